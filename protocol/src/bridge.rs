@@ -1,0 +1,403 @@
+//! Messages between the extension and the bridge (native messaging: a native-endian `u32` length
+//! and UTF-8 JSON, at most [`MAX_FRAME`] bytes each way).
+//!
+//! Requests carry an `id` that the reply echoes, because the extension keeps one port open and may
+//! have several requests under way. Every request has an exact key set: a missing or extra key is
+//! `INVALID_REQUEST`.
+//!
+//! ```text
+//! {"id":1,"command":"hello"}                 -> {"id":1,"result":{"version":"0.1.0","protocol":1}}
+//! {"id":2,"command":"status"}                -> {"id":2,"result":{"readers":[…],"authPinTriesLeft":3,"reader":"…"}}
+//! {"id":3,"command":"authenticate","origin":"https://…","nonce":"<base64>","pin":"1234","confirmLastTry":false}
+//!                                            -> {"id":3,"result":{"certificate":"<b64 DER>","signature":"<b64>",
+//!                                                 "algorithm":"RS256","format":"myna-auth:1","reader":"…"}}
+//! any failure                                -> {"id":n|null,"error":{"code":"…","message":"…","triesLeft":n?}}
+//! ```
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::{origin, signing, ErrorBody};
+
+/// Largest frame either way (bytes of JSON, without the 4-byte length).
+pub const MAX_FRAME: usize = 8 * 1024;
+/// Smallest frame that can hold a request; anything shorter is refused before parsing.
+pub const MIN_FRAME: usize = 5;
+
+/// A request the bridge understands.
+#[derive(Debug)]
+pub enum Request {
+    /// Version handshake.
+    Hello,
+    /// Readers, card presence and PIN tries; spends no try.
+    Status,
+    /// Verify the PIN and sign the login challenge.
+    Authenticate(AuthenticateRequest),
+}
+
+/// The parameters of `authenticate`.
+pub struct AuthenticateRequest {
+    /// Origin of the page that asked, as the browser reported it to the extension.
+    pub origin: String,
+    /// The server's nonce, decoded from base64 (32–64 bytes).
+    pub nonce: Vec<u8>,
+    /// The PIN as typed in the extension's PIN window; wiped when dropped.
+    pub pin: Zeroizing<String>,
+    /// The user explicitly confirmed spending the last try.
+    pub confirm_last_try: bool,
+}
+
+impl std::fmt::Debug for AuthenticateRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthenticateRequest")
+            .field("origin", &self.origin)
+            .field("nonce_len", &self.nonce.len())
+            .field("pin", &"****")
+            .field("confirm_last_try", &self.confirm_last_try)
+            .finish()
+    }
+}
+
+/// Why a frame is not a valid request. The text never quotes the request (it may hold a PIN).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    /// Shorter than [`MIN_FRAME`] or longer than [`MAX_FRAME`].
+    #[error("frame of {0} bytes is outside {MIN_FRAME}..={MAX_FRAME}")]
+    FrameSize(usize),
+    /// Not UTF-8.
+    #[error("frame is not UTF-8")]
+    NotUtf8,
+    /// Not a JSON object with a numeric `id` and a string `command`.
+    #[error("request is not a JSON object with \"id\" and \"command\"")]
+    BadEnvelope,
+    /// An unknown `command`.
+    #[error("unknown command")]
+    UnknownCommand,
+    /// Keys missing, extra, duplicated, or values of the wrong type.
+    #[error("keys or values do not match the {command} request: {detail}")]
+    BadFields {
+        /// The command whose shape was violated.
+        command: &'static str,
+        /// serde's description, which names keys but never quotes values.
+        detail: String,
+    },
+    /// `nonce` is not base64 of 32–64 bytes.
+    #[error("nonce must be standard base64 of 32 to 64 bytes")]
+    BadNonce,
+    /// `origin` is not a bare https origin (or a loopback http one).
+    #[error("origin is malformed: {0}")]
+    BadOrigin(origin::OriginError),
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    id: u32,
+    command: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // The fields exist to make the key set exact.
+struct BareWire {
+    id: u32,
+    command: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[allow(dead_code)]
+struct AuthenticateWire {
+    id: u32,
+    command: String,
+    origin: String,
+    nonce: String,
+    pin: Zeroizing<String>,
+    #[serde(default)]
+    confirm_last_try: bool,
+}
+
+fn bad_fields(command: &'static str, error: &serde_json::Error) -> RequestError {
+    // serde_json's messages name fields ("unknown field `x`", "missing field `y`") and types, but
+    // an "invalid type" message can quote a string value: keep only the category for those.
+    let text = error.to_string();
+    let detail = if text.contains("field `") {
+        text.split(" at line")
+            .next()
+            .unwrap_or("bad fields")
+            .to_owned()
+    } else {
+        "a value has the wrong type".to_owned()
+    };
+    RequestError::BadFields { command, detail }
+}
+
+/// Parses one frame. On error, the `id` is returned when it could be read, so the reply can
+/// carry it.
+pub fn parse_request(frame: &[u8]) -> Result<(u32, Request), (Option<u32>, RequestError)> {
+    if frame.len() < MIN_FRAME || frame.len() > MAX_FRAME {
+        return Err((None, RequestError::FrameSize(frame.len())));
+    }
+    let text = std::str::from_utf8(frame).map_err(|_| (None, RequestError::NotUtf8))?;
+    let envelope: Envelope =
+        serde_json::from_str(text).map_err(|_| (None, RequestError::BadEnvelope))?;
+    let id = envelope.id;
+    let fail = |e| (Some(id), e);
+    let request = match envelope.command.as_str() {
+        "hello" | "status" => {
+            let wire: BareWire = serde_json::from_str(text).map_err(|e| {
+                fail(bad_fields(
+                    if envelope.command == "hello" {
+                        "hello"
+                    } else {
+                        "status"
+                    },
+                    &e,
+                ))
+            })?;
+            if wire.command == "hello" {
+                Request::Hello
+            } else {
+                Request::Status
+            }
+        }
+        "authenticate" => {
+            let wire: AuthenticateWire =
+                serde_json::from_str(text).map_err(|e| fail(bad_fields("authenticate", &e)))?;
+            origin::check_origin_syntax(&wire.origin)
+                .map_err(|e| fail(RequestError::BadOrigin(e)))?;
+            let nonce = base64::engine::general_purpose::STANDARD
+                .decode(wire.nonce.as_bytes())
+                .ok()
+                .filter(|n| (signing::MIN_NONCE_LEN..=signing::MAX_NONCE_LEN).contains(&n.len()))
+                .ok_or(fail(RequestError::BadNonce))?;
+            Request::Authenticate(AuthenticateRequest {
+                origin: wire.origin,
+                nonce,
+                pin: wire.pin,
+                confirm_last_try: wire.confirm_last_try,
+            })
+        }
+        _ => return Err(fail(RequestError::UnknownCommand)),
+    };
+    Ok((id, request))
+}
+
+/// A reply: `{"id", "result"}` or `{"id", "error"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reply<T> {
+    /// The request's id, or `null` when the request was too broken to have one.
+    pub id: Option<u32>,
+    /// What came of it.
+    #[serde(flatten)]
+    pub outcome: Outcome<T>,
+}
+
+/// The result or the error of a request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome<T> {
+    /// Success.
+    Result(T),
+    /// Failure.
+    Error(ErrorBody),
+}
+
+/// The result of `hello`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HelloResult {
+    /// The bridge's version (semver).
+    pub version: String,
+    /// [`crate::PROTOCOL_VERSION`].
+    pub protocol: u32,
+}
+
+/// What is in a reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CardPresence {
+    /// No card.
+    Absent,
+    /// A card with the JPKI application (a My Number Card).
+    Jpki,
+    /// Some other card.
+    Other,
+}
+
+/// One reader in `status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReaderStatus {
+    /// The PC/SC reader name.
+    pub name: String,
+    /// What it holds.
+    pub card: CardPresence,
+}
+
+/// The result of `status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StatusResult {
+    /// Every reader.
+    pub readers: Vec<ReaderStatus>,
+    /// Tries left of the user-authentication PIN on the My Number Card, when there is one.
+    pub auth_pin_tries_left: Option<u8>,
+    /// The reader holding the My Number Card that `authenticate` would use.
+    pub reader: Option<String>,
+}
+
+/// The result of `authenticate`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AuthenticateResult {
+    /// The user-authentication certificate, base64 DER.
+    pub certificate: String,
+    /// The RS256 signature over [`signing::to_be_signed`], base64.
+    pub signature: String,
+    /// [`signing::ALGORITHM`].
+    pub algorithm: String,
+    /// [`signing::FORMAT`].
+    pub format: String,
+    /// The reader that was used.
+    pub reader: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<(u32, Request), (Option<u32>, RequestError)> {
+        parse_request(text.as_bytes())
+    }
+
+    const NONCE: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="; // 32 bytes
+
+    #[test]
+    fn good_requests() {
+        assert!(matches!(
+            parse(r#"{"id":1,"command":"hello"}"#),
+            Ok((1, Request::Hello))
+        ));
+        assert!(matches!(
+            parse(r#"{"command":"status","id":7}"#),
+            Ok((7, Request::Status))
+        ));
+        let text = format!(
+            r#"{{"id":3,"command":"authenticate","origin":"https://myna.example","nonce":"{NONCE}","pin":"1234"}}"#
+        );
+        let Ok((3, Request::Authenticate(auth))) = parse(&text) else {
+            panic!("authenticate")
+        };
+        assert_eq!(auth.origin, "https://myna.example");
+        assert_eq!(auth.nonce, (0u8..32).collect::<Vec<_>>());
+        assert_eq!(auth.pin.as_str(), "1234");
+        assert!(!auth.confirm_last_try);
+        assert!(!format!("{auth:?}").contains("1234"));
+    }
+
+    #[test]
+    fn bad_requests_keep_the_id_when_they_can() {
+        let cases: &[(&str, Option<u32>)] = &[
+            ("{}", None),
+            ("[1,2,3,4]", None),
+            (r#"{"id":"1","command":"hello"}"#, None),
+            (r#"{"id":1}"#, None),
+            (r#"{"id":-1,"command":"hello"}"#, None),
+            (r#"{"id":1,"command":"sign"}"#, Some(1)),
+            (r#"{"id":2,"command":"hello","x":1}"#, Some(2)),
+            (r#"{"id":2,"command":"status","id":3}"#, None),
+            (
+                r#"{"id":4,"command":"authenticate","origin":"https://a.example","nonce":"AA=="}"#,
+                Some(4),
+            ),
+        ];
+        for (text, id) in cases {
+            let Err((got, _)) = parse(text) else {
+                panic!("accepted {text}")
+            };
+            assert_eq!(got, *id, "{text}");
+        }
+        assert_eq!(
+            parse("{}").err().map(|e| e.1),
+            Some(RequestError::FrameSize(2))
+        );
+        assert_eq!(
+            parse_request(&[0xFF; 8]).err().map(|e| e.1),
+            Some(RequestError::NotUtf8)
+        );
+        assert_eq!(
+            parse_request(&vec![b' '; MAX_FRAME + 1]).err().map(|e| e.1),
+            Some(RequestError::FrameSize(MAX_FRAME + 1))
+        );
+    }
+
+    #[test]
+    fn extra_and_missing_keys_are_named_but_values_never_quoted() {
+        let text = format!(
+            r#"{{"id":5,"command":"authenticate","origin":"https://a.example","nonce":"{NONCE}","pin":"1234","apdu":"00A4"}}"#
+        );
+        let Err((Some(5), RequestError::BadFields { detail, .. })) = parse(&text) else {
+            panic!("extra key accepted")
+        };
+        assert!(detail.contains("apdu"), "{detail}");
+        let text = format!(
+            r#"{{"id":5,"command":"authenticate","origin":"https://a.example","nonce":"{NONCE}","pin":9876}}"#
+        );
+        let Err((_, error)) = parse(&text) else {
+            panic!("numeric pin accepted")
+        };
+        assert!(!error.to_string().contains("9876"), "{error}");
+    }
+
+    #[test]
+    fn nonce_and_origin_are_checked() {
+        let short = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHg=="; // 31 bytes
+        for (origin, nonce, expected) in [
+            ("https://a.example", short, RequestError::BadNonce),
+            ("https://a.example", "not base64!", RequestError::BadNonce),
+            (
+                "https://a.example/path",
+                NONCE,
+                RequestError::BadOrigin(origin::OriginError::Path),
+            ),
+        ] {
+            let text = format!(
+                r#"{{"id":6,"command":"authenticate","origin":"{origin}","nonce":"{nonce}","pin":"1234"}}"#
+            );
+            assert_eq!(
+                parse(&text).err().map(|e| e.1),
+                Some(expected),
+                "{origin} {nonce}"
+            );
+        }
+    }
+
+    #[test]
+    fn replies_have_the_contract_shape() {
+        let reply = Reply {
+            id: Some(1),
+            outcome: Outcome::Result(HelloResult {
+                version: "1.2.3".into(),
+                protocol: 1,
+            }),
+        };
+        assert_eq!(
+            serde_json::to_value(&reply).expect("serialises"),
+            serde_json::json!({"id": 1, "result": {"version": "1.2.3", "protocol": 1}})
+        );
+        let reply: Reply<HelloResult> = Reply {
+            id: None,
+            outcome: Outcome::Error(ErrorBody::new(crate::ErrorCode::InvalidRequest, "bad")),
+        };
+        let json = serde_json::to_string(&reply).expect("serialises");
+        assert_eq!(
+            json,
+            r#"{"id":null,"error":{"code":"INVALID_REQUEST","message":"bad"}}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<Reply<HelloResult>>(&json).expect("parses"),
+            reply
+        );
+    }
+}

@@ -1,0 +1,157 @@
+//! The error codes shared by every layer, from the bridge up to the SPA.
+
+use serde::{Deserialize, Serialize};
+
+/// What went wrong, as one stable code. Each code has its own message in the SPA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    /// The page found no extension (no acknowledgement within 1 s).
+    ExtensionUnavailable,
+    /// The extension could not start or reach the bridge.
+    BridgeUnavailable,
+    /// The extension and the bridge speak different protocol versions.
+    VersionMismatch,
+    /// The requesting origin (or the calling extension) is not allowed.
+    OriginNotAllowed,
+    /// The request is malformed: size, JSON, command, keys or values.
+    InvalidRequest,
+    /// The PC/SC service (pcscd, Windows Smart Card service) is not running.
+    NoPcscService,
+    /// No card reader is connected.
+    NoReader,
+    /// No card is in any reader.
+    NoCard,
+    /// The card was removed during the operation.
+    CardRemoved,
+    /// The card in the reader is not a My Number Card.
+    NotMynumberCard,
+    /// The PIN is not 4 digits.
+    PinFormat,
+    /// The PIN is wrong; `triesLeft` says how many tries are left.
+    PinIncorrect,
+    /// The PIN is blocked; only the municipal office can unlock it.
+    PinBlocked,
+    /// Only one try is left and the request did not carry the user's explicit confirmation.
+    PinLastTry,
+    /// The user cancelled the PIN window.
+    UserCancelled,
+    /// The card, the user or a component did not answer in time.
+    Timeout,
+    /// An internal fault; details are in the component's log, never on the wire.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The code as it appears on the wire, e.g. `NO_READER`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ExtensionUnavailable => "EXTENSION_UNAVAILABLE",
+            Self::BridgeUnavailable => "BRIDGE_UNAVAILABLE",
+            Self::VersionMismatch => "VERSION_MISMATCH",
+            Self::OriginNotAllowed => "ORIGIN_NOT_ALLOWED",
+            Self::InvalidRequest => "INVALID_REQUEST",
+            Self::NoPcscService => "NO_PCSC_SERVICE",
+            Self::NoReader => "NO_READER",
+            Self::NoCard => "NO_CARD",
+            Self::CardRemoved => "CARD_REMOVED",
+            Self::NotMynumberCard => "NOT_MYNUMBER_CARD",
+            Self::PinFormat => "PIN_FORMAT",
+            Self::PinIncorrect => "PIN_INCORRECT",
+            Self::PinBlocked => "PIN_BLOCKED",
+            Self::PinLastTry => "PIN_LAST_TRY",
+            Self::UserCancelled => "USER_CANCELLED",
+            Self::Timeout => "TIMEOUT",
+            Self::Internal => "INTERNAL",
+        }
+    }
+
+    /// Every code, for exhaustive tests and message tables.
+    pub const ALL: [ErrorCode; 17] = [
+        Self::ExtensionUnavailable,
+        Self::BridgeUnavailable,
+        Self::VersionMismatch,
+        Self::OriginNotAllowed,
+        Self::InvalidRequest,
+        Self::NoPcscService,
+        Self::NoReader,
+        Self::NoCard,
+        Self::CardRemoved,
+        Self::NotMynumberCard,
+        Self::PinFormat,
+        Self::PinIncorrect,
+        Self::PinBlocked,
+        Self::PinLastTry,
+        Self::UserCancelled,
+        Self::Timeout,
+        Self::Internal,
+    ];
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An error on the wire: `{ "code", "message", "triesLeft"? }`. The message is English text for
+/// logs and developers; the SPA shows its own translated text for the code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ErrorBody {
+    /// The stable code.
+    pub code: ErrorCode,
+    /// A human-readable explanation (English).
+    pub message: String,
+    /// Tries left, for the PIN errors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tries_left: Option<u8>,
+}
+
+impl ErrorBody {
+    /// An error without a tries count.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            tries_left: None,
+        }
+    }
+
+    /// Adds the tries count.
+    pub fn with_tries_left(mut self, tries_left: u8) -> Self {
+        self.tries_left = Some(tries_left);
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_serialise_as_the_contract_says() {
+        for code in ErrorCode::ALL {
+            let json = serde_json::to_string(&code).expect("serialises");
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+            assert_eq!(
+                serde_json::from_str::<ErrorCode>(&json).expect("parses"),
+                code
+            );
+        }
+    }
+
+    #[test]
+    fn error_body_shape() {
+        let body = ErrorBody::new(ErrorCode::PinIncorrect, "wrong").with_tries_left(2);
+        assert_eq!(
+            serde_json::to_value(&body).expect("serialises"),
+            serde_json::json!({"code": "PIN_INCORRECT", "message": "wrong", "triesLeft": 2})
+        );
+        let body = ErrorBody::new(ErrorCode::NoCard, "none");
+        assert_eq!(
+            serde_json::to_value(&body).expect("serialises"),
+            serde_json::json!({"code": "NO_CARD", "message": "none"})
+        );
+    }
+}

@@ -1,0 +1,19 @@
+//! Wire types shared by every part of the portal: the bridge's native-messaging requests and
+//! answers, the error codes every layer up to the SPA uses, and what the card signs.
+//!
+//! This crate is the compatibility promise between the parts: a type that derives `Serialize`
+//! here is on the wire. It is pure and builds for `wasm32-unknown-unknown`.
+#![deny(missing_docs)]
+
+pub mod bridge;
+mod error;
+pub mod origin;
+pub mod signing;
+
+pub use error::{ErrorBody, ErrorCode};
+
+/// Version of the bridge protocol. The extension and the bridge compare it in `hello`.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Name of the native-messaging host, as registered with the browsers.
+pub const NATIVE_HOST_NAME: &str = "jp.myna.bridge";
