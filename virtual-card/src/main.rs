@@ -1,0 +1,154 @@
+//! `virtual-card`: make a test CA and test cards, and serve a card to the real pcscd through vpcd.
+
+use std::{io::BufRead, net::SocketAddr, path::PathBuf};
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand, ValueEnum};
+use virtual_card::{
+    pki::{CardCertOptions, Period},
+    store::{CaDir, NewCard},
+    vpcd::{Behaviour, VpcdCard},
+    CardDir, CardKind,
+};
+
+/// A software My Number Card for development and tests. TEST ONLY: its keys are not secret.
+#[derive(Parser)]
+#[command(version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Kind {
+    /// A My Number Card.
+    Jpki,
+    /// A card without the JPKI application.
+    Other,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a test JPKI CA (user authentication and signing, `O=JPKI-TEST`).
+    Ca {
+        /// Directory to write the CA to.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Issue a new test card under a test CA (the CA is created when the directory has none).
+    New {
+        /// Directory to write the card to.
+        #[arg(long)]
+        out: PathBuf,
+        /// The test CA directory [default: OUT/../ca].
+        #[arg(long)]
+        ca: Option<PathBuf>,
+        /// The user-authentication PIN (4 digits).
+        #[arg(long, default_value = "1234")]
+        pin: String,
+        /// The signing password (6-16 of A-Z, 0-9).
+        #[arg(long, default_value = "ABC123")]
+        sign_password: String,
+        /// A My Number Card or some other card.
+        #[arg(long, value_enum, default_value = "jpki")]
+        kind: Kind,
+        /// Days the certificates stay valid.
+        #[arg(long, default_value_t = 5 * 365)]
+        valid_days: u64,
+        /// Start of validity in days from now (negative: in the past).
+        #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+        starts_in_days: i64,
+    },
+    /// Serve a card to pcscd through the vsmartcard virtual reader (vpcd).
+    ///
+    /// While it runs, type `remove`, `insert`, `hang`, `garbage` or `normal` and Enter to change
+    /// the card; `quit` stops it.
+    Serve {
+        /// The card directory.
+        #[arg(long)]
+        card: PathBuf,
+        /// Where vpcd listens.
+        #[arg(long, default_value = "127.0.0.1:35963")]
+        vpcd: SocketAddr,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("VIRTUAL_CARD_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Ca { out } => {
+            CaDir::create(&out).with_context(|| format!("creating the CA in {}", out.display()))?;
+            println!("test CA written to {}", out.display());
+        }
+        Command::New {
+            out,
+            ca,
+            pin,
+            sign_password,
+            kind,
+            valid_days,
+            starts_in_days,
+        } => {
+            let ca_dir = ca.unwrap_or_else(|| out.join("..").join("ca"));
+            let ca = CaDir::open_or_create(&ca_dir)
+                .with_context(|| format!("opening the CA in {}", ca_dir.display()))?;
+            let mut period = Period::from_now(valid_days);
+            let shift = starts_in_days.unsigned_abs() * 86_400;
+            if starts_in_days >= 0 {
+                period.not_before += shift;
+                period.not_after += shift;
+            } else {
+                period.not_before = period.not_before.saturating_sub(shift);
+                period.not_after = period.not_after.saturating_sub(shift);
+            }
+            let new = NewCard {
+                pin: &pin,
+                sign_password: &sign_password,
+                kind: match kind {
+                    Kind::Jpki => CardKind::Jpki,
+                    Kind::Other => CardKind::Other,
+                },
+                certs: CardCertOptions {
+                    period,
+                    ..CardCertOptions::default()
+                },
+            };
+            CardDir::create(&out, &ca, &new)
+                .with_context(|| format!("creating the card in {}", out.display()))?;
+            println!(
+                "test card written to {} (CA: {})",
+                out.display(),
+                ca_dir.display()
+            );
+        }
+        Command::Serve { card, vpcd } => {
+            let card = VpcdCard::start(CardDir::new(card), vpcd).context("starting the card")?;
+            println!("card connected to vpcd at {vpcd}; commands: remove, insert, hang, garbage, normal, quit");
+            for line in std::io::stdin().lock().lines() {
+                match line?.trim() {
+                    "remove" => card.remove(),
+                    "insert" => card.insert(),
+                    "hang" => card.set_behaviour(Behaviour::Hang),
+                    "garbage" => card.set_behaviour(Behaviour::Garbage),
+                    "normal" => card.set_behaviour(Behaviour::Normal),
+                    "quit" => break,
+                    "" => {}
+                    other => eprintln!("unknown command {other:?}"),
+                }
+            }
+            // Without a terminal (stdin closed), keep serving until killed.
+            if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                loop {
+                    std::thread::park();
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,262 @@
+//! A test JPKI: CA certificates shaped like J-LIS's (issuer `O=JPKI-TEST`), and cards with their
+//! keys and certificates. TEST ONLY: every key made here is generated on the spot and written next
+//! to its certificate, so nothing here may ever be trusted outside development and tests.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use der::{asn1::UtcTime, referenced::OwnedToRef, Decode, Encode};
+use rsa::{pkcs1v15::SigningKey, RsaPrivateKey};
+use sha2::Sha256;
+use x509_cert::{
+    builder::{Builder, CertificateBuilder, Profile},
+    ext::pkix::{
+        AuthorityKeyIdentifier, BasicConstraints, KeyUsage, KeyUsages, SubjectKeyIdentifier,
+    },
+    name::Name,
+    serial_number::SerialNumber,
+    spki::{EncodePublicKey, SubjectPublicKeyInfoOwned},
+    time::{Time, Validity},
+    Certificate,
+};
+
+/// Why the PKI could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum PkiError {
+    /// RSA key generation failed.
+    #[error("RSA key generation failed: {0}")]
+    Rsa(#[from] rsa::Error),
+    /// A certificate could not be built or encoded.
+    #[error("certificate building failed: {0}")]
+    Build(String),
+}
+
+impl From<der::Error> for PkiError {
+    fn from(e: der::Error) -> Self {
+        Self::Build(e.to_string())
+    }
+}
+
+impl From<x509_cert::builder::Error> for PkiError {
+    fn from(e: x509_cert::builder::Error) -> Self {
+        Self::Build(e.to_string())
+    }
+}
+
+impl From<rsa::pkcs8::spki::Error> for PkiError {
+    fn from(e: rsa::pkcs8::spki::Error) -> Self {
+        Self::Build(e.to_string())
+    }
+}
+
+/// Which of the two JPKI hierarchies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// 利用者証明用 (user authentication).
+    Auth,
+    /// 署名用 (digital signature).
+    Sign,
+}
+
+impl Purpose {
+    /// The issuer DN of the test CA, shaped like the real one with `O=JPKI-TEST` (jpki.md §7).
+    pub fn ca_name(self) -> &'static str {
+        match self {
+            Self::Auth => "OU=Japan Agency for Local Authority Information Systems,OU=JPKI for user authentication,O=JPKI-TEST,C=JP",
+            Self::Sign => "OU=Japan Agency for Local Authority Information Systems,OU=JPKI for digital signature,O=JPKI-TEST,C=JP",
+        }
+    }
+}
+
+/// Validity of a certificate, in seconds since the Unix epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    /// notBefore.
+    pub not_before: u64,
+    /// notAfter.
+    pub not_after: u64,
+}
+
+impl Period {
+    /// From an hour ago for `days` days.
+    pub fn from_now(days: u64) -> Self {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let not_before = now.saturating_sub(3600);
+        Self {
+            not_before,
+            not_after: not_before + days * 86_400,
+        }
+    }
+
+    fn to_validity(self) -> Result<Validity, PkiError> {
+        let time = |secs: u64| -> Result<Time, PkiError> {
+            Ok(Time::UtcTime(UtcTime::from_unix_duration(
+                Duration::from_secs(secs),
+            )?))
+        };
+        Ok(Validity {
+            not_before: time(self.not_before)?,
+            not_after: time(self.not_after)?,
+        })
+    }
+}
+
+/// A key and its certificate.
+pub struct Issued {
+    /// The private key (TEST ONLY).
+    pub key: RsaPrivateKey,
+    /// The certificate, DER.
+    pub cert_der: Vec<u8>,
+}
+
+/// Generates an RSA-2048 key, as on the card.
+pub fn generate_key() -> Result<RsaPrivateKey, PkiError> {
+    Ok(RsaPrivateKey::new(&mut rand::thread_rng(), 2048)?)
+}
+
+fn random_serial() -> Result<SerialNumber, PkiError> {
+    let mut bytes: [u8; 8] = rand::random();
+    bytes[0] &= 0x7F;
+    bytes[0] |= 0x01;
+    Ok(SerialNumber::new(&bytes)?)
+}
+
+fn spki_of(key: &RsaPrivateKey) -> Result<SubjectPublicKeyInfoOwned, PkiError> {
+    let der = key.to_public_key().to_public_key_der()?;
+    Ok(SubjectPublicKeyInfoOwned::from_der(der.as_bytes())?)
+}
+
+fn parse_name(name: &str) -> Result<Name, PkiError> {
+    name.parse::<Name>()
+        .map_err(|e| PkiError::Build(format!("name {name:?}: {e}")))
+}
+
+/// Makes a self-signed test CA for one hierarchy, with the extensions of the real ones:
+/// BasicConstraints CA (critical), KeyUsage keyCertSign|cRLSign (critical), key identifiers.
+pub fn make_ca(purpose: Purpose, period: Period) -> Result<Issued, PkiError> {
+    let key = generate_key()?;
+    let signer = SigningKey::<Sha256>::new(key.clone());
+    let spki = spki_of(&key)?;
+    let mut builder = CertificateBuilder::new(
+        Profile::Manual { issuer: None },
+        random_serial()?,
+        period.to_validity()?,
+        parse_name(purpose.ca_name())?,
+        spki.clone(),
+        &signer,
+    )?;
+    builder.add_extension(&BasicConstraints {
+        ca: true,
+        path_len_constraint: None,
+    })?;
+    builder.add_extension(&KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign))?;
+    builder.add_extension(&SubjectKeyIdentifier::try_from(spki.owned_to_ref())?)?;
+    let cert = builder.build::<rsa::pkcs1v15::Signature>()?;
+    Ok(Issued {
+        key,
+        cert_der: cert.to_der()?,
+    })
+}
+
+/// What to put in a card's certificates.
+#[derive(Debug, Clone)]
+pub struct CardCertOptions {
+    /// Validity of both certificates.
+    pub period: Period,
+    /// The key usage of the user-authentication certificate (the real one: digitalSignature).
+    pub auth_key_usage: KeyUsage,
+}
+
+impl Default for CardCertOptions {
+    fn default() -> Self {
+        Self {
+            period: Period::from_now(5 * 365),
+            auth_key_usage: KeyUsage(KeyUsages::DigitalSignature.into()),
+        }
+    }
+}
+
+/// An opaque subject CN like the real auth certificate's (no personal data).
+fn opaque_id() -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    (0..23)
+        .map(|_| char::from(ALPHABET[rand::random::<usize>() % ALPHABET.len()]))
+        .collect()
+}
+
+/// Issues an end-entity certificate for `key` under the CA.
+pub fn issue(
+    ca: &Issued,
+    purpose: Purpose,
+    key: &RsaPrivateKey,
+    key_usage: KeyUsage,
+    period: Period,
+) -> Result<Vec<u8>, PkiError> {
+    let ca_cert = Certificate::from_der(&ca.cert_der)?;
+    let signer = SigningKey::<Sha256>::new(ca.key.clone());
+    // The auth certificate names nobody: C=JP and an opaque CN (jpki.md §7). The signing
+    // certificate would carry the 4 attributes; the test card puts placeholders only.
+    let subject = match purpose {
+        Purpose::Auth => format!("CN={},C=JP", opaque_id()),
+        Purpose::Sign => format!("CN=TEST CARD HOLDER {},L=Test-shi,C=JP", opaque_id()),
+    };
+    let mut builder = CertificateBuilder::new(
+        Profile::Manual {
+            issuer: Some(ca_cert.tbs_certificate.subject.clone()),
+        },
+        random_serial()?,
+        period.to_validity()?,
+        parse_name(&subject)?,
+        spki_of(key)?,
+        &signer,
+    )?;
+    builder.add_extension(&key_usage)?;
+    builder.add_extension(&AuthorityKeyIdentifier::try_from(
+        ca_cert
+            .tbs_certificate
+            .subject_public_key_info
+            .owned_to_ref(),
+    )?)?;
+    let cert = builder.build::<rsa::pkcs1v15::Signature>()?;
+    Ok(cert.to_der()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rsa::{pkcs1v15::VerifyingKey, signature::Verifier};
+
+    #[test]
+    fn a_card_certificate_chains_to_its_ca() {
+        let period = Period::from_now(30);
+        let ca = make_ca(Purpose::Auth, period).expect("ca");
+        let key = generate_key().expect("key");
+        let der = issue(
+            &ca,
+            Purpose::Auth,
+            &key,
+            KeyUsage(KeyUsages::DigitalSignature.into()),
+            period,
+        )
+        .expect("issue");
+        let cert = Certificate::from_der(&der).expect("parses");
+        let ca_cert = Certificate::from_der(&ca.cert_der).expect("parses");
+        assert_eq!(cert.tbs_certificate.issuer, ca_cert.tbs_certificate.subject);
+        assert_eq!(
+            ca_cert.tbs_certificate.issuer,
+            ca_cert.tbs_certificate.subject
+        );
+        assert!(ca_cert
+            .tbs_certificate
+            .issuer
+            .to_string()
+            .contains("O=JPKI-TEST"));
+        let tbs = cert.tbs_certificate.to_der().expect("tbs");
+        let signature =
+            rsa::pkcs1v15::Signature::try_from(cert.signature.raw_bytes()).expect("sig");
+        VerifyingKey::<Sha256>::new(ca.key.to_public_key())
+            .verify(&tbs, &signature)
+            .expect("the CA signed the card certificate");
+    }
+}
