@@ -1,1 +1,154 @@
-fn main() {}
+//! `myna-bridge`: started by the browser as a native-messaging host, or by a person to install
+//! or uninstall the host manifests.
+
+use anyhow::Context as _;
+use bridge::{
+    caller::Caller,
+    config::Config,
+    install::{self, InstallOptions, BROWSERS},
+    pcsc_service::PcscService,
+    Host,
+};
+use clap::{Parser, Subcommand};
+
+/// The My Number Card portal's card-reader bridge. Browsers start it by themselves; run it by
+/// hand only to install or uninstall it.
+#[derive(Parser)]
+#[command(version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Register the bridge with the browsers and write its configuration beside the executable.
+    Install {
+        /// System-wide (needs administrator rights) instead of for the current user.
+        #[arg(long)]
+        system: bool,
+        /// Browsers to register with (repeatable): chrome, chromium, edge, firefox [default: all].
+        #[arg(long = "browser")]
+        browsers: Vec<String>,
+        /// Extensions allowed to call the bridge (repeatable): `chrome-extension://<id>/` for
+        /// Chrome, Chromium and Edge; the add-on id for Firefox.
+        #[arg(long = "extension", required = true)]
+        extensions: Vec<String>,
+        /// Portal origins allowed to request the card (repeatable; https only).
+        #[arg(long = "origin")]
+        origins: Vec<String>,
+        /// Development origins (repeatable; may be http on a loopback host).
+        #[arg(long = "developer-origin")]
+        developer_origins: Vec<String>,
+        /// Deadline of one card operation in milliseconds.
+        #[arg(long, default_value_t = 15_000)]
+        card_timeout_ms: u64,
+        /// How long to wait for a card to be presented, in milliseconds.
+        #[arg(long, default_value_t = 10_000)]
+        card_wait_ms: u64,
+    },
+    /// Remove the browsers' host manifests and the configuration.
+    Uninstall {
+        /// System-wide instead of for the current user.
+        #[arg(long)]
+        system: bool,
+        /// Browsers (repeatable) [default: all].
+        #[arg(long = "browser")]
+        browsers: Vec<String>,
+    },
+}
+
+fn all_browsers(browsers: Vec<String>) -> Vec<String> {
+    if browsers.is_empty() {
+        BROWSERS.iter().map(|b| (*b).to_owned()).collect()
+    } else {
+        browsers
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let is_cli = matches!(
+        args.first().map(String::as_str),
+        Some("install" | "uninstall" | "help" | "--help" | "-h" | "--version" | "-V")
+    );
+    let result = if is_cli { run_cli() } else { run_host(&args) };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("myna-bridge: {error:#}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+fn run_cli() -> anyhow::Result<()> {
+    let exe = std::env::current_exe().context("finding the bridge executable")?;
+    match Cli::parse().command {
+        Command::Install {
+            system,
+            browsers,
+            extensions,
+            origins,
+            developer_origins,
+            card_timeout_ms,
+            card_wait_ms,
+        } => {
+            let config = Config {
+                allowed_origins: origins,
+                developer_origins,
+                allowed_extensions: extensions,
+                card_timeout_ms,
+                card_wait_ms,
+            };
+            if let Err((origin, reason)) = config.validate() {
+                anyhow::bail!("origin {origin:?} cannot be allowed: {reason}");
+            }
+            let options = InstallOptions {
+                system,
+                browsers: all_browsers(browsers),
+                exe,
+                config,
+            };
+            for path in install::install(&options)? {
+                println!("wrote {}", path.display());
+            }
+        }
+        Command::Uninstall { system, browsers } => {
+            install::uninstall(system, &all_browsers(browsers), &exe)?;
+            println!("removed the host manifests and the configuration");
+        }
+    }
+    Ok(())
+}
+
+fn run_host(args: &[String]) -> anyhow::Result<()> {
+    // Logs go to stderr, which the browser keeps apart from the protocol on stdout. Never at a
+    // level that could show a PIN: no code path formats one.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("MYNA_BRIDGE_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
+    let caller = Caller::from_args(args);
+    let (config, problem) = match Config::default_path() {
+        Some(path) => match Config::load(&path) {
+            Ok(config) => (config, None),
+            Err(error) => (Config::default(), Some(error.to_string())),
+        },
+        None => (Config::default(), Some("no configuration path".to_owned())),
+    };
+    tracing::info!(
+        ?caller,
+        version = env!("CARGO_PKG_VERSION"),
+        "bridge started"
+    );
+    let service = PcscService::new(&config);
+    let host = Host::new(config, caller, problem, service);
+    host.serve(std::io::stdin().lock(), std::io::stdout().lock())
+        .context("stdio")?;
+    Ok(())
+}

@@ -129,8 +129,15 @@ impl<T: Transport> JpkiCard<T> {
         // The encoded VERIFY holds the PIN: wipe every encoded command.
         zeroize::Zeroize::zeroize(&mut bytes);
         let raw = result?;
-        // A card dropped mid-command comes back as an empty answer.
-        Response::parse(&raw).ok_or(Error::Transport(TransportError::CardRemoved))
+        match raw.len() {
+            // A card dropped mid-command comes back as an empty answer.
+            0 => Err(Error::Transport(TransportError::CardRemoved)),
+            1 => Err(Error::MalformedResponse {
+                step: "APDU exchange",
+                reason: "answer shorter than a status word",
+            }),
+            _ => Response::parse(&raw).ok_or(Error::Transport(TransportError::CardRemoved)),
+        }
     }
 
     /// Sends a command and follows `61 xx` (GET RESPONSE) and `6C xx` (resend with the right Le),

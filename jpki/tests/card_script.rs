@@ -260,6 +260,11 @@ fn a_card_pulled_mid_command_is_card_removed() {
         JpkiCard::new(script).select_jpki_ap(),
         Err(Error::Transport(TransportError::CardRemoved))
     );
+    let script = Script::new().step(SELECT_JPKI, "90"); // one byte: garbage, not a removal
+    assert!(matches!(
+        JpkiCard::new(script).select_jpki_ap(),
+        Err(Error::MalformedResponse { .. })
+    ));
     let script = Script::new().fail(SELECT_JPKI, TransportError::Timeout);
     assert_eq!(
         JpkiCard::new(script).select_jpki_ap(),

@@ -33,6 +33,8 @@ pub enum Behaviour {
     Hang,
     /// Answers every command APDU with one meaningless byte.
     Garbage,
+    /// Answers normally until this many command APDUs have arrived in all, then hangs.
+    HangFrom(usize),
 }
 
 struct Shared {
@@ -193,12 +195,13 @@ fn serve(shared: &Shared, mut stream: TcpStream) -> io::Result<()> {
             [0x04] => write_frame(&mut stream, &ATR)?,
             [_] => {}
             apdu => {
-                shared.n_apdus.fetch_add(1, Ordering::SeqCst);
+                let n_apdus = shared.n_apdus.fetch_add(1, Ordering::SeqCst) + 1;
                 let behaviour = *lock(&shared.behaviour);
                 match behaviour {
                     Behaviour::Hang => continue,
+                    Behaviour::HangFrom(n) if n_apdus >= n => continue,
                     Behaviour::Garbage => write_frame(&mut stream, &[0x5A])?,
-                    Behaviour::Normal => {
+                    Behaviour::Normal | Behaviour::HangFrom(_) => {
                         let mut card = lock(&shared.card);
                         let response = card.process(apdu);
                         if card.take_state_change() {

@@ -1,0 +1,211 @@
+//! The stdio loop and the request checks that do not need a card.
+//!
+//! Frames are read with the `native_messaging` crate's synchronous decoder, capped at
+//! [`MAX_FRAME`]. The crate stops at an oversize length prefix without consuming the body, so this
+//! loop drains the announced bytes itself to stay in step with the stream, and answers
+//! `INVALID_REQUEST` instead of dying. The frame text is wiped after parsing (it may hold a PIN).
+
+use std::{
+    io::{self, Read, Write},
+    time::Instant,
+};
+
+use jpki::AuthPin;
+use native_messaging::host::{decode_message_opt, send_json, NmError};
+use protocol::{
+    bridge::{
+        parse_request, AuthenticateResult, HelloResult, Outcome, Reply, Request, StatusResult,
+        MAX_FRAME,
+    },
+    ErrorBody, ErrorCode, PROTOCOL_VERSION,
+};
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use crate::{caller::Caller, config::Config, errors};
+
+/// What the host needs from the card. [`crate::pcsc_service::PcscService`] is the real one.
+pub trait CardService {
+    /// Readers, cards and PIN tries; spends no try.
+    fn status(&self) -> Result<StatusResult, ErrorBody>;
+    /// Verifies the PIN and signs the challenge of `origin` and `nonce`.
+    fn authenticate(
+        &self,
+        origin: &str,
+        nonce: &[u8],
+        pin: AuthPin,
+        confirm_last_try: bool,
+    ) -> Result<AuthenticateResult, ErrorBody>;
+}
+
+/// One of the three results.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum ResultBody {
+    /// `hello`.
+    Hello(HelloResult),
+    /// `status`.
+    Status(StatusResult),
+    /// `authenticate`.
+    Authenticate(AuthenticateResult),
+}
+
+/// The host: configuration, caller and card service.
+pub struct Host<S> {
+    config: Config,
+    caller: Caller,
+    config_problem: Option<String>,
+    service: S,
+}
+
+impl<S: CardService> Host<S> {
+    /// A host for one browser connection. `config_problem` is set when the configuration could
+    /// not be loaded: every request is then refused with that explanation in the log.
+    pub fn new(config: Config, caller: Caller, config_problem: Option<String>, service: S) -> Self {
+        Self {
+            config,
+            caller,
+            config_problem,
+            service,
+        }
+    }
+
+    /// Answers one frame.
+    pub fn handle_frame(&self, frame: &[u8]) -> Reply<ResultBody> {
+        let started = Instant::now();
+        let (id, request) = match parse_request(frame) {
+            Ok(parsed) => parsed,
+            Err((id, error)) => {
+                tracing::warn!(?id, %error, "invalid request");
+                return Reply {
+                    id,
+                    outcome: Outcome::Error(errors::request(&error)),
+                };
+            }
+        };
+        let command = match &request {
+            Request::Hello => "hello",
+            Request::Status => "status",
+            Request::Authenticate(_) => "authenticate",
+        };
+        let outcome = match self.dispatch(request) {
+            Ok(result) => {
+                tracing::info!(
+                    id,
+                    command,
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "ok"
+                );
+                Outcome::Result(result)
+            }
+            Err(error) => {
+                tracing::info!(
+                    id,
+                    command,
+                    code = %error.code,
+                    tries_left = ?error.tries_left,
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "refused"
+                );
+                Outcome::Error(error)
+            }
+        };
+        Reply {
+            id: Some(id),
+            outcome,
+        }
+    }
+
+    fn dispatch(&self, request: Request) -> Result<ResultBody, ErrorBody> {
+        if let Some(problem) = &self.config_problem {
+            tracing::error!(%problem, "configuration unusable");
+            return Err(ErrorBody::new(
+                ErrorCode::Internal,
+                "the bridge configuration is unusable",
+            ));
+        }
+        match self.caller.id() {
+            Some(id) if self.config.extension_allowed(id) => {}
+            _ => {
+                tracing::warn!(caller = ?self.caller, "calling extension not allowed");
+                return Err(ErrorBody::new(
+                    ErrorCode::OriginNotAllowed,
+                    "the calling extension is not allowed to use this host",
+                ));
+            }
+        }
+        match request {
+            Request::Hello => Ok(ResultBody::Hello(HelloResult {
+                version: env!("CARGO_PKG_VERSION").to_owned(),
+                protocol: PROTOCOL_VERSION,
+            })),
+            Request::Status => self.service.status().map(ResultBody::Status),
+            Request::Authenticate(auth) => {
+                if !self.config.origin_allowed(&auth.origin) {
+                    tracing::warn!(origin = %auth.origin, "origin not allowed");
+                    return Err(ErrorBody::new(
+                        ErrorCode::OriginNotAllowed,
+                        "this site is not allowed to use the My Number Card",
+                    ));
+                }
+                // The PIN's format is checked before any APDU: a malformed PIN never costs a try.
+                let pin = AuthPin::parse(&auth.pin)
+                    .map_err(|e| ErrorBody::new(ErrorCode::PinFormat, e.to_string()))?;
+                tracing::info!(origin = %auth.origin, confirm_last_try = auth.confirm_last_try, "authenticate");
+                self.service
+                    .authenticate(&auth.origin, &auth.nonce, pin, auth.confirm_last_try)
+                    .map(ResultBody::Authenticate)
+            }
+        }
+    }
+
+    /// Serves frames until the browser closes stdin.
+    pub fn serve(&self, mut input: impl Read, mut output: impl Write) -> io::Result<()> {
+        loop {
+            let reply = match decode_message_opt(&mut input, MAX_FRAME) {
+                Ok(None) => return Ok(()),
+                Ok(Some(text)) => {
+                    let text = Zeroizing::new(text);
+                    self.handle_frame(text.as_bytes())
+                }
+                Err(NmError::IncomingTooLarge { len, .. }) => {
+                    tracing::warn!(len, "oversize frame");
+                    let drained = io::copy(&mut (&mut input).take(len as u64), &mut io::sink())?;
+                    if drained < len as u64 {
+                        return Ok(());
+                    }
+                    invalid(format!("frame of {len} bytes is larger than {MAX_FRAME}"))
+                }
+                Err(NmError::IncomingNotUtf8(_)) => invalid("frame is not UTF-8".into()),
+                Err(NmError::Disconnected) => return Ok(()),
+                Err(NmError::Io(e)) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(()),
+                Err(NmError::Io(e)) => return Err(e),
+                Err(other) => invalid(other.to_string()),
+            };
+            match send_json(&mut output, &reply) {
+                Ok(()) => {}
+                Err(NmError::Io(e)) => return Err(e),
+                Err(other) => {
+                    tracing::error!(error = %other, "reply could not be encoded");
+                    let fallback: Reply<ResultBody> = Reply {
+                        id: reply.id,
+                        outcome: Outcome::Error(ErrorBody::new(
+                            ErrorCode::Internal,
+                            "reply too large",
+                        )),
+                    };
+                    send_json(&mut output, &fallback)
+                        .map_err(|e| io::Error::other(e.to_string()))?;
+                }
+            }
+        }
+    }
+}
+
+fn invalid(message: String) -> Reply<ResultBody> {
+    tracing::warn!(%message, "invalid frame");
+    Reply {
+        id: None,
+        outcome: Outcome::Error(ErrorBody::new(ErrorCode::InvalidRequest, message)),
+    }
+}

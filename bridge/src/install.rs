@@ -1,0 +1,157 @@
+//! `myna-bridge install` / `uninstall`: the browsers' host manifests, through the
+//! `native_messaging` crate (paths per browser, OS and scope; registry keys on Windows), and the
+//! bridge's own configuration beside the executable.
+
+use std::path::{Path, PathBuf};
+
+use native_messaging::Scope;
+use protocol::NATIVE_HOST_NAME;
+
+use crate::config::{Config, CONFIG_FILE};
+
+/// Browsers the bridge registers with.
+pub const BROWSERS: [&str; 4] = ["chrome", "chromium", "edge", "firefox"];
+
+/// What to install.
+#[derive(Debug, Clone)]
+pub struct InstallOptions {
+    /// Per user or system-wide.
+    pub system: bool,
+    /// Browsers (keys of [`BROWSERS`]).
+    pub browsers: Vec<String>,
+    /// The executable the manifests point to (absolute).
+    pub exe: PathBuf,
+    /// The configuration written beside the executable.
+    pub config: Config,
+}
+
+/// Why installation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum InstallError {
+    /// A browser key is unknown.
+    #[error("unknown browser {0:?}; use one of chrome, chromium, edge, firefox")]
+    UnknownBrowser(String),
+    /// No extension of the needed kind was given for a browser.
+    #[error("{0}")]
+    MissingExtension(&'static str),
+    /// File system or registry failure.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// Why it failed.
+        source: std::io::Error,
+    },
+}
+
+fn scope(system: bool) -> Scope {
+    if system {
+        Scope::System
+    } else {
+        Scope::User
+    }
+}
+
+fn check_browsers(browsers: &[String]) -> Result<Vec<&str>, InstallError> {
+    browsers
+        .iter()
+        .map(|b| {
+            BROWSERS
+                .iter()
+                .find(|known| **known == b.as_str())
+                .copied()
+                .ok_or_else(|| InstallError::UnknownBrowser(b.clone()))
+        })
+        .collect()
+}
+
+/// Writes the configuration and the manifests. Returns the manifest paths written.
+pub fn install(options: &InstallOptions) -> Result<Vec<PathBuf>, InstallError> {
+    let browsers = check_browsers(&options.browsers)?;
+    let chromium: Vec<String> = options
+        .config
+        .allowed_extensions
+        .iter()
+        .filter(|e| e.starts_with("chrome-extension://"))
+        .cloned()
+        .collect();
+    let firefox: Vec<String> = options
+        .config
+        .allowed_extensions
+        .iter()
+        .filter(|e| !e.starts_with("chrome-extension://"))
+        .cloned()
+        .collect();
+    if browsers.iter().any(|b| *b != "firefox") && chromium.is_empty() {
+        return Err(InstallError::MissingExtension(
+            "Chromium-based browsers need --extension chrome-extension://<id>/",
+        ));
+    }
+    if browsers.contains(&"firefox") && firefox.is_empty() {
+        return Err(InstallError::MissingExtension(
+            "Firefox needs --extension <add-on id>",
+        ));
+    }
+    let config_path = config_path(&options.exe);
+    let json = serde_json::to_vec_pretty(&options.config).map_err(|e| InstallError::Io {
+        context: "encoding the configuration".into(),
+        source: e.into(),
+    })?;
+    std::fs::write(&config_path, json).map_err(|source| InstallError::Io {
+        context: format!("writing {}", config_path.display()),
+        source,
+    })?;
+    native_messaging::install(
+        NATIVE_HOST_NAME,
+        "My Number Card portal bridge (card reader access)",
+        &options.exe,
+        &chromium,
+        &firefox,
+        &browsers,
+        scope(options.system),
+    )
+    .map_err(|source| InstallError::Io {
+        context: "writing the host manifests".into(),
+        source,
+    })?;
+    manifest_paths(&browsers, options.system)
+}
+
+/// Removes the manifests (and the configuration beside `exe`).
+pub fn uninstall(system: bool, browsers: &[String], exe: &Path) -> Result<(), InstallError> {
+    let browsers = check_browsers(browsers)?;
+    native_messaging::remove(NATIVE_HOST_NAME, &browsers, scope(system)).map_err(|source| {
+        InstallError::Io {
+            context: "removing the host manifests".into(),
+            source,
+        }
+    })?;
+    let config = config_path(exe);
+    if config.exists() {
+        std::fs::remove_file(&config).map_err(|source| InstallError::Io {
+            context: format!("removing {}", config.display()),
+            source,
+        })?;
+    }
+    Ok(())
+}
+
+/// Where each browser's manifest goes.
+pub fn manifest_paths(browsers: &[&str], system: bool) -> Result<Vec<PathBuf>, InstallError> {
+    browsers
+        .iter()
+        .map(|b| {
+            native_messaging::manifest_path(b, scope(system), NATIVE_HOST_NAME).map_err(|source| {
+                InstallError::Io {
+                    context: format!("manifest path of {b}"),
+                    source,
+                }
+            })
+        })
+        .collect()
+}
+
+fn config_path(exe: &Path) -> PathBuf {
+    exe.parent()
+        .map_or_else(|| PathBuf::from(CONFIG_FILE), |dir| dir.join(CONFIG_FILE))
+}

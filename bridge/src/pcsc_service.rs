@@ -1,0 +1,392 @@
+//! The card through PC/SC: the only module that talks to readers.
+//!
+//! Every operation runs on a worker thread and the host waits for it with a deadline, because
+//! PC/SC has no transmit timeout and a silent card would otherwise hang the host forever
+//! (`test-stack.md`). `authenticate` holds the card exclusively from the first SELECT to the
+//! signature and then unpowers it, so the verified PIN does not linger (`security.md` 5).
+
+use std::{
+    ffi::{CStr, CString},
+    sync::mpsc,
+    time::{Duration, Instant},
+};
+
+use base64::Engine as _;
+use jpki::{sha256_digest_info, AuthPin, JpkiCard, PinStatus, Transport, TransportError};
+use pcsc::{Context, Disposition, Protocols, ReaderState, Scope, ShareMode, State};
+use protocol::{
+    bridge::{AuthenticateResult, CardPresence, ReaderStatus, StatusResult},
+    signing, ErrorBody, ErrorCode,
+};
+
+use crate::{config::Config, errors, host::CardService};
+
+/// The real card service.
+pub struct PcscService {
+    timeout: Duration,
+    wait: Duration,
+}
+
+impl PcscService {
+    /// A service with the configuration's deadlines.
+    pub fn new(config: &Config) -> Self {
+        Self {
+            timeout: config.card_timeout(),
+            wait: config.card_wait(),
+        }
+    }
+}
+
+impl CardService for PcscService {
+    fn status(&self) -> Result<StatusResult, ErrorBody> {
+        with_deadline(self.timeout, status_now)
+    }
+
+    fn authenticate(
+        &self,
+        origin: &str,
+        nonce: &[u8],
+        pin: AuthPin,
+        confirm_last_try: bool,
+    ) -> Result<AuthenticateResult, ErrorBody> {
+        let origin = origin.to_owned();
+        let nonce = nonce.to_vec();
+        let wait = self.wait;
+        with_deadline(self.timeout + wait, move || {
+            authenticate_now(&origin, &nonce, &pin, confirm_last_try, wait)
+        })
+    }
+}
+
+/// Runs `op` on a worker thread and gives up after `deadline`. A worker stuck on a silent card
+/// is left behind; the host stays responsive and answers `TIMEOUT`.
+fn with_deadline<T: Send + 'static>(
+    deadline: Duration,
+    op: impl FnOnce() -> Result<T, ErrorBody> + Send + 'static,
+) -> Result<T, ErrorBody> {
+    let (sender, receiver) = mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name("card".into())
+        .spawn(move || {
+            let _ = sender.send(op());
+        });
+    if spawned.is_err() {
+        return Err(ErrorBody::new(
+            ErrorCode::Internal,
+            "could not start the card worker",
+        ));
+    }
+    match receiver.recv_timeout(deadline) {
+        Ok(result) => result,
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            tracing::warn!(
+                deadline_ms = deadline.as_millis() as u64,
+                "card operation timed out"
+            );
+            Err(ErrorBody::new(
+                ErrorCode::Timeout,
+                "the card did not answer in time",
+            ))
+        }
+        Err(mpsc::RecvTimeoutError::Disconnected) => Err(ErrorBody::new(
+            ErrorCode::Internal,
+            "the card worker failed",
+        )),
+    }
+}
+
+/// APDUs over a connected PC/SC card.
+struct PcscTransport<'a> {
+    card: &'a pcsc::Card,
+    buffer: Vec<u8>,
+}
+
+impl<'a> PcscTransport<'a> {
+    fn new(card: &'a pcsc::Card) -> Self {
+        Self {
+            card,
+            buffer: vec![0; pcsc::MAX_BUFFER_SIZE_EXTENDED],
+        }
+    }
+}
+
+impl Transport for PcscTransport<'_> {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        let answer = self
+            .card
+            .transmit(command, &mut self.buffer)
+            .map_err(errors::transport)?;
+        Ok(answer.to_vec())
+    }
+}
+
+impl Drop for PcscTransport<'_> {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.buffer);
+    }
+}
+
+fn establish() -> Result<Context, ErrorBody> {
+    Context::establish(Scope::User).map_err(errors::pcsc)
+}
+
+fn reader_names(context: &Context) -> Result<Vec<CString>, ErrorBody> {
+    match context.list_readers_owned() {
+        Ok(names) => Ok(names),
+        Err(pcsc::Error::NoReadersAvailable) => Ok(Vec::new()),
+        Err(e) => Err(errors::pcsc(e)),
+    }
+}
+
+fn reader_states(context: &Context, names: &[CString]) -> Result<Vec<ReaderState>, ErrorBody> {
+    let mut states: Vec<ReaderState> = names
+        .iter()
+        .map(|name| ReaderState::new(name.clone(), State::UNAWARE))
+        .collect();
+    match context.get_status_change(Some(Duration::ZERO), &mut states) {
+        Ok(()) | Err(pcsc::Error::Timeout) => Ok(states),
+        Err(e) => Err(errors::pcsc(e)),
+    }
+}
+
+fn card_present(state: &ReaderState) -> bool {
+    let event = state.event_state();
+    event.contains(State::PRESENT) && !event.contains(State::MUTE)
+}
+
+fn display(name: &CStr) -> String {
+    name.to_string_lossy().into_owned()
+}
+
+/// Disconnects a card on every path: unpowered after `authenticate`, left alone after `status`.
+struct Connected {
+    card: Option<pcsc::Card>,
+    disposition: Disposition,
+}
+
+impl Connected {
+    fn card(&self) -> Option<&pcsc::Card> {
+        self.card.as_ref()
+    }
+}
+
+impl Drop for Connected {
+    fn drop(&mut self) {
+        if let Some(card) = self.card.take() {
+            if let Err((_, error)) = card.disconnect(self.disposition) {
+                tracing::debug!(%error, "disconnect failed");
+            }
+        }
+    }
+}
+
+/// What a reader holds, found by SELECT of the JPKI application (never by ATR).
+enum Probe {
+    Jpki(Connected),
+    Other,
+    /// No card after all (it left between the presence check and the connection).
+    Gone,
+    /// The card was there and went away during the SELECT.
+    Removed,
+}
+
+fn probe(
+    context: &Context,
+    name: &CStr,
+    share: ShareMode,
+    disposition: Disposition,
+) -> Result<Probe, ErrorBody> {
+    let card = match context.connect(name, share, Protocols::ANY) {
+        Ok(card) => card,
+        Err(pcsc::Error::NoSmartcard | pcsc::Error::RemovedCard) => return Ok(Probe::Gone),
+        Err(e) => return Err(errors::pcsc(e)),
+    };
+    let connected = Connected {
+        card: Some(card),
+        disposition,
+    };
+    let Some(card) = connected.card() else {
+        return Ok(Probe::Gone);
+    };
+    let result = JpkiCard::new(PcscTransport::new(card)).select_jpki_ap();
+    match result {
+        Ok(()) => Ok(Probe::Jpki(connected)),
+        Err(jpki::Error::NotJpkiCard) => Ok(Probe::Other),
+        Err(jpki::Error::Transport(TransportError::NoCard)) => Ok(Probe::Gone),
+        Err(jpki::Error::Transport(TransportError::CardRemoved)) => Ok(Probe::Removed),
+        Err(e) => Err(errors::card(&e)),
+    }
+}
+
+fn status_now() -> Result<StatusResult, ErrorBody> {
+    let context = establish()?;
+    let names = reader_names(&context)?;
+    let states = reader_states(&context, &names)?;
+    let mut result = StatusResult {
+        readers: Vec::new(),
+        auth_pin_tries_left: None,
+        reader: None,
+    };
+    for state in &states {
+        let name = display(state.name());
+        let mut card = CardPresence::Absent;
+        if card_present(state) {
+            match probe(
+                &context,
+                state.name(),
+                ShareMode::Shared,
+                Disposition::LeaveCard,
+            ) {
+                Ok(Probe::Jpki(connected)) => {
+                    card = CardPresence::Jpki;
+                    if result.reader.is_none() {
+                        if let Some(pcsc_card) = connected.card() {
+                            let mut jpki = JpkiCard::new(PcscTransport::new(pcsc_card));
+                            // The JPKI application is still selected after the probe.
+                            let tries = match jpki.auth_pin_status() {
+                                Ok(PinStatus::Remaining(n)) => Some(n),
+                                // Verified means a successful VERIFY reset the counter to its maximum.
+                                Ok(PinStatus::Verified) => Some(jpki::files::AUTH_PIN_MAX_TRIES),
+                                Ok(PinStatus::Blocked) => Some(0),
+                                Err(error) => {
+                                    tracing::warn!(%error, "could not read the PIN tries");
+                                    None
+                                }
+                            };
+                            result.auth_pin_tries_left = tries;
+                            result.reader = Some(name.clone());
+                        }
+                    }
+                }
+                Ok(Probe::Other) => card = CardPresence::Other,
+                Ok(Probe::Gone) => {}
+                Ok(Probe::Removed) => {
+                    // pcscd still lists a card that is gone: give it the time of one presence
+                    // poll to notice, so that the next request sees an empty reader.
+                    let mut states = [ReaderState::new(
+                        state.name().to_owned(),
+                        state.event_state(),
+                    )];
+                    let _ = context.get_status_change(Some(Duration::from_secs(1)), &mut states);
+                }
+                Err(error) => {
+                    tracing::warn!(reader = %name, code = %error.code, "probe failed");
+                    card = CardPresence::Other;
+                }
+            }
+        }
+        result.readers.push(ReaderStatus { name, card });
+    }
+    Ok(result)
+}
+
+/// Finds a reader holding a My Number Card, waiting up to `wait` for one to be presented.
+fn find_card(context: &Context, wait: Duration) -> Result<(String, Connected), ErrorBody> {
+    let names = reader_names(context)?;
+    if names.is_empty() {
+        return Err(ErrorBody::new(
+            ErrorCode::NoReader,
+            "no card reader is connected",
+        ));
+    }
+    let give_up = Instant::now() + wait;
+    let mut states = reader_states(context, &names)?;
+    loop {
+        let mut saw_other = false;
+        for state in &states {
+            if !card_present(state) {
+                continue;
+            }
+            match probe(
+                context,
+                state.name(),
+                ShareMode::Exclusive,
+                Disposition::UnpowerCard,
+            )? {
+                Probe::Jpki(connected) => return Ok((display(state.name()), connected)),
+                Probe::Other => saw_other = true,
+                Probe::Gone => {}
+                Probe::Removed => {
+                    return Err(ErrorBody::new(
+                        ErrorCode::CardRemoved,
+                        "the card was removed during the operation",
+                    ))
+                }
+            }
+        }
+        if saw_other {
+            return Err(ErrorBody::new(
+                ErrorCode::NotMynumberCard,
+                "the card in the reader is not a My Number Card",
+            ));
+        }
+        let remaining = give_up.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            return Err(ErrorBody::new(
+                ErrorCode::NoCard,
+                "no card was put on the reader",
+            ));
+        }
+        for state in &mut states {
+            state.sync_current_state();
+        }
+        match context.get_status_change(Some(remaining), &mut states) {
+            Ok(()) => {}
+            Err(pcsc::Error::Timeout) => {
+                return Err(ErrorBody::new(
+                    ErrorCode::NoCard,
+                    "no card was put on the reader",
+                ))
+            }
+            Err(e) => return Err(errors::pcsc(e)),
+        }
+    }
+}
+
+fn authenticate_now(
+    origin: &str,
+    nonce: &[u8],
+    pin: &AuthPin,
+    confirm_last_try: bool,
+    wait: Duration,
+) -> Result<AuthenticateResult, ErrorBody> {
+    let started = Instant::now();
+    let context = establish()?;
+    let (reader, connected) = find_card(&context, wait)?;
+    let Some(card) = connected.card() else {
+        return Err(ErrorBody::new(
+            ErrorCode::CardRemoved,
+            "the card was removed",
+        ));
+    };
+    let mut jpki = JpkiCard::new(PcscTransport::new(card));
+    let fail = |e: jpki::Error| errors::card(&e);
+    let certificate = jpki.read_auth_certificate().map_err(fail)?;
+    match jpki.auth_pin_status().map_err(fail)? {
+        PinStatus::Blocked => return Err(errors::pin_blocked()),
+        PinStatus::Remaining(1) if !confirm_last_try => {
+            return Err(ErrorBody::new(
+                ErrorCode::PinLastTry,
+                "only one try is left; the user must confirm before it is spent",
+            )
+            .with_tries_left(1));
+        }
+        PinStatus::Remaining(_) | PinStatus::Verified => {}
+    }
+    jpki.verify_auth_pin(pin).map_err(fail)?;
+    let digest_info = sha256_digest_info(&signing::signed_hash(origin, nonce));
+    let signature = jpki.sign_with_auth_key(&digest_info).map_err(fail)?;
+    // One APDU went to the card during the probe.
+    let n_apdus = jpki.n_apdus() + 1;
+    drop(jpki);
+    drop(connected);
+    tracing::info!(%reader, n_apdus, elapsed_ms = started.elapsed().as_millis() as u64, "signed");
+    let b64 = base64::engine::general_purpose::STANDARD;
+    Ok(AuthenticateResult {
+        certificate: b64.encode(certificate),
+        signature: b64.encode(signature),
+        algorithm: signing::ALGORITHM.to_owned(),
+        format: signing::FORMAT.to_owned(),
+        reader,
+    })
+}

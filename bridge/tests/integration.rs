@@ -1,0 +1,550 @@
+//! The bridge binary over stdin/stdout against a private pcscd, the vpcd virtual reader and the
+//! virtual card: the real stack of `test-stack.md`, with a physical card as the only stand-in.
+
+mod stack;
+
+use std::{process::Command, time::Duration};
+
+use base64::Engine as _;
+use serde_json::json;
+use stack::{error_code, Bridge, Stack, EXTENSION, NONCE, ORIGIN, PIN};
+use virtual_card::{vpcd::Behaviour, CardKind};
+
+fn b64(text: &str) -> Vec<u8> {
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .expect("base64")
+}
+
+#[test]
+fn hello_answers_the_protocol_version() {
+    let stack = Stack::with_card();
+    let mut bridge = stack.bridge();
+    let reply = bridge.request(json!({"id": 1, "command": "hello"}));
+    assert_eq!(reply["id"], 1);
+    assert_eq!(reply["result"]["protocol"], 1);
+    assert_eq!(reply["result"]["version"], env!("CARGO_PKG_VERSION"));
+    assert!(bridge.close().success());
+}
+
+#[test]
+fn authenticate_signature_verifies_with_openssl() {
+    let stack = Stack::with_card();
+    let mut bridge = stack.bridge();
+    let status = stack.wait_for_cards(&mut bridge, 1);
+    assert_eq!(status["result"]["authPinTriesLeft"], 3);
+    assert_eq!(status["result"]["reader"], "Virtual PCD 00 00");
+    assert_eq!(
+        status["result"]["readers"][1],
+        json!({"name": "Virtual PCD 00 01", "card": "absent"})
+    );
+
+    let apdus_before = stack.card().n_apdus();
+    let reply = bridge.authenticate(PIN, false);
+    let result = &reply["result"];
+    assert_eq!(result["algorithm"], "RS256", "{reply}");
+    assert_eq!(result["format"], "myna-auth:1");
+    assert_eq!(result["reader"], "Virtual PCD 00 00");
+    let n_apdus = stack.card().n_apdus() - apdus_before;
+    assert!(n_apdus <= 15, "{n_apdus} APDUs");
+
+    // Verify with OpenSSL, an implementation independent of ours.
+    let dir = stack.dir.path();
+    std::fs::write(
+        dir.join("cert.der"),
+        b64(result["certificate"].as_str().expect("cert")),
+    )
+    .expect("w");
+    std::fs::write(
+        dir.join("sig.bin"),
+        b64(result["signature"].as_str().expect("sig")),
+    )
+    .expect("w");
+    std::fs::write(
+        dir.join("tbs.bin"),
+        protocol::signing::to_be_signed(ORIGIN, &b64(NONCE)),
+    )
+    .expect("w");
+    let run = |args: &[&str]| {
+        let output = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl");
+        assert!(
+            output.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    run(&[
+        "x509", "-inform", "der", "-in", "cert.der", "-out", "cert.pem",
+    ]);
+    run(&[
+        "x509", "-in", "cert.pem", "-pubkey", "-noout", "-out", "pub.pem",
+    ]);
+    let verified = run(&[
+        "dgst",
+        "-sha256",
+        "-verify",
+        "pub.pem",
+        "-signature",
+        "sig.bin",
+        "tbs.bin",
+    ]);
+    assert!(verified.contains("Verified OK"), "{verified}");
+    let ca = stack::ca_cert_path();
+    let chain = run(&["verify", "-CAfile", ca.to_str().expect("utf-8"), "cert.pem"]);
+    assert!(chain.contains("OK"), "{chain}");
+    // A signature over another origin does not verify.
+    std::fs::write(
+        dir.join("tbs.bin"),
+        protocol::signing::to_be_signed("https://evil.example", &b64(NONCE)),
+    )
+    .expect("w");
+    let output = Command::new("openssl")
+        .args([
+            "dgst",
+            "-sha256",
+            "-verify",
+            "pub.pem",
+            "-signature",
+            "sig.bin",
+            "tbs.bin",
+        ])
+        .current_dir(dir)
+        .output()
+        .expect("openssl");
+    assert!(!output.status.success());
+
+    // The card was unpowered: the verified state does not linger.
+    assert!(!stack.card().auth_verified());
+}
+
+#[test]
+fn wrong_pin_then_blocked_after_three() {
+    let stack = Stack::with_card();
+    let mut bridge = stack.bridge();
+    stack.wait_for_cards(&mut bridge, 1);
+    let reply = bridge.authenticate("0000", false);
+    assert_eq!(
+        (error_code(&reply), &reply["error"]["triesLeft"]),
+        ("PIN_INCORRECT", &json!(2))
+    );
+    let status = bridge.request(json!({"id": 2, "command": "status"}));
+    assert_eq!(status["result"]["authPinTriesLeft"], 2);
+    let reply = bridge.authenticate("0001", false);
+    assert_eq!(
+        (error_code(&reply), &reply["error"]["triesLeft"]),
+        ("PIN_INCORRECT", &json!(1))
+    );
+    // One try left: refused without the user's explicit confirmation, and no try is spent.
+    let reply = bridge.authenticate("0002", false);
+    assert_eq!(
+        (error_code(&reply), &reply["error"]["triesLeft"]),
+        ("PIN_LAST_TRY", &json!(1))
+    );
+    assert_eq!(stack.card().auth_pin_tries(), 1);
+    let reply = bridge.authenticate("0002", true);
+    assert_eq!(
+        (error_code(&reply), &reply["error"]["triesLeft"]),
+        ("PIN_BLOCKED", &json!(0))
+    );
+    // Blocked: even the right PIN is refused before any VERIFY is sent.
+    let reply = bridge.authenticate(PIN, true);
+    assert_eq!(error_code(&reply), "PIN_BLOCKED");
+    let status = bridge.request(json!({"id": 3, "command": "status"}));
+    assert_eq!(status["result"]["authPinTriesLeft"], 0);
+}
+
+#[test]
+fn confirmed_last_try_with_the_right_pin_signs_and_resets_the_counter() {
+    let stack = Stack::with_card();
+    let mut bridge = stack.bridge();
+    stack.wait_for_cards(&mut bridge, 1);
+    for pin in ["1111", "2222"] {
+        assert_eq!(
+            error_code(&bridge.authenticate(pin, false)),
+            "PIN_INCORRECT"
+        );
+    }
+    assert_eq!(error_code(&bridge.authenticate(PIN, false)), "PIN_LAST_TRY");
+    let reply = bridge.authenticate(PIN, true);
+    assert_eq!(reply["result"]["algorithm"], "RS256", "{reply}");
+    let status = bridge.request(json!({"id": 2, "command": "status"}));
+    assert_eq!(status["result"]["authPinTriesLeft"], 3);
+}
+
+#[test]
+fn tries_persist_across_restarts_of_the_card() {
+    let stack = Stack::with_card();
+    let mut bridge = stack.bridge();
+    stack.wait_for_cards(&mut bridge, 1);
+    assert_eq!(
+        error_code(&bridge.authenticate("0000", false)),
+        "PIN_INCORRECT"
+    );
+    let card_dir = virtual_card::CardDir::new(stack.dir.path().join("card0"));
+    assert_eq!(card_dir.load_state().expect("state").auth_pin_tries, 2);
+}
+
+#[test]
+fn no_pcsc_service() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("bridge.json");
+    std::fs::write(
+        &config,
+        json!({"allowedOrigins": [ORIGIN], "allowedExtensions": [EXTENSION]}).to_string(),
+    )
+    .expect("config");
+    let mut bridge = Bridge::start(None, &config, &[EXTENSION], &dir.path().join("log"));
+    assert_eq!(
+        error_code(&bridge.request(json!({"id": 1, "command": "status"}))),
+        "NO_PCSC_SERVICE"
+    );
+    assert_eq!(
+        error_code(&bridge.authenticate(PIN, false)),
+        "NO_PCSC_SERVICE"
+    );
+    // hello needs no card service.
+    assert_eq!(
+        bridge.request(json!({"id": 2, "command": "hello"}))["result"]["protocol"],
+        1
+    );
+}
+
+#[test]
+fn no_reader() {
+    let stack = Stack::without_readers();
+    let mut bridge = stack.bridge();
+    let status = bridge.request(json!({"id": 1, "command": "status"}));
+    assert_eq!(
+        status["result"],
+        json!({"readers": [], "authPinTriesLeft": null, "reader": null})
+    );
+    assert_eq!(error_code(&bridge.authenticate(PIN, false)), "NO_READER");
+}
+
+#[test]
+fn no_card_then_a_card_put_on_the_reader_while_waiting() {
+    let stack = Stack::with_card();
+    stack.write_config(json!({"cardWaitMs": 300}));
+    let mut bridge = stack.bridge();
+    stack.wait_for_cards(&mut bridge, 1);
+    stack.card().remove();
+    stack.wait_for_cards(&mut bridge, 0);
+    let status = bridge.request(json!({"id": 1, "command": "status"}));
+    assert_eq!(status["result"]["readers"][0]["card"], "absent");
+    assert_eq!(status["result"]["authPinTriesLeft"], json!(null));
+    assert_eq!(error_code(&bridge.authenticate(PIN, false)), "NO_CARD");
+
+    // With a longer wait, a card presented during the wait is used.
+    stack.write_config(json!({"cardWaitMs": 8000}));
+    let mut bridge = stack.bridge();
+    let inserter = std::thread::spawn({
+        let delay = Duration::from_millis(500);
+        move || std::thread::sleep(delay)
+    });
+    inserter.join().expect("sleep");
+    stack.card().insert();
+    let reply = bridge.authenticate(PIN, false);
+    assert_eq!(reply["result"]["algorithm"], "RS256", "{reply}");
+}
+
+/// Sends `authenticate`, lets the card swallow its `n`-th APDU of this request, then pulls it.
+fn remove_at_apdu(n: usize) -> serde_json::Value {
+    let stack = Stack::with_card();
+    let mut bridge = stack.bridge();
+    stack.wait_for_cards(&mut bridge, 1);
+    let before = stack.card().n_apdus();
+    stack.card().set_behaviour(Behaviour::HangFrom(before + n));
+    bridge.send_frame(
+        json!({"id": 9, "command": "authenticate", "origin": ORIGIN, "nonce": NONCE, "pin": PIN})
+            .to_string()
+            .as_bytes(),
+    );
+    let give_up = std::time::Instant::now() + Duration::from_secs(10);
+    while stack.card().n_apdus() < before + n {
+        assert!(
+            std::time::Instant::now() < give_up,
+            "APDU {n} never reached the card"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    stack.card().remove();
+    let reply = bridge.read_reply();
+    assert_eq!(reply["id"], 9);
+    reply
+}
+
+#[test]
+fn card_removed_mid_operation() {
+    // During the first SELECT, while reading the certificate, and while signing (APDU 11 of 12).
+    for n in [1, 4, 11] {
+        let reply = remove_at_apdu(n);
+        assert_eq!(error_code(&reply), "CARD_REMOVED", "at APDU {n}: {reply}");
+    }
+}
+
+#[test]
+fn a_hanging_card_times_out_and_the_host_stays_responsive() {
+    let stack = Stack::with_card();
+    stack.write_config(json!({"cardTimeoutMs": 800, "cardWaitMs": 0}));
+    let mut bridge = stack.bridge();
+    stack.wait_for_cards(&mut bridge, 1);
+    stack.card().set_behaviour(Behaviour::Hang);
+    let started = std::time::Instant::now();
+    assert_eq!(error_code(&bridge.authenticate(PIN, false)), "TIMEOUT");
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "the deadline was not kept"
+    );
+    assert_eq!(
+        bridge.request(json!({"id": 2, "command": "hello"}))["result"]["protocol"],
+        1
+    );
+}
+
+#[test]
+fn a_card_answering_garbage_is_an_internal_error_not_a_crash() {
+    let stack = Stack::with_card();
+    let mut bridge = stack.bridge();
+    stack.wait_for_cards(&mut bridge, 1);
+    stack.card().set_behaviour(Behaviour::Garbage);
+    let code = error_code(&bridge.authenticate(PIN, false)).to_owned();
+    assert!(code == "INTERNAL" || code == "CARD_REMOVED", "{code}");
+    assert_eq!(stack.card().auth_pin_tries(), 3, "no try spent");
+    assert_eq!(
+        bridge.request(json!({"id": 2, "command": "hello"}))["result"]["protocol"],
+        1
+    );
+}
+
+#[test]
+fn not_a_my_number_card() {
+    let stack = Stack::with_cards(&[(0, CardKind::Other)]);
+    let mut bridge = stack.bridge();
+    let status = stack.wait_for_cards(&mut bridge, 1);
+    assert_eq!(status["result"]["readers"][0]["card"], "other");
+    assert_eq!(status["result"]["reader"], json!(null));
+    assert_eq!(
+        error_code(&bridge.authenticate(PIN, false)),
+        "NOT_MYNUMBER_CARD"
+    );
+}
+
+#[test]
+fn several_readers_use_the_one_with_the_my_number_card() {
+    let stack = Stack::with_cards(&[(0, CardKind::Other), (1, CardKind::Jpki)]);
+    let mut bridge = stack.bridge();
+    let status = stack.wait_for_cards(&mut bridge, 2);
+    assert_eq!(status["result"]["readers"][0]["card"], "other");
+    assert_eq!(status["result"]["readers"][1]["card"], "jpki");
+    assert_eq!(status["result"]["reader"], "Virtual PCD 00 01");
+    let reply = bridge.authenticate(PIN, false);
+    assert_eq!(reply["result"]["reader"], "Virtual PCD 00 01", "{reply}");
+}
+
+#[test]
+fn malformed_frames_are_invalid_requests_and_the_process_stays_sane() {
+    let stack = Stack::with_card();
+    let mut bridge = stack.bridge();
+    let cases: Vec<Vec<u8>> = vec![
+        b"{}".to_vec(),
+        b"not json at all".to_vec(),
+        vec![0xC3, 0x28, 0xA0, 0xA1, 0xFF, 0xFE],
+        br#"{"id":1,"command":"sign"}"#.to_vec(),
+        br#"{"id":1,"command":"hello","extra":true}"#.to_vec(),
+        br#"{"id":1,"command":"authenticate","origin":"https://myna.example","pin":"9753"}"#.to_vec(),
+        format!(r#"{{"id":1,"command":"authenticate","origin":"https://myna.example/x","nonce":"{NONCE}","pin":"9753"}}"#).into_bytes(),
+    ];
+    for payload in cases {
+        bridge.send_frame(&payload);
+        let reply = bridge.read_reply();
+        assert_eq!(
+            error_code(&reply),
+            "INVALID_REQUEST",
+            "{}",
+            String::from_utf8_lossy(&payload)
+        );
+    }
+    // An oversize frame: the bridge drains it and answers.
+    bridge.send_frame(&vec![b' '; 9000]);
+    assert_eq!(error_code(&bridge.read_reply()), "INVALID_REQUEST");
+    // A frame announcing 1 GiB: refused without reading it into memory, then stdin closes.
+    assert_eq!(
+        bridge.request(json!({"id": 5, "command": "hello"}))["id"],
+        5
+    );
+    assert_eq!(stack.card().auth_pin_tries(), 3);
+}
+
+#[test]
+fn origins_and_callers_not_allowed_never_reach_the_card() {
+    let stack = Stack::with_card();
+    let mut bridge = stack.bridge();
+    stack.wait_for_cards(&mut bridge, 1);
+    let before = stack.card().n_apdus();
+    for origin in ["https://evil.example", "http://127.0.0.1:9999"] {
+        let reply = bridge.request(json!({
+            "id": 1, "command": "authenticate", "origin": origin, "nonce": NONCE, "pin": PIN,
+        }));
+        assert_eq!(error_code(&reply), "ORIGIN_NOT_ALLOWED", "{origin}");
+    }
+    // A malformed PIN never costs a try: refused before any APDU.
+    for pin in ["123", "12345", "abcd", "１２３４"] {
+        assert_eq!(
+            error_code(&bridge.authenticate(pin, false)),
+            "PIN_FORMAT",
+            "{pin}"
+        );
+    }
+    assert_eq!(stack.card().n_apdus(), before);
+
+    // Loopback http only when the developer list says so.
+    let reply = bridge.request(json!({
+        "id": 2, "command": "authenticate", "origin": "http://127.0.0.1:8080", "nonce": NONCE, "pin": PIN,
+    }));
+    assert_eq!(reply["result"]["algorithm"], "RS256", "{reply}");
+
+    // Another extension, or none: everything refused.
+    for args in [
+        &["chrome-extension://ponmlkjihgfedcbaponmlkjihgfedcba/"][..],
+        &[][..],
+    ] {
+        let mut other = Bridge::start(
+            Some(stack.pcscd.socket()),
+            &stack.config,
+            args,
+            &stack.dir.path().join("other.log"),
+        );
+        assert_eq!(
+            error_code(&other.request(json!({"id": 1, "command": "hello"}))),
+            "ORIGIN_NOT_ALLOWED"
+        );
+    }
+    // Firefox's argument form.
+    let manifest = stack.dir.path().join("jp.myna.bridge.json");
+    let manifest = manifest.to_str().expect("utf-8");
+    let mut firefox = Bridge::start(
+        Some(stack.pcscd.socket()),
+        &stack.config,
+        &[manifest, "helper@myna.example"],
+        &stack.dir.path().join("ff.log"),
+    );
+    assert_eq!(
+        firefox.request(json!({"id": 1, "command": "hello"}))["result"]["protocol"],
+        1
+    );
+}
+
+#[test]
+fn the_pin_never_reaches_the_log() {
+    let stack = Stack::with_card();
+    let mut bridge = stack.bridge();
+    stack.wait_for_cards(&mut bridge, 1);
+    assert_eq!(
+        error_code(&bridge.authenticate("8642", false)),
+        "PIN_INCORRECT"
+    );
+    assert_eq!(
+        bridge.authenticate(PIN, false)["result"]["algorithm"],
+        "RS256"
+    );
+    bridge.send_frame(br#"{"id":1,"command":"authenticate","origin":"https://myna.example","nonce":"x","pin":"8642","zz":1}"#);
+    bridge.read_reply();
+    drop(bridge);
+    let log = stack.log();
+    assert!(
+        log.contains("authenticate"),
+        "the log is being written: {log}"
+    );
+    // Timestamps could contain any digits: look at each line without its timestamp.
+    for line in log.lines() {
+        let text = line.split_once(' ').map_or(line, |(_, rest)| rest);
+        for secret in ["9753", "8642", "39373533", "38363432"] {
+            assert!(!text.contains(secret), "the log shows a PIN: {line}");
+        }
+    }
+}
+
+#[test]
+fn install_and_uninstall_write_and_remove_the_manifests() {
+    let home = tempfile::tempdir().expect("home");
+    let exe_dir = tempfile::tempdir().expect("exe dir");
+    let exe = exe_dir.path().join("myna-bridge");
+    std::fs::copy(env!("CARGO_BIN_EXE_myna-bridge"), &exe).expect("copy the binary");
+    let run = |args: &[&str]| {
+        Command::new(&exe)
+            .args(args)
+            .env("HOME", home.path())
+            .output()
+            .expect("runs")
+    };
+    let output = run(&[
+        "install",
+        "--extension",
+        EXTENSION,
+        "--extension",
+        "helper@myna.example",
+        "--origin",
+        ORIGIN,
+        "--developer-origin",
+        "http://127.0.0.1:8080",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let chromium = home
+        .path()
+        .join(".config/chromium/NativeMessagingHosts/jp.myna.bridge.json");
+    let chrome = home
+        .path()
+        .join(".config/google-chrome/NativeMessagingHosts/jp.myna.bridge.json");
+    let edge = home
+        .path()
+        .join(".config/microsoft-edge/NativeMessagingHosts/jp.myna.bridge.json");
+    let firefox = home
+        .path()
+        .join(".mozilla/native-messaging-hosts/jp.myna.bridge.json");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&chromium).expect("chromium manifest"))
+            .expect("json");
+    assert_eq!(manifest["name"], "jp.myna.bridge");
+    assert_eq!(manifest["type"], "stdio");
+    assert_eq!(manifest["path"], exe.to_str().expect("utf-8"));
+    assert_eq!(manifest["allowed_origins"], json!([EXTENSION]));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&firefox).expect("firefox manifest")).expect("json");
+    assert_eq!(
+        manifest["allowed_extensions"],
+        json!(["helper@myna.example"])
+    );
+    assert!(chrome.exists() && edge.exists());
+    let config = bridge::config::Config::load(&exe_dir.path().join("bridge.json")).expect("config");
+    assert_eq!(config.allowed_origins, vec![ORIGIN.to_owned()]);
+
+    // An http origin cannot be a production origin.
+    let output = run(&[
+        "install",
+        "--extension",
+        EXTENSION,
+        "--origin",
+        "http://127.0.0.1:8080",
+    ]);
+    assert!(!output.status.success());
+
+    let output = run(&["uninstall"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for path in [&chromium, &chrome, &edge, &firefox] {
+        assert!(!path.exists(), "{} still there", path.display());
+    }
+    assert!(!exe_dir.path().join("bridge.json").exists());
+}
