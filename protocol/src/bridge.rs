@@ -22,6 +22,8 @@ use crate::{origin, signing, ErrorBody};
 
 /// Largest frame either way (bytes of JSON, without the 4-byte length).
 pub const MAX_FRAME: usize = 8 * 1024;
+/// Bytes of the length prefix before each frame.
+pub const NATIVE_FRAME_HEADER: usize = 4;
 /// Smallest frame that can hold a request; anything shorter is refused before parsing.
 pub const MIN_FRAME: usize = 5;
 

@@ -1,0 +1,125 @@
+//! `cargo xtask run`: the portal on this machine, as far as it exists. Today that is the card
+//! stack: the bridge registered with the browsers for development, and a virtual My Number Card
+//! served on the machine's pcscd through the vsmartcard reader.
+
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+    time::{Duration, Instant},
+};
+
+use anyhow::{bail, Context as _};
+
+use crate::{setup, sh, target_dir};
+
+/// Where Debian's vsmartcard-vpcd configures the virtual reader (`/etc/reader.conf.d/vpcd`).
+const VPCD_ADDR: &str = "127.0.0.1:35963";
+/// The system pcscd's socket.
+const PCSCD_SOCKET: &str = "/run/pcscd/pcscd.comm";
+/// The development add-on id of the Firefox extension (`extension/manifest.json`, issue 5).
+const FIREFOX_EXTENSION_ID: &str = "helper@myna-portal.example";
+/// The development origins of the SPA (`trunk serve` and the server).
+const DEV_ORIGINS: [&str; 2] = ["http://127.0.0.1:8080", "http://localhost:8080"];
+
+fn data_dir() -> PathBuf {
+    let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from);
+    home.join(".local")
+        .join("share")
+        .join("myna-portal")
+        .join("dev")
+}
+
+fn ensure_pcscd() -> anyhow::Result<()> {
+    if Path::new(PCSCD_SOCKET).exists() {
+        return Ok(());
+    }
+    eprintln!("starting the machine's pcscd");
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0"))
+        .unwrap_or(false);
+    if root {
+        sh("pcscd", &[])?
+    } else {
+        sh("sudo", &["pcscd"])?
+    }
+    let give_up = Instant::now() + Duration::from_secs(5);
+    while !Path::new(PCSCD_SOCKET).exists() {
+        if Instant::now() > give_up {
+            bail!("pcscd did not create {PCSCD_SOCKET}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(())
+}
+
+/// Builds, installs and serves; returns when the card is stopped (`quit` or Ctrl-C).
+pub fn run(_root: &Path) -> anyhow::Result<()> {
+    setup::ensure_system_packages()?;
+    sh(
+        "cargo",
+        &[
+            "build",
+            "--release",
+            "--locked",
+            "-p",
+            "bridge",
+            "-p",
+            "virtual-card",
+        ],
+    )?;
+    let release = target_dir().join("release");
+    let data = data_dir();
+    let card = data.join("card");
+    if !card.join("state.json").exists() {
+        let card_arg = card.to_string_lossy().into_owned();
+        let ca_arg = data.join("ca").to_string_lossy().into_owned();
+        let virtual_card = release.join("virtual-card").to_string_lossy().into_owned();
+        sh(
+            &virtual_card,
+            &["new", "--out", &card_arg, "--ca", &ca_arg, "--pin", "1234"],
+        )?;
+    }
+    // The bridge is copied out of the build directory so that its configuration, written beside
+    // it, survives `cargo clean`.
+    let bin = data.join("bin");
+    std::fs::create_dir_all(&bin).context("creating the bin directory")?;
+    let bridge = bin.join("myna-bridge");
+    std::fs::copy(release.join("myna-bridge"), &bridge).context("copying the bridge")?;
+    let bridge_text = bridge.to_string_lossy().into_owned();
+    let mut args = vec![
+        "install",
+        "--extension",
+        FIREFOX_EXTENSION_ID,
+        "--browser",
+        "firefox",
+    ];
+    for origin in DEV_ORIGINS {
+        args.extend(["--developer-origin", origin]);
+    }
+    sh(&bridge_text, &args)?;
+    ensure_pcscd()?;
+    println!(
+        "\nThe card stack is ready:\n\
+         - bridge: {bridge_text} (registered for Firefox; Chromium-based browsers are registered\n\
+           once the extension with its fixed ID exists: {bridge_text} install --extension chrome-extension://<id>/)\n\
+         - development origins allowed: {}\n\
+         - virtual My Number Card: {} (PIN 1234, signing password ABC123)\n\
+         - the server and the SPA are not built yet; see the open issues.\n\
+         Type remove, insert, hang, garbage, normal or quit below to act on the card.\n",
+        DEV_ORIGINS.join(", "),
+        card.display(),
+    );
+    let virtual_card = release.join("virtual-card");
+    let status = Command::new(virtual_card)
+        .args(["serve", "--card"])
+        .arg(&card)
+        .args(["--vpcd", VPCD_ADDR])
+        .status()
+        .context("starting the virtual card")?;
+    if !status.success() {
+        bail!("the virtual card stopped with {status}");
+    }
+    Ok(())
+}

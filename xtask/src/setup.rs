@@ -1,0 +1,62 @@
+//! Installs what the build and the tests need from Debian, skipping what is already there.
+
+use std::process::Command;
+
+use anyhow::{bail, Context as _};
+
+/// Debian packages: PC/SC (daemon, headers, the vsmartcard virtual reader), pkg-config for the
+/// pcsc crate's build, and openssl, which the tests use as an independent verifier.
+pub const PACKAGES: &[&str] = &[
+    "pcscd",
+    "libpcsclite-dev",
+    "pkg-config",
+    "vsmartcard-vpcd",
+    "openssl",
+];
+
+fn installed(package: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", package])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+        .unwrap_or(false)
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0"))
+        .unwrap_or(false)
+}
+
+/// Installs the missing packages with apt-get (through sudo when not root).
+pub fn ensure_system_packages() -> anyhow::Result<()> {
+    let missing: Vec<&str> = PACKAGES.iter().copied().filter(|p| !installed(p)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    eprintln!("installing Debian packages: {}", missing.join(" "));
+    let apt = |args: &[&str]| -> anyhow::Result<()> {
+        let mut command = if is_root() {
+            Command::new("apt-get")
+        } else {
+            let mut sudo = Command::new("sudo");
+            sudo.arg("apt-get");
+            sudo
+        };
+        let status = command
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+            .context("running apt-get")?;
+        if !status.success() {
+            bail!("apt-get {} failed", args.join(" "));
+        }
+        Ok(())
+    };
+    apt(&["update", "-qq"])?;
+    let mut args = vec!["install", "-y", "-qq", "--no-install-recommends"];
+    args.extend(missing);
+    apt(&args)
+}
