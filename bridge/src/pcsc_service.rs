@@ -7,7 +7,7 @@
 
 use std::{
     ffi::{CStr, CString},
-    sync::mpsc,
+    sync::{mpsc, Arc, Mutex, MutexGuard},
     time::{Duration, Instant},
 };
 
@@ -25,7 +25,13 @@ use crate::{config::Config, errors, host::CardService};
 pub struct PcscService {
     timeout: Duration,
     wait: Duration,
+    /// One PC/SC context for the life of the host, re-established when pcscd restarts.
+    context: Arc<Mutex<Option<Context>>>,
 }
+
+/// Held by the worker for a whole card operation, clean-up included, so that the next operation
+/// starts only once the card has been unpowered.
+static CARD_IN_USE: Mutex<()> = Mutex::new(());
 
 impl PcscService {
     /// A service with the configuration's deadlines.
@@ -33,13 +39,20 @@ impl PcscService {
         Self {
             timeout: config.card_timeout(),
             wait: config.card_wait(),
+            context: Arc::new(Mutex::new(None)),
         }
     }
 }
 
 impl CardService for PcscService {
     fn status(&self) -> Result<StatusResult, ErrorBody> {
-        with_deadline(self.timeout, status_now)
+        let contexts = Arc::clone(&self.context);
+        with_deadline(self.timeout, move |reply| {
+            let _card = lock(&CARD_IN_USE);
+            let result = context(&contexts).and_then(|c| status_now(&c));
+            forget_context_on_service_loss(&contexts, &result);
+            reply(result);
+        })
     }
 
     fn authenticate(
@@ -52,23 +65,64 @@ impl CardService for PcscService {
         let origin = origin.to_owned();
         let nonce = nonce.to_vec();
         let wait = self.wait;
-        with_deadline(self.timeout + wait, move || {
-            authenticate_now(&origin, &nonce, &pin, confirm_last_try, wait)
+        let contexts = Arc::clone(&self.context);
+        with_deadline(self.timeout + wait, move |reply| {
+            let _card = lock(&CARD_IN_USE);
+            let (result, connected) = match context(&contexts) {
+                Ok(c) => authenticate_now(&c, &origin, &nonce, &pin, confirm_last_try, wait),
+                Err(e) => (Err(e), None),
+            };
+            forget_context_on_service_loss(&contexts, &result);
+            // Answer first: unpowering the card takes a power cycle of the reader, and the card
+            // stays exclusively ours until it is done.
+            reply(result);
+            drop(connected);
         })
     }
 }
 
-/// Runs `op` on a worker thread and gives up after `deadline`. A worker stuck on a silent card
-/// is left behind; the host stays responsive and answers `TIMEOUT`.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn context(contexts: &Mutex<Option<Context>>) -> Result<Context, ErrorBody> {
+    let mut slot = lock(contexts);
+    if let Some(context) = slot.as_ref() {
+        if context.is_valid().is_ok() {
+            return Ok(context.clone());
+        }
+    }
+    let context = Context::establish(Scope::User).map_err(errors::pcsc)?;
+    *slot = Some(context.clone());
+    Ok(context)
+}
+
+fn forget_context_on_service_loss<T>(
+    contexts: &Mutex<Option<Context>>,
+    result: &Result<T, ErrorBody>,
+) {
+    if matches!(result, Err(e) if e.code == ErrorCode::NoPcscService || e.code == ErrorCode::Internal)
+    {
+        *lock(contexts) = None;
+    }
+}
+
+/// Runs `op` on a worker thread and gives up after `deadline`. `op` answers through the callback
+/// it is given and may go on cleaning up afterwards. A worker stuck on a silent card is left
+/// behind; the host stays responsive and answers `TIMEOUT`.
 fn with_deadline<T: Send + 'static>(
     deadline: Duration,
-    op: impl FnOnce() -> Result<T, ErrorBody> + Send + 'static,
+    op: impl FnOnce(&dyn Fn(Result<T, ErrorBody>)) + Send + 'static,
 ) -> Result<T, ErrorBody> {
     let (sender, receiver) = mpsc::channel();
     let spawned = std::thread::Builder::new()
         .name("card".into())
         .spawn(move || {
-            let _ = sender.send(op());
+            op(&|result| {
+                let _ = sender.send(result);
+            });
         });
     if spawned.is_err() {
         return Err(ErrorBody::new(
@@ -124,10 +178,6 @@ impl Drop for PcscTransport<'_> {
     fn drop(&mut self) {
         zeroize::Zeroize::zeroize(&mut self.buffer);
     }
-}
-
-fn establish() -> Result<Context, ErrorBody> {
-    Context::establish(Scope::User).map_err(errors::pcsc)
 }
 
 fn reader_names(context: &Context) -> Result<Vec<CString>, ErrorBody> {
@@ -218,10 +268,9 @@ fn probe(
     }
 }
 
-fn status_now() -> Result<StatusResult, ErrorBody> {
-    let context = establish()?;
-    let names = reader_names(&context)?;
-    let states = reader_states(&context, &names)?;
+fn status_now(context: &Context) -> Result<StatusResult, ErrorBody> {
+    let names = reader_names(context)?;
+    let states = reader_states(context, &names)?;
     let mut result = StatusResult {
         readers: Vec::new(),
         auth_pin_tries_left: None,
@@ -343,16 +392,43 @@ fn find_card(context: &Context, wait: Duration) -> Result<(String, Connected), E
     }
 }
 
+/// Signs the challenge. The connection comes back with the result so that the caller can answer
+/// before the card is unpowered.
 fn authenticate_now(
+    context: &Context,
     origin: &str,
     nonce: &[u8],
     pin: &AuthPin,
     confirm_last_try: bool,
     wait: Duration,
-) -> Result<AuthenticateResult, ErrorBody> {
+) -> (Result<AuthenticateResult, ErrorBody>, Option<Connected>) {
     let started = Instant::now();
-    let context = establish()?;
-    let (reader, connected) = find_card(&context, wait)?;
+    let (reader, connected) = match find_card(context, wait) {
+        Ok(found) => found,
+        Err(e) => return (Err(e), None),
+    };
+    let result = sign_challenge(&connected, origin, nonce, pin, confirm_last_try).map(|(certificate, signature, n_apdus)| {
+        tracing::info!(%reader, n_apdus, elapsed_ms = started.elapsed().as_millis() as u64, "signed");
+        let b64 = base64::engine::general_purpose::STANDARD;
+        AuthenticateResult {
+            certificate: b64.encode(certificate),
+            signature: b64.encode(signature),
+            algorithm: signing::ALGORITHM.to_owned(),
+            format: signing::FORMAT.to_owned(),
+            reader,
+        }
+    });
+    (result, Some(connected))
+}
+
+/// Certificate, tries, VERIFY, signature: returns the certificate, the signature and the APDU count.
+fn sign_challenge(
+    connected: &Connected,
+    origin: &str,
+    nonce: &[u8],
+    pin: &AuthPin,
+    confirm_last_try: bool,
+) -> Result<(Vec<u8>, Vec<u8>, usize), ErrorBody> {
     let Some(card) = connected.card() else {
         return Err(ErrorBody::new(
             ErrorCode::CardRemoved,
@@ -377,16 +453,5 @@ fn authenticate_now(
     let digest_info = sha256_digest_info(&signing::signed_hash(origin, nonce));
     let signature = jpki.sign_with_auth_key(&digest_info).map_err(fail)?;
     // One APDU went to the card during the probe.
-    let n_apdus = jpki.n_apdus() + 1;
-    drop(jpki);
-    drop(connected);
-    tracing::info!(%reader, n_apdus, elapsed_ms = started.elapsed().as_millis() as u64, "signed");
-    let b64 = base64::engine::general_purpose::STANDARD;
-    Ok(AuthenticateResult {
-        certificate: b64.encode(certificate),
-        signature: b64.encode(signature),
-        algorithm: signing::ALGORITHM.to_owned(),
-        format: signing::FORMAT.to_owned(),
-        reader,
-    })
+    Ok((certificate, signature, jpki.n_apdus() + 1))
 }

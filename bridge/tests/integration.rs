@@ -118,7 +118,9 @@ fn authenticate_signature_verifies_with_openssl() {
         .expect("openssl");
     assert!(!output.status.success());
 
-    // The card was unpowered: the verified state does not linger.
+    // The card is unpowered right after the answer; the next request waits for that, and then
+    // the verified state is gone.
+    bridge.request(json!({"id": 8, "command": "status"}));
     assert!(!stack.card().auth_verified());
 }
 

@@ -86,7 +86,50 @@ fn test() -> anyhow::Result<()> {
             "warnings",
         ],
     )?;
-    sh("cargo", &["test", "--workspace", "--locked"])?;
+    cargo_test(&["test", "--workspace", "--locked"])
+}
+
+/// Runs `cargo test`, echoing its output, and ends with one summary line of all test binaries
+/// (`summary: N passed, N failed, N skipped`), so that the last line speaks for the whole run.
+fn cargo_test(args: &[&str]) -> anyhow::Result<()> {
+    use std::io::{BufRead, BufReader};
+    eprintln!("$ cargo {}", args.join(" "));
+    let mut child = Command::new("cargo")
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .context("starting cargo test")?;
+    let (mut passed, mut failed, mut ignored) = (0u64, 0u64, 0u64);
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines() {
+            let line = line.context("reading cargo test output")?;
+            println!("{line}");
+            if let Some(rest) = line.strip_prefix("test result: ") {
+                for part in rest.split(';') {
+                    let mut words = part.split_whitespace().rev();
+                    let (Some(word), Some(count)) = (words.next(), words.next()) else {
+                        continue;
+                    };
+                    let count: u64 = count
+                        .trim_start_matches("ok. ")
+                        .trim_start_matches("FAILED. ")
+                        .parse()
+                        .unwrap_or(0);
+                    match word {
+                        "passed" => passed += count,
+                        "failed" => failed += count,
+                        "ignored" => ignored += count,
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    let status = child.wait().context("waiting for cargo test")?;
+    println!("\nsummary: {passed} passed, {failed} failed, {ignored} skipped");
+    if !status.success() {
+        bail!("cargo test failed with {status}");
+    }
     Ok(())
 }
 

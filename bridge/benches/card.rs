@@ -1,0 +1,146 @@
+//! Benchmarks of BENCHMARKS.md for the card stack: bridge start-up, and `authenticate` through the
+//! real pcscd + vpcd + virtual card, next to the same APDU sequence sent directly with the `pcsc`
+//! crate and to the virtual card alone, so that each layer's share is visible.
+//!
+//! Run with `cargo xtask bench` (or `cargo bench -p bridge --bench card`).
+
+#[path = "../tests/stack/mod.rs"]
+mod stack;
+
+use std::time::{Duration, Instant};
+
+use jpki::{sha256_digest_info, AuthPin, JpkiCard, Transport, TransportError};
+use serde_json::json;
+use stack::{Stack, EXTENSION, NONCE, ORIGIN, PIN};
+use virtual_card::{CardDir, InProcessCard, VirtualCard};
+
+const RUNS: usize = 60;
+
+fn summary(name: &str, mut samples: Vec<Duration>) {
+    samples.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let median = ms(samples[samples.len() / 2]);
+    let p90 = ms(samples[samples.len() * 9 / 10]);
+    println!(
+        "| {name} | {} | {median:.2} | {p90:.2} | {:.2} |",
+        samples.len(),
+        ms(samples[0])
+    );
+}
+
+fn bridge_start_to_hello(stack: &Stack) -> Vec<Duration> {
+    (0..RUNS)
+        .map(|_| {
+            let started = Instant::now();
+            let mut bridge = stack.bridge();
+            let reply = bridge.request(json!({"id": 1, "command": "hello"}));
+            let elapsed = started.elapsed();
+            assert_eq!(reply["result"]["protocol"], 1);
+            elapsed
+        })
+        .collect()
+}
+
+fn authenticate_through_bridge(stack: &Stack) -> (Vec<Duration>, usize) {
+    let mut bridge = stack.bridge();
+    stack.wait_for_cards(&mut bridge, 1);
+    let mut n_apdus = 0;
+    let samples = (0..RUNS)
+        .map(|_| {
+            let before = stack.card().n_apdus();
+            let started = Instant::now();
+            let reply = bridge.authenticate(PIN, false);
+            let elapsed = started.elapsed();
+            assert_eq!(reply["result"]["algorithm"], "RS256", "{reply}");
+            n_apdus = stack.card().n_apdus() - before;
+            elapsed
+        })
+        .collect();
+    (samples, n_apdus)
+}
+
+struct Direct<'a>(&'a pcsc::Card, Vec<u8>);
+
+impl Transport for Direct<'_> {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.0
+            .transmit(command, &mut self.1)
+            .map(<[u8]>::to_vec)
+            .map_err(|e| TransportError::Failed(e.to_string()))
+    }
+}
+
+/// The bridge's sequence: SELECT, certificate, tries, VERIFY, sign, with the card held
+/// exclusively and unpowered afterwards.
+fn sequence<T: Transport>(card: &mut JpkiCard<T>) {
+    let pin = AuthPin::parse(PIN).expect("pin");
+    card.select_jpki_ap().expect("select");
+    card.read_auth_certificate().expect("certificate");
+    card.auth_pin_status().expect("tries");
+    card.verify_auth_pin(&pin).expect("verify");
+    let digest_info = sha256_digest_info(&protocol::signing::signed_hash(ORIGIN, &[0; 32]));
+    card.sign_with_auth_key(&digest_info).expect("sign");
+}
+
+fn same_sequence_with_pcsc(stack: &Stack) -> Vec<Duration> {
+    // libpcsclite reads the socket name once, at the first call of this process.
+    std::env::set_var("PCSCLITE_CSOCK_NAME", stack.pcscd.socket());
+    let context = pcsc::Context::establish(pcsc::Scope::User).expect("pcscd");
+    let reader =
+        std::ffi::CString::new(virtual_card::pcscd::PrivatePcscd::reader_name(0)).expect("name");
+    (0..RUNS)
+        .map(|_| {
+            let started = Instant::now();
+            let card = context
+                .connect(&reader, pcsc::ShareMode::Exclusive, pcsc::Protocols::ANY)
+                .expect("connect");
+            let mut jpki = JpkiCard::new(Direct(&card, vec![0; pcsc::MAX_BUFFER_SIZE_EXTENDED]));
+            sequence(&mut jpki);
+            drop(jpki);
+            card.disconnect(pcsc::Disposition::UnpowerCard)
+                .map_err(|(_, e)| e)
+                .expect("disconnect");
+            started.elapsed()
+        })
+        .collect()
+}
+
+fn same_sequence_in_process(card_dir: &CardDir) -> Vec<Duration> {
+    let (profile, state) = card_dir.open().expect("card");
+    (0..RUNS)
+        .map(|_| {
+            let mut card = JpkiCard::new(InProcessCard {
+                card: VirtualCard::new(profile.clone(), state.clone()),
+            });
+            let started = Instant::now();
+            sequence(&mut card);
+            started.elapsed()
+        })
+        .collect()
+}
+
+fn main() {
+    let _ = EXTENSION;
+    let _ = NONCE;
+    println!("| measurement | runs | median ms | p90 ms | min ms |");
+    println!("|---|---|---|---|---|");
+    let stack = Stack::with_card();
+    summary(
+        "bridge process start → `hello` reply",
+        bridge_start_to_hello(&stack),
+    );
+    let (samples, n_apdus) = authenticate_through_bridge(&stack);
+    summary(
+        &format!("`authenticate` through the bridge ({n_apdus} APDUs)"),
+        samples,
+    );
+    summary(
+        "same APDU sequence, `pcsc` crate directly",
+        same_sequence_with_pcsc(&stack),
+    );
+    let card_dir = CardDir::new(stack.dir.path().join("card0"));
+    summary(
+        "same APDU sequence, virtual card in-process (no PC/SC)",
+        same_sequence_in_process(&card_dir),
+    );
+}
