@@ -281,7 +281,7 @@ fn status_now(context: &Context) -> Result<StatusResult, ErrorBody> {
         let mut card = CardPresence::Absent;
         if card_present(state) {
             match probe(
-                &context,
+                context,
                 state.name(),
                 ShareMode::Shared,
                 Disposition::LeaveCard,
