@@ -130,6 +130,7 @@ fn main() -> anyhow::Result<()> {
         Command::Serve { card, vpcd } => {
             let card = VpcdCard::start(CardDir::new(card), vpcd).context("starting the card")?;
             println!("card connected to vpcd at {vpcd}; commands: remove, insert, hang, garbage, normal, quit");
+            let mut quit = false;
             for line in std::io::stdin().lock().lines() {
                 match line?.trim() {
                     "remove" => card.remove(),
@@ -137,13 +138,16 @@ fn main() -> anyhow::Result<()> {
                     "hang" => card.set_behaviour(Behaviour::Hang),
                     "garbage" => card.set_behaviour(Behaviour::Garbage),
                     "normal" => card.set_behaviour(Behaviour::Normal),
-                    "quit" => break,
+                    "quit" => {
+                        quit = true;
+                        break;
+                    }
                     "" => {}
                     other => eprintln!("unknown command {other:?}"),
                 }
             }
-            // Without a terminal (stdin closed), keep serving until killed.
-            if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+            // Standard input closed without `quit` (started in the background): serve until killed.
+            if !quit {
                 loop {
                     std::thread::park();
                 }

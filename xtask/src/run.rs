@@ -4,7 +4,7 @@
 
 use std::{
     path::{Path, PathBuf},
-    process::Command,
+    process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
 
@@ -29,21 +29,31 @@ fn data_dir() -> PathBuf {
         .join("dev")
 }
 
-fn ensure_pcscd() -> anyhow::Result<()> {
+/// The machine's pcscd, or one started here (in the foreground, as a child) for as long as this
+/// command runs when none is running.
+fn ensure_pcscd() -> anyhow::Result<Option<Child>> {
     if Path::new(PCSCD_SOCKET).exists() {
-        return Ok(());
+        return Ok(None);
     }
-    eprintln!("starting the machine's pcscd");
+    eprintln!("no pcscd is running: starting one for this session");
     let root = Command::new("id")
         .arg("-u")
         .output()
         .map(|o| o.stdout.starts_with(b"0"))
         .unwrap_or(false);
-    if root {
-        sh("pcscd", &[])?
+    let mut command = if root {
+        Command::new("pcscd")
     } else {
-        sh("sudo", &["pcscd"])?
-    }
+        let mut sudo = Command::new("sudo");
+        sudo.arg("pcscd");
+        sudo
+    };
+    let child = command
+        .arg("--foreground")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .context("starting pcscd")?;
     let give_up = Instant::now() + Duration::from_secs(5);
     while !Path::new(PCSCD_SOCKET).exists() {
         if Instant::now() > give_up {
@@ -51,7 +61,7 @@ fn ensure_pcscd() -> anyhow::Result<()> {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    Ok(())
+    Ok(Some(child))
 }
 
 /// Builds, installs and serves; returns when the card is stopped (`quit` or Ctrl-C).
@@ -99,11 +109,12 @@ pub fn run(_root: &Path) -> anyhow::Result<()> {
         args.extend(["--developer-origin", origin]);
     }
     sh(&bridge_text, &args)?;
-    ensure_pcscd()?;
+    let mut pcscd = ensure_pcscd()?;
     println!(
         "\nThe card stack is ready:\n\
-         - bridge: {bridge_text} (registered for Firefox; Chromium-based browsers are registered\n\
-           once the extension with its fixed ID exists: {bridge_text} install --extension chrome-extension://<id>/)\n\
+         - bridge: {bridge_text}\n\
+           registered for Firefox; register it for Chrome, Chromium and Edge once the extension\n\
+           has its fixed ID: {bridge_text} install --extension chrome-extension://<id>/ …\n\
          - development origins allowed: {}\n\
          - virtual My Number Card: {} (PIN 1234, signing password ABC123)\n\
          - the server and the SPA are not built yet; see the open issues.\n\
@@ -117,7 +128,12 @@ pub fn run(_root: &Path) -> anyhow::Result<()> {
         .arg(&card)
         .args(["--vpcd", VPCD_ADDR])
         .status()
-        .context("starting the virtual card")?;
+        .context("starting the virtual card");
+    if let Some(pcscd) = pcscd.as_mut() {
+        let _ = pcscd.kill();
+        let _ = pcscd.wait();
+    }
+    let status = status?;
     if !status.success() {
         bail!("the virtual card stopped with {status}");
     }
