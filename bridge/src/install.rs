@@ -155,3 +155,46 @@ fn config_path(exe: &Path) -> PathBuf {
     exe.parent()
         .map_or_else(|| PathBuf::from(CONFIG_FILE), |dir| dir.join(CONFIG_FILE))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn system_wide_manifests_go_where_the_browsers_look() {
+        let paths = manifest_paths(&BROWSERS, true).expect("paths");
+        let expected = [
+            "/etc/opt/chrome/native-messaging-hosts/jp.myna.bridge.json",
+            "/etc/chromium/native-messaging-hosts/jp.myna.bridge.json",
+            "/etc/opt/edge/native-messaging-hosts/jp.myna.bridge.json",
+            "/usr/lib/mozilla/native-messaging-hosts/jp.myna.bridge.json",
+        ];
+        let paths: Vec<_> = paths
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(paths, expected);
+    }
+
+    #[test]
+    fn unknown_browsers_and_missing_extensions_are_refused() {
+        assert!(matches!(
+            check_browsers(&["netscape".into()]),
+            Err(InstallError::UnknownBrowser(_))
+        ));
+        let options = InstallOptions {
+            system: false,
+            browsers: vec!["chrome".into()],
+            exe: PathBuf::from("/nonexistent/myna-bridge"),
+            config: Config {
+                allowed_extensions: vec!["helper@myna.example".into()],
+                ..Config::default()
+            },
+        };
+        assert!(matches!(
+            install(&options),
+            Err(InstallError::MissingExtension(_))
+        ));
+    }
+}

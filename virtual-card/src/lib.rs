@@ -4,6 +4,7 @@
 //! real pcscd ([`vpcd::VpcdCard`]).
 
 pub mod card;
+pub mod fixtures;
 pub mod pcscd;
 pub mod pki;
 pub mod store;

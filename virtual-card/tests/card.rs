@@ -1,7 +1,7 @@
 //! The virtual card driven by the real host code (`jpki::JpkiCard`) in-process, checking each
 //! point of the emulator checklist in `jpki.md` §9.
 
-use std::{path::Path, sync::OnceLock};
+use std::sync::OnceLock;
 
 use der::{Decode, Encode};
 use jpki::{
@@ -9,6 +9,7 @@ use jpki::{
 };
 use rsa::{pkcs1v15::VerifyingKey, pkcs8::DecodePublicKey, signature::Verifier};
 use sha2::{Digest, Sha256};
+use virtual_card::fixtures::Templates;
 use virtual_card::{
     pki::CardCertOptions,
     store::{CaDir, NewCard},
@@ -17,31 +18,9 @@ use virtual_card::{
 use x509_cert::Certificate;
 
 /// Keys take a while to make: one CA and two cards per test binary, copied per test.
-fn template(kind: CardKind) -> &'static Path {
-    static DIRS: OnceLock<(tempfile::TempDir, std::path::PathBuf, std::path::PathBuf)> =
-        OnceLock::new();
-    let (_, jpki, other) = DIRS.get_or_init(|| {
-        let root = tempfile::tempdir().expect("temp dir");
-        let ca = CaDir::create(&root.path().join("ca")).expect("ca");
-        let make = |name: &str, kind| {
-            let dir = root.path().join(name);
-            let new = NewCard {
-                pin: "1234",
-                sign_password: "ABC123",
-                kind,
-                certs: CardCertOptions::default(),
-            };
-            CardDir::create(&dir, &ca, &new).expect("card");
-            dir
-        };
-        let jpki = make("jpki", CardKind::Jpki);
-        let other = make("other", CardKind::Other);
-        (root, jpki, other)
-    });
-    match kind {
-        CardKind::Jpki => jpki,
-        CardKind::Other => other,
-    }
+fn templates() -> &'static Templates {
+    static TEMPLATES: OnceLock<Templates> = OnceLock::new();
+    TEMPLATES.get_or_init(|| Templates::new("1234").expect("test cards"))
 }
 
 struct Fixture {
@@ -51,11 +30,7 @@ struct Fixture {
 
 fn fixture(kind: CardKind) -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
-    for entry in std::fs::read_dir(template(kind)).expect("template") {
-        let entry = entry.expect("entry");
-        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).expect("copy");
-    }
-    let card_dir = CardDir::new(dir.path());
+    let card_dir = templates().copy_card(kind, dir.path()).expect("copy");
     Fixture {
         _dir: dir,
         card_dir,
@@ -322,14 +297,7 @@ fn a_card_that_is_not_a_my_number_card() {
 #[test]
 fn new_card_refuses_bad_pins() {
     let root = tempfile::tempdir().expect("temp dir");
-    let ca = CaDir::open(
-        template(CardKind::Jpki)
-            .parent()
-            .expect("root")
-            .join("ca")
-            .as_path(),
-    )
-    .expect("ca");
+    let ca = CaDir::open(&templates().ca_dir()).expect("ca");
     for (pin, password) in [
         ("123", "ABC123"),
         ("12345", "ABC123"),

@@ -36,19 +36,7 @@ fn ensure_pcscd() -> anyhow::Result<Option<Child>> {
         return Ok(None);
     }
     eprintln!("no pcscd is running: starting one for this session");
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| o.stdout.starts_with(b"0"))
-        .unwrap_or(false);
-    let mut command = if root {
-        Command::new("pcscd")
-    } else {
-        let mut sudo = Command::new("sudo");
-        sudo.arg("pcscd");
-        sudo
-    };
-    let child = command
+    let child = setup::as_root("pcscd")
         .arg("--foreground")
         .stdin(Stdio::null())
         .stdout(Stdio::null())

@@ -30,6 +30,17 @@ fn is_root() -> bool {
         .unwrap_or(false)
 }
 
+/// `program` as root: directly when this process is root, else through sudo.
+pub fn as_root(program: &str) -> Command {
+    if is_root() {
+        Command::new(program)
+    } else {
+        let mut sudo = Command::new("sudo");
+        sudo.arg(program);
+        sudo
+    }
+}
+
 /// Installs the missing packages with apt-get (through sudo when not root).
 pub fn ensure_system_packages() -> anyhow::Result<()> {
     let missing: Vec<&str> = PACKAGES.iter().copied().filter(|p| !installed(p)).collect();
@@ -38,14 +49,7 @@ pub fn ensure_system_packages() -> anyhow::Result<()> {
     }
     eprintln!("installing Debian packages: {}", missing.join(" "));
     let apt = |args: &[&str]| -> anyhow::Result<()> {
-        let mut command = if is_root() {
-            Command::new("apt-get")
-        } else {
-            let mut sudo = Command::new("sudo");
-            sudo.arg("apt-get");
-            sudo
-        };
-        let status = command
+        let status = as_root("apt-get")
             .args(args)
             .env("DEBIAN_FRONTEND", "noninteractive")
             .status()

@@ -12,13 +12,7 @@ use std::{
 };
 
 use serde_json::{json, Value};
-use virtual_card::{
-    pcscd::PrivatePcscd,
-    pki::CardCertOptions,
-    store::{CaDir, NewCard},
-    vpcd::VpcdCard,
-    CardDir, CardKind,
-};
+use virtual_card::{fixtures::Templates, pcscd::PrivatePcscd, vpcd::VpcdCard, CardDir, CardKind};
 
 pub const PIN: &str = "9753";
 pub const ORIGIN: &str = "https://myna.example";
@@ -27,45 +21,18 @@ pub const EXTENSION: &str = "chrome-extension://abcdefghijklmnopabcdefghijklmnop
 pub const NONCE: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 /// One CA and one card of each kind per test binary; each test copies them.
-fn templates() -> &'static (tempfile::TempDir, PathBuf, PathBuf) {
-    static TEMPLATES: OnceLock<(tempfile::TempDir, PathBuf, PathBuf)> = OnceLock::new();
-    TEMPLATES.get_or_init(|| {
-        let root = tempfile::tempdir().expect("temp dir");
-        let ca = CaDir::create(&root.path().join("ca")).expect("ca");
-        let make = |name: &str, kind| {
-            let dir = root.path().join(name);
-            let new = NewCard {
-                pin: PIN,
-                sign_password: "ABC123",
-                kind,
-                certs: CardCertOptions::default(),
-            };
-            CardDir::create(&dir, &ca, &new).expect("card");
-            dir
-        };
-        let jpki = make("jpki", CardKind::Jpki);
-        let other = make("other", CardKind::Other);
-        (root, jpki, other)
-    })
+fn templates() -> &'static Templates {
+    static TEMPLATES: OnceLock<Templates> = OnceLock::new();
+    TEMPLATES.get_or_init(|| Templates::new(PIN).expect("test cards"))
 }
 
 /// A fresh copy of a template card.
 pub fn card_dir(kind: CardKind, into: &Path) -> CardDir {
-    let (_, jpki, other) = templates();
-    let template = match kind {
-        CardKind::Jpki => jpki,
-        CardKind::Other => other,
-    };
-    std::fs::create_dir_all(into).expect("card dir");
-    for entry in std::fs::read_dir(template).expect("template") {
-        let entry = entry.expect("entry");
-        std::fs::copy(entry.path(), into.join(entry.file_name())).expect("copy");
-    }
-    CardDir::new(into)
+    templates().copy_card(kind, into).expect("card copy")
 }
 
 pub fn ca_cert_path() -> PathBuf {
-    templates().0.path().join("ca").join("auth-ca.cert.pem")
+    templates().ca_dir().join("auth-ca.cert.pem")
 }
 
 /// pcscd, up to two cards, and a configuration file.
@@ -163,6 +130,12 @@ impl Stack {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// Asserts that the bridge still answers (after a fault).
+    pub fn assert_alive(bridge: &mut Bridge) {
+        let reply = bridge.request(json!({"id": 99, "command": "hello"}));
+        assert_eq!(reply["result"]["protocol"], 1, "{reply}");
     }
 
     pub fn log(&self) -> String {

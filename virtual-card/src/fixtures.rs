@@ -1,0 +1,69 @@
+//! Ready-made test cards for the tests and benchmarks of every crate: one test CA and one card of
+//! each kind are issued once per process (RSA key generation takes a while), and each test gets
+//! its own copy, so tries and PIN changes never leak between tests.
+
+use std::path::{Path, PathBuf};
+
+use crate::{
+    pki::CardCertOptions,
+    store::{CaDir, NewCard},
+    CardDir, CardKind, StoreError,
+};
+
+/// The signing password of the fixture cards.
+pub const SIGN_PASSWORD: &str = "ABC123";
+
+/// A test CA with a My Number Card and another card issued under it.
+pub struct Templates {
+    root: tempfile::TempDir,
+    jpki: PathBuf,
+    other: PathBuf,
+}
+
+impl Templates {
+    /// Issues the CA and the two cards with `pin`.
+    pub fn new(pin: &str) -> Result<Self, StoreError> {
+        let root = tempfile::tempdir().map_err(|source| StoreError::Io {
+            path: "temporary directory".into(),
+            source,
+        })?;
+        let ca = CaDir::create(&root.path().join("ca"))?;
+        let make = |name: &str, kind| -> Result<PathBuf, StoreError> {
+            let dir = root.path().join(name);
+            let new = NewCard {
+                pin,
+                sign_password: SIGN_PASSWORD,
+                kind,
+                certs: CardCertOptions::default(),
+            };
+            CardDir::create(&dir, &ca, &new)?;
+            Ok(dir)
+        };
+        let jpki = make("jpki", CardKind::Jpki)?;
+        let other = make("other", CardKind::Other)?;
+        Ok(Self { root, jpki, other })
+    }
+
+    /// The CA directory.
+    pub fn ca_dir(&self) -> PathBuf {
+        self.root.path().join("ca")
+    }
+
+    /// A fresh copy of the card of `kind` in `into`.
+    pub fn copy_card(&self, kind: CardKind, into: &Path) -> Result<CardDir, StoreError> {
+        let template = match kind {
+            CardKind::Jpki => &self.jpki,
+            CardKind::Other => &self.other,
+        };
+        let io = |path: &Path| {
+            let path = path.to_owned();
+            move |source| StoreError::Io { path, source }
+        };
+        std::fs::create_dir_all(into).map_err(io(into))?;
+        for entry in std::fs::read_dir(template).map_err(io(template))? {
+            let entry = entry.map_err(io(template))?;
+            std::fs::copy(entry.path(), into.join(entry.file_name())).map_err(io(&entry.path()))?;
+        }
+        Ok(CardDir::new(into))
+    }
+}
