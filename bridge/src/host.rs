@@ -166,7 +166,20 @@ impl<S: CardService> Host<S> {
                 Ok(None) => return Ok(()),
                 Ok(Some(text)) => {
                     let text = Zeroizing::new(text);
-                    self.handle_frame(text.as_bytes())
+                    // No panic reaches the browser: a bug answers INTERNAL and the loop goes on.
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        self.handle_frame(text.as_bytes())
+                    }))
+                    .unwrap_or_else(|_| {
+                        tracing::error!("request handler panicked");
+                        Reply {
+                            id: None,
+                            outcome: Outcome::Error(ErrorBody::new(
+                                ErrorCode::Internal,
+                                "internal error",
+                            )),
+                        }
+                    })
                 }
                 Err(NmError::IncomingTooLarge { len, .. }) => {
                     tracing::warn!(len, "oversize frame");
@@ -295,6 +308,36 @@ mod tests {
             ]
         );
         assert_eq!(replies[5]["id"], 6);
+    }
+
+    struct Panicking;
+
+    impl CardService for Panicking {
+        fn status(&self) -> Result<StatusResult, ErrorBody> {
+            panic!("a bug")
+        }
+        fn authenticate(
+            &self,
+            _: &str,
+            _: &[u8],
+            _: AuthPin,
+            _: bool,
+        ) -> Result<AuthenticateResult, ErrorBody> {
+            panic!("a bug")
+        }
+    }
+
+    #[test]
+    fn a_panic_answers_internal_and_the_loop_goes_on() {
+        let unreachable = host();
+        let host = Host::new(unreachable.config, unreachable.caller, None, Panicking);
+        let mut input = frame(br#"{"id":1,"command":"status"}"#);
+        input.extend(frame(br#"{"id":2,"command":"hello"}"#));
+        let mut output = Vec::new();
+        host.serve(input.as_slice(), &mut output).expect("serves");
+        let replies = frames(&output);
+        assert_eq!(replies[0]["error"]["code"], "INTERNAL");
+        assert_eq!(replies[1]["result"]["protocol"], 1);
     }
 
     #[test]
