@@ -59,6 +59,18 @@ enum Command {
         #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
         starts_in_days: i64,
     },
+    /// Write a CRL of the test CA's user-authentication hierarchy revoking the given cards.
+    Crl {
+        /// The test CA directory.
+        #[arg(long)]
+        ca: PathBuf,
+        /// Card directories whose authentication certificate is revoked (repeatable).
+        #[arg(long = "revoke")]
+        revoke: Vec<PathBuf>,
+        /// Where to write the CRL (DER).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Serve a card to pcscd through the vsmartcard virtual reader (vpcd).
     ///
     /// While it runs, type `remove`, `insert`, `hang`, `garbage` or `normal` and Enter to change
@@ -125,6 +137,22 @@ fn main() -> anyhow::Result<()> {
                 "test card written to {} (CA: {})",
                 out.display(),
                 ca_dir.display()
+            );
+        }
+        Command::Crl { ca, revoke, out } => {
+            let ca =
+                CaDir::open(&ca).with_context(|| format!("opening the CA in {}", ca.display()))?;
+            let certs = revoke
+                .iter()
+                .map(|dir| CardDir::new(dir).auth_cert())
+                .collect::<Result<Vec<_>, _>>()?;
+            let refs: Vec<&[u8]> = certs.iter().map(Vec::as_slice).collect();
+            let crl = virtual_card::pki::make_crl(&ca.auth, &refs, Period::from_now(30))?;
+            std::fs::write(&out, crl).with_context(|| format!("writing {}", out.display()))?;
+            println!(
+                "CRL revoking {} certificate(s) written to {}",
+                refs.len(),
+                out.display()
             );
         }
         Command::Serve { card, vpcd } => {

@@ -260,3 +260,47 @@ mod tests {
             .expect("the CA signed the card certificate");
     }
 }
+
+/// Signs a CRL of the CA revoking the given certificates (DER), for revocation tests.
+pub fn make_crl(ca: &Issued, revoked: &[&[u8]], period: Period) -> Result<Vec<u8>, PkiError> {
+    use rsa::signature::{SignatureEncoding, Signer};
+    use x509_cert::{
+        crl::{CertificateList, RevokedCert, TbsCertList},
+        spki::AlgorithmIdentifierOwned,
+        Version,
+    };
+    let ca_cert = Certificate::from_der(&ca.cert_der)?;
+    let validity = period.to_validity()?;
+    let revoked_certificates = revoked
+        .iter()
+        .map(|der| {
+            Ok(RevokedCert {
+                serial_number: Certificate::from_der(der)?.tbs_certificate.serial_number,
+                revocation_date: validity.not_before,
+                crl_entry_extensions: None,
+            })
+        })
+        .collect::<Result<Vec<_>, PkiError>>()?;
+    let algorithm = AlgorithmIdentifierOwned {
+        oid: der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11"),
+        parameters: Some(der::asn1::Null.into()),
+    };
+    let tbs = TbsCertList {
+        version: Version::V2,
+        signature: algorithm.clone(),
+        issuer: ca_cert.tbs_certificate.subject,
+        this_update: validity.not_before,
+        next_update: Some(validity.not_after),
+        revoked_certificates: Some(revoked_certificates),
+        crl_extensions: None,
+    };
+    let signature = SigningKey::<Sha256>::new(ca.key.clone())
+        .try_sign(&tbs.to_der()?)
+        .map_err(|e| PkiError::Build(e.to_string()))?;
+    let crl = CertificateList {
+        tbs_cert_list: tbs,
+        signature_algorithm: algorithm,
+        signature: der::asn1::BitString::from_bytes(&signature.to_bytes())?,
+    };
+    Ok(crl.to_der()?)
+}

@@ -1,0 +1,2 @@
+//! The portal's API.
+pub mod domain;
