@@ -222,45 +222,6 @@ pub fn issue(
     Ok(cert.to_der()?)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use rsa::{pkcs1v15::VerifyingKey, signature::Verifier};
-
-    #[test]
-    fn a_card_certificate_chains_to_its_ca() {
-        let period = Period::from_now(30);
-        let ca = make_ca(Purpose::Auth, period).expect("ca");
-        let key = generate_key().expect("key");
-        let der = issue(
-            &ca,
-            Purpose::Auth,
-            &key,
-            KeyUsage(KeyUsages::DigitalSignature.into()),
-            period,
-        )
-        .expect("issue");
-        let cert = Certificate::from_der(&der).expect("parses");
-        let ca_cert = Certificate::from_der(&ca.cert_der).expect("parses");
-        assert_eq!(cert.tbs_certificate.issuer, ca_cert.tbs_certificate.subject);
-        assert_eq!(
-            ca_cert.tbs_certificate.issuer,
-            ca_cert.tbs_certificate.subject
-        );
-        assert!(ca_cert
-            .tbs_certificate
-            .issuer
-            .to_string()
-            .contains("O=JPKI-TEST"));
-        let tbs = cert.tbs_certificate.to_der().expect("tbs");
-        let signature =
-            rsa::pkcs1v15::Signature::try_from(cert.signature.raw_bytes()).expect("sig");
-        VerifyingKey::<Sha256>::new(ca.key.to_public_key())
-            .verify(&tbs, &signature)
-            .expect("the CA signed the card certificate");
-    }
-}
-
 /// Signs a CRL of the CA revoking the given certificates (DER), for revocation tests.
 pub fn make_crl(ca: &Issued, revoked: &[&[u8]], period: Period) -> Result<Vec<u8>, PkiError> {
     use rsa::signature::{SignatureEncoding, Signer};
@@ -303,4 +264,43 @@ pub fn make_crl(ca: &Issued, revoked: &[&[u8]], period: Period) -> Result<Vec<u8
         signature: der::asn1::BitString::from_bytes(&signature.to_bytes())?,
     };
     Ok(crl.to_der()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rsa::{pkcs1v15::VerifyingKey, signature::Verifier};
+
+    #[test]
+    fn a_card_certificate_chains_to_its_ca() {
+        let period = Period::from_now(30);
+        let ca = make_ca(Purpose::Auth, period).expect("ca");
+        let key = generate_key().expect("key");
+        let der = issue(
+            &ca,
+            Purpose::Auth,
+            &key,
+            KeyUsage(KeyUsages::DigitalSignature.into()),
+            period,
+        )
+        .expect("issue");
+        let cert = Certificate::from_der(&der).expect("parses");
+        let ca_cert = Certificate::from_der(&ca.cert_der).expect("parses");
+        assert_eq!(cert.tbs_certificate.issuer, ca_cert.tbs_certificate.subject);
+        assert_eq!(
+            ca_cert.tbs_certificate.issuer,
+            ca_cert.tbs_certificate.subject
+        );
+        assert!(ca_cert
+            .tbs_certificate
+            .issuer
+            .to_string()
+            .contains("O=JPKI-TEST"));
+        let tbs = cert.tbs_certificate.to_der().expect("tbs");
+        let signature =
+            rsa::pkcs1v15::Signature::try_from(cert.signature.raw_bytes()).expect("sig");
+        VerifyingKey::<Sha256>::new(ca.key.to_public_key())
+            .verify(&tbs, &signature)
+            .expect("the CA signed the card certificate");
+    }
 }
