@@ -5,13 +5,25 @@
 use std::path::{Path, PathBuf};
 
 use crate::{
-    pki::CardCertOptions,
+    pki::{CardCertOptions, Period},
     store::{CaDir, NewCard},
     CardDir, CardKind, StoreError,
 };
 
 /// The signing password of the fixture cards.
 pub const SIGN_PASSWORD: &str = "ABC123";
+
+/// Start of validity of the fixtures: 2020-01-01T00:00:00Z, so that tests may set their clock to
+/// any fixed date since then.
+pub const VALID_FROM: u64 = 1_577_836_800;
+
+/// The validity of the fixtures: from [`VALID_FROM`] to five years from now.
+pub fn validity() -> Period {
+    Period {
+        not_before: VALID_FROM,
+        not_after: Period::from_now(5 * 365).not_after,
+    }
+}
 
 /// A test CA with a My Number Card and another card issued under it.
 pub struct Templates {
@@ -27,14 +39,17 @@ impl Templates {
             path: "temporary directory".into(),
             source,
         })?;
-        let ca = CaDir::create(&root.path().join("ca"))?;
+        let ca = CaDir::create_with(&root.path().join("ca"), validity())?;
         let make = |name: &str, kind| -> Result<PathBuf, StoreError> {
             let dir = root.path().join(name);
             let new = NewCard {
                 pin,
                 sign_password: SIGN_PASSWORD,
                 kind,
-                certs: CardCertOptions::default(),
+                certs: CardCertOptions {
+                    period: validity(),
+                    ..CardCertOptions::default()
+                },
             };
             CardDir::create(&dir, &ca, &new)?;
             Ok(dir)

@@ -121,8 +121,12 @@ pub struct CaDir {
 impl CaDir {
     /// Creates a new test CA in `dir` (valid 10 years from an hour ago).
     pub fn create(dir: &Path) -> Result<Self, StoreError> {
+        Self::create_with(dir, Period::from_now(10 * 365))
+    }
+
+    /// Creates a new test CA in `dir` valid for `period`.
+    pub fn create_with(dir: &Path, period: Period) -> Result<Self, StoreError> {
         fs::create_dir_all(dir).map_err(io_error(dir))?;
-        let period = Period::from_now(10 * 365);
         let ca = Self {
             auth: pki::make_ca(Purpose::Auth, period)?,
             sign: pki::make_ca(Purpose::Sign, period)?,

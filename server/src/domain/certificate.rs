@@ -254,6 +254,18 @@ impl TrustStore {
     }
 }
 
+/// The `issuer|serial` key of a certificate (DER), as [`VerifiedCertificate::key`] gives it: what
+/// the registry feed links to a person.
+pub fn certificate_key(der: &[u8]) -> Option<String> {
+    let certificate = Certificate::from_der(der).ok()?;
+    let tbs = certificate.tbs_certificate;
+    Some(format!(
+        "{}|{}",
+        tbs.issuer,
+        hex::encode(tbs.serial_number.as_bytes())
+    ))
+}
+
 /// What the SPA sends to log in (decoded from base64).
 #[derive(Debug, Clone, Copy)]
 pub struct LoginToken<'a> {

@@ -1,0 +1,346 @@
+//! The database: SQLite by default (one file under the data directory, WAL), PostgreSQL when the
+//! URL says so. The same migrations and the same queries run on both through sqlx's `Any` driver;
+//! queries use `$1, $2, …` placeholders in order, which both engines accept.
+//!
+//! Only this module holds SQL.
+
+use sqlx::{
+    any::{AnyConnectOptions, AnyPoolOptions},
+    AnyPool, ConnectOptions, Connection, Executor,
+};
+use std::str::FromStr;
+
+/// A database error, with the detail kept for the log.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// sqlx failed.
+    #[error("database: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    /// Migrations failed.
+    #[error("migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// The pool and which engine is behind it.
+#[derive(Clone)]
+pub struct Db {
+    pool: AnyPool,
+    postgres: bool,
+}
+
+/// A session row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    /// The CSRF token the SPA echoes in `X-CSRF-Token`.
+    pub csrf_token: String,
+    /// Last activity.
+    pub last_seen_ms: i64,
+    /// issuer|serial after a card login.
+    pub certificate_key: Option<String>,
+}
+
+/// An insurance application row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationRow {
+    /// Whether the person opted in to the portal-user registration.
+    pub register_portal_user: bool,
+    /// When it was received.
+    pub applied_ms: i64,
+}
+
+impl Db {
+    /// Connects and migrates. `url` is `sqlite://PATH` or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Self, DbError> {
+        sqlx::any::install_default_drivers();
+        let postgres = url.starts_with("postgres:") || url.starts_with("postgresql:");
+        let options = AnyConnectOptions::from_str(url)?.disable_statement_logging();
+        let pool = AnyPoolOptions::new()
+            .max_connections(if postgres { 16 } else { 8 })
+            .after_connect(move |connection, _| {
+                Box::pin(async move {
+                    if !postgres {
+                        // WAL: readers never block the writer; NORMAL keeps every committed
+                        // transaction across a process crash (not across a power cut).
+                        connection
+                            .execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;")
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Self { pool, postgres })
+    }
+
+    /// Whether PostgreSQL is behind the pool.
+    pub fn is_postgres(&self) -> bool {
+        self.postgres
+    }
+
+    /// Checks the connection (for `/healthz`).
+    pub async fn ping(&self) -> Result<(), DbError> {
+        let mut connection = self.pool.acquire().await?;
+        connection.ping().await?;
+        Ok(())
+    }
+
+    /// Creates a session.
+    pub async fn create_session(
+        &self,
+        id_hash: &str,
+        csrf_token: &str,
+        now_ms: i64,
+    ) -> Result<(), DbError> {
+        sqlx::query("INSERT INTO sessions (id_hash, csrf_token, created_ms, last_seen_ms) VALUES ($1, $2, $3, $4)")
+            .bind(id_hash)
+            .bind(csrf_token)
+            .bind(now_ms)
+            .bind(now_ms)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Reads a session that has been active since `idle_since_ms`, and marks it active now.
+    pub async fn touch_session(
+        &self,
+        id_hash: &str,
+        idle_since_ms: i64,
+        now_ms: i64,
+    ) -> Result<Option<SessionRow>, DbError> {
+        let row: Option<(String, i64, Option<String>)> = sqlx::query_as(
+            "UPDATE sessions SET last_seen_ms = $1 WHERE id_hash = $2 AND last_seen_ms >= $3 \
+             RETURNING csrf_token, last_seen_ms, certificate_key",
+        )
+        .bind(now_ms)
+        .bind(id_hash)
+        .bind(idle_since_ms)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(
+            row.map(|(csrf_token, last_seen_ms, certificate_key)| SessionRow {
+                csrf_token,
+                last_seen_ms,
+                certificate_key,
+            }),
+        )
+    }
+
+    /// Deletes a session.
+    pub async fn delete_session(&self, id_hash: &str) -> Result<(), DbError> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes sessions idle since before `idle_since_ms`.
+    pub async fn expire_sessions(&self, idle_since_ms: i64) -> Result<u64, DbError> {
+        let done = sqlx::query("DELETE FROM sessions WHERE last_seen_ms < $1")
+            .bind(idle_since_ms)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Stores a new login challenge for the session (replacing any pending one).
+    pub async fn set_challenge(
+        &self,
+        id_hash: &str,
+        nonce_b64: &str,
+        expires_ms: i64,
+    ) -> Result<(), DbError> {
+        sqlx::query("UPDATE sessions SET challenge_nonce = $1, challenge_expires_ms = $2 WHERE id_hash = $3")
+            .bind(nonce_b64)
+            .bind(expires_ms)
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Takes the session's pending challenge: it can be taken once, by one request (read, then a
+    /// compare-and-clear that only one concurrent caller can win).
+    pub async fn take_challenge(&self, id_hash: &str) -> Result<Option<(String, i64)>, DbError> {
+        let row: Option<(Option<String>, Option<i64>)> = sqlx::query_as(
+            "SELECT challenge_nonce, challenge_expires_ms FROM sessions WHERE id_hash = $1",
+        )
+        .bind(id_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((Some(nonce), Some(expires_ms))) = row else {
+            return Ok(None);
+        };
+        let done = sqlx::query(
+            "UPDATE sessions SET challenge_nonce = NULL, challenge_expires_ms = NULL \
+             WHERE id_hash = $1 AND challenge_nonce = $2",
+        )
+        .bind(id_hash)
+        .bind(&nonce)
+        .execute(&self.pool)
+        .await?;
+        Ok((done.rows_affected() == 1).then_some((nonce, expires_ms)))
+    }
+
+    /// Binds the session to a certificate after a card login, under a new session id (the old
+    /// id must not survive a change of privilege).
+    pub async fn authenticate_session(
+        &self,
+        old_id_hash: &str,
+        new_id_hash: &str,
+        certificate_key: &str,
+        now_ms: i64,
+    ) -> Result<bool, DbError> {
+        let done = sqlx::query(
+            "UPDATE sessions SET id_hash = $1, certificate_key = $2, authenticated_ms = $3, last_seen_ms = $4 \
+             WHERE id_hash = $5",
+        )
+        .bind(new_id_hash)
+        .bind(certificate_key)
+        .bind(now_ms)
+        .bind(now_ms)
+        .bind(old_id_hash)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The person a certificate is linked to.
+    pub async fn person_of(&self, certificate_key: &str) -> Result<Option<String>, DbError> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT person_id FROM certificate_links WHERE certificate_key = $1")
+                .bind(certificate_key)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(person,)| person))
+    }
+
+    /// Links a certificate to a person (registry feed).
+    pub async fn link_certificate(
+        &self,
+        certificate_key: &str,
+        person_id: &str,
+        now_ms: i64,
+    ) -> Result<(), DbError> {
+        sqlx::query(
+            "INSERT INTO certificate_links (certificate_key, person_id, linked_ms) VALUES ($1, $2, $3) \
+             ON CONFLICT (certificate_key) DO UPDATE SET person_id = excluded.person_id, linked_ms = excluded.linked_ms",
+        )
+        .bind(certificate_key)
+        .bind(person_id)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Records a card event (registry feed).
+    pub async fn add_card_event(
+        &self,
+        person_id: &str,
+        kind: &str,
+        occurred_ms: i64,
+        auth_revoked: bool,
+    ) -> Result<(), DbError> {
+        sqlx::query(
+            "INSERT INTO card_events (person_id, kind, occurred_ms, auth_certificate_revoked) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (person_id, kind, occurred_ms) DO NOTHING",
+        )
+        .bind(person_id)
+        .bind(kind)
+        .bind(occurred_ms)
+        .bind(i64::from(auth_revoked))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The person's latest card event.
+    pub async fn latest_card_event(
+        &self,
+        person_id: &str,
+    ) -> Result<Option<(String, i64, bool)>, DbError> {
+        let row: Option<(String, i64, i64)> = sqlx::query_as(
+            "SELECT kind, occurred_ms, auth_certificate_revoked FROM card_events WHERE person_id = $1 \
+             ORDER BY occurred_ms DESC LIMIT 1",
+        )
+        .bind(person_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(kind, at, revoked)| (kind, at, revoked != 0)))
+    }
+
+    /// Records an insurer link (insurer feed); `None` records that the insurer has no record.
+    pub async fn link_insurer(
+        &self,
+        person_id: &str,
+        insurer_name: Option<&str>,
+        now_ms: i64,
+    ) -> Result<(), DbError> {
+        sqlx::query(
+            "INSERT INTO insurer_records (person_id, insurer_name, linked_ms) VALUES ($1, $2, $3) \
+             ON CONFLICT (person_id) DO UPDATE SET insurer_name = excluded.insurer_name, linked_ms = excluded.linked_ms",
+        )
+        .bind(person_id)
+        .bind(insurer_name)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// What the insurer feed says of the person: `None` nothing yet, `Some(true)` linked,
+    /// `Some(false)` no insurer record.
+    pub async fn insurer_record(&self, person_id: &str) -> Result<Option<bool>, DbError> {
+        let row: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT insurer_name FROM insurer_records WHERE person_id = $1")
+                .bind(person_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(name,)| name.is_some()))
+    }
+
+    /// Records an application; a second one for the same person changes nothing (idempotent).
+    /// Returns the stored application.
+    pub async fn apply_insurance(
+        &self,
+        person_id: &str,
+        register_portal_user: bool,
+        terms_version: &str,
+        now_ms: i64,
+    ) -> Result<ApplicationRow, DbError> {
+        sqlx::query(
+            "INSERT INTO insurance_applications (person_id, register_portal_user, terms_version, applied_ms) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (person_id) DO NOTHING",
+        )
+        .bind(person_id)
+        .bind(i64::from(register_portal_user))
+        .bind(terms_version)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?;
+        self.insurance_application(person_id)
+            .await?
+            .ok_or(DbError::Sqlx(sqlx::Error::RowNotFound))
+    }
+
+    /// The person's application, if any.
+    pub async fn insurance_application(
+        &self,
+        person_id: &str,
+    ) -> Result<Option<ApplicationRow>, DbError> {
+        let row: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT register_portal_user, applied_ms FROM insurance_applications WHERE person_id = $1",
+        )
+        .bind(person_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(opt_in, applied_ms)| ApplicationRow {
+            register_portal_user: opt_in != 0,
+            applied_ms,
+        }))
+    }
+}

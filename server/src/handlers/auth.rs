@@ -1,0 +1,144 @@
+//! Card login: `challenge`, `login`, `logout` (architecture.md, security.md 12–15).
+
+use axum::{
+    extract::State,
+    http::{header, StatusCode},
+    response::{IntoResponse, Response},
+};
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    domain::certificate::LoginToken,
+    error::ApiError,
+    handlers::{session::SessionInfo, ApiJson},
+    session::{self, CsrfSession},
+    AppState,
+};
+
+/// How long a challenge stays valid.
+pub const CHALLENGE_TTL_MS: i64 = 5 * 60 * 1000;
+
+/// A new challenge.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Challenge {
+    /// 32 random bytes, standard base64: what the bridge expects.
+    pub nonce: String,
+    /// RFC 3339.
+    pub expires_at: String,
+}
+
+/// `POST /api/v1/auth/challenge`: a single-use nonce bound to the session, valid 5 minutes.
+pub async fn challenge(
+    State(state): State<AppState>,
+    CsrfSession(session): CsrfSession,
+) -> Result<ApiJson<Challenge>, ApiError> {
+    let bytes: [u8; 32] = rand::random();
+    let nonce = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let expires_ms = state.now_ms() + CHALLENGE_TTL_MS;
+    state
+        .db
+        .set_challenge(&session.id_hash, &nonce, expires_ms)
+        .await?;
+    Ok(ApiJson(Challenge {
+        nonce,
+        expires_at: crate::rfc3339(expires_ms),
+    }))
+}
+
+/// What the bridge returned, as the SPA forwards it.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LoginRequest {
+    /// Base64 DER.
+    pub certificate: String,
+    /// Base64.
+    pub signature: String,
+    /// `RS256`.
+    pub algorithm: String,
+    /// `myna-auth:1`.
+    pub format: String,
+}
+
+/// `POST /api/v1/auth/login`: checks the token against the session's challenge and the server's
+/// own origin, then moves the session to a new id bound to the certificate.
+pub async fn login(
+    State(state): State<AppState>,
+    CsrfSession(session): CsrfSession,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> Result<Response, ApiError> {
+    let (nonce_b64, expires_ms) = state
+        .db
+        .take_challenge(&session.id_hash)
+        .await?
+        .ok_or(ApiError::NoChallenge)?;
+    let now = state.now_ms();
+    if now > expires_ms {
+        return Err(ApiError::ChallengeExpired);
+    }
+    let b64 = base64::engine::general_purpose::STANDARD;
+    // Bound the sizes before decoding: 4096 bytes of DER is at most 5464 base64 characters.
+    if request.certificate.len() > 5464 || request.signature.len() > 1024 {
+        return Err(ApiError::Login(
+            crate::domain::certificate::LoginError::TokenSize,
+        ));
+    }
+    let nonce = b64
+        .decode(nonce_b64)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let certificate = b64
+        .decode(&request.certificate)
+        .map_err(|_| ApiError::InvalidRequest("certificate is not base64".into()))?;
+    let signature = b64
+        .decode(&request.signature)
+        .map_err(|_| ApiError::InvalidRequest("signature is not base64".into()))?;
+    let token = LoginToken {
+        certificate: &certificate,
+        signature: &signature,
+        algorithm: &request.algorithm,
+        format: &request.format,
+    };
+    let verified = state
+        .trust
+        .verify_login(&token, &state.settings.origin, &nonce, now / 1000)?;
+    let new_id = session::random_token();
+    if !state
+        .db
+        .authenticate_session(
+            &session.id_hash,
+            &session::hash_id(&new_id),
+            &verified.key(),
+            now,
+        )
+        .await?
+    {
+        return Err(ApiError::NoSession);
+    }
+    tracing::info!(serial = %verified.serial, "card login");
+    let mut response = ApiJson(SessionInfo {
+        csrf_token: session.row.csrf_token,
+        authenticated: true,
+        idle_timeout_seconds: state.settings.idle_timeout_secs,
+    })
+    .into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        session::set_cookie(&new_id, state.settings.secure_cookies()),
+    );
+    Ok(response)
+}
+
+/// `POST /api/v1/auth/logout`: ends the session.
+pub async fn logout(
+    State(state): State<AppState>,
+    CsrfSession(session): CsrfSession,
+) -> Result<Response, ApiError> {
+    state.db.delete_session(&session.id_hash).await?;
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        session::clear_cookie(state.settings.secure_cookies()),
+    );
+    Ok(response)
+}

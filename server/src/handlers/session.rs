@@ -1,0 +1,52 @@
+//! `GET /api/v1/session`: the SPA's first call. It creates a session when there is none and
+//! returns its CSRF token.
+
+use axum::{
+    extract::State,
+    http::{header, HeaderMap},
+    response::{IntoResponse, Response},
+};
+use serde::Serialize;
+
+use crate::{error::ApiError, handlers::ApiJson, session, AppState};
+
+/// The session as the SPA sees it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionInfo {
+    /// Echo it in `X-CSRF-Token` on every state-changing call.
+    pub csrf_token: String,
+    /// Whether the session logged in with the card.
+    pub authenticated: bool,
+    /// Seconds of inactivity after which the session ends.
+    pub idle_timeout_seconds: u64,
+}
+
+/// Returns the live session or starts one.
+pub async fn get(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    if let Some(found) = session::Session::find(&headers, &state).await? {
+        return Ok(ApiJson(SessionInfo {
+            csrf_token: found.row.csrf_token,
+            authenticated: found.row.certificate_key.is_some(),
+            idle_timeout_seconds: state.settings.idle_timeout_secs,
+        })
+        .into_response());
+    }
+    let id = session::random_token();
+    let csrf_token = session::random_token();
+    state
+        .db
+        .create_session(&session::hash_id(&id), &csrf_token, state.now_ms())
+        .await?;
+    let mut response = ApiJson(SessionInfo {
+        csrf_token,
+        authenticated: false,
+        idle_timeout_seconds: state.settings.idle_timeout_secs,
+    })
+    .into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        session::set_cookie(&id, state.settings.secure_cookies()),
+    );
+    Ok(response)
+}
