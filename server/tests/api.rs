@@ -36,6 +36,25 @@ fn friday_afternoon_ms() -> i64 {
         .timestamp_millis()
 }
 
+/// With `MYNA_TEST_DATABASE_URL` (an administrator URL of a PostgreSQL server, set by
+/// `cargo xtask test`), a fresh database on it for one test; without it, `None`: SQLite.
+async fn test_database_url() -> Option<String> {
+    let admin = std::env::var("MYNA_TEST_DATABASE_URL").ok()?;
+    sqlx::any::install_default_drivers();
+    let name = format!("myna_test_{}", hex::encode(rand::random::<[u8; 8]>()));
+    let mut connection = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
+        .await
+        .expect("PostgreSQL");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut connection)
+        .await
+        .expect("create database");
+    let base = admin
+        .rsplit_once('/')
+        .map_or(admin.as_str(), |(base, _)| base);
+    Some(format!("{base}/{name}"))
+}
+
 struct Portal {
     _dir: tempfile::TempDir,
     state: AppState,
@@ -49,7 +68,11 @@ impl Portal {
         let ca = templates().ca_dir().join("auth-ca.cert.pem");
         let data = dir.path().to_string_lossy().into_owned();
         let ca = ca.to_string_lossy().into_owned();
+        let database = test_database_url().await;
         let mut args = vec!["--data-dir", &data, "--origin", ORIGIN, "--trust-ca", &ca];
+        if let Some(url) = &database {
+            args.extend(["--database-url", url.as_str()]);
+        }
         args.extend_from_slice(extra);
         let settings = Settings::for_tests(&args);
         let db = Db::connect(&settings.database_url())

@@ -9,6 +9,7 @@
 //! Installs are idempotent: each step checks first and skips what is already there. Build output
 //! goes to `$HOME/.cache/myna-portal/target` unless `CARGO_TARGET_DIR` says otherwise.
 
+mod postgres;
 mod run;
 mod setup;
 mod tidy;
@@ -86,53 +87,86 @@ fn test() -> anyhow::Result<()> {
             "warnings",
         ],
     )?;
-    cargo_test(&["test", "--workspace", "--locked"])
+    let sqlite = cargo_test(&["test", "--workspace", "--locked"], &[])?;
+    // The server's suite again, on a real PostgreSQL that this command starts and stops.
+    let postgres = postgres::Postgres::start()?;
+    let url = postgres.url();
+    let on_postgres = cargo_test(
+        &["test", "--locked", "-p", "server"],
+        &[("MYNA_TEST_DATABASE_URL", url.as_str())],
+    );
+    drop(postgres);
+    let on_postgres = on_postgres?;
+    let total = sqlite.add(on_postgres);
+    println!(
+        "\nsummary: {} passed, {} failed, {} skipped",
+        total.passed, total.failed, total.ignored
+    );
+    Ok(())
 }
 
-/// Runs `cargo test`, echoing its output, and ends with one summary line of all test binaries
-/// (`summary: N passed, N failed, N skipped`), so that the last line speaks for the whole run.
-fn cargo_test(args: &[&str]) -> anyhow::Result<()> {
+/// Counts from `cargo test` output.
+#[derive(Debug, Default, Clone, Copy)]
+struct Counts {
+    passed: u64,
+    failed: u64,
+    ignored: u64,
+}
+
+impl Counts {
+    fn add(self, other: Self) -> Self {
+        Self {
+            passed: self.passed + other.passed,
+            failed: self.failed + other.failed,
+            ignored: self.ignored + other.ignored,
+        }
+    }
+}
+
+/// Runs `cargo test` with extra environment, echoing its output, and returns the counts summed
+/// over all test binaries; the caller prints one summary line for the whole run.
+fn cargo_test(args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<Counts> {
     use std::io::{BufRead, BufReader};
     eprintln!("$ cargo {}", args.join(" "));
     let mut child = Command::new("cargo")
         .args(args)
+        .envs(env.iter().copied())
         .stdout(std::process::Stdio::piped())
         .spawn()
         .context("starting cargo test")?;
-    let (mut passed, mut failed, mut ignored) = (0u64, 0u64, 0u64);
+    let mut counts = Counts::default();
     if let Some(stdout) = child.stdout.take() {
         for line in BufReader::new(stdout).lines() {
             let line = line.context("reading cargo test output")?;
             println!("{line}");
-            if let Some(rest) = line.strip_prefix("test result: ") {
-                for part in rest.split(';') {
-                    let mut words = part.split_whitespace().rev();
-                    let (Some(word), Some(count)) = (words.next(), words.next()) else {
-                        continue;
-                    };
-                    let count: u64 = count
-                        .trim_start_matches("ok. ")
-                        .trim_start_matches("FAILED. ")
-                        .parse()
-                        .unwrap_or(0);
-                    match word {
-                        "passed" => passed += count,
-                        "failed" => failed += count,
-                        "ignored" => ignored += count,
-                        _ => {}
-                    }
+            let Some(rest) = line.strip_prefix("test result: ") else {
+                continue;
+            };
+            for part in rest.split(';') {
+                let mut words = part.split_whitespace().rev();
+                let (Some(word), Some(count)) = (words.next(), words.next()) else {
+                    continue;
+                };
+                let count: u64 = count.parse().unwrap_or(0);
+                match word {
+                    "passed" => counts.passed += count,
+                    "failed" => counts.failed += count,
+                    "ignored" => counts.ignored += count,
+                    _ => {}
                 }
             }
         }
     }
     let status = child.wait().context("waiting for cargo test")?;
-    println!("\nsummary: {passed} passed, {failed} failed, {ignored} skipped");
     if !status.success() {
-        bail!("cargo test failed with {status}");
+        println!(
+            "\nsummary: {} passed, {} failed, {} skipped",
+            counts.passed, counts.failed, counts.ignored
+        );
+        bail!("cargo {} failed with {status}", args.join(" "));
     }
-    Ok(())
+    Ok(counts)
 }
-
 fn bench() -> anyhow::Result<()> {
     setup::ensure_system_packages()?;
     sh(
