@@ -212,6 +212,17 @@ impl Browser {
         Answer { status, body }
     }
 
+    async fn apply(&mut self, portal: &Portal, application: &Value) -> Answer {
+        self.call(
+            portal,
+            "POST",
+            "/api/v1/insurance/application",
+            Some(application.clone()),
+            true,
+        )
+        .await
+    }
+
     async fn start(&mut self, portal: &Portal) {
         let answer = self
             .call(portal, "GET", "/api/v1/session", None, false)
@@ -258,15 +269,7 @@ async fn login_apply_status_logout() {
 
     // Not linked to a person by the registry yet.
     let apply = json!({"registerPortalUser": true, "termsVersion": "2021-03"});
-    let answer = browser
-        .call(
-            &portal,
-            "POST",
-            "/api/v1/insurance/application",
-            Some(apply.clone()),
-            true,
-        )
-        .await;
+    let answer = browser.apply(&portal, &apply).await;
     assert_eq!(
         (answer.status, answer.code()),
         (StatusCode::FORBIDDEN, "UNKNOWN_PERSON")
@@ -277,15 +280,7 @@ async fn login_apply_status_logout() {
         .call(&portal, "GET", "/api/v1/insurance/status", None, false)
         .await;
     assert_eq!(answer.body, json!({"application": "not_applied"}));
-    let answer = browser
-        .call(
-            &portal,
-            "POST",
-            "/api/v1/insurance/application",
-            Some(apply.clone()),
-            true,
-        )
-        .await;
+    let answer = browser.apply(&portal, &apply).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     assert_eq!(
         answer.body,
@@ -344,15 +339,7 @@ async fn the_portal_user_row_only_when_opted_in_and_contact_insurer_without_a_re
     assert_eq!(browser.login(&portal).await.status, StatusCode::OK);
     link(&portal, "person-2").await;
     let apply = json!({"registerPortalUser": false, "termsVersion": "2021-03"});
-    let answer = browser
-        .call(
-            &portal,
-            "POST",
-            "/api/v1/insurance/application",
-            Some(apply),
-            true,
-        )
-        .await;
+    let answer = browser.apply(&portal, &apply).await;
     assert!(answer.body.get("portalUser").is_none(), "{}", answer.body);
     portal
         .state
@@ -366,15 +353,7 @@ async fn the_portal_user_row_only_when_opted_in_and_contact_insurer_without_a_re
     assert_eq!(answer.body["registration"], "contact_insurer");
     // Old terms are refused.
     let old = json!({"registerPortalUser": false, "termsVersion": "2020-01"});
-    let answer = browser
-        .call(
-            &portal,
-            "POST",
-            "/api/v1/insurance/application",
-            Some(old),
-            true,
-        )
-        .await;
+    let answer = browser.apply(&portal, &old).await;
     assert_eq!(answer.code(), "TERMS_CHANGED");
 }
 
@@ -398,15 +377,7 @@ async fn not_yet_eligible_names_the_exact_time() {
         .await
         .expect("event");
     let apply = json!({"registerPortalUser": true, "termsVersion": "2021-03"});
-    let answer = browser
-        .call(
-            &portal,
-            "POST",
-            "/api/v1/insurance/application",
-            Some(apply.clone()),
-            true,
-        )
-        .await;
+    let answer = browser.apply(&portal, &apply).await;
     assert_eq!(
         (answer.status, answer.code()),
         (StatusCode::CONFLICT, "NOT_YET_ELIGIBLE")
@@ -418,15 +389,7 @@ async fn not_yet_eligible_names_the_exact_time() {
     let mut browser = Browser::default();
     browser.start(&portal).await;
     assert_eq!(browser.login(&portal).await.status, StatusCode::OK);
-    let answer = browser
-        .call(
-            &portal,
-            "POST",
-            "/api/v1/insurance/application",
-            Some(apply),
-            true,
-        )
-        .await;
+    let answer = browser.apply(&portal, &apply).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
 }
 

@@ -32,17 +32,9 @@ fn bin_dir() -> anyhow::Result<PathBuf> {
         .context("no initdb under /usr/lib/postgresql")
 }
 
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| o.stdout.starts_with(b"0"))
-        .unwrap_or(false)
-}
-
 /// `program` as the user that owns the cluster.
 fn as_owner(program: &Path) -> Command {
-    if is_root() {
+    if crate::setup::is_root() {
         let mut command = Command::new("runuser");
         command.args(["-u", "postgres", "--"]).arg(program);
         command
@@ -58,7 +50,7 @@ impl Postgres {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let dir = std::env::temp_dir().join(format!("myna-postgres-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
-        if is_root() {
+        if crate::setup::is_root() {
             crate::sh("chown", &["postgres:postgres", &dir.to_string_lossy()])?;
         }
         let data = dir.join("data");
