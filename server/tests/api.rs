@@ -223,6 +223,18 @@ impl Browser {
         .await
     }
 
+    async fn challenge(&mut self, portal: &Portal) -> String {
+        let answer = self
+            .call(portal, "POST", "/api/v1/auth/challenge", None, true)
+            .await;
+        answer.body["nonce"].as_str().unwrap_or_default().to_owned()
+    }
+
+    async fn send_token(&mut self, portal: &Portal, token: Value) -> Answer {
+        self.call(portal, "POST", "/api/v1/auth/login", Some(token), true)
+            .await
+    }
+
     async fn start(&mut self, portal: &Portal) {
         let answer = self
             .call(portal, "GET", "/api/v1/session", None, false)
@@ -233,13 +245,10 @@ impl Browser {
     }
 
     async fn login(&mut self, portal: &Portal) -> Answer {
-        let challenge = self
-            .call(portal, "POST", "/api/v1/auth/challenge", None, true)
-            .await;
-        assert_eq!(challenge.status, StatusCode::OK, "{}", challenge.body);
-        let token = portal.sign(ORIGIN, challenge.body["nonce"].as_str().expect("nonce"));
-        self.call(portal, "POST", "/api/v1/auth/login", Some(token), true)
-            .await
+        let nonce = self.challenge(portal).await;
+        assert!(!nonce.is_empty(), "the challenge was refused");
+        let token = portal.sign(ORIGIN, &nonce);
+        self.send_token(portal, token).await
     }
 }
 
@@ -409,37 +418,25 @@ async fn login_refusals() {
     );
     // Login without a challenge.
     let token = portal.sign(ORIGIN, "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
-    let answer = browser
-        .call(&portal, "POST", "/api/v1/auth/login", Some(token), true)
-        .await;
+    let answer = browser.send_token(&portal, token).await;
     assert_eq!(answer.code(), "NO_CHALLENGE");
 
     // A token for another origin.
-    let challenge = browser
-        .call(&portal, "POST", "/api/v1/auth/challenge", None, true)
-        .await;
-    let nonce = challenge.body["nonce"].as_str().expect("nonce").to_owned();
+    let challenge = browser.challenge(&portal).await;
+    let nonce = challenge.clone();
     let token = portal.sign("https://evil.example", &nonce);
-    let answer = browser
-        .call(&portal, "POST", "/api/v1/auth/login", Some(token), true)
-        .await;
+    let answer = browser.send_token(&portal, token).await;
     assert_eq!(answer.code(), "SIGNATURE_INVALID");
     // The nonce was spent by that attempt: replaying a good token for it fails.
     let token = portal.sign(ORIGIN, &nonce);
-    let answer = browser
-        .call(&portal, "POST", "/api/v1/auth/login", Some(token), true)
-        .await;
+    let answer = browser.send_token(&portal, token).await;
     assert_eq!(answer.code(), "NO_CHALLENGE");
 
     // An expired challenge.
-    let challenge = browser
-        .call(&portal, "POST", "/api/v1/auth/challenge", None, true)
-        .await;
-    let token = portal.sign(ORIGIN, challenge.body["nonce"].as_str().expect("nonce"));
+    let challenge = browser.challenge(&portal).await;
+    let token = portal.sign(ORIGIN, &challenge);
     portal.advance(5 * 60_000 + 1);
-    let answer = browser
-        .call(&portal, "POST", "/api/v1/auth/login", Some(token), true)
-        .await;
+    let answer = browser.send_token(&portal, token).await;
     assert_eq!(answer.code(), "CHALLENGE_EXPIRED");
 
     // A nonce of another session is not this session's.
@@ -452,9 +449,7 @@ async fn login_refusals() {
         .call(&portal, "POST", "/api/v1/auth/challenge", None, true)
         .await;
     let token = portal.sign(ORIGIN, foreign.body["nonce"].as_str().expect("nonce"));
-    let answer = browser
-        .call(&portal, "POST", "/api/v1/auth/login", Some(token), true)
-        .await;
+    let answer = browser.send_token(&portal, token).await;
     assert_eq!(answer.code(), "SIGNATURE_INVALID");
 
     // Malformed bodies.
@@ -540,8 +535,6 @@ async fn health_and_body_limit() {
         .call(&portal, "POST", "/api/v1/auth/challenge", None, true)
         .await;
     let huge = json!({"certificate": "A".repeat(20_000), "signature": "", "algorithm": "RS256", "format": "myna-auth:1"});
-    let answer = browser
-        .call(&portal, "POST", "/api/v1/auth/login", Some(huge), true)
-        .await;
+    let answer = browser.send_token(&portal, huge).await;
     assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
 }

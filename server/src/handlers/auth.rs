@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     domain::certificate::LoginToken,
     error::ApiError,
-    handlers::{session::SessionInfo, ApiJson},
+    handlers::ApiJson,
     session::{self, CsrfSession},
     AppState,
 };
@@ -116,17 +116,12 @@ pub async fn login(
         return Err(ApiError::NoSession);
     }
     tracing::info!(serial = %verified.serial, "card login");
-    let mut response = ApiJson(SessionInfo {
-        csrf_token: session.row.csrf_token,
-        authenticated: true,
-        idle_timeout_seconds: state.settings.idle_timeout_secs,
-    })
-    .into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        session::set_cookie(&new_id, state.settings.secure_cookies()),
-    );
-    Ok(response)
+    Ok(crate::handlers::session::with_cookie(
+        &state,
+        &new_id,
+        session.row.csrf_token,
+        true,
+    ))
 }
 
 /// `POST /api/v1/auth/logout`: ends the session.

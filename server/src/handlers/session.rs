@@ -38,15 +38,25 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap) -> Result<Re
         .db
         .create_session(&session::hash_id(&id), &csrf_token, state.now_ms())
         .await?;
+    Ok(with_cookie(&state, &id, csrf_token, false))
+}
+
+/// The session answer for a new session id, with the cookie that carries it.
+pub fn with_cookie(
+    state: &AppState,
+    id: &str,
+    csrf_token: String,
+    authenticated: bool,
+) -> Response {
     let mut response = ApiJson(SessionInfo {
         csrf_token,
-        authenticated: false,
+        authenticated,
         idle_timeout_seconds: state.settings.idle_timeout_secs,
     })
     .into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
-        session::set_cookie(&id, state.settings.secure_cookies()),
+        session::set_cookie(id, state.settings.secure_cookies()),
     );
-    Ok(response)
+    response
 }
