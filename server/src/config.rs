@@ -1,13 +1,23 @@
-//! Settings, from the command line or the environment (`server --help` explains each).
+//! Settings, from the command line, the environment or a TOML file (`myna-server --help`
+//! explains each). The command line wins over the environment, which wins over the file.
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{
+    ffi::OsString,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
 
-use clap::Parser;
+use anyhow::Context as _;
+use clap::{CommandFactory, Parser};
 
 /// The My Number Card portal's API server.
 #[derive(Debug, Clone, Parser)]
 #[command(version, about)]
 pub struct Settings {
+    /// A TOML file of settings: keys are the long option names (`listen = "0.0.0.0:8080"`,
+    /// `trust-ca = ["ca.pem"]`); the command line and the environment override it.
+    #[arg(long, env = "MYNA_CONFIG")]
+    pub config: Option<PathBuf>,
     /// Address to listen on.
     #[arg(long, env = "MYNA_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
@@ -43,6 +53,86 @@ pub struct Settings {
     /// The version of the terms the SPA shows; applications must name it.
     #[arg(long, env = "MYNA_TERMS_VERSION", default_value = "2021-03")]
     pub terms_version: String,
+}
+
+/// Parses `args` as `P` with the settings of the `--config` file (or `MYNA_CONFIG`) filled in
+/// where neither the command line nor the environment gives them.
+pub fn parse_with_config<P: Parser>(args: Vec<OsString>) -> anyhow::Result<P> {
+    let path = config_path(&args).or_else(|| std::env::var_os("MYNA_CONFIG").map(PathBuf::from));
+    let Some(path) = path else {
+        return Ok(P::try_parse_from(args)?);
+    };
+    let extra = file_args::<P>(&path, &args)?;
+    let mut all = args;
+    let at = all.len().min(1);
+    all.splice(at..at, extra);
+    Ok(P::try_parse_from(all)?)
+}
+
+fn config_path(args: &[OsString]) -> Option<PathBuf> {
+    let mut args = args.iter().skip(1);
+    while let Some(arg) = args.next() {
+        let text = arg.to_string_lossy();
+        if text == "--config" {
+            return args.next().map(PathBuf::from);
+        }
+        if let Some(path) = text.strip_prefix("--config=") {
+            return Some(PathBuf::from(path));
+        }
+        if text == "--" {
+            break;
+        }
+    }
+    None
+}
+
+/// The file's settings as `--key=value` arguments, leaving out those the command line or the
+/// environment already gives.
+fn file_args<P: CommandFactory>(path: &Path, args: &[OsString]) -> anyhow::Result<Vec<OsString>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let table: toml::Table =
+        toml::from_str(&text).with_context(|| format!("{} is not valid TOML", path.display()))?;
+    let command = P::command();
+    let mut extra = Vec::new();
+    for (key, value) in table {
+        let long = key.replace('_', "-");
+        let Some(arg) = command
+            .get_arguments()
+            .find(|arg| arg.get_long() == Some(long.as_str()))
+        else {
+            anyhow::bail!("{}: unknown setting {key:?}", path.display());
+        };
+        if long == "config" {
+            anyhow::bail!("{}: a config file cannot name another", path.display());
+        }
+        let on_command_line = args.iter().any(|a| {
+            let a = a.to_string_lossy();
+            a == format!("--{long}") || a.starts_with(&format!("--{long}="))
+        });
+        let in_environment = arg
+            .get_env()
+            .is_some_and(|name| std::env::var_os(name).is_some());
+        if on_command_line || in_environment {
+            continue;
+        }
+        let values = match value {
+            toml::Value::Array(items) => items,
+            other => vec![other],
+        };
+        for value in values {
+            let text = match value {
+                toml::Value::String(text) => text,
+                toml::Value::Integer(n) => n.to_string(),
+                toml::Value::Float(n) => n.to_string(),
+                toml::Value::Boolean(flag) => flag.to_string(),
+                toml::Value::Datetime(at) => at.to_string(),
+                other => anyhow::bail!("{}: {key} cannot be {other}", path.display()),
+            };
+            extra.push(OsString::from(format!("--{long}={text}")));
+        }
+    }
+    Ok(extra)
 }
 
 impl Settings {

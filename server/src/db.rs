@@ -10,6 +10,8 @@ use sqlx::{
 };
 use std::str::FromStr;
 
+use crate::feeds::Record;
+
 /// A database error, with the detail kept for the log.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -218,43 +220,49 @@ impl Db {
         Ok(row.map(|(person,)| person))
     }
 
-    /// Links a certificate to a person (registry feed).
-    pub async fn link_certificate(
-        &self,
-        certificate_key: &str,
-        person_id: &str,
-        now_ms: i64,
-    ) -> Result<(), DbError> {
-        sqlx::query(
-            "INSERT INTO certificate_links (certificate_key, person_id, linked_ms) VALUES ($1, $2, $3) \
-             ON CONFLICT (certificate_key) DO UPDATE SET person_id = excluded.person_id, linked_ms = excluded.linked_ms",
-        )
-        .bind(certificate_key)
-        .bind(person_id)
-        .bind(now_ms)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// Records a card event (registry feed).
-    pub async fn add_card_event(
-        &self,
-        person_id: &str,
-        kind: &str,
-        occurred_ms: i64,
-        auth_revoked: bool,
-    ) -> Result<(), DbError> {
-        sqlx::query(
-            "INSERT INTO card_events (person_id, kind, occurred_ms, auth_certificate_revoked) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (person_id, kind, occurred_ms) DO NOTHING",
-        )
-        .bind(person_id)
-        .bind(kind)
-        .bind(occurred_ms)
-        .bind(i64::from(auth_revoked))
-        .execute(&self.pool)
-        .await?;
+    /// Writes feed records, all or none, in one transaction. A link or insurer record replaces
+    /// the person's previous one; a card event already imported is kept once.
+    pub async fn import(&self, records: &[Record], now_ms: i64) -> Result<(), DbError> {
+        let mut tx = self.pool.begin().await?;
+        for record in records {
+            let query = match record {
+                Record::CertificateLink {
+                    certificate_key,
+                    person_id,
+                } => sqlx::query(
+                    "INSERT INTO certificate_links (certificate_key, person_id, linked_ms) VALUES ($1, $2, $3) \
+                     ON CONFLICT (certificate_key) DO UPDATE SET person_id = excluded.person_id, linked_ms = excluded.linked_ms",
+                )
+                .bind(certificate_key)
+                .bind(person_id)
+                .bind(now_ms),
+                Record::CardEvent {
+                    person_id,
+                    event,
+                    occurred_ms,
+                    auth_certificate_revoked,
+                } => sqlx::query(
+                    "INSERT INTO card_events (person_id, kind, occurred_ms, auth_certificate_revoked) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (person_id, kind, occurred_ms) DO NOTHING",
+                )
+                .bind(person_id)
+                .bind(event.as_str())
+                .bind(*occurred_ms)
+                .bind(i64::from(*auth_certificate_revoked)),
+                Record::InsurerRecord {
+                    person_id,
+                    insurer_name,
+                } => sqlx::query(
+                    "INSERT INTO insurer_records (person_id, insurer_name, linked_ms) VALUES ($1, $2, $3) \
+                     ON CONFLICT (person_id) DO UPDATE SET insurer_name = excluded.insurer_name, linked_ms = excluded.linked_ms",
+                )
+                .bind(person_id)
+                .bind(insurer_name)
+                .bind(now_ms),
+            };
+            query.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -271,25 +279,6 @@ impl Db {
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.map(|(kind, at, revoked)| (kind, at, revoked != 0)))
-    }
-
-    /// Records an insurer link (insurer feed); `None` records that the insurer has no record.
-    pub async fn link_insurer(
-        &self,
-        person_id: &str,
-        insurer_name: Option<&str>,
-        now_ms: i64,
-    ) -> Result<(), DbError> {
-        sqlx::query(
-            "INSERT INTO insurer_records (person_id, insurer_name, linked_ms) VALUES ($1, $2, $3) \
-             ON CONFLICT (person_id) DO UPDATE SET insurer_name = excluded.insurer_name, linked_ms = excluded.linked_ms",
-        )
-        .bind(person_id)
-        .bind(insurer_name)
-        .bind(now_ms)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
     }
 
     /// What the insurer feed says of the person: `None` nothing yet, `Some(true)` linked,

@@ -9,8 +9,8 @@
 pub mod config;
 pub mod db;
 pub mod domain;
-
 pub mod error;
+pub mod feeds;
 pub mod handlers;
 pub mod session;
 

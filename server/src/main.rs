@@ -1,10 +1,44 @@
-//! `myna-server`: the portal's API.
+//! `myna-server`: the portal's API, and the commands that import its feeds.
 
-use std::sync::Arc;
+use std::{path::PathBuf, sync::Arc};
 
 use anyhow::Context as _;
-use clap::Parser;
-use server::{config::Settings, db::Db, AppState};
+use clap::{Parser, Subcommand};
+use server::{
+    config::Settings,
+    db::Db,
+    feeds::{self, Feed, Format},
+    AppState,
+};
+
+/// The My Number Card portal's server: the API, the SPA, and the import of the registry and
+/// insurer feeds.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(flatten)]
+    settings: Settings,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API and the SPA (what runs without a command).
+    Serve,
+    /// Import a registry or insurer feed from a CSV or JSON file: every record is checked first,
+    /// and either all are written in one transaction or none, with every error listed.
+    Import {
+        /// Which feed the file holds.
+        #[arg(value_enum)]
+        feed: Feed,
+        /// The file (`.csv` or `.json`, or say `--format`).
+        file: PathBuf,
+        /// The file's format, when its name does not say.
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+    },
+}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -13,19 +47,76 @@ async fn main() -> anyhow::Result<()> {
             tracing_subscriber::EnvFilter::try_from_env("MYNA_LOG")
                 .unwrap_or_else(|_| "info".into()),
         )
+        .with_writer(std::io::stderr)
         .init();
-    let settings = Settings::parse();
+    let cli: Cli = match server::config::parse_with_config(std::env::args_os().collect()) {
+        Ok(cli) => cli,
+        Err(error) => match error.downcast::<clap::Error>() {
+            Ok(clap_error) => clap_error.exit(),
+            Err(error) => return Err(error),
+        },
+    };
+    let settings = cli.settings;
+    match cli.command {
+        None | Some(Command::Serve) => serve(settings).await,
+        Some(Command::Import { feed, file, format }) => import(settings, feed, &file, format).await,
+    }
+}
+
+async fn open_db(settings: &Settings) -> anyhow::Result<Db> {
     if settings.database_url.is_none() {
         std::fs::create_dir_all(&settings.data_dir)
             .with_context(|| format!("creating {}", settings.data_dir.display()))?;
     }
+    Db::connect(&settings.database_url())
+        .await
+        .context("opening the database")
+}
+
+async fn import(
+    settings: Settings,
+    feed: Feed,
+    file: &std::path::Path,
+    format: Option<Format>,
+) -> anyhow::Result<()> {
+    let Some(format) = format.or_else(|| Format::of_path(file)) else {
+        anyhow::bail!(
+            "{}: say --format csv or --format json (the name ends in neither)",
+            file.display()
+        );
+    };
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("reading {} (it must be UTF-8)", file.display()))?;
+    let records = match feeds::parse(feed, format, &text) {
+        Ok(records) => records,
+        Err(errors) => {
+            for error in errors.iter().take(feeds::MAX_ERRORS) {
+                eprintln!("{}: {error}", file.display());
+            }
+            if errors.len() > feeds::MAX_ERRORS {
+                eprintln!("… and {} more", errors.len() - feeds::MAX_ERRORS);
+            }
+            anyhow::bail!(
+                "{}: {} invalid record(s); nothing was imported",
+                file.display(),
+                errors.len()
+            );
+        }
+    };
+    let db = open_db(&settings).await?;
+    db.import(&records, chrono::Utc::now().timestamp_millis())
+        .await
+        .context("writing the records; nothing was imported")?;
+    println!("{}: imported {} record(s)", file.display(), records.len());
+    Ok(())
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
     let trust = server::load_trust(&settings)?;
     if trust.n_anchors() == 0 {
         tracing::warn!("no --trust-ca given: every card login will be refused");
     }
-    let db = Db::connect(&settings.database_url())
-        .await
-        .context("opening the database")?;
+    let db = open_db(&settings).await?;
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("listening on {}", settings.listen))?;

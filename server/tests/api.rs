@@ -15,7 +15,13 @@ use chrono::TimeZone;
 use http_body_util::BodyExt;
 use jpki::{sha256_digest_info, AuthPin, JpkiCard};
 use serde_json::{json, Value};
-use server::{config::Settings, db::Db, domain::certificate::certificate_key, AppState};
+use server::{
+    config::Settings,
+    db::Db,
+    domain::certificate::certificate_key,
+    feeds::{self, Feed, Format},
+    AppState,
+};
 use tower::ServiceExt;
 use virtual_card::{fixtures::Templates, CardKind, InProcessCard, VirtualCard};
 
@@ -252,14 +258,21 @@ impl Browser {
     }
 }
 
+/// Imports a feed given as CSV, the way `myna-server import` does.
+async fn import(portal: &Portal, feed: Feed, csv: &str) {
+    let records = feeds::parse(feed, Format::Csv, csv).expect("valid feed");
+    portal.state.db.import(&records, 0).await.expect("import");
+}
+
 async fn link(portal: &Portal, person: &str) {
     let key = certificate_key(&portal.card_certificate()).expect("key");
-    portal
-        .state
-        .db
-        .link_certificate(&key, person, 0)
-        .await
-        .expect("link");
+    let (issuer, serial) = key.rsplit_once('|').expect("issuer|serial");
+    import(
+        portal,
+        Feed::CertificateLinks,
+        &format!("issuer,serial,person_id\n\"{issuer}\",{serial},{person}\n"),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -315,12 +328,12 @@ async fn login_apply_status_logout() {
     assert_eq!(again.body, answer.body);
 
     // The insurer feed links the person: 登録完了.
-    portal
-        .state
-        .db
-        .link_insurer("person-1", Some("Test Health Insurance Society"), 0)
-        .await
-        .expect("insurer");
+    import(
+        &portal,
+        Feed::InsurerRecords,
+        "person_id,insurer_name\nperson-1,Test Health Insurance Society\n",
+    )
+    .await;
     let answer = browser
         .call(&portal, "GET", "/api/v1/insurance/status", None, false)
         .await;
@@ -350,12 +363,12 @@ async fn the_portal_user_row_only_when_opted_in_and_contact_insurer_without_a_re
     let apply = json!({"registerPortalUser": false, "termsVersion": "2021-03"});
     let answer = browser.apply(&portal, &apply).await;
     assert!(answer.body.get("portalUser").is_none(), "{}", answer.body);
-    portal
-        .state
-        .db
-        .link_insurer("person-2", None, 0)
-        .await
-        .expect("insurer");
+    import(
+        &portal,
+        Feed::InsurerRecords,
+        "person_id,insurer_name\nperson-2,\n",
+    )
+    .await;
     let answer = browser
         .call(&portal, "GET", "/api/v1/insurance/status", None, false)
         .await;
@@ -374,17 +387,12 @@ async fn not_yet_eligible_names_the_exact_time() {
     assert_eq!(browser.login(&portal).await.status, StatusCode::OK);
     link(&portal, "person-3").await;
     // The certificate was renewed on Friday 2026-11-20 at 15:00 JST: Monday 23 Nov is a holiday.
-    portal
-        .state
-        .db
-        .add_card_event(
-            "person-3",
-            "auth_certificate_renewed",
-            friday_afternoon_ms() - 3_600_000,
-            false,
-        )
-        .await
-        .expect("event");
+    import(
+        &portal,
+        Feed::CardEvents,
+        "person_id,event,occurred_at\nperson-3,auth_certificate_renewed,2026-11-20T15:00:00+09:00\n",
+    )
+    .await;
     let apply = json!({"registerPortalUser": true, "termsVersion": "2021-03"});
     let answer = browser.apply(&portal, &apply).await;
     assert_eq!(

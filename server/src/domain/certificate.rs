@@ -262,8 +262,18 @@ pub fn certificate_key(der: &[u8]) -> Option<String> {
     Some(format!(
         "{}|{}",
         tbs.issuer,
-        hex::encode(tbs.serial_number.as_bytes())
+        serial_hex(tbs.serial_number.as_bytes())
     ))
+}
+
+/// A serial number as the lowercase hex of its magnitude: DER's leading zero byte (which keeps a
+/// positive number positive) removed, so that a feed may write the serial either way.
+pub fn serial_hex(bytes: &[u8]) -> String {
+    let start = bytes
+        .iter()
+        .position(|&b| b != 0)
+        .unwrap_or(bytes.len().saturating_sub(1));
+    hex::encode(&bytes[start..])
 }
 
 /// What the SPA sends to log in (decoded from base64).

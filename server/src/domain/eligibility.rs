@@ -28,6 +28,46 @@ pub enum CardEvent {
     SignCertificateRevoked,
 }
 
+impl CardEvent {
+    /// Every event, in the order of F3.
+    pub const ALL: [Self; 6] = [
+        Self::CardIssued,
+        Self::PinOrAttributesChanged,
+        Self::AuthCertificateRenewed,
+        Self::SuspensionLifted,
+        Self::AuthCertificateAdded,
+        Self::SignCertificateRevoked,
+    ];
+
+    /// The name feeds and the database use (snake_case, as serde writes it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CardIssued => "card_issued",
+            Self::PinOrAttributesChanged => "pin_or_attributes_changed",
+            Self::AuthCertificateRenewed => "auth_certificate_renewed",
+            Self::SuspensionLifted => "suspension_lifted",
+            Self::AuthCertificateAdded => "auth_certificate_added",
+            Self::SignCertificateRevoked => "sign_certificate_revoked",
+        }
+    }
+}
+
+/// An event name that is not one of [`CardEvent::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("event must be one of card_issued, pin_or_attributes_changed, auth_certificate_renewed, suspension_lifted, auth_certificate_added, sign_certificate_revoked; not {0:?}")]
+pub struct UnknownCardEvent(pub String);
+
+impl std::str::FromStr for CardEvent {
+    type Err = UnknownCardEvent;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|event| event.as_str() == name)
+            .ok_or_else(|| UnknownCardEvent(name.to_owned()))
+    }
+}
+
 /// Japan Standard Time (UTC+9, no daylight saving).
 pub fn jst() -> FixedOffset {
     // 9 hours is within ±24 h, so east_opt always succeeds; UTC is an unreachable fallback.

@@ -89,7 +89,8 @@ pub async fn apply(
     let person = person(&state, &auth).await?;
     let now = state.now_ms();
     if let Some((kind, occurred_ms, auth_revoked)) = state.db.latest_card_event(&person).await? {
-        let event: CardEvent = serde_json::from_value(serde_json::Value::String(kind))
+        let event: CardEvent = kind
+            .parse()
             .map_err(|e| ApiError::Internal(format!("stored card event: {e}")))?;
         let occurred = DateTime::<Utc>::from_timestamp_millis(occurred_ms).unwrap_or_default();
         match eligibility::available_from(

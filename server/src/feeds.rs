@@ -1,0 +1,447 @@
+//! The registry and insurer feeds (card events, certificate→person links, insurer records), read
+//! from CSV or JSON files and validated record by record before anything touches the database.
+//!
+//! Parsing is pure: [`parse`] returns every record or every error (with its line or record
+//! number), never a part; [`crate::db::Db::import`] then writes all records in one transaction.
+//! Column names are the same in both formats (snake_case); see `docs/feeds.md`.
+
+use std::collections::HashMap;
+
+use chrono::DateTime;
+use serde::Deserialize;
+
+use crate::domain::{
+    certificate::serial_hex,
+    eligibility::{CardEvent, UnknownCardEvent},
+};
+
+/// Which feed a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Feed {
+    /// The registry's card events: `person_id, event, occurred_at, auth_certificate_revoked`.
+    CardEvents,
+    /// The registry's certificate→person links: `issuer, serial, person_id`.
+    CertificateLinks,
+    /// The insurer feed: `person_id, insurer_name` (empty: the insurer has no record).
+    InsurerRecords,
+}
+
+/// The file's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Comma-separated values with a header line.
+    Csv,
+    /// A JSON array of objects.
+    Json,
+}
+
+impl Format {
+    /// The format a file name implies (`.csv` or `.json`).
+    pub fn of_path(path: &std::path::Path) -> Option<Self> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "csv" => Some(Self::Csv),
+            "json" => Some(Self::Json),
+            _ => None,
+        }
+    }
+}
+
+/// One validated record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Record {
+    /// A card event.
+    CardEvent {
+        /// The registry's person id.
+        person_id: String,
+        /// What happened.
+        event: CardEvent,
+        /// When, in milliseconds since the epoch.
+        occurred_ms: i64,
+        /// Whether the user-authentication certificate was revoked with it (⑥).
+        auth_certificate_revoked: bool,
+    },
+    /// A certificate→person link.
+    CertificateLink {
+        /// `issuer|serial`, as [`crate::domain::certificate::certificate_key`] computes it.
+        certificate_key: String,
+        /// The registry's person id.
+        person_id: String,
+    },
+    /// An insurer record.
+    InsurerRecord {
+        /// The registry's person id.
+        person_id: String,
+        /// The insurer, or `None` when the insurer has no record of the person.
+        insurer_name: Option<String>,
+    },
+}
+
+/// What is wrong with one record.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{place}: {message}")]
+pub struct RecordError {
+    /// `line N` (CSV, counting the header as line 1) or `record N` (JSON, from 1).
+    pub place: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CardEventRow {
+    person_id: String,
+    event: String,
+    occurred_at: String,
+    #[serde(default)]
+    auth_certificate_revoked: Option<BoolText>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LinkRow {
+    issuer: String,
+    serial: String,
+    person_id: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InsurerRow {
+    person_id: String,
+    #[serde(default)]
+    insurer_name: Option<String>,
+}
+
+/// A boolean written as `true`/`false`/`1`/`0` (CSV) or a JSON boolean.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum BoolText {
+    Bool(bool),
+    Text(String),
+}
+
+impl BoolText {
+    fn value(&self) -> Result<bool, String> {
+        match self {
+            Self::Bool(value) => Ok(*value),
+            Self::Text(text) => match text.trim() {
+                "" | "0" | "false" | "FALSE" | "False" => Ok(false),
+                "1" | "true" | "TRUE" | "True" => Ok(true),
+                other => Err(format!(
+                    "auth_certificate_revoked must be true or false, not {other:?}"
+                )),
+            },
+        }
+    }
+}
+
+/// Longest person id accepted.
+const MAX_PERSON_ID: usize = 64;
+
+fn person_id(text: &str) -> Result<String, String> {
+    let id = text.trim();
+    if id.is_empty() {
+        return Err("person_id is empty".into());
+    }
+    if id.len() > MAX_PERSON_ID
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(format!(
+            "person_id must be 1–{MAX_PERSON_ID} letters, digits, '-' or '_', not {id:?}"
+        ));
+    }
+    Ok(id.to_owned())
+}
+
+/// A serial number written in hex (colons, spaces and a `0x` prefix allowed), as
+/// [`serial_hex`] writes it.
+pub fn normalize_serial(text: &str) -> Result<String, String> {
+    let digits: String = text.chars().filter(|c| !matches!(c, ':' | ' ')).collect();
+    let digits = digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+        .unwrap_or(&digits);
+    let padded = if digits.len() % 2 == 1 {
+        format!("0{digits}")
+    } else {
+        digits.to_owned()
+    };
+    match hex::decode(&padded) {
+        Ok(bytes) if !bytes.is_empty() => Ok(serial_hex(&bytes)),
+        _ => Err(format!("serial must be hexadecimal, not {text:?}")),
+    }
+}
+
+fn card_event(row: CardEventRow) -> Result<Record, String> {
+    let event: CardEvent = row
+        .event
+        .trim()
+        .parse()
+        .map_err(|e: UnknownCardEvent| e.to_string())?;
+    let occurred = DateTime::parse_from_rfc3339(row.occurred_at.trim()).map_err(|e| {
+        format!(
+            "occurred_at must be RFC 3339 with an offset, e.g. 2021-03-01T09:00:00+09:00 ({e}): {:?}",
+            row.occurred_at
+        )
+    })?;
+    let auth_certificate_revoked = match &row.auth_certificate_revoked {
+        Some(flag) => flag.value()?,
+        None => false,
+    };
+    if auth_certificate_revoked && event != CardEvent::SignCertificateRevoked {
+        return Err(
+            "auth_certificate_revoked is only meaningful with sign_certificate_revoked".into(),
+        );
+    }
+    Ok(Record::CardEvent {
+        person_id: person_id(&row.person_id)?,
+        event,
+        occurred_ms: occurred.timestamp_millis(),
+        auth_certificate_revoked,
+    })
+}
+
+fn link(row: LinkRow) -> Result<Record, String> {
+    let issuer = row.issuer.trim();
+    if issuer.is_empty() {
+        return Err("issuer is empty".into());
+    }
+    Ok(Record::CertificateLink {
+        certificate_key: format!("{issuer}|{}", normalize_serial(&row.serial)?),
+        person_id: person_id(&row.person_id)?,
+    })
+}
+
+fn insurer(row: InsurerRow) -> Result<Record, String> {
+    let name = row
+        .insurer_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    if name.is_some_and(|n| n.chars().count() > 200) {
+        return Err("insurer_name is longer than 200 characters".into());
+    }
+    Ok(Record::InsurerRecord {
+        person_id: person_id(&row.person_id)?,
+        insurer_name: name.map(str::to_owned),
+    })
+}
+
+fn record<'de, D: serde::Deserializer<'de>>(feed: Feed, row: D) -> Result<Record, String>
+where
+    D::Error: std::fmt::Display,
+{
+    let clean = |e: D::Error| e.to_string();
+    match feed {
+        Feed::CardEvents => card_event(CardEventRow::deserialize(row).map_err(clean)?),
+        Feed::CertificateLinks => link(LinkRow::deserialize(row).map_err(clean)?),
+        Feed::InsurerRecords => insurer(InsurerRow::deserialize(row).map_err(clean)?),
+    }
+}
+
+/// Most errors reported for one file; the count of the rest is added.
+pub const MAX_ERRORS: usize = 100;
+
+/// Parses a whole file: every record, or every error (in file order).
+pub fn parse(feed: Feed, format: Format, text: &str) -> Result<Vec<Record>, Vec<RecordError>> {
+    let mut records = Vec::new();
+    let mut errors = Vec::new();
+    let mut push = |place: String, result: Result<Record, String>| match result {
+        Ok(record) => records.push((place, record)),
+        Err(message) => errors.push(RecordError { place, message }),
+    };
+    match format {
+        Format::Csv => {
+            let mut reader = csv::ReaderBuilder::new()
+                .trim(csv::Trim::All)
+                .from_reader(text.as_bytes());
+            let headers = match reader.headers() {
+                Ok(headers) => headers.clone(),
+                Err(e) => {
+                    return Err(vec![RecordError {
+                        place: "line 1".into(),
+                        message: format!("no header line: {e}"),
+                    }])
+                }
+            };
+            for row in reader.records() {
+                match row {
+                    Ok(row) => {
+                        let line = row.position().map_or(0, |p| p.line());
+                        let fields: HashMap<&str, &str> = headers.iter().zip(row.iter()).collect();
+                        let value = serde_json::Value::Object(
+                            fields
+                                .iter()
+                                .map(|(k, v)| {
+                                    ((*k).to_owned(), serde_json::Value::String((*v).into()))
+                                })
+                                .collect(),
+                        );
+                        push(format!("line {line}"), record(feed, value));
+                    }
+                    Err(e) => {
+                        let line = e.position().map_or(0, |p| p.line());
+                        push(format!("line {line}"), Err(e.to_string()));
+                    }
+                }
+            }
+        }
+        Format::Json => {
+            let rows: Vec<serde_json::Value> = match serde_json::from_str(text) {
+                Ok(rows) => rows,
+                Err(e) => {
+                    return Err(vec![RecordError {
+                        place: format!("line {}", e.line()),
+                        message: format!("the file must be a JSON array of objects: {e}"),
+                    }])
+                }
+            };
+            for (i, row) in rows.into_iter().enumerate() {
+                let result = if row.is_object() {
+                    record(feed, row)
+                } else {
+                    Err("each record must be a JSON object".into())
+                };
+                push(format!("record {}", i + 1), result);
+            }
+        }
+    }
+    check_duplicates(&records, &mut errors);
+    if errors.is_empty() {
+        Ok(records.into_iter().map(|(_, record)| record).collect())
+    } else {
+        Err(errors)
+    }
+}
+
+/// A certificate linked to two people, or one person given two insurer records, in one file is an
+/// error: which one would win is not for the importer to guess.
+fn check_duplicates(records: &[(String, Record)], errors: &mut Vec<RecordError>) {
+    let mut seen: HashMap<&str, (&str, &str)> = HashMap::new();
+    for (place, record) in records {
+        let (key, value) = match record {
+            Record::CertificateLink {
+                certificate_key,
+                person_id,
+            } => (certificate_key.as_str(), person_id.as_str()),
+            Record::InsurerRecord {
+                person_id,
+                insurer_name,
+            } => (person_id.as_str(), insurer_name.as_deref().unwrap_or("")),
+            Record::CardEvent { .. } => continue,
+        };
+        if let Some((first_place, first_value)) = seen.get(key) {
+            if *first_value != value {
+                errors.push(RecordError {
+                    place: place.clone(),
+                    message: format!("contradicts {first_place} for the same key"),
+                });
+            }
+        } else {
+            seen.insert(key, (place, value));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_card_events_parse() {
+        let text = "person_id,event,occurred_at,auth_certificate_revoked\n\
+                    p-1,card_issued,2021-03-01T09:00:00+09:00,\n\
+                    p-2,sign_certificate_revoked,2021-03-01T09:00:00+09:00,true\n";
+        let records = parse(Feed::CardEvents, Format::Csv, text).expect("valid");
+        assert_eq!(records.len(), 2);
+        assert_eq!(
+            records[1],
+            Record::CardEvent {
+                person_id: "p-2".into(),
+                event: CardEvent::SignCertificateRevoked,
+                occurred_ms: 1_614_556_800_000,
+                auth_certificate_revoked: true,
+            }
+        );
+    }
+
+    #[test]
+    fn every_bad_line_is_reported_with_its_number() {
+        let text = "person_id,event,occurred_at\n\
+                    p-1,card_issued,2021-03-01T09:00:00+09:00\n\
+                    p 2,card_issued,2021-03-01T09:00:00+09:00\n\
+                    p-3,lost_it,2021-03-01T09:00:00+09:00\n\
+                    p-4,card_issued,yesterday\n";
+        let errors = parse(Feed::CardEvents, Format::Csv, text).expect_err("invalid");
+        let places: Vec<&str> = errors.iter().map(|e| e.place.as_str()).collect();
+        assert_eq!(places, ["line 3", "line 4", "line 5"]);
+        assert!(errors[0].message.contains("person_id"), "{errors:?}");
+        assert!(
+            errors[1].message.contains("event must be one of"),
+            "{errors:?}"
+        );
+        assert!(errors[2].message.contains("RFC 3339"), "{errors:?}");
+    }
+
+    #[test]
+    fn unknown_and_missing_columns_are_errors() {
+        let errors = parse(Feed::InsurerRecords, Format::Csv, "person_id,name\np-1,X\n")
+            .expect_err("unknown column");
+        assert!(errors[0].message.contains("unknown field"), "{errors:?}");
+        let errors = parse(
+            Feed::CertificateLinks,
+            Format::Csv,
+            "issuer,person_id\nCN=x,p-1\n",
+        )
+        .expect_err("missing column");
+        assert!(errors[0].message.contains("serial"), "{errors:?}");
+    }
+
+    #[test]
+    fn json_links_normalize_the_serial() {
+        let text = r#"[{"issuer":"CN=Test CA","serial":"00:1A:2b","person_id":"p-1"}]"#;
+        let records = parse(Feed::CertificateLinks, Format::Json, text).expect("valid");
+        assert_eq!(
+            records,
+            [Record::CertificateLink {
+                certificate_key: "CN=Test CA|1a2b".into(),
+                person_id: "p-1".into()
+            }]
+        );
+        let errors = parse(
+            Feed::CertificateLinks,
+            Format::Json,
+            r#"[{"issuer":"CN=x"}, 3]"#,
+        )
+        .expect_err("invalid");
+        assert_eq!(errors[0].place, "record 1");
+        assert_eq!(errors[1].place, "record 2");
+    }
+
+    #[test]
+    fn contradictory_records_in_one_file_are_refused() {
+        let text = "person_id,insurer_name\np-1,A\np-1,B\np-2,\np-2,\n";
+        let errors = parse(Feed::InsurerRecords, Format::Csv, text).expect_err("contradiction");
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].place, "line 3");
+    }
+
+    #[test]
+    fn an_empty_insurer_name_means_no_record() {
+        let records = parse(
+            Feed::InsurerRecords,
+            Format::Csv,
+            "person_id,insurer_name\np-1,\n",
+        )
+        .expect("valid");
+        assert_eq!(
+            records,
+            [Record::InsurerRecord {
+                person_id: "p-1".into(),
+                insurer_name: None
+            }]
+        );
+    }
+}
