@@ -53,6 +53,31 @@ pub struct Settings {
     /// The version of the terms the SPA shows; applications must name it.
     #[arg(long, env = "MYNA_TERMS_VERSION", default_value = "2021-03")]
     pub terms_version: String,
+    /// The MyNa Point payment services (a JSON file, see `server/data/payment-services.json`);
+    /// without it, the built-in fictitious catalogue.
+    #[arg(long, env = "MYNA_PAYMENT_SERVICES")]
+    pub payment_services: Option<PathBuf>,
+    /// The payment providers' check endpoint (`docs/provider.md`); without it, the built-in demo
+    /// provider, which refuses the security code 000 and confirms everything else.
+    #[arg(long, env = "MYNA_PROVIDER_URL")]
+    pub provider_url: Option<String>,
+    /// Milliseconds to wait for the payment provider before saying it cannot be reached.
+    #[arg(long, env = "MYNA_PROVIDER_TIMEOUT_MS", default_value_t = 5000)]
+    pub provider_timeout_ms: u64,
+    /// Most requests to the card-login and application endpoints per client address per minute
+    /// (0: no limit).
+    #[arg(long, env = "MYNA_RATE_LIMIT_IP", default_value_t = 120)]
+    pub rate_limit_ip: i64,
+    /// Most logins and applications per certificate per minute (0: no limit).
+    #[arg(long, env = "MYNA_RATE_LIMIT_CERTIFICATE", default_value_t = 20)]
+    pub rate_limit_certificate: i64,
+    /// Take the client address from the last `X-Forwarded-For` hop (only behind a proxy that
+    /// sets it).
+    #[arg(long, env = "MYNA_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+    /// The built SPA (Trunk's `dist/`) to serve; without it, only the API is served.
+    #[arg(long, env = "MYNA_STATIC_DIR")]
+    pub static_dir: Option<PathBuf>,
 }
 
 /// Parses `args` as `P` with the settings of the `--config` file (or `MYNA_CONFIG`) filled in
@@ -125,7 +150,12 @@ fn file_args<P: CommandFactory>(path: &Path, args: &[OsString]) -> anyhow::Resul
                 toml::Value::String(text) => text,
                 toml::Value::Integer(n) => n.to_string(),
                 toml::Value::Float(n) => n.to_string(),
-                toml::Value::Boolean(flag) => flag.to_string(),
+                // A flag is present or absent: `--name`, not `--name=true`.
+                toml::Value::Boolean(true) => {
+                    extra.push(OsString::from(format!("--{long}")));
+                    continue;
+                }
+                toml::Value::Boolean(false) => continue,
                 toml::Value::Datetime(at) => at.to_string(),
                 other => anyhow::bail!("{}: {key} cannot be {other}", path.display()),
             };

@@ -50,6 +50,23 @@ pub struct ApplicationRow {
     pub applied_ms: i64,
 }
 
+/// A MyNa Point application row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PointApplicationRow {
+    /// The service's registration number.
+    pub service_code: String,
+    /// SHA-256 of the service and the payment-service ID.
+    pub payment_key: String,
+    /// The ID's last four characters.
+    pub payment_id_last4: String,
+    /// The phone number's last four digits.
+    pub phone_last4: Option<String>,
+    /// 申込処理番号.
+    pub receipt_number: String,
+    /// When it was received.
+    pub applied_ms: i64,
+}
+
 impl Db {
     /// Connects and migrates. `url` is `sqlite://PATH` or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Self, DbError> {
@@ -331,5 +348,144 @@ impl Db {
             register_portal_user: opt_in != 0,
             applied_ms,
         }))
+    }
+
+    /// Reserves `candidate` as the person's MyKey ID unless they have one; returns the person's
+    /// ID, or `None` when `candidate` is already someone else's (the caller draws again).
+    pub async fn reserve_mykey(
+        &self,
+        person_id: &str,
+        candidate: &str,
+        now_ms: i64,
+    ) -> Result<Option<String>, DbError> {
+        sqlx::query(
+            "INSERT INTO mykey_ids (person_id, mykey_id, reserved_ms) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(person_id)
+        .bind(candidate)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?;
+        self.mykey_of(person_id).await
+    }
+
+    /// The person's MyKey ID.
+    pub async fn mykey_of(&self, person_id: &str) -> Result<Option<String>, DbError> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT mykey_id FROM mykey_ids WHERE person_id = $1")
+                .bind(person_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(id,)| id))
+    }
+
+    /// Whether a payment-service ID (by its key) is already used by anyone.
+    pub async fn payment_key_taken(&self, payment_key: &str) -> Result<bool, DbError> {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT 1 FROM point_applications WHERE payment_key = $1")
+                .bind(payment_key)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.is_some())
+    }
+
+    /// Stores a MyNa Point application; `false` when the person already applied or the ID is
+    /// already used (the uniqueness of both is the database's, so concurrent requests cannot
+    /// both win).
+    pub async fn insert_point_application(
+        &self,
+        row: &PointApplicationRow,
+        person_id: &str,
+    ) -> Result<bool, DbError> {
+        let done = sqlx::query(
+            "INSERT INTO point_applications (person_id, service_code, payment_key, payment_id_last4, phone_last4, receipt_number, applied_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+        )
+        .bind(person_id)
+        .bind(&row.service_code)
+        .bind(&row.payment_key)
+        .bind(&row.payment_id_last4)
+        .bind(&row.phone_last4)
+        .bind(&row.receipt_number)
+        .bind(row.applied_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The person's MyNa Point application.
+    pub async fn point_application(
+        &self,
+        person_id: &str,
+    ) -> Result<Option<PointApplicationRow>, DbError> {
+        let row: Option<(String, String, String, Option<String>, String, i64)> = sqlx::query_as(
+            "SELECT service_code, payment_key, payment_id_last4, phone_last4, receipt_number, applied_ms \
+             FROM point_applications WHERE person_id = $1",
+        )
+        .bind(person_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(
+            |(
+                service_code,
+                payment_key,
+                payment_id_last4,
+                phone_last4,
+                receipt_number,
+                applied_ms,
+            )| {
+                PointApplicationRow {
+                    service_code,
+                    payment_key,
+                    payment_id_last4,
+                    phone_last4,
+                    receipt_number,
+                    applied_ms,
+                }
+            },
+        ))
+    }
+
+    /// Registers the person as a portal user (idempotent).
+    pub async fn register_portal_user(&self, person_id: &str, now_ms: i64) -> Result<(), DbError> {
+        sqlx::query(
+            "INSERT INTO portal_users (person_id, registered_ms) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(person_id)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Whether the person applied for the portal-user registration.
+    pub async fn is_portal_user(&self, person_id: &str) -> Result<bool, DbError> {
+        let row: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM portal_users WHERE person_id = $1")
+            .bind(person_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    /// Counts one hit of `bucket` in the window starting at `window_ms`; returns the hits so far.
+    pub async fn hit(&self, bucket: &str, window_ms: i64) -> Result<i64, DbError> {
+        let (hits,): (i64,) = sqlx::query_as(
+            "INSERT INTO rate_limits (bucket, window_ms, hits) VALUES ($1, $2, 1) \
+             ON CONFLICT (bucket, window_ms) DO UPDATE SET hits = rate_limits.hits + 1 RETURNING hits",
+        )
+        .bind(bucket)
+        .bind(window_ms)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(hits)
+    }
+
+    /// Forgets rate-limit windows that started before `before_ms`.
+    pub async fn prune_rate_limits(&self, before_ms: i64) -> Result<u64, DbError> {
+        let done = sqlx::query("DELETE FROM rate_limits WHERE window_ms < $1")
+            .bind(before_ms)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
     }
 }

@@ -7,7 +7,11 @@ use axum::{
 };
 use serde::Serialize;
 
-use crate::{db::DbError, domain::certificate::LoginError};
+use crate::{
+    db::DbError,
+    domain::{certificate::LoginError, mynapoint::FieldError},
+    provider::ProviderError,
+};
 
 /// Every refusal of the API, with a stable code.
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +55,39 @@ pub enum ApiError {
     /// The terms version is not the current one.
     #[error("the terms have changed; read them again")]
     TermsChanged,
+    /// A field of the input is not acceptable.
+    #[error(transparent)]
+    InvalidField(#[from] FieldError),
+    /// Too many requests from this address or certificate; try again after `retry_after` s.
+    #[error("too many requests; try again in {retry_after} s")]
+    RateLimited {
+        /// Seconds.
+        retry_after: u64,
+    },
+    /// No such payment service.
+    #[error("no payment service has this registration number")]
+    UnknownService,
+    /// The MyNa Point terminal cannot apply for this service (its app or shop can).
+    #[error("this payment service cannot be applied for at this terminal")]
+    KioskNotAvailable,
+    /// MyNa Point needs a MyKey ID first (F4).
+    #[error("reserve MyNa Point (issue a MyKey ID) first")]
+    MykeyRequired,
+    /// The person has applied for MyNa Point with another service or ID; it cannot change.
+    #[error("you have already applied for MyNa Point; the service cannot be changed")]
+    AlreadyApplied,
+    /// The payment-service ID is already registered for MyNa Point.
+    #[error("this payment-service ID is already registered for MyNa Point")]
+    PaymentIdTaken,
+    /// The provider cannot confirm the ID and security code.
+    #[error("the payment-service ID or security code could not be confirmed by the provider")]
+    ProviderRejected,
+    /// The provider could not be asked.
+    #[error("the payment provider cannot be reached; try again later")]
+    ProviderUnavailable,
+    /// Nothing there yet (no reservation, no application).
+    #[error("{0}")]
+    NotFound(&'static str),
     /// An internal failure (logged, never shown).
     #[error("internal error")]
     Internal(String),
@@ -62,13 +99,35 @@ impl From<DbError> for ApiError {
     }
 }
 
-#[derive(Serialize)]
+impl From<ProviderError> for ApiError {
+    fn from(error: ProviderError) -> Self {
+        match error {
+            ProviderError::Rejected => Self::ProviderRejected,
+            ProviderError::Unavailable(detail) => {
+                tracing::warn!(%detail, "payment provider unavailable");
+                Self::ProviderUnavailable
+            }
+        }
+    }
+}
+
+/// The body of every refusal.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct Body<'a> {
+pub struct ErrorBody<'a> {
+    /// The stable code.
     code: &'a str,
+    /// An English explanation (the SPA shows its own text for each code).
     message: String,
+    /// `NOT_YET_ELIGIBLE`: from when (RFC 3339, JST).
     #[serde(skip_serializing_if = "Option::is_none")]
     available_from: Option<&'a str>,
+    /// `INVALID_FIELD`: which field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+    /// `RATE_LIMITED`: seconds to wait.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -95,13 +154,34 @@ impl ApiError {
             Self::NotYetEligible { .. } => "NOT_YET_ELIGIBLE",
             Self::NotEligible => "NOT_ELIGIBLE",
             Self::TermsChanged => "TERMS_CHANGED",
+            Self::InvalidField(_) => "INVALID_FIELD",
+            Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::UnknownService => "UNKNOWN_SERVICE",
+            Self::KioskNotAvailable => "KIOSK_NOT_AVAILABLE",
+            Self::MykeyRequired => "MYKEY_REQUIRED",
+            Self::AlreadyApplied => "ALREADY_APPLIED",
+            Self::PaymentIdTaken => "PAYMENT_ID_TAKEN",
+            Self::ProviderRejected => "PROVIDER_REJECTED",
+            Self::ProviderUnavailable => "PROVIDER_UNAVAILABLE",
+            Self::NotFound(_) => "NOT_FOUND",
             Self::Internal(_) => "INTERNAL",
         }
     }
 
     fn status(&self) -> StatusCode {
         match self {
-            Self::InvalidRequest(_) | Self::TermsChanged => StatusCode::BAD_REQUEST,
+            Self::InvalidRequest(_)
+            | Self::TermsChanged
+            | Self::InvalidField(_)
+            | Self::UnknownService => StatusCode::BAD_REQUEST,
+            Self::KioskNotAvailable
+            | Self::MykeyRequired
+            | Self::AlreadyApplied
+            | Self::PaymentIdTaken => StatusCode::CONFLICT,
+            Self::ProviderRejected => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::ProviderUnavailable => StatusCode::BAD_GATEWAY,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::CsrfFailed | Self::UnknownPerson | Self::NotEligible => StatusCode::FORBIDDEN,
             Self::NoSession
             | Self::NotAuthenticated
@@ -126,11 +206,26 @@ impl IntoResponse for ApiError {
             Self::NotYetEligible { available_from } => Some(available_from.as_str()),
             _ => None,
         };
-        let body = Body {
+        let body = ErrorBody {
             code: self.code(),
             message: self.to_string(),
             available_from,
+            field: match &self {
+                Self::InvalidField(field) => Some(field.field()),
+                _ => None,
+            },
+            retry_after: match &self {
+                Self::RateLimited { retry_after } => Some(*retry_after),
+                _ => None,
+            },
         };
-        (self.status(), Json(body)).into_response()
+        let mut response = (self.status(), Json(body)).into_response();
+        if let Self::RateLimited { retry_after } = &self {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(*retry_after),
+            );
+        }
+        response
     }
 }

@@ -12,17 +12,20 @@ pub mod domain;
 pub mod error;
 pub mod feeds;
 pub mod handlers;
+pub mod limits;
+pub mod provider;
 pub mod session;
 
 use std::sync::Arc;
 
-use axum::{
-    extract::DefaultBodyLimit,
-    routing::{get, post},
-    Router,
-};
+use axum::{extract::DefaultBodyLimit, routing::get, Router};
 
-use crate::{config::Settings, db::Db, domain::certificate::TrustStore};
+use crate::{
+    config::Settings,
+    db::Db,
+    domain::{certificate::TrustStore, mynapoint::Catalogue},
+    provider::Provider,
+};
 
 /// Largest request body accepted.
 pub const MAX_BODY: usize = 16 * 1024;
@@ -41,9 +44,43 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The clock.
     pub clock: Clock,
+    /// The MyNa Point payment services.
+    pub catalogue: Arc<Catalogue>,
+    /// Where payment-service IDs are checked.
+    pub provider: Provider,
 }
 
 impl AppState {
+    /// Everything the settings name: trust anchors, CRLs, the catalogue and the provider.
+    pub fn new(settings: Settings, db: Db, clock: Clock) -> anyhow::Result<Self> {
+        use anyhow::Context as _;
+        let trust = load_trust(&settings)?;
+        let catalogue = match &settings.payment_services {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                Catalogue::from_json(&text).with_context(|| path.display().to_string())?
+            }
+            None => Catalogue::from_json(domain::mynapoint::BUILT_IN)?,
+        };
+        let provider = match &settings.provider_url {
+            Some(url) => Provider::http(
+                url.parse()
+                    .with_context(|| format!("--provider-url {url:?}"))?,
+                std::time::Duration::from_millis(settings.provider_timeout_ms),
+            )?,
+            None => Provider::Demo,
+        };
+        Ok(Self {
+            db,
+            trust: Arc::new(trust),
+            settings: Arc::new(settings),
+            clock,
+            catalogue: Arc::new(catalogue),
+            provider,
+        })
+    }
+
     /// Now, in milliseconds since the epoch.
     pub fn now_ms(&self) -> i64 {
         (self.clock)()
@@ -92,15 +129,53 @@ pub fn load_trust(settings: &Settings) -> anyhow::Result<TrustStore> {
     Ok(store)
 }
 
+/// The OpenAPI document's frame; the paths come from the handlers' annotations.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "My Number Card portal API",
+        description = "Card login, health-insurance registration, MyNa Point. Every refusal is `{ code, message }` with a stable code; state-changing calls need the session's `X-CSRF-Token`."
+    ),
+    servers((url = "/api/v1")),
+    components(schemas(error::ErrorBody))
+)]
+struct ApiDoc;
+
+/// The API's routes (relative to `/api/v1`) and the OpenAPI document generated from them.
+fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    use handlers::{auth, insurance, mynapoint, session};
+    use utoipa::OpenApi as _;
+    use utoipa_axum::{router::OpenApiRouter, routes};
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(session::get))
+        .routes(routes!(auth::challenge))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(insurance::apply))
+        .routes(routes!(insurance::status))
+        .routes(routes!(mynapoint::reserve, mynapoint::reservation))
+        .routes(routes!(mynapoint::services))
+        .routes(routes!(mynapoint::apply, mynapoint::application))
+        .routes(routes!(mynapoint::bulk))
+        .split_for_parts()
+}
+
+/// The OpenAPI document of the API (served at `/api/v1/openapi.json`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api().1
+}
+
 /// Every route.
 pub fn app(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/session", get(handlers::session::get))
-        .route("/auth/challenge", post(handlers::auth::challenge))
-        .route("/auth/login", post(handlers::auth::login))
-        .route("/auth/logout", post(handlers::auth::logout))
-        .route("/insurance/application", post(handlers::insurance::apply))
-        .route("/insurance/status", get(handlers::insurance::status));
+    let (api, openapi) = api();
+    let openapi = Arc::new(openapi);
+    let api = api.route(
+        "/openapi.json",
+        get(move || {
+            let openapi = Arc::clone(&openapi);
+            async move { axum::Json(openapi.as_ref().clone()) }
+        }),
+    );
     Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(handlers::health::get))
@@ -114,7 +189,10 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -1,6 +1,6 @@
 //! `myna-server`: the portal's API, and the commands that import its feeds.
 
-use std::{path::PathBuf, sync::Arc};
+use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
@@ -112,21 +112,15 @@ async fn import(
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
-    let trust = server::load_trust(&settings)?;
-    if trust.n_anchors() == 0 {
-        tracing::warn!("no --trust-ca given: every card login will be refused");
-    }
     let db = open_db(&settings).await?;
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("listening on {}", settings.listen))?;
     tracing::info!(listen = %settings.listen, origin = %settings.origin, postgres = db.is_postgres(), "serving");
-    let state = AppState {
-        db,
-        trust: Arc::new(trust),
-        settings: Arc::new(settings),
-        clock: server::system_clock(),
-    };
+    let state = AppState::new(settings, db, server::system_clock())?;
+    if state.trust.n_anchors() == 0 {
+        tracing::warn!("no --trust-ca given: every card login will be refused");
+    }
     server::serve(state, listener, async {
         let _ = tokio::signal::ctrl_c().await;
     })

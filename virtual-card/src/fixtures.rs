@@ -64,6 +64,14 @@ impl Templates {
         self.root.path().join("ca")
     }
 
+    /// A copy of the My Number Card in `into` with a certificate of its own (a new serial for
+    /// the same key): another person, for tests that need many, without generating a key each.
+    pub fn another_person(&self, into: &Path) -> Result<CardDir, StoreError> {
+        let card = self.copy_card(CardKind::Jpki, into)?;
+        card.renew_auth_cert(&CaDir::open(&self.ca_dir())?, validity())?;
+        Ok(card)
+    }
+
     /// A fresh copy of the card of `kind` in `into`.
     pub fn copy_card(&self, kind: CardKind, into: &Path) -> Result<CardDir, StoreError> {
         let template = match kind {

@@ -285,4 +285,14 @@ impl CardDir {
     pub fn auth_cert(&self) -> Result<Vec<u8>, StoreError> {
         read(&self.dir.join("auth.cert.der"))
     }
+
+    /// Renews the user-authentication certificate under `ca` for the card's key: a new serial,
+    /// as after a real renewal (F3 ③). Returns the new certificate (DER).
+    pub fn renew_auth_cert(&self, ca: &CaDir, period: Period) -> Result<Vec<u8>, StoreError> {
+        let key = read_key(&self.dir.join("auth.TEST-ONLY.key.pem"))?;
+        let usage = KeyUsage(KeyUsages::DigitalSignature.into());
+        let cert = pki::issue(&ca.auth, Purpose::Auth, &key, usage, period)?;
+        write_cert(&self.dir, "auth", &cert, true)?;
+        Ok(cert)
+    }
 }

@@ -9,9 +9,10 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    domain::certificate::LoginToken,
+    domain::certificate::{certificate_key, LoginToken},
     error::ApiError,
     handlers::ApiJson,
+    limits::{self, ClientIp},
     session::{self, CsrfSession},
     AppState,
 };
@@ -20,7 +21,7 @@ use crate::{
 pub const CHALLENGE_TTL_MS: i64 = 5 * 60 * 1000;
 
 /// A new challenge.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Challenge {
     /// 32 random bytes, standard base64: what the bridge expects.
@@ -30,10 +31,14 @@ pub struct Challenge {
 }
 
 /// `POST /api/v1/auth/challenge`: a single-use nonce bound to the session, valid 5 minutes.
+#[utoipa::path(post, path = "/auth/challenge", tag = "auth", params(("X-CSRF-Token" = String, Header)),
+    responses((status = 200, body = Challenge), (status = "4XX", body = crate::error::ErrorBody)))]
 pub async fn challenge(
     State(state): State<AppState>,
+    ip: ClientIp,
     CsrfSession(session): CsrfSession,
 ) -> Result<ApiJson<Challenge>, ApiError> {
+    limits::per_ip(&state, ip).await?;
     let bytes: [u8; 32] = rand::random();
     let nonce = base64::engine::general_purpose::STANDARD.encode(bytes);
     let expires_ms = state.now_ms() + CHALLENGE_TTL_MS;
@@ -48,7 +53,7 @@ pub async fn challenge(
 }
 
 /// What the bridge returned, as the SPA forwards it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LoginRequest {
     /// Base64 DER.
@@ -63,11 +68,17 @@ pub struct LoginRequest {
 
 /// `POST /api/v1/auth/login`: checks the token against the session's challenge and the server's
 /// own origin, then moves the session to a new id bound to the certificate.
+#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
+    params(("X-CSRF-Token" = String, Header)),
+    responses((status = 200, body = crate::handlers::session::SessionInfo),
+        (status = "4XX", body = crate::error::ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
+    ip: ClientIp,
     CsrfSession(session): CsrfSession,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
+    limits::per_ip(&state, ip).await?;
     let (nonce_b64, expires_ms) = state
         .db
         .take_challenge(&session.id_hash)
@@ -93,6 +104,9 @@ pub async fn login(
     let signature = b64
         .decode(&request.signature)
         .map_err(|_| ApiError::InvalidRequest("signature is not base64".into()))?;
+    if let Some(key) = certificate_key(&certificate) {
+        limits::per_certificate(&state, &key).await?;
+    }
     let token = LoginToken {
         certificate: &certificate,
         signature: &signature,
@@ -125,6 +139,8 @@ pub async fn login(
 }
 
 /// `POST /api/v1/auth/logout`: ends the session.
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", params(("X-CSRF-Token" = String, Header)),
+    responses((status = 204, description = "the session ended"), (status = "4XX", body = crate::error::ErrorBody)))]
 pub async fn logout(
     State(state): State<AppState>,
     CsrfSession(session): CsrfSession,

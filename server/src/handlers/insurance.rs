@@ -13,7 +13,7 @@ use crate::{
 };
 
 /// The F1 application.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Application {
     /// 「マイナポータルの利用者登録を行う」.
@@ -23,7 +23,7 @@ pub struct Application {
 }
 
 /// The rows of the F2 status table.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Status {
     /// 申込状況: `received` (正常に受け付けました) or `not_applied`.
@@ -43,7 +43,8 @@ pub struct Status {
     pub portal_user: Option<&'static str>,
 }
 
-async fn person(state: &AppState, auth: &Authenticated) -> Result<String, ApiError> {
+/// The person the logged-in certificate is linked to by the registry.
+pub async fn person(state: &AppState, auth: &Authenticated) -> Result<String, ApiError> {
     state
         .db
         .person_of(&auth.certificate_key)
@@ -72,12 +73,15 @@ async fn status_of(state: &AppState, person: &str) -> Result<Status, ApiError> {
         registration: Some(registration),
         expected_by: (registration == "preparing")
             .then(|| state.settings.registration_expected_by.clone()),
-        portal_user: application.register_portal_user.then_some("received"),
+        portal_user: state.db.is_portal_user(person).await?.then_some("received"),
     })
 }
 
 /// `POST /api/v1/insurance/application`: idempotent; refused with `NOT_YET_ELIGIBLE` and the exact
 /// time to try again after a recent card event (F3).
+#[utoipa::path(post, path = "/insurance/application", tag = "insurance", request_body = Application,
+    params(("X-CSRF-Token" = String, Header)),
+    responses((status = 200, body = Status), (status = "4XX", body = crate::error::ErrorBody)))]
 pub async fn apply(
     State(state): State<AppState>,
     AuthenticatedCsrf(auth): AuthenticatedCsrf,
@@ -87,40 +91,65 @@ pub async fn apply(
         return Err(ApiError::TermsChanged);
     }
     let person = person(&state, &auth).await?;
-    let now = state.now_ms();
-    if let Some((kind, occurred_ms, auth_revoked)) = state.db.latest_card_event(&person).await? {
-        let event: CardEvent = kind
-            .parse()
-            .map_err(|e| ApiError::Internal(format!("stored card event: {e}")))?;
-        let occurred = DateTime::<Utc>::from_timestamp_millis(occurred_ms).unwrap_or_default();
-        match eligibility::available_from(
-            event,
-            occurred,
-            auth_revoked,
-            state.settings.eligibility_cut_over,
-        ) {
-            None => return Err(ApiError::NotEligible),
-            Some(from) if from.timestamp_millis() > now => {
-                return Err(ApiError::NotYetEligible {
-                    available_from: crate::rfc3339(from.timestamp_millis()),
-                })
-            }
-            Some(_) => {}
-        }
-    }
-    state
-        .db
-        .apply_insurance(
-            &person,
-            application.register_portal_user,
-            &application.terms_version,
-            now,
-        )
-        .await?;
+    apply_for(&state, &person, application.register_portal_user).await?;
     Ok(ApiJson(status_of(&state, &person).await?))
 }
 
+/// Refuses an application before the F3 rule allows it: `NOT_YET_ELIGIBLE` with the exact time.
+async fn check_eligible(state: &AppState, person: &str, now: i64) -> Result<(), ApiError> {
+    let Some((kind, occurred_ms, auth_revoked)) = state.db.latest_card_event(person).await? else {
+        return Ok(());
+    };
+    let event: CardEvent = kind
+        .parse()
+        .map_err(|e| ApiError::Internal(format!("stored card event: {e}")))?;
+    let occurred = DateTime::<Utc>::from_timestamp_millis(occurred_ms).unwrap_or_default();
+    match eligibility::available_from(
+        event,
+        occurred,
+        auth_revoked,
+        state.settings.eligibility_cut_over,
+    ) {
+        None => Err(ApiError::NotEligible),
+        Some(from) if from.timestamp_millis() > now => Err(ApiError::NotYetEligible {
+            available_from: crate::rfc3339(from.timestamp_millis()),
+        }),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Records the application (idempotent) once the F3 rule allows it, and the portal-user
+/// registration when opted in. Shared by F1 and the bulk application of F6.
+pub async fn apply_for(
+    state: &AppState,
+    person: &str,
+    register_portal_user: bool,
+) -> Result<(), ApiError> {
+    let now = state.now_ms();
+    check_eligible(state, person, now).await?;
+    state
+        .db
+        .apply_insurance(
+            person,
+            register_portal_user,
+            &state.settings.terms_version,
+            now,
+        )
+        .await?;
+    if register_portal_user {
+        state.db.register_portal_user(person, now).await?;
+    }
+    Ok(())
+}
+
+/// The F2 table of `person`.
+pub async fn status_for(state: &AppState, person: &str) -> Result<Status, ApiError> {
+    status_of(state, person).await
+}
+
 /// `GET /api/v1/insurance/status`: the F2 table.
+#[utoipa::path(get, path = "/insurance/status", tag = "insurance",
+    responses((status = 200, body = Status), (status = "4XX", body = crate::error::ErrorBody)))]
 pub async fn status(
     State(state): State<AppState>,
     auth: Authenticated,

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod health;
 pub mod insurance;
+pub mod mynapoint;
 pub mod session;
 
 use axum::{

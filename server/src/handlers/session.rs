@@ -8,10 +8,15 @@ use axum::{
 };
 use serde::Serialize;
 
-use crate::{error::ApiError, handlers::ApiJson, session, AppState};
+use crate::{
+    error::ApiError,
+    handlers::ApiJson,
+    limits::{self, ClientIp},
+    session, AppState,
+};
 
 /// The session as the SPA sees it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionInfo {
     /// Echo it in `X-CSRF-Token` on every state-changing call.
@@ -22,8 +27,14 @@ pub struct SessionInfo {
     pub idle_timeout_seconds: u64,
 }
 
-/// Returns the live session or starts one.
-pub async fn get(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+/// Returns the live session or starts one (the start counts against the address's rate limit).
+#[utoipa::path(get, path = "/session", tag = "session",
+    responses((status = 200, body = SessionInfo), (status = 429, body = crate::error::ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     if let Some(found) = session::Session::find(&headers, &state).await? {
         return Ok(ApiJson(SessionInfo {
             csrf_token: found.row.csrf_token,
@@ -32,6 +43,7 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap) -> Result<Re
         })
         .into_response());
     }
+    limits::per_ip(&state, ip).await?;
     let id = session::random_token();
     let csrf_token = session::random_token();
     state

@@ -1,0 +1,372 @@
+//! MyNa Point (flows.md F4, F5): the payment-service catalogue and its kana-insensitive search,
+//! MyKey IDs, the checks of the application's input, and the receipt's masked values.
+//!
+//! Pure: no I/O except reading the catalogue file.
+
+use rand::Rng as _;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+use unicode_normalization::UnicodeNormalization as _;
+
+/// One payment service of the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Service {
+    /// 登録サービス番号 (`MP` and 7 digits): also the code the SPA sends.
+    pub registration_number: String,
+    /// 決済サービス名称.
+    pub name: String,
+    /// The name in full-width katakana, for search.
+    pub kana: String,
+    /// 決済サービス区分 (電子マネー, QRコード決済, …).
+    pub category: String,
+    /// 利用方法 (前払, 即時払, 後払).
+    pub payment_method: String,
+    /// Whether the MyNa Point terminal (kiosk) can apply for it; some services only take
+    /// applications in their own app or shop.
+    pub kiosk_applicable: bool,
+}
+
+/// What is wrong with a catalogue file.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogueError {
+    /// Not the expected JSON.
+    #[error("the payment-service file is not a JSON array of services: {0}")]
+    Json(#[from] serde_json::Error),
+    /// A field is invalid.
+    #[error("payment service {index}: {message}")]
+    Invalid {
+        /// From 1.
+        index: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// The payment services, in file order, with their search keys.
+#[derive(Debug, Clone)]
+pub struct Catalogue {
+    services: Vec<(Service, String)>,
+}
+
+/// The catalogue built in (fictitious services for the default set-up and the tests).
+pub const BUILT_IN: &str = include_str!("../../data/payment-services.json");
+
+impl Catalogue {
+    /// Parses and checks a catalogue: registration numbers `MP` + 7 digits and unique, names and
+    /// kana present.
+    pub fn from_json(text: &str) -> Result<Self, CatalogueError> {
+        let services: Vec<Service> = serde_json::from_str(text)?;
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::with_capacity(services.len());
+        for (i, service) in services.into_iter().enumerate() {
+            let invalid = |message: String| CatalogueError::Invalid {
+                index: i + 1,
+                message,
+            };
+            if !is_registration_number(&service.registration_number) {
+                return Err(invalid(format!(
+                    "registrationNumber must be MP and 7 digits, not {:?}",
+                    service.registration_number
+                )));
+            }
+            if !seen.insert(service.registration_number.clone()) {
+                return Err(invalid(format!(
+                    "registrationNumber {} appears twice",
+                    service.registration_number
+                )));
+            }
+            if service.name.trim().is_empty() || service.kana.trim().is_empty() {
+                return Err(invalid("name and kana must not be empty".into()));
+            }
+            let key = search_key(&format!(
+                "{}\u{1f}{}\u{1f}{}",
+                service.name, service.kana, service.category
+            ));
+            out.push((service, key));
+        }
+        Ok(Self { services: out })
+    }
+
+    /// The built-in catalogue.
+    pub fn built_in() -> Self {
+        // The built-in file is checked by a test; an empty catalogue is the fallback.
+        Self::from_json(BUILT_IN).unwrap_or(Self {
+            services: Vec::new(),
+        })
+    }
+
+    /// How many services there are.
+    pub fn len(&self) -> usize {
+        self.services.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.services.is_empty()
+    }
+
+    /// The service with this registration number.
+    pub fn get(&self, registration_number: &str) -> Option<&Service> {
+        self.services
+            .iter()
+            .map(|(service, _)| service)
+            .find(|service| service.registration_number == registration_number)
+    }
+
+    /// The services whose name, kana or category contain `query`, whatever the script it is
+    /// typed in (hiragana, full- or half-width katakana, full- or half-width Latin). An empty
+    /// query lists every service.
+    pub fn search(&self, query: &str) -> Vec<&Service> {
+        let query = search_key(query);
+        self.services
+            .iter()
+            .filter(|(_, key)| key.contains(&query))
+            .map(|(service, _)| service)
+            .collect()
+    }
+}
+
+/// Whether `text` is `MP` and 7 ASCII digits.
+pub fn is_registration_number(text: &str) -> bool {
+    text.len() == 9 && text.starts_with("MP") && text.bytes().skip(2).all(|b| b.is_ascii_digit())
+}
+
+/// The form in which search compares text: NFKC (half-width katakana and full-width Latin
+/// become their usual forms), hiragana as katakana, Latin in lower case, no spaces or middle
+/// dots.
+pub fn search_key(text: &str) -> String {
+    text.nfkc()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '・' | '･'))
+        .map(|c| match c {
+            // Hiragana ぁ (U+3041) … ゖ (U+3096) sit 0x60 below their katakana.
+            '\u{3041}'..='\u{3096}' => char::from_u32(c as u32 + 0x60).unwrap_or(c),
+            _ => c.to_ascii_lowercase(),
+        })
+        .collect()
+}
+
+/// The alphabet of MyKey IDs: capitals and digits without the look-alikes 0/O, 1/I.
+const MYKEY_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+/// A new random MyKey ID: 8 characters (40 bits).
+pub fn new_mykey_id() -> String {
+    let mut rng = rand::thread_rng();
+    (0..8)
+        .map(|_| char::from(MYKEY_ALPHABET[rng.gen_range(0..MYKEY_ALPHABET.len())]))
+        .collect()
+}
+
+/// A new 申込処理番号: 20 random digits in groups of four (`1234 5678 9012 3456 7890`).
+pub fn new_receipt_number() -> String {
+    let mut rng = rand::thread_rng();
+    let digits: Vec<char> = (0..20)
+        .map(|_| char::from(b'0' + rng.gen_range(0..10u8)))
+        .collect();
+    digits
+        .chunks(4)
+        .map(|group| group.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// An input field of the application that is not acceptable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum FieldError {
+    /// 決済サービスID: required, 4–32 letters or digits (hyphens and spaces ignored).
+    #[error("the payment-service ID must be 4 to 32 letters or digits")]
+    PaymentServiceId,
+    /// セキュリティコード: required, 3–16 letters or digits.
+    #[error("the security code must be 3 to 16 letters or digits")]
+    SecurityCode,
+    /// 電話番号(下4桁): optional, exactly 4 digits.
+    #[error("the last 4 digits of the phone number must be 4 digits")]
+    PhoneLast4,
+}
+
+impl FieldError {
+    /// The field's name in the API.
+    pub fn field(self) -> &'static str {
+        match self {
+            Self::PaymentServiceId => "paymentServiceId",
+            Self::SecurityCode => "securityCode",
+            Self::PhoneLast4 => "phoneLast4",
+        }
+    }
+}
+
+/// Full-width digits and letters as ASCII, separators dropped.
+fn ascii_id(text: &str) -> String {
+    text.nfkc()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect()
+}
+
+/// The validated input of an application.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PaymentInput {
+    /// The payment-service ID, normalized (ASCII, no separators).
+    pub payment_service_id: String,
+    /// The security code, normalized. Sent to the provider, never stored or logged.
+    pub security_code: String,
+    /// The phone number's last 4 digits.
+    pub phone_last4: Option<String>,
+}
+
+impl std::fmt::Debug for PaymentInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaymentInput")
+            .field("payment_service_id", &mask(&self.payment_service_id))
+            .field("security_code", &"<hidden>")
+            .field("phone_last4", &self.phone_last4)
+            .finish()
+    }
+}
+
+impl PaymentInput {
+    /// Checks the three fields of F5 step 5, in the order the form shows them.
+    pub fn parse(
+        payment_service_id: &str,
+        security_code: &str,
+        phone_last4: Option<&str>,
+    ) -> Result<Self, FieldError> {
+        let id = ascii_id(payment_service_id);
+        if !(4..=32).contains(&id.len()) || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(FieldError::PaymentServiceId);
+        }
+        let code = ascii_id(security_code);
+        if !(3..=16).contains(&code.len()) || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(FieldError::SecurityCode);
+        }
+        let phone = match phone_last4.map(ascii_id).filter(|p| !p.is_empty()) {
+            None => None,
+            Some(p) if p.len() == 4 && p.bytes().all(|b| b.is_ascii_digit()) => Some(p),
+            Some(_) => return Err(FieldError::PhoneLast4),
+        };
+        Ok(Self {
+            payment_service_id: id,
+            security_code: code,
+            phone_last4: phone,
+        })
+    }
+
+    /// The key under which the ID is stored: SHA-256 of the service and the ID (upper case), so
+    /// one ID of one service is used once across everyone without the database holding it.
+    pub fn payment_key(&self, registration_number: &str) -> String {
+        let mut hash = Sha256::new();
+        hash.update(registration_number.as_bytes());
+        hash.update(b"|");
+        hash.update(self.payment_service_id.to_ascii_uppercase().as_bytes());
+        hex::encode(hash.finalize())
+    }
+
+    /// The last four characters of the ID, kept for the receipt's masked form.
+    pub fn last4(&self) -> String {
+        last_chars(&self.payment_service_id, 4)
+    }
+}
+
+/// The receipt's masked form of an ID: `*****` and its last four characters (`*****8901`).
+pub fn mask(id: &str) -> String {
+    format!("*****{}", last_chars(id, 4))
+}
+
+fn last_chars(text: &str, n: usize) -> String {
+    let skip = text.chars().count().saturating_sub(n);
+    text.chars().skip(skip).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_built_in_catalogue_is_valid_and_has_at_least_20_services() {
+        let catalogue = Catalogue::from_json(BUILT_IN).expect("valid");
+        assert!(catalogue.len() >= 20, "{}", catalogue.len());
+        assert!(catalogue
+            .search("")
+            .iter()
+            .any(|service| !service.kiosk_applicable));
+        assert_eq!(
+            catalogue.get("MP0000001").map(|s| s.name.as_str()),
+            Some("□□カード")
+        );
+    }
+
+    #[test]
+    fn search_matches_katakana_hiragana_and_half_width_alike() {
+        let catalogue = Catalogue::built_in();
+        let names = |q: &str| -> Vec<String> {
+            catalogue.search(q).iter().map(|s| s.name.clone()).collect()
+        };
+        let expected = vec!["さくらペイ".to_owned()];
+        assert_eq!(names("サクラ"), expected);
+        assert_eq!(names("さくら"), expected);
+        assert_eq!(names("ｻｸﾗ"), expected);
+        assert_eq!(names("さくら ぺい"), expected);
+        // Latin in any width and case.
+        assert!(names("ＰＡＹ").contains(&"つばめPay".to_owned()));
+        assert!(names("pay").contains(&"つばめPay".to_owned()));
+        // By category.
+        assert!(names("デビット").len() >= 3);
+        assert!(names("存在しない").is_empty());
+    }
+
+    #[test]
+    fn the_catalogue_refuses_bad_registration_numbers_and_duplicates() {
+        let one = r#"{"registrationNumber":"MP0000001","name":"a","kana":"ア","category":"c","paymentMethod":"前払","kioskApplicable":true}"#;
+        assert!(Catalogue::from_json(&format!("[{one},{one}]")).is_err());
+        let bad = one.replace("MP0000001", "MP01");
+        assert!(Catalogue::from_json(&format!("[{bad}]")).is_err());
+    }
+
+    #[test]
+    fn input_is_normalized_and_checked_field_by_field() {
+        let input = PaymentInput::parse("１２３４-５６７８-９０１", " 123 ", Some("０９８７"))
+            .expect("valid");
+        assert_eq!(input.payment_service_id, "12345678901");
+        assert_eq!(input.security_code, "123");
+        assert_eq!(input.phone_last4.as_deref(), Some("0987"));
+        assert_eq!(mask(&input.payment_service_id), "*****8901");
+        assert!(!format!("{input:?}").contains("123\""));
+        assert_eq!(
+            PaymentInput::parse("", "123", None),
+            Err(FieldError::PaymentServiceId)
+        );
+        assert_eq!(
+            PaymentInput::parse("12345678", "", None),
+            Err(FieldError::SecurityCode)
+        );
+        assert_eq!(
+            PaymentInput::parse("12345678", "123", Some("12a4")),
+            Err(FieldError::PhoneLast4)
+        );
+        assert_eq!(
+            PaymentInput::parse("12345678", "123", Some(""))
+                .expect("empty phone is fine")
+                .phone_last4,
+            None
+        );
+    }
+
+    #[test]
+    fn the_payment_key_ignores_case_and_depends_on_the_service() {
+        let a = PaymentInput::parse("abcd1234", "123", None).expect("valid");
+        let b = PaymentInput::parse("ABCD1234", "999", None).expect("valid");
+        assert_eq!(a.payment_key("MP0000001"), b.payment_key("MP0000001"));
+        assert_ne!(a.payment_key("MP0000001"), a.payment_key("MP0000002"));
+    }
+
+    #[test]
+    fn ids_and_receipt_numbers_have_their_shapes() {
+        let id = new_mykey_id();
+        assert_eq!(id.len(), 8);
+        assert!(id.bytes().all(|b| MYKEY_ALPHABET.contains(&b)));
+        let receipt = new_receipt_number();
+        assert_eq!(receipt.len(), 24);
+        assert!(receipt
+            .split(' ')
+            .all(|g| g.len() == 4 && g.bytes().all(|b| b.is_ascii_digit())));
+    }
+}

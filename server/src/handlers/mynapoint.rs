@@ -1,0 +1,349 @@
+//! MyNa Point: reservation (F4), payment-service search and application (F5), and the bulk
+//! application that follows (F6).
+
+use axum::extract::{Query, State};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    db::PointApplicationRow,
+    domain::mynapoint::{self, PaymentInput, Service},
+    error::ApiError,
+    handlers::{
+        insurance::{self, person, Status},
+        ApiJson,
+    },
+    limits::{self, ClientIp},
+    session::{Authenticated, AuthenticatedCsrf},
+    AppState,
+};
+
+/// A MyKey ID.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Reservation {
+    /// マイキーID: 8 characters.
+    pub my_key_id: String,
+}
+
+/// How many times a MyKey ID is drawn again when it collides (40 bits: practically never).
+const MYKEY_DRAWS: usize = 5;
+
+/// `POST /api/v1/mynapoint/reservation`: issues the person's MyKey ID, or returns the one
+/// already issued (F4).
+#[utoipa::path(post, path = "/mynapoint/reservation", tag = "mynapoint",
+    responses((status = 200, body = Reservation), (status = "4XX", body = crate::error::ErrorBody)))]
+pub async fn reserve(
+    State(state): State<AppState>,
+    AuthenticatedCsrf(auth): AuthenticatedCsrf,
+) -> Result<ApiJson<Reservation>, ApiError> {
+    let person = person(&state, &auth).await?;
+    for _ in 0..MYKEY_DRAWS {
+        let candidate = mynapoint::new_mykey_id();
+        if let Some(my_key_id) = state
+            .db
+            .reserve_mykey(&person, &candidate, state.now_ms())
+            .await?
+        {
+            return Ok(ApiJson(Reservation { my_key_id }));
+        }
+    }
+    Err(ApiError::Internal("no free MyKey ID in 5 draws".into()))
+}
+
+/// `GET /api/v1/mynapoint/reservation`: the person's MyKey ID (shown at the top right of every
+/// MyNa Point screen).
+#[utoipa::path(get, path = "/mynapoint/reservation", tag = "mynapoint",
+    responses((status = 200, body = Reservation), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn reservation(
+    State(state): State<AppState>,
+    auth: Authenticated,
+) -> Result<ApiJson<Reservation>, ApiError> {
+    let person = person(&state, &auth).await?;
+    let my_key_id = state
+        .db
+        .mykey_of(&person)
+        .await?
+        .ok_or(ApiError::NotFound("no MyKey ID has been issued"))?;
+    Ok(ApiJson(Reservation { my_key_id }))
+}
+
+/// The search of F5 step 1.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct Search {
+    /// Keyword in katakana, hiragana or half-width kana (or Latin); empty lists everything.
+    #[serde(default)]
+    pub q: String,
+}
+
+/// The services found.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Services {
+    /// In catalogue order.
+    pub services: Vec<Service>,
+}
+
+/// Longest search keyword, in characters.
+const MAX_QUERY: usize = 64;
+
+/// `GET /api/v1/mynapoint/services?q=`: the payment services matching the keyword.
+#[utoipa::path(get, path = "/mynapoint/services", tag = "mynapoint", params(Search),
+    responses((status = 200, body = Services), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn services(
+    State(state): State<AppState>,
+    Query(search): Query<Search>,
+) -> Result<ApiJson<Services>, ApiError> {
+    if search.q.chars().count() > MAX_QUERY {
+        return Err(ApiError::InvalidRequest(format!(
+            "the keyword is longer than {MAX_QUERY} characters"
+        )));
+    }
+    Ok(ApiJson(Services {
+        services: state
+            .catalogue
+            .search(&search.q)
+            .into_iter()
+            .cloned()
+            .collect(),
+    }))
+}
+
+/// F5 step 5.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Application {
+    /// The service's registration number (`MP…`).
+    pub service_code: String,
+    /// 決済サービスID.
+    pub payment_service_id: String,
+    /// セキュリティコード: checked with the provider, never stored.
+    pub security_code: String,
+    /// 電話番号(下4桁), optional.
+    #[serde(default)]
+    pub phone_last4: Option<String>,
+    /// Sent by the MyNa Point terminal: services that cannot be applied for there are refused.
+    #[serde(default)]
+    pub kiosk: bool,
+}
+
+/// The receipt of F5 step 8.
+#[derive(Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Receipt {
+    /// マイキーID.
+    pub my_key_id: String,
+    /// 決済サービス名称.
+    pub service_name: String,
+    /// 決済サービス区分.
+    pub category: String,
+    /// 利用方法.
+    pub payment_method: String,
+    /// 登録サービス番号.
+    pub registration_number: String,
+    /// 決済サービスID, masked: `*****8901`.
+    pub payment_service_id: String,
+    /// 電話番号(下4桁).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone_last4: Option<String>,
+    /// 申込日時 (RFC 3339, JST).
+    pub applied_at: String,
+    /// 申込処理番号: `XXXX XXXX XXXX XXXX XXXX`.
+    pub receipt_number: String,
+}
+
+fn receipt(
+    state: &AppState,
+    my_key_id: String,
+    row: &PointApplicationRow,
+) -> Result<Receipt, ApiError> {
+    let service = state.catalogue.get(&row.service_code).ok_or_else(|| {
+        ApiError::Internal(format!(
+            "service {} left the catalogue after an application",
+            row.service_code
+        ))
+    })?;
+    Ok(Receipt {
+        my_key_id,
+        service_name: service.name.clone(),
+        category: service.category.clone(),
+        payment_method: service.payment_method.clone(),
+        registration_number: service.registration_number.clone(),
+        payment_service_id: mynapoint::mask(&row.payment_id_last4),
+        phone_last4: row.phone_last4.clone(),
+        applied_at: crate::rfc3339(row.applied_ms),
+        receipt_number: row.receipt_number.clone(),
+    })
+}
+
+/// An existing application answers a retry of the same request with its receipt, and anything
+/// else with `ALREADY_APPLIED`: one service per person, never changed.
+fn existing(
+    state: &AppState,
+    my_key_id: String,
+    row: &PointApplicationRow,
+    service_code: &str,
+    payment_key: &str,
+) -> Result<Receipt, ApiError> {
+    if row.service_code == service_code && row.payment_key == payment_key {
+        receipt(state, my_key_id, row)
+    } else {
+        Err(ApiError::AlreadyApplied)
+    }
+}
+
+/// `POST /api/v1/mynapoint/application`: checks the input, the provider and the uniqueness of
+/// the ID, and returns the receipt.
+#[utoipa::path(post, path = "/mynapoint/application", tag = "mynapoint", request_body = Application,
+    responses((status = 200, body = Receipt), (status = "4XX", body = crate::error::ErrorBody),
+        (status = 502, body = crate::error::ErrorBody)))]
+pub async fn apply(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    AuthenticatedCsrf(auth): AuthenticatedCsrf,
+    ApiJson(application): ApiJson<Application>,
+) -> Result<ApiJson<Receipt>, ApiError> {
+    limits::per_ip(&state, ip).await?;
+    limits::per_certificate(&state, &auth.certificate_key).await?;
+    let person = person(&state, &auth).await?;
+    let my_key_id = state
+        .db
+        .mykey_of(&person)
+        .await?
+        .ok_or(ApiError::MykeyRequired)?;
+    let service = state
+        .catalogue
+        .get(&application.service_code)
+        .ok_or(ApiError::UnknownService)?;
+    if application.kiosk && !service.kiosk_applicable {
+        return Err(ApiError::KioskNotAvailable);
+    }
+    let input = PaymentInput::parse(
+        &application.payment_service_id,
+        &application.security_code,
+        application.phone_last4.as_deref(),
+    )?;
+    let code = service.registration_number.as_str();
+    let payment_key = input.payment_key(code);
+    if let Some(row) = state.db.point_application(&person).await? {
+        return Ok(ApiJson(existing(
+            &state,
+            my_key_id,
+            &row,
+            code,
+            &payment_key,
+        )?));
+    }
+    if state.db.payment_key_taken(&payment_key).await? {
+        return Err(ApiError::PaymentIdTaken);
+    }
+    state.provider.check(code, &input).await?;
+    let row = PointApplicationRow {
+        service_code: code.to_owned(),
+        payment_key: payment_key.clone(),
+        payment_id_last4: input.last4(),
+        phone_last4: input.phone_last4.clone(),
+        receipt_number: mynapoint::new_receipt_number(),
+        applied_ms: state.now_ms(),
+    };
+    if state.db.insert_point_application(&row, &person).await? {
+        tracing::info!(service = code, "MyNa Point application");
+        return Ok(ApiJson(receipt(&state, my_key_id, &row)?));
+    }
+    // A concurrent request won: by this person (same or other ID), or by someone else with
+    // this ID. (A clash of two random 20-digit receipt numbers is left to the client's retry.)
+    match state.db.point_application(&person).await? {
+        Some(row) => Ok(ApiJson(existing(
+            &state,
+            my_key_id,
+            &row,
+            code,
+            &payment_key,
+        )?)),
+        None if state.db.payment_key_taken(&payment_key).await? => Err(ApiError::PaymentIdTaken),
+        None => Err(ApiError::Internal("receipt number clash".into())),
+    }
+}
+
+/// `GET /api/v1/mynapoint/application`: the receipt again (after a reload, or at the call centre
+/// desk).
+#[utoipa::path(get, path = "/mynapoint/application", tag = "mynapoint",
+    responses((status = 200, body = Receipt), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn application(
+    State(state): State<AppState>,
+    auth: Authenticated,
+) -> Result<ApiJson<Receipt>, ApiError> {
+    let person = person(&state, &auth).await?;
+    let not_found = || ApiError::NotFound("no MyNa Point application yet");
+    let my_key_id = state.db.mykey_of(&person).await?.ok_or_else(not_found)?;
+    let row = state
+        .db
+        .point_application(&person)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(ApiJson(receipt(&state, my_key_id, &row)?))
+}
+
+/// F6: the two boxes of 「政府からのご案内」.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BulkApplication {
+    /// マイナポータル利用者登録の申込.
+    pub portal_user: bool,
+    /// マイナンバーカード健康保険証利用の申込.
+    pub insurance: bool,
+    /// The version of 利用規約（共通） shown; the current one when absent.
+    #[serde(default)]
+    pub terms_version: Option<String>,
+}
+
+/// What the bulk application did.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkResult {
+    /// `received` when the portal-user registration was applied for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub portal_user: Option<&'static str>,
+    /// The F2 status after the insurance application, when applied for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub insurance: Option<Status>,
+}
+
+/// `POST /api/v1/bulk-application`: 一括利用申込, on the session the card already authenticated
+/// (no second PIN). The insurance part follows the F3 rule; when it is refused nothing is
+/// recorded.
+#[utoipa::path(post, path = "/bulk-application", tag = "mynapoint", request_body = BulkApplication,
+    responses((status = 200, body = BulkResult), (status = "4XX", body = crate::error::ErrorBody)))]
+pub async fn bulk(
+    State(state): State<AppState>,
+    AuthenticatedCsrf(auth): AuthenticatedCsrf,
+    ApiJson(request): ApiJson<BulkApplication>,
+) -> Result<ApiJson<BulkResult>, ApiError> {
+    if !request.portal_user && !request.insurance {
+        return Err(ApiError::InvalidRequest(
+            "choose at least one of portalUser and insurance".into(),
+        ));
+    }
+    if request
+        .terms_version
+        .as_ref()
+        .is_some_and(|version| *version != state.settings.terms_version)
+    {
+        return Err(ApiError::TermsChanged);
+    }
+    let person = person(&state, &auth).await?;
+    if request.insurance {
+        insurance::apply_for(&state, &person, request.portal_user).await?;
+    } else {
+        state
+            .db
+            .register_portal_user(&person, state.now_ms())
+            .await?;
+    }
+    Ok(ApiJson(BulkResult {
+        portal_user: request.portal_user.then_some("received"),
+        insurance: if request.insurance {
+            Some(insurance::status_for(&state, &person).await?)
+        } else {
+            None
+        },
+    }))
+}

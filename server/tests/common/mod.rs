@@ -1,0 +1,341 @@
+//! What the API tests share: a portal on a real SQLite file (or PostgreSQL with
+//! `MYNA_TEST_DATABASE_URL`) called through `app().oneshot`, browsers that keep their cookie and
+//! CSRF token, and virtual My Number Cards that sign through the real `jpki` verbs.
+#![allow(dead_code)] // Each test binary uses its part.
+
+use std::sync::{
+    atomic::{AtomicI64, Ordering},
+    Arc, OnceLock,
+};
+
+use axum::{
+    body::Body,
+    http::{header, Request, StatusCode},
+};
+use base64::Engine as _;
+use chrono::TimeZone;
+use http_body_util::BodyExt;
+use jpki::{sha256_digest_info, AuthPin, JpkiCard};
+use serde_json::{json, Value};
+use server::{
+    config::Settings,
+    db::Db,
+    domain::certificate::certificate_key,
+    feeds::{self, Feed, Format},
+    AppState,
+};
+use tower::ServiceExt;
+use virtual_card::{fixtures::Templates, CardKind, InProcessCard, VirtualCard};
+
+pub const ORIGIN: &str = "https://myna.example";
+pub const PIN: &str = "1234";
+
+pub fn templates() -> &'static Templates {
+    static TEMPLATES: OnceLock<Templates> = OnceLock::new();
+    TEMPLATES.get_or_init(|| Templates::new(PIN).expect("test cards"))
+}
+
+/// 2026-11-20 (Friday) 16:00 JST, a fixed "now" the tests move by hand.
+pub fn friday_afternoon_ms() -> i64 {
+    server::domain::eligibility::jst()
+        .with_ymd_and_hms(2026, 11, 20, 16, 0, 0)
+        .single()
+        .expect("time")
+        .timestamp_millis()
+}
+
+/// With `MYNA_TEST_DATABASE_URL` (an administrator URL of a PostgreSQL server, set by
+/// `cargo xtask test`), a fresh database on it for one test; without it, `None`: SQLite.
+pub async fn test_database_url() -> Option<String> {
+    let admin = std::env::var("MYNA_TEST_DATABASE_URL").ok()?;
+    sqlx::any::install_default_drivers();
+    let name = format!("myna_test_{}", hex::encode(rand::random::<[u8; 8]>()));
+    let mut connection = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
+        .await
+        .expect("PostgreSQL");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut connection)
+        .await
+        .expect("create database");
+    let base = admin
+        .rsplit_once('/')
+        .map_or(admin.as_str(), |(base, _)| base);
+    Some(format!("{base}/{name}"))
+}
+
+pub struct Portal {
+    _dir: tempfile::TempDir,
+    pub state: AppState,
+    pub now: Arc<AtomicI64>,
+    pub card: Card,
+}
+
+impl Portal {
+    pub async fn new(extra: &[&str]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let ca = templates().ca_dir().join("auth-ca.cert.pem");
+        let data = dir.path().to_string_lossy().into_owned();
+        let ca = ca.to_string_lossy().into_owned();
+        let database = test_database_url().await;
+        let mut args = vec!["--data-dir", &data, "--origin", ORIGIN, "--trust-ca", &ca];
+        if let Some(url) = &database {
+            args.extend(["--database-url", url.as_str()]);
+        }
+        args.extend_from_slice(extra);
+        let settings = Settings::for_tests(&args);
+        let db = Db::connect(&settings.database_url())
+            .await
+            .expect("database");
+        let now = Arc::new(AtomicI64::new(friday_afternoon_ms()));
+        let clock_now = Arc::clone(&now);
+        let state = AppState::new(
+            settings,
+            db,
+            Arc::new(move || clock_now.load(Ordering::SeqCst)),
+        )
+        .expect("state");
+        Self {
+            _dir: dir,
+            state,
+            now,
+            card: Card::new(),
+        }
+    }
+
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
+    pub fn advance(&self, ms: i64) {
+        self.now.fetch_add(ms, Ordering::SeqCst);
+    }
+
+    pub fn card_certificate(&self) -> Vec<u8> {
+        self.card.certificate()
+    }
+
+    /// The portal's card signs (see [`Card::sign`]).
+    pub fn sign(&self, origin: &str, nonce_b64: &str) -> Value {
+        self.card.sign(origin, nonce_b64)
+    }
+}
+
+/// A virtual My Number Card in a directory of its own.
+pub struct Card {
+    dir: tempfile::TempDir,
+}
+
+impl Card {
+    /// A copy of the template card.
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("card dir");
+        templates()
+            .copy_card(CardKind::Jpki, dir.path())
+            .expect("card");
+        Self { dir }
+    }
+
+    /// A card with a certificate of its own: another person.
+    pub fn another_person() -> Self {
+        let dir = tempfile::tempdir().expect("card dir");
+        templates().another_person(dir.path()).expect("card");
+        Self { dir }
+    }
+
+    pub fn certificate(&self) -> Vec<u8> {
+        virtual_card::CardDir::new(self.dir.path())
+            .auth_cert()
+            .expect("cert")
+    }
+
+    /// What the bridge does: read the certificate, verify the PIN, sign for `origin` and `nonce`.
+    pub fn sign(&self, origin: &str, nonce_b64: &str) -> Value {
+        let nonce = base64::engine::general_purpose::STANDARD
+            .decode(nonce_b64)
+            .expect("nonce");
+        let (profile, state) = virtual_card::CardDir::new(self.dir.path())
+            .open()
+            .expect("card");
+        let mut card = JpkiCard::new(InProcessCard {
+            card: VirtualCard::new(profile, state),
+        });
+        card.select_jpki_ap().expect("select");
+        let certificate = card.read_auth_certificate().expect("certificate");
+        card.verify_auth_pin(&AuthPin::parse(PIN).expect("pin"))
+            .expect("verify");
+        let digest_info = sha256_digest_info(&protocol::signing::signed_hash(origin, &nonce));
+        let signature = card.sign_with_auth_key(&digest_info).expect("sign");
+        let b64 = base64::engine::general_purpose::STANDARD;
+        json!({
+            "certificate": b64.encode(certificate),
+            "signature": b64.encode(signature),
+            "algorithm": "RS256",
+            "format": "myna-auth:1",
+        })
+    }
+
+    /// Links this card's certificate to `person` through the registry feed.
+    pub async fn link(&self, portal: &Portal, person: &str) {
+        let key = certificate_key(&self.certificate()).expect("key");
+        let (issuer, serial) = key.rsplit_once('|').expect("issuer|serial");
+        import(
+            portal,
+            Feed::CertificateLinks,
+            &format!("issuer,serial,person_id\n\"{issuer}\",{serial},{person}\n"),
+        )
+        .await;
+    }
+}
+
+/// A browser: keeps the cookie and the CSRF token.
+#[derive(Default)]
+pub struct Browser {
+    pub cookie: Option<String>,
+    pub csrf: Option<String>,
+    /// Sent with every request (e.g. `X-Forwarded-For`).
+    pub headers: Vec<(&'static str, String)>,
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl Answer {
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+}
+
+impl Browser {
+    pub async fn call(
+        &mut self,
+        portal: &Portal,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        csrf: bool,
+    ) -> Answer {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(cookie) = &self.cookie {
+            request = request.header(header::COOKIE, format!("myna_session={cookie}"));
+        }
+        if let (true, Some(token)) = (csrf, &self.csrf) {
+            request = request.header("x-csrf-token", token);
+        }
+        for (name, value) in &self.headers {
+            request = request.header(*name, value);
+        }
+        let request = match body {
+            Some(body) => request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string())),
+            None => request.body(Body::empty()),
+        }
+        .expect("request");
+        let response = server::app(portal.state.clone())
+            .oneshot(request)
+            .await
+            .expect("response");
+        let status = response.status();
+        if let Some(set) = response
+            .headers()
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+        {
+            assert!(
+                set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+                "{set}"
+            );
+            assert!(
+                set.contains("Secure"),
+                "an https portal sets Secure cookies: {set}"
+            );
+            let value = set
+                .trim_start_matches("myna_session=")
+                .split(';')
+                .next()
+                .unwrap_or("");
+            self.cookie = (!value.is_empty()).then(|| value.to_owned());
+        }
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Answer { status, body }
+    }
+
+    pub async fn get(&mut self, portal: &Portal, path: &str) -> Answer {
+        self.call(portal, "GET", path, None, false).await
+    }
+
+    pub async fn post(&mut self, portal: &Portal, path: &str, body: Value) -> Answer {
+        self.call(portal, "POST", path, Some(body), true).await
+    }
+
+    pub async fn apply(&mut self, portal: &Portal, application: &Value) -> Answer {
+        self.call(
+            portal,
+            "POST",
+            "/api/v1/insurance/application",
+            Some(application.clone()),
+            true,
+        )
+        .await
+    }
+
+    pub async fn challenge(&mut self, portal: &Portal) -> String {
+        let answer = self
+            .call(portal, "POST", "/api/v1/auth/challenge", None, true)
+            .await;
+        answer.body["nonce"].as_str().unwrap_or_default().to_owned()
+    }
+
+    pub async fn send_token(&mut self, portal: &Portal, token: Value) -> Answer {
+        self.call(portal, "POST", "/api/v1/auth/login", Some(token), true)
+            .await
+    }
+
+    pub async fn start(&mut self, portal: &Portal) {
+        let answer = self
+            .call(portal, "GET", "/api/v1/session", None, false)
+            .await;
+        assert_eq!(answer.status, StatusCode::OK);
+        self.csrf = answer.body["csrfToken"].as_str().map(str::to_owned);
+        assert_eq!(answer.body["authenticated"], false);
+    }
+
+    pub async fn login(&mut self, portal: &Portal) -> Answer {
+        self.login_with(portal, &portal.card).await
+    }
+
+    pub async fn login_with(&mut self, portal: &Portal, card: &Card) -> Answer {
+        let nonce = self.challenge(portal).await;
+        assert!(!nonce.is_empty(), "the challenge was refused");
+        let token = card.sign(ORIGIN, &nonce);
+        self.send_token(portal, token).await
+    }
+
+    /// A browser that logged in with `card`, linked to `person`.
+    pub async fn logged_in(portal: &Portal, card: &Card, person: &str) -> Self {
+        card.link(portal, person).await;
+        let mut browser = Self::default();
+        browser.start(portal).await;
+        let answer = browser.login_with(portal, card).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        browser
+    }
+}
+
+/// Imports a feed given as CSV, the way `myna-server import` does.
+pub async fn import(portal: &Portal, feed: Feed, csv: &str) {
+    let records = feeds::parse(feed, Format::Csv, csv).expect("valid feed");
+    portal.state.db.import(&records, 0).await.expect("import");
+}
+
+pub async fn link(portal: &Portal, person: &str) {
+    portal.card.link(portal, person).await;
+}
