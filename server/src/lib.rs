@@ -13,12 +13,20 @@ pub mod error;
 pub mod feeds;
 pub mod handlers;
 pub mod limits;
+pub mod metrics;
 pub mod provider;
 pub mod session;
+pub mod web;
 
 use std::sync::Arc;
 
-use axum::{extract::DefaultBodyLimit, routing::get, Router};
+use axum::{
+    extract::DefaultBodyLimit,
+    http::{header, HeaderValue},
+    routing::get,
+    Router,
+};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::{
     config::Settings,
@@ -48,6 +56,8 @@ pub struct AppState {
     pub catalogue: Arc<Catalogue>,
     /// Where payment-service IDs are checked.
     pub provider: Provider,
+    /// Prometheus metrics.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl AppState {
@@ -78,6 +88,7 @@ impl AppState {
             clock,
             catalogue: Arc::new(catalogue),
             provider,
+            metrics: Arc::default(),
         })
     }
 
@@ -165,22 +176,51 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     api().1
 }
 
-/// Every route.
+/// Every route: the API under `/api/v1`, `/healthz`, `/metrics`, and the SPA (when
+/// `--static-dir` names it) for everything else.
 pub fn app(state: AppState) -> Router {
     let (api, openapi) = api();
     let openapi = Arc::new(openapi);
-    let api = api.route(
-        "/openapi.json",
-        get(move || {
-            let openapi = Arc::clone(&openapi);
-            async move { axum::Json(openapi.as_ref().clone()) }
-        }),
-    );
-    Router::new()
+    let api = api
+        .fallback(|| async { error::ApiError::NotFound("no such endpoint") })
+        .route(
+            "/openapi.json",
+            get(move || {
+                let openapi = Arc::clone(&openapi);
+                async move { axum::Json(openapi.as_ref().clone()) }
+            }),
+        )
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(web::NO_STORE),
+        ));
+    let index = state
+        .settings
+        .static_dir
+        .as_ref()
+        .and_then(|dir| std::fs::read_to_string(dir.join("index.html")).ok());
+    let csp = web::content_security_policy(index.as_deref());
+    let mut router = Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(handlers::health::get))
-        .layer(DefaultBodyLimit::max(MAX_BODY))
-        .with_state(state)
+        .route(
+            "/metrics",
+            get(metrics::get).with_state(Arc::clone(&state.metrics)),
+        );
+    if let Some(dir) = &state.settings.static_dir {
+        router = router.fallback_service(web::spa(dir));
+    }
+    let mut router =
+        router
+            .layer(DefaultBodyLimit::max(MAX_BODY))
+            .layer(axum::middleware::from_fn_with_state(
+                Arc::clone(&state.metrics),
+                metrics::track,
+            ));
+    for (name, value) in web::security_headers(&csp) {
+        router = router.layer(SetResponseHeaderLayer::overriding(name, value));
+    }
+    router.with_state(state)
 }
 
 /// Runs the server on `listener` until `shutdown` completes.

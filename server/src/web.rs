@@ -1,0 +1,159 @@
+//! Serving the built SPA (Trunk's `dist/`): hashed assets cached for a year, `index.html`
+//! revalidated every time and answered for every client-side route, precompressed `.br`/`.gz`
+//! files chosen by `Accept-Encoding`, and a strict Content-Security-Policy on every answer.
+
+use std::path::Path;
+
+use axum::{
+    body::Body,
+    extract::Request,
+    http::{header, HeaderValue, Response},
+    middleware::Next,
+    Router,
+};
+use base64::Engine as _;
+use sha2::{Digest as _, Sha256};
+use tower_http::services::{ServeDir, ServeFile};
+
+/// `Cache-Control` of files whose name carries a content hash: they never change.
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// `Cache-Control` of `index.html`: always revalidate, so a deployment is seen at once.
+pub const REVALIDATE: &str = "no-cache";
+/// `Cache-Control` of the API: answers are personal.
+pub const NO_STORE: &str = "no-store";
+
+/// Whether a file name carries Trunk's content hash (`app-1a2b3c4d5e6f7a8b.wasm`, also with
+/// `_bg`): a run of at least 16 hex digits after the last `-` of the stem.
+pub fn is_hashed_asset(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let stem = name.split('.').next().unwrap_or(name);
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-')
+        .is_some_and(|(_, hash)| hash.len() >= 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The Content-Security-Policy: same-origin everything, WebAssembly compilation allowed, no
+/// inline script except the exact ones `index.html` holds (by hash: Trunk's loader), no
+/// framing, no plugins.
+pub fn content_security_policy(index_html: Option<&str>) -> String {
+    let mut script_src = String::from("'self' 'wasm-unsafe-eval'");
+    for script in index_html.map(inline_scripts).unwrap_or_default() {
+        let hash = Sha256::digest(script.as_bytes());
+        script_src.push_str(&format!(
+            " 'sha256-{}'",
+            base64::engine::general_purpose::STANDARD.encode(hash)
+        ));
+    }
+    format!(
+        "default-src 'self'; script-src {script_src}; style-src 'self'; img-src 'self' data:; \
+         font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// The bodies of the inline `<script>` elements of an HTML page. Hand-rolled because it only
+/// needs the text between `<script …>` without `src=` and `</script>` of our own build output;
+/// a page it misreads only loses a CSP hash, so the browser refuses that script (fails closed).
+pub fn inline_scripts(html: &str) -> Vec<&str> {
+    let mut scripts = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        let after = &rest[start..];
+        let Some(tag_end) = after.find('>') else {
+            break;
+        };
+        let tag = &after[..tag_end];
+        let body_and_more = &after[tag_end + 1..];
+        let Some(close) = body_and_more.find("</script>") else {
+            break;
+        };
+        if !tag.contains("src=") && !body_and_more[..close].trim().is_empty() {
+            scripts.push(&body_and_more[..close]);
+        }
+        rest = &body_and_more[close..];
+    }
+    scripts
+}
+
+/// The SPA's files under `dir`, with `index.html` for every path that is not a file.
+pub fn spa(dir: &Path) -> Router {
+    let index = dir.join("index.html");
+    let files = ServeDir::new(dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(
+            ServeFile::new(index)
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
+    Router::new()
+        .fallback_service(files)
+        .layer(axum::middleware::from_fn(cache_control))
+}
+
+async fn cache_control(request: Request, next: Next) -> Response<Body> {
+    let hashed = is_hashed_asset(request.uri().path());
+    let mut response = next.run(request).await;
+    let value = if hashed && response.status().is_success() {
+        IMMUTABLE
+    } else {
+        REVALIDATE
+    };
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    response
+}
+
+/// The headers every answer carries.
+pub fn security_headers(csp: &str) -> Vec<(header::HeaderName, HeaderValue)> {
+    let mut headers = vec![
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ),
+        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+        (
+            header::HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        ),
+    ];
+    if let Ok(value) = HeaderValue::from_str(csp) {
+        headers.push((header::CONTENT_SECURITY_POLICY, value));
+    }
+    headers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashed_assets_are_recognized() {
+        assert!(is_hashed_asset("/app-1a2b3c4d5e6f7a8b.js"));
+        assert!(is_hashed_asset("/app-1a2b3c4d5e6f7a8b_bg.wasm"));
+        assert!(is_hashed_asset("/style-0123456789abcdef0123.css"));
+        assert!(!is_hashed_asset("/index.html"));
+        assert!(!is_hashed_asset("/favicon.ico"));
+        assert!(!is_hashed_asset("/insurance/apply"));
+        assert!(!is_hashed_asset("/my-page.js"));
+    }
+
+    #[test]
+    fn inline_scripts_are_hashed_into_the_policy() {
+        let html = r#"<html><head><script type="module">import init from '/app-1.js';init();</script>
+            <script src="/other.js"></script></head></html>"#;
+        assert_eq!(
+            inline_scripts(html),
+            ["import init from '/app-1.js';init();"]
+        );
+        let csp = content_security_policy(Some(html));
+        assert_eq!(csp.matches("'sha256-").count(), 1, "{csp}");
+        assert!(csp.contains("'wasm-unsafe-eval'"));
+        assert!(!csp.contains("unsafe-inline"));
+    }
+}
