@@ -116,7 +116,10 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("listening on {}", settings.listen))?;
-    tracing::info!(listen = %settings.listen, origin = %settings.origin, postgres = db.is_postgres(), "serving");
+    let local = listener.local_addr().context("the listening address")?;
+    tracing::info!(listen = %local, origin = %settings.origin, postgres = db.is_postgres(), "serving");
+    // One line on stdout for scripts and tests that listen on port 0.
+    println!("listening on http://{local}");
     let state = AppState::new(settings, db, server::system_clock())?;
     if state.trust.n_anchors() == 0 {
         tracing::warn!("no --trust-ca given: every card login will be refused");

@@ -339,3 +339,139 @@ pub async fn import(portal: &Portal, feed: Feed, csv: &str) {
 pub async fn link(portal: &Portal, person: &str) {
     portal.card.link(portal, person).await;
 }
+
+/// A `myna-server` process.
+pub struct ServerProcess {
+    pub child: std::process::Child,
+    pub base: String,
+}
+
+impl ServerProcess {
+    /// Starts the binary with `args` and waits for its `listening on` line.
+    pub fn start(args: &[String]) -> Self {
+        use std::io::BufRead as _;
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_myna-server"));
+        for (name, _) in std::env::vars() {
+            if name.starts_with("MYNA_") || name == "DATABASE_URL" {
+                command.env_remove(name);
+            }
+        }
+        let mut child = command
+            .args(args)
+            .args(["--listen", "127.0.0.1:0"])
+            .env("MYNA_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("myna-server starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let base = loop {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(base) = line.strip_prefix("listening on ") {
+                        break base.to_owned();
+                    }
+                }
+                _ => panic!("myna-server exited before listening"),
+            }
+        };
+        Self { child, base }
+    }
+
+    /// SIGKILL: no shutdown, no flush.
+    pub fn kill(mut self) {
+        self.child.kill().expect("kill");
+        self.child.wait().expect("wait");
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A browser over real HTTP: keeps the cookie and the CSRF token.
+pub struct HttpBrowser {
+    client: reqwest::Client,
+    base: String,
+    cookie: Option<String>,
+    csrf: String,
+}
+
+impl HttpBrowser {
+    /// Starts a session.
+    pub async fn start(client: &reqwest::Client, base: &str) -> Result<Self, reqwest::Error> {
+        let mut browser = Self {
+            client: client.clone(),
+            base: base.to_owned(),
+            cookie: None,
+            csrf: String::new(),
+        };
+        let (_, body) = browser
+            .send(reqwest::Method::GET, "/api/v1/session", None)
+            .await?;
+        browser.csrf = body["csrfToken"].as_str().unwrap_or_default().to_owned();
+        Ok(browser)
+    }
+
+    /// Sends a request; answers the status and the JSON body (`null` when none).
+    pub async fn send(
+        &mut self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<(StatusCode, Value), reqwest::Error> {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .header("x-csrf-token", &self.csrf);
+        if let Some(cookie) = &self.cookie {
+            request = request.header(header::COOKIE, format!("myna_session={cookie}"));
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await?;
+        let status =
+            StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::IM_A_TEAPOT);
+        if let Some(set) = response
+            .headers()
+            .get(header::SET_COOKIE.as_str())
+            .and_then(|v| v.to_str().ok())
+        {
+            let value = set
+                .trim_start_matches("myna_session=")
+                .split(';')
+                .next()
+                .unwrap_or("");
+            self.cookie = (!value.is_empty()).then(|| value.to_owned());
+        }
+        let bytes = response.bytes().await?;
+        Ok((
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        ))
+    }
+
+    /// Challenge, sign with `card`, login.
+    pub async fn login(&mut self, card: &Card) -> Result<StatusCode, reqwest::Error> {
+        let (_, challenge) = self
+            .send(reqwest::Method::POST, "/api/v1/auth/challenge", None)
+            .await?;
+        let nonce = challenge["nonce"].as_str().unwrap_or_default().to_owned();
+        let token = card.sign(ORIGIN, &nonce);
+        let (status, _) = self
+            .send(reqwest::Method::POST, "/api/v1/auth/login", Some(token))
+            .await?;
+        Ok(status)
+    }
+}
+
+/// The `issuer,serial,person_id` line of a card, for a `certificate-links` CSV.
+pub fn link_line(card: &Card, person: &str) -> String {
+    let key = certificate_key(&card.certificate()).expect("key");
+    let (issuer, serial) = key.rsplit_once('|').expect("issuer|serial");
+    format!("\"{issuer}\",{serial},{person}\n")
+}
