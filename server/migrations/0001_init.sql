@@ -9,10 +9,7 @@ CREATE TABLE sessions (
     last_seen_ms BIGINT NOT NULL,
     -- issuer|serial of the user-authentication certificate after a card login.
     certificate_key TEXT,
-    authenticated_ms BIGINT,
-    -- The pending login challenge (base64), single use.
-    challenge_nonce TEXT,
-    challenge_expires_ms BIGINT
+    authenticated_ms BIGINT
 );
 CREATE INDEX sessions_last_seen ON sessions (last_seen_ms);
 

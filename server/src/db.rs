@@ -30,6 +30,9 @@ pub struct Db {
     postgres: bool,
 }
 
+/// How stale a session's last-activity mark may get before a request rewrites it.
+pub const TOUCH_GRANULARITY_MS: i64 = 1000;
+
 /// A session row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionRow {
@@ -39,15 +42,20 @@ pub struct SessionRow {
     pub last_seen_ms: i64,
     /// issuer|serial after a card login.
     pub certificate_key: Option<String>,
+    /// The person the registry links that certificate to, read with the session.
+    pub person_id: Option<String>,
 }
 
-/// An insurance application row.
+/// The F2 table's data.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApplicationRow {
-    /// Whether the person opted in to the portal-user registration.
-    pub register_portal_user: bool,
-    /// When it was received.
+pub struct InsuranceStatusRow {
+    /// When the application was received.
     pub applied_ms: i64,
+    /// What the insurer feed says: `None` nothing yet, `Some(true)` linked, `Some(false)` no
+    /// insurer record.
+    pub insurer: Option<bool>,
+    /// Whether the person applied for the portal-user registration.
+    pub portal_user: bool,
 }
 
 /// A MyNa Point application row.
@@ -123,32 +131,50 @@ impl Db {
     }
 
     /// Reads a session that has been active since `idle_since_ms`, and marks it active now.
+    /// The mark is written only when the stored one is more than [`TOUCH_GRANULARITY_MS`] old,
+    /// so most requests read and do not write (the idle timeout is exact to that granularity).
     pub async fn touch_session(
         &self,
         id_hash: &str,
         idle_since_ms: i64,
         now_ms: i64,
     ) -> Result<Option<SessionRow>, DbError> {
-        let row: Option<(String, i64, Option<String>)> = sqlx::query_as(
-            "UPDATE sessions SET last_seen_ms = $1 WHERE id_hash = $2 AND last_seen_ms >= $3 \
-             RETURNING csrf_token, last_seen_ms, certificate_key",
+        let row: Option<(String, i64, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT s.csrf_token, s.last_seen_ms, s.certificate_key, l.person_id FROM sessions s \
+             LEFT JOIN certificate_links l ON l.certificate_key = s.certificate_key \
+             WHERE s.id_hash = $1 AND s.last_seen_ms >= $2",
         )
-        .bind(now_ms)
         .bind(id_hash)
         .bind(idle_since_ms)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(
-            row.map(|(csrf_token, last_seen_ms, certificate_key)| SessionRow {
-                csrf_token,
-                last_seen_ms,
-                certificate_key,
-            }),
-        )
+        let Some((csrf_token, last_seen_ms, certificate_key, person_id)) = row else {
+            return Ok(None);
+        };
+        if now_ms - last_seen_ms >= TOUCH_GRANULARITY_MS {
+            sqlx::query(
+                "UPDATE sessions SET last_seen_ms = $1 WHERE id_hash = $2 AND last_seen_ms < $3",
+            )
+            .bind(now_ms)
+            .bind(id_hash)
+            .bind(now_ms)
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(Some(SessionRow {
+            csrf_token,
+            last_seen_ms: now_ms.max(last_seen_ms),
+            certificate_key,
+            person_id,
+        }))
     }
 
-    /// Deletes a session.
+    /// Deletes a session (its pending challenge goes with it).
     pub async fn delete_session(&self, id_hash: &str) -> Result<(), DbError> {
+        sqlx::query("DELETE FROM challenges WHERE session_id_hash = $1")
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await?;
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
             .bind(id_hash)
             .execute(&self.pool)
@@ -156,8 +182,12 @@ impl Db {
         Ok(())
     }
 
-    /// Deletes sessions idle since before `idle_since_ms`.
+    /// Deletes sessions idle since before `idle_since_ms`, and challenges that expired before it.
     pub async fn expire_sessions(&self, idle_since_ms: i64) -> Result<u64, DbError> {
+        sqlx::query("DELETE FROM challenges WHERE expires_ms < $1")
+            .bind(idle_since_ms)
+            .execute(&self.pool)
+            .await?;
         let done = sqlx::query("DELETE FROM sessions WHERE last_seen_ms < $1")
             .bind(idle_since_ms)
             .execute(&self.pool)
@@ -172,36 +202,27 @@ impl Db {
         nonce_b64: &str,
         expires_ms: i64,
     ) -> Result<(), DbError> {
-        sqlx::query("UPDATE sessions SET challenge_nonce = $1, challenge_expires_ms = $2 WHERE id_hash = $3")
-            .bind(nonce_b64)
-            .bind(expires_ms)
-            .bind(id_hash)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO challenges (session_id_hash, nonce, expires_ms) VALUES ($1, $2, $3) \
+             ON CONFLICT (session_id_hash) DO UPDATE SET nonce = excluded.nonce, expires_ms = excluded.expires_ms",
+        )
+        .bind(id_hash)
+        .bind(nonce_b64)
+        .bind(expires_ms)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
-    /// Takes the session's pending challenge: it can be taken once, by one request (read, then a
-    /// compare-and-clear that only one concurrent caller can win).
+    /// Takes the session's pending challenge: one statement deletes and returns it, so only one
+    /// request can ever take it.
     pub async fn take_challenge(&self, id_hash: &str) -> Result<Option<(String, i64)>, DbError> {
-        let row: Option<(Option<String>, Option<i64>)> = sqlx::query_as(
-            "SELECT challenge_nonce, challenge_expires_ms FROM sessions WHERE id_hash = $1",
+        Ok(sqlx::query_as(
+            "DELETE FROM challenges WHERE session_id_hash = $1 RETURNING nonce, expires_ms",
         )
         .bind(id_hash)
         .fetch_optional(&self.pool)
-        .await?;
-        let Some((Some(nonce), Some(expires_ms))) = row else {
-            return Ok(None);
-        };
-        let done = sqlx::query(
-            "UPDATE sessions SET challenge_nonce = NULL, challenge_expires_ms = NULL \
-             WHERE id_hash = $1 AND challenge_nonce = $2",
-        )
-        .bind(id_hash)
-        .bind(&nonce)
-        .execute(&self.pool)
-        .await?;
-        Ok((done.rows_affected() == 1).then_some((nonce, expires_ms)))
+        .await?)
     }
 
     /// Binds the session to a certificate after a card login, under a new session id (the old
@@ -298,26 +319,14 @@ impl Db {
         Ok(row.map(|(kind, at, revoked)| (kind, at, revoked != 0)))
     }
 
-    /// What the insurer feed says of the person: `None` nothing yet, `Some(true)` linked,
-    /// `Some(false)` no insurer record.
-    pub async fn insurer_record(&self, person_id: &str) -> Result<Option<bool>, DbError> {
-        let row: Option<(Option<String>,)> =
-            sqlx::query_as("SELECT insurer_name FROM insurer_records WHERE person_id = $1")
-                .bind(person_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.map(|(name,)| name.is_some()))
-    }
-
     /// Records an application; a second one for the same person changes nothing (idempotent).
-    /// Returns the stored application.
     pub async fn apply_insurance(
         &self,
         person_id: &str,
         register_portal_user: bool,
         terms_version: &str,
         now_ms: i64,
-    ) -> Result<ApplicationRow, DbError> {
+    ) -> Result<(), DbError> {
         sqlx::query(
             "INSERT INTO insurance_applications (person_id, register_portal_user, terms_version, applied_ms) \
              VALUES ($1, $2, $3, $4) ON CONFLICT (person_id) DO NOTHING",
@@ -328,26 +337,32 @@ impl Db {
         .bind(now_ms)
         .execute(&self.pool)
         .await?;
-        self.insurance_application(person_id)
-            .await?
-            .ok_or(DbError::Sqlx(sqlx::Error::RowNotFound))
+        Ok(())
     }
 
-    /// The person's application, if any.
-    pub async fn insurance_application(
+    /// The person's application with what the insurer feed says and whether they applied for
+    /// the portal-user registration: the F2 table in one query.
+    pub async fn insurance_status(
         &self,
         person_id: &str,
-    ) -> Result<Option<ApplicationRow>, DbError> {
-        let row: Option<(i64, i64)> = sqlx::query_as(
-            "SELECT register_portal_user, applied_ms FROM insurance_applications WHERE person_id = $1",
+    ) -> Result<Option<InsuranceStatusRow>, DbError> {
+        let row: Option<(i64, Option<i64>, Option<String>, Option<i64>)> = sqlx::query_as(
+            "SELECT a.applied_ms, i.linked_ms, i.insurer_name, p.registered_ms \
+             FROM insurance_applications a \
+             LEFT JOIN insurer_records i ON i.person_id = a.person_id \
+             LEFT JOIN portal_users p ON p.person_id = a.person_id \
+             WHERE a.person_id = $1",
         )
         .bind(person_id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|(opt_in, applied_ms)| ApplicationRow {
-            register_portal_user: opt_in != 0,
-            applied_ms,
-        }))
+        Ok(row.map(
+            |(applied_ms, insurer_linked, insurer_name, portal_user)| InsuranceStatusRow {
+                applied_ms,
+                insurer: insurer_linked.map(|_| insurer_name.is_some()),
+                portal_user: portal_user.is_some(),
+            },
+        ))
     }
 
     /// Reserves `candidate` as the person's MyKey ID unless they have one; returns the person's
@@ -456,15 +471,6 @@ impl Db {
         .execute(&self.pool)
         .await?;
         Ok(())
-    }
-
-    /// Whether the person applied for the portal-user registration.
-    pub async fn is_portal_user(&self, person_id: &str) -> Result<bool, DbError> {
-        let row: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM portal_users WHERE person_id = $1")
-            .bind(person_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.is_some())
     }
 
     /// Counts one hit of `bucket` in the window starting at `window_ms`; returns the hits so far.

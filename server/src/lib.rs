@@ -223,12 +223,35 @@ pub fn app(state: AppState) -> Router {
     router.with_state(state)
 }
 
+/// Every minute, forgets sessions past their idle timeout and rate-limit windows that ended.
+/// Several instances may all run it: the deletes are idempotent.
+async fn janitor(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        let now = state.now_ms();
+        let idle_since =
+            now - i64::try_from(state.settings.idle_timeout_secs).unwrap_or(i64::MAX / 2000) * 1000;
+        if let Err(error) = state.db.expire_sessions(idle_since).await {
+            tracing::warn!(%error, "expiring sessions");
+        }
+        if let Err(error) = state
+            .db
+            .prune_rate_limits(now - 2 * limits::WINDOW_MS)
+            .await
+        {
+            tracing::warn!(%error, "pruning rate-limit windows");
+        }
+    }
+}
+
 /// Runs the server on `listener` until `shutdown` completes.
 pub async fn serve(
     state: AppState,
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    tokio::spawn(janitor(state.clone()));
     axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),

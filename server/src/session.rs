@@ -140,6 +140,16 @@ pub struct Authenticated {
 }
 
 impl Authenticated {
+    /// The person the registry links the certificate to (read with the session), or
+    /// `UNKNOWN_PERSON`.
+    pub fn person(&self) -> Result<&str, ApiError> {
+        self.session
+            .row
+            .person_id
+            .as_deref()
+            .ok_or(ApiError::UnknownPerson)
+    }
+
     fn from_session(session: Session) -> Result<Self, ApiError> {
         let certificate_key = session
             .row

@@ -418,7 +418,7 @@ async fn rate_limits_per_address_and_per_certificate() {
         }
     }
     assert_eq!(codes, ["", "", "RATE_LIMITED"]);
-    // Per address: session + challenge + login count; the 7th request in a minute is refused.
+    // Per address: session starts and challenges count; the 7th in a minute is refused.
     let mut browser = Browser {
         headers: vec![("x-forwarded-for", "198.51.100.7, 203.0.113.9".into())],
         ..Browser::default()

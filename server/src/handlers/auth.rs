@@ -74,11 +74,11 @@ pub struct LoginRequest {
         (status = "4XX", body = crate::error::ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
-    ip: ClientIp,
     CsrfSession(session): CsrfSession,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
-    limits::per_ip(&state, ip).await?;
+    // No per-address count here: a login needs a challenge, and challenges are counted per
+    // address; the per-certificate count follows once the certificate is read.
     let (nonce_b64, expires_ms) = state
         .db
         .take_challenge(&session.id_hash)

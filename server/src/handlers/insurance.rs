@@ -43,17 +43,8 @@ pub struct Status {
     pub portal_user: Option<&'static str>,
 }
 
-/// The person the logged-in certificate is linked to by the registry.
-pub async fn person(state: &AppState, auth: &Authenticated) -> Result<String, ApiError> {
-    state
-        .db
-        .person_of(&auth.certificate_key)
-        .await?
-        .ok_or(ApiError::UnknownPerson)
-}
-
 async fn status_of(state: &AppState, person: &str) -> Result<Status, ApiError> {
-    let Some(application) = state.db.insurance_application(person).await? else {
+    let Some(row) = state.db.insurance_status(person).await? else {
         return Ok(Status {
             application: "not_applied",
             applied_at: None,
@@ -62,18 +53,18 @@ async fn status_of(state: &AppState, person: &str) -> Result<Status, ApiError> {
             portal_user: None,
         });
     };
-    let registration = match state.db.insurer_record(person).await? {
+    let registration = match row.insurer {
         Some(true) => "completed",
         Some(false) => "contact_insurer",
         None => "preparing",
     };
     Ok(Status {
         application: "received",
-        applied_at: Some(crate::rfc3339(application.applied_ms)),
+        applied_at: Some(crate::rfc3339(row.applied_ms)),
         registration: Some(registration),
         expected_by: (registration == "preparing")
             .then(|| state.settings.registration_expected_by.clone()),
-        portal_user: state.db.is_portal_user(person).await?.then_some("received"),
+        portal_user: row.portal_user.then_some("received"),
     })
 }
 
@@ -90,7 +81,7 @@ pub async fn apply(
     if application.terms_version != state.settings.terms_version {
         return Err(ApiError::TermsChanged);
     }
-    let person = person(&state, &auth).await?;
+    let person = auth.person()?.to_owned();
     apply_for(&state, &person, application.register_portal_user).await?;
     Ok(ApiJson(status_of(&state, &person).await?))
 }
@@ -154,6 +145,6 @@ pub async fn status(
     State(state): State<AppState>,
     auth: Authenticated,
 ) -> Result<ApiJson<Status>, ApiError> {
-    let person = person(&state, &auth).await?;
+    let person = auth.person()?.to_owned();
     Ok(ApiJson(status_of(&state, &person).await?))
 }

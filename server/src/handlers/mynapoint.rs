@@ -9,7 +9,7 @@ use crate::{
     domain::mynapoint::{self, PaymentInput, Service},
     error::ApiError,
     handlers::{
-        insurance::{self, person, Status},
+        insurance::{self, Status},
         ApiJson,
     },
     limits::{self, ClientIp},
@@ -36,7 +36,7 @@ pub async fn reserve(
     State(state): State<AppState>,
     AuthenticatedCsrf(auth): AuthenticatedCsrf,
 ) -> Result<ApiJson<Reservation>, ApiError> {
-    let person = person(&state, &auth).await?;
+    let person = auth.person()?.to_owned();
     for _ in 0..MYKEY_DRAWS {
         let candidate = mynapoint::new_mykey_id();
         if let Some(my_key_id) = state
@@ -58,7 +58,7 @@ pub async fn reservation(
     State(state): State<AppState>,
     auth: Authenticated,
 ) -> Result<ApiJson<Reservation>, ApiError> {
-    let person = person(&state, &auth).await?;
+    let person = auth.person()?.to_owned();
     let my_key_id = state
         .db
         .mykey_of(&person)
@@ -203,7 +203,7 @@ pub async fn apply(
 ) -> Result<ApiJson<Receipt>, ApiError> {
     limits::per_ip(&state, ip).await?;
     limits::per_certificate(&state, &auth.certificate_key).await?;
-    let person = person(&state, &auth).await?;
+    let person = auth.person()?.to_owned();
     let my_key_id = state
         .db
         .mykey_of(&person)
@@ -271,7 +271,7 @@ pub async fn application(
     State(state): State<AppState>,
     auth: Authenticated,
 ) -> Result<ApiJson<Receipt>, ApiError> {
-    let person = person(&state, &auth).await?;
+    let person = auth.person()?.to_owned();
     let not_found = || ApiError::NotFound("no MyNa Point application yet");
     let my_key_id = state.db.mykey_of(&person).await?.ok_or_else(not_found)?;
     let row = state
@@ -329,7 +329,7 @@ pub async fn bulk(
     {
         return Err(ApiError::TermsChanged);
     }
-    let person = person(&state, &auth).await?;
+    let person = auth.person()?.to_owned();
     if request.insurance {
         insurance::apply_for(&state, &person, request.portal_user).await?;
     } else {
