@@ -346,8 +346,15 @@ impl Db {
         &self,
         person_id: &str,
     ) -> Result<Option<InsuranceStatusRow>, DbError> {
-        let row: Option<(i64, Option<i64>, Option<String>, Option<i64>)> = sqlx::query_as(
-            "SELECT a.applied_ms, i.linked_ms, i.insurer_name, p.registered_ms \
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            applied_ms: i64,
+            insurer_linked_ms: Option<i64>,
+            insurer_name: Option<String>,
+            portal_user_ms: Option<i64>,
+        }
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT a.applied_ms, i.linked_ms AS insurer_linked_ms, i.insurer_name, p.registered_ms AS portal_user_ms \
              FROM insurance_applications a \
              LEFT JOIN insurer_records i ON i.person_id = a.person_id \
              LEFT JOIN portal_users p ON p.person_id = a.person_id \
@@ -356,13 +363,11 @@ impl Db {
         .bind(person_id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(
-            |(applied_ms, insurer_linked, insurer_name, portal_user)| InsuranceStatusRow {
-                applied_ms,
-                insurer: insurer_linked.map(|_| insurer_name.is_some()),
-                portal_user: portal_user.is_some(),
-            },
-        ))
+        Ok(row.map(|row| InsuranceStatusRow {
+            applied_ms: row.applied_ms,
+            insurer: row.insurer_linked_ms.map(|_| row.insurer_name.is_some()),
+            portal_user: row.portal_user_ms.is_some(),
+        }))
     }
 
     /// Reserves `candidate` as the person's MyKey ID unless they have one; returns the person's
