@@ -53,7 +53,6 @@ async fn every_acknowledged_application_survives_a_sigkill() {
     let server = ServerProcess::start(&args);
     let client = reqwest::Client::new();
     let acknowledged: Arc<Mutex<Vec<(usize, String)>>> = Arc::default();
-    let (killed_tx, mut killed_rx) = tokio::sync::watch::channel(false);
     let mut tasks = Vec::new();
     for (i, card) in cards.iter().enumerate() {
         let (client, base, card) = (client.clone(), server.base.clone(), Arc::clone(card));
@@ -79,6 +78,9 @@ async fn every_acknowledged_application_survives_a_sigkill() {
                         Some(body),
                     )
                     .await?;
+                if status != StatusCode::OK {
+                    eprintln!("person {i}: {status} {receipt}");
+                }
                 if status == StatusCode::OK {
                     let number = receipt["receiptNumber"].as_str().unwrap_or_default();
                     acknowledged
@@ -90,17 +92,18 @@ async fn every_acknowledged_application_survives_a_sigkill() {
             }
             .await;
             // After the kill, failures are expected.
-            let _ = result;
+            if let Err(error) = result {
+                eprintln!("person {i}: {error}");
+            }
         }));
     }
     // Kill once enough applications were acknowledged, with the rest still in flight.
-    let watcher = {
+    let mut watcher = {
         let acknowledged = Arc::clone(&acknowledged);
         tokio::spawn(async move {
             loop {
                 if acknowledged.lock().expect("lock").len() >= ACKS_BEFORE_KILL {
                     server.kill();
-                    let _ = killed_tx.send(true);
                     return;
                 }
                 tokio::time::sleep(std::time::Duration::from_millis(1)).await;
@@ -110,8 +113,11 @@ async fn every_acknowledged_application_survives_a_sigkill() {
     for task in tasks {
         task.await.expect("task");
     }
-    let killed = *killed_rx.borrow_and_update();
-    // Without the kill (too few acknowledgements) the watcher is stopped, which ends the server.
+    // The watcher has killed the server, or is about to; without enough acknowledgements it
+    // never will, and stopping it ends the server.
+    let killed = tokio::time::timeout(std::time::Duration::from_secs(10), &mut watcher)
+        .await
+        .is_ok();
     watcher.abort();
     let acknowledged = acknowledged.lock().expect("lock").clone();
     assert!(
