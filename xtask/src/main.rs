@@ -172,7 +172,19 @@ fn bench() -> anyhow::Result<()> {
     sh(
         "cargo",
         &["bench", "--locked", "-p", "bridge", "--bench", "card"],
-    )
+    )?;
+    // The server's flows, on SQLite and on a private PostgreSQL started for the run.
+    let postgres = postgres::Postgres::start()?;
+    let status = Command::new("cargo")
+        .args(["bench", "--locked", "-p", "server", "--bench", "flows"])
+        .env("MYNA_BENCH_DATABASE_URL", postgres.url())
+        .status()
+        .context("starting cargo bench")?;
+    drop(postgres);
+    if !status.success() {
+        bail!("the server benchmark failed with {status}");
+    }
+    Ok(())
 }
 
 fn fuzz(seconds: &str) -> anyhow::Result<()> {

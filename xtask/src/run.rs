@@ -1,6 +1,7 @@
-//! `cargo xtask run`: the portal on this machine, as far as it exists. Today that is the card
-//! stack: the bridge registered with the browsers for development, and a virtual My Number Card
-//! served on the machine's pcscd through the vsmartcard reader.
+//! `cargo xtask run`: the portal on this machine: the server on an embedded SQLite database at
+//! `http://127.0.0.1:8080` trusting the development CA, the development card linked to a person,
+//! the bridge registered with the browsers for development, and a virtual My Number Card served
+//! on the machine's pcscd through the vsmartcard reader.
 
 use std::{
     path::{Path, PathBuf},
@@ -52,6 +53,65 @@ fn ensure_pcscd() -> anyhow::Result<Option<Child>> {
     Ok(Some(child))
 }
 
+/// The server's origin in development.
+const SERVER_ORIGIN: &str = "http://127.0.0.1:8080";
+/// The registry's id for the development card's holder.
+const DEV_PERSON: &str = "dev-person";
+
+/// Links the development card to [`DEV_PERSON`] (the registry feed, through the import command)
+/// and starts the server on SQLite under `data/data`.
+fn start_server(release: &Path, data: &Path, card: &Path) -> anyhow::Result<Child> {
+    let server = release.join("myna-server");
+    let common = |command: &mut Command| {
+        command
+            .arg("--data-dir")
+            .arg(data.join("data"))
+            .args(["--origin", SERVER_ORIGIN, "--listen", "127.0.0.1:8080"])
+            .arg("--trust-ca")
+            .arg(data.join("ca").join("auth-ca.cert.pem"));
+    };
+    let cert = card.join("auth.cert.pem");
+    let field = |flag: &str| -> anyhow::Result<String> {
+        let output = Command::new("openssl")
+            .args(["x509", "-noout", flag, "-nameopt", "RFC2253", "-in"])
+            .arg(&cert)
+            .output()
+            .context("running openssl")?;
+        let text = String::from_utf8_lossy(&output.stdout);
+        Ok(text
+            .trim()
+            .split_once('=')
+            .map_or("", |(_, value)| value)
+            .to_owned())
+    };
+    let links = data.join("links.csv");
+    std::fs::write(
+        &links,
+        format!(
+            "issuer,serial,person_id\n\"{}\",{},{DEV_PERSON}\n",
+            field("-issuer")?,
+            field("-serial")?
+        ),
+    )
+    .context("writing the link")?;
+    let mut import = Command::new(&server);
+    common(&mut import);
+    let status = import
+        .args(["import", "certificate-links"])
+        .arg(&links)
+        .status()
+        .context("importing the link")?;
+    if !status.success() {
+        bail!("importing the development link failed");
+    }
+    let mut serve = Command::new(&server);
+    common(&mut serve);
+    serve
+        .stdout(Stdio::null())
+        .spawn()
+        .context("starting the server")
+}
+
 /// Builds, installs and serves; returns when the card is stopped (`quit` or Ctrl-C).
 pub fn run(_root: &Path) -> anyhow::Result<()> {
     setup::ensure_system_packages()?;
@@ -65,6 +125,8 @@ pub fn run(_root: &Path) -> anyhow::Result<()> {
             "bridge",
             "-p",
             "virtual-card",
+            "-p",
+            "server",
         ],
     )?;
     let release = target_dir().join("release");
@@ -97,18 +159,21 @@ pub fn run(_root: &Path) -> anyhow::Result<()> {
         args.extend(["--developer-origin", origin]);
     }
     sh(&bridge_text, &args)?;
+    let mut server = start_server(&release, &data, &card)?;
     let mut pcscd = ensure_pcscd()?;
     println!(
-        "\nThe card stack is ready:\n\
+        "\nThe portal is ready:\n\
          - bridge: {bridge_text}\n\
            registered for Firefox; register it for Chrome, Chromium and Edge once the extension\n\
            has its fixed ID: {bridge_text} install --extension chrome-extension://<id>/ …\n\
          - development origins allowed: {}\n\
          - virtual My Number Card: {} (PIN 1234, signing password ABC123)\n\
-         - the server and the SPA are not built yet; see the open issues.\n\
+         - server: {SERVER_ORIGIN} (API under /api/v1, OpenAPI at /api/v1/openapi.json), data in {}\n\
+           the card is linked to the person {DEV_PERSON}; the SPA is not built yet (issue 4)\n\
          Type remove, insert, hang, garbage, normal or quit below to act on the card.\n",
         DEV_ORIGINS.join(", "),
         card.display(),
+        data.join("data").display(),
     );
     let virtual_card = release.join("virtual-card");
     let status = Command::new(virtual_card)
@@ -117,9 +182,9 @@ pub fn run(_root: &Path) -> anyhow::Result<()> {
         .args(["--vpcd", VPCD_ADDR])
         .status()
         .context("starting the virtual card");
-    if let Some(pcscd) = pcscd.as_mut() {
-        let _ = pcscd.kill();
-        let _ = pcscd.wait();
+    for child in [pcscd.as_mut(), Some(&mut server)].into_iter().flatten() {
+        let _ = child.kill();
+        let _ = child.wait();
     }
     let status = status?;
     if !status.success() {
