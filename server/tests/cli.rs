@@ -23,6 +23,15 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// `myna-server --data-dir DATA import card-events FILE`.
+fn import_events(data: &std::path::Path, file: &std::path::Path) -> Output {
+    run(server()
+        .arg("--data-dir")
+        .arg(data)
+        .args(["import", "card-events"])
+        .arg(file))
+}
+
 async fn count(data_dir: &std::path::Path, table: &str) -> i64 {
     sqlx::any::install_default_drivers();
     let url = format!("sqlite://{}", data_dir.join("myna.sqlite3").display());
@@ -75,12 +84,7 @@ async fn an_import_with_one_bad_line_writes_nothing_and_names_the_line() {
          p-2,card_lost,2021-03-01T09:00:00+09:00\n",
     )
     .expect("write");
-    let output = run(server()
-        .arg("--data-dir")
-        .arg(&data)
-        .arg("import")
-        .arg("card-events")
-        .arg(&file));
+    let output = import_events(&data, &file);
     assert!(!output.status.success());
     let errors = text(&output.stderr);
     assert!(errors.contains("line 3: event must be one of"), "{errors}");
@@ -95,22 +99,12 @@ async fn an_import_with_one_bad_line_writes_nothing_and_names_the_line() {
          p-2,suspension_lifted,2021-03-01T09:00:00+09:00\n",
     )
     .expect("write");
-    let output = run(server()
-        .arg("--data-dir")
-        .arg(&data)
-        .arg("import")
-        .arg("card-events")
-        .arg(&file));
+    let output = import_events(&data, &file);
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert!(text(&output.stdout).contains("imported 2 record(s)"));
     assert_eq!(count(&data, "card_events").await, 2);
     // Importing the same events again keeps them once.
-    let output = run(server()
-        .arg("--data-dir")
-        .arg(&data)
-        .arg("import")
-        .arg("card-events")
-        .arg(&file));
+    let output = import_events(&data, &file);
     assert!(output.status.success());
     assert_eq!(count(&data, "card_events").await, 2);
 }

@@ -24,6 +24,19 @@ fn application(service: &str, id: &str, code: &str) -> Value {
     json!({"serviceCode": service, "paymentServiceId": id, "securityCode": code, "phoneLast4": "1234"})
 }
 
+/// F5 step 5 with a phone number.
+async fn apply(
+    browser: &mut Browser,
+    portal: &Portal,
+    service: &str,
+    id: &str,
+    code: &str,
+) -> Answer {
+    browser
+        .post(portal, APPLY, application(service, id, code))
+        .await
+}
+
 /// `q` percent-encoded, as a browser sends it.
 fn search_path(q: &str) -> String {
     let encoded: String = q
@@ -45,17 +58,15 @@ async fn reservation_search_application_and_receipt() {
     let mut browser = Browser::logged_in(&portal, &portal.card, "person-1").await;
 
     // Applying before the reservation is refused.
-    let answer = browser
-        .post(
-            &portal,
-            APPLY,
-            application("MP0000001", "1234567890128901", "123"),
-        )
-        .await;
-    assert_eq!(
-        (answer.status, answer.code()),
-        (StatusCode::CONFLICT, "MYKEY_REQUIRED")
-    );
+    let answer = apply(
+        &mut browser,
+        &portal,
+        "MP0000001",
+        "1234567890128901",
+        "123",
+    )
+    .await;
+    answer.refused(StatusCode::CONFLICT, "MYKEY_REQUIRED");
     assert_eq!(
         browser.get(&portal, RESERVE).await.status,
         StatusCode::NOT_FOUND
@@ -102,15 +113,10 @@ async fn reservation_search_application_and_receipt() {
         ),
     ] {
         let answer = browser.post(&portal, APPLY, body).await;
-        assert_eq!(
-            (answer.status, answer.code()),
-            (StatusCode::BAD_REQUEST, "INVALID_FIELD")
-        );
+        answer.refused(StatusCode::BAD_REQUEST, "INVALID_FIELD");
         assert_eq!(answer.body["field"], field);
     }
-    let answer = browser
-        .post(&portal, APPLY, application("MP9999999", "12345678", "123"))
-        .await;
+    let answer = apply(&mut browser, &portal, "MP9999999", "12345678", "123").await;
     assert_eq!(answer.code(), "UNKNOWN_SERVICE");
     // A service that only its own app or shop takes is refused at the terminal, not on the web.
     let kiosk_only_not = json!({"serviceCode": "MP0000007", "paymentServiceId": "12345678", "securityCode": "000", "kiosk": true});
@@ -119,22 +125,18 @@ async fn reservation_search_application_and_receipt() {
         "KIOSK_NOT_AVAILABLE"
     );
     // The demo provider cannot confirm the security code 000.
-    let answer = browser
-        .post(&portal, APPLY, application("MP0000001", "12345678", "000"))
-        .await;
-    assert_eq!(
-        (answer.status, answer.code()),
-        (StatusCode::UNPROCESSABLE_ENTITY, "PROVIDER_REJECTED")
-    );
+    let answer = apply(&mut browser, &portal, "MP0000001", "12345678", "000").await;
+    answer.refused(StatusCode::UNPROCESSABLE_ENTITY, "PROVIDER_REJECTED");
 
     // The application and its receipt (F5 step 8).
-    let answer = browser
-        .post(
-            &portal,
-            APPLY,
-            application("MP0000001", "1234-5678-9012-8901", "8642913"),
-        )
-        .await;
+    let answer = apply(
+        &mut browser,
+        &portal,
+        "MP0000001",
+        "1234-5678-9012-8901",
+        "8642913",
+    )
+    .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     let receipt = answer.body.clone();
     assert_eq!(receipt["myKeyId"], my_key_id.as_str());
@@ -154,18 +156,17 @@ async fn reservation_search_application_and_receipt() {
         "{number}"
     );
     // A retry of the same request answers the same receipt; another service is refused.
-    let again = browser
-        .post(
-            &portal,
-            APPLY,
-            application("MP0000001", "1234567890128901", "8642913"),
-        )
-        .await;
+    let again = apply(
+        &mut browser,
+        &portal,
+        "MP0000001",
+        "1234567890128901",
+        "8642913",
+    )
+    .await;
     assert_eq!(again.body, receipt);
     assert_eq!(browser.get(&portal, APPLY).await.body, receipt);
-    let other = browser
-        .post(&portal, APPLY, application("MP0000002", "99998888", "123"))
-        .await;
+    let other = apply(&mut browser, &portal, "MP0000002", "99998888", "123").await;
     assert_eq!(
         (other.status, other.code()),
         (StatusCode::CONFLICT, "ALREADY_APPLIED")
@@ -175,17 +176,15 @@ async fn reservation_search_application_and_receipt() {
     let card = Card::another_person();
     let mut someone = Browser::logged_in(&portal, &card, "person-2").await;
     someone.post(&portal, RESERVE, json!({})).await;
-    let answer = someone
-        .post(
-            &portal,
-            APPLY,
-            application("MP0000001", "1234567890128901", "123"),
-        )
-        .await;
-    assert_eq!(
-        (answer.status, answer.code()),
-        (StatusCode::CONFLICT, "PAYMENT_ID_TAKEN")
-    );
+    let answer = apply(
+        &mut someone,
+        &portal,
+        "MP0000001",
+        "1234567890128901",
+        "123",
+    )
+    .await;
+    answer.refused(StatusCode::CONFLICT, "PAYMENT_ID_TAKEN");
 
     // Neither the ID nor the security code is in the database file.
     if !portal.state.db.is_postgres() {
@@ -236,13 +235,9 @@ async fn the_http_provider_confirms_refuses_and_times_out() {
     let portal = Portal::new(&["--provider-url", &url, "--provider-timeout-ms", "300"]).await;
     let mut browser = Browser::logged_in(&portal, &portal.card, "person-1").await;
     browser.post(&portal, RESERVE, json!({})).await;
-    let answer = browser
-        .post(&portal, APPLY, application("MP0000002", "55556666", "999"))
-        .await;
+    let answer = apply(&mut browser, &portal, "MP0000002", "55556666", "999").await;
     assert_eq!(answer.code(), "PROVIDER_REJECTED");
-    let answer = browser
-        .post(&portal, APPLY, application("MP0000002", "55556666", "123"))
-        .await;
+    let answer = apply(&mut browser, &portal, "MP0000002", "55556666", "123").await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     assert_eq!(calls.load(Ordering::SeqCst), 2);
 
@@ -252,9 +247,7 @@ async fn the_http_provider_confirms_refuses_and_times_out() {
         let portal = Portal::new(&["--provider-url", &url, "--provider-timeout-ms", "300"]).await;
         let mut browser = Browser::logged_in(&portal, &portal.card, "person-1").await;
         browser.post(&portal, RESERVE, json!({})).await;
-        let answer = browser
-            .post(&portal, APPLY, application("MP0000002", "55556666", "123"))
-            .await;
+        let answer = apply(&mut browser, &portal, "MP0000002", "55556666", "123").await;
         assert_eq!(
             (answer.status, answer.code()),
             (StatusCode::BAD_GATEWAY, "PROVIDER_UNAVAILABLE"),
@@ -296,13 +289,14 @@ async fn one_payment_service_id_wins_among_concurrent_applications() {
         .map(|mut browser| {
             let portal = Arc::clone(&portal);
             tokio::spawn(async move {
-                let answer = browser
-                    .post(
-                        &portal,
-                        APPLY,
-                        application("MP0000003", "4444333322221111", "123"),
-                    )
-                    .await;
+                let answer = apply(
+                    &mut browser,
+                    &portal,
+                    "MP0000003",
+                    "4444333322221111",
+                    "123",
+                )
+                .await;
                 (answer.status, answer.code().to_owned())
             })
         })

@@ -187,6 +187,16 @@ impl Card {
     }
 }
 
+/// The session id a `Set-Cookie` header sets (`None` when it clears the cookie).
+pub fn session_cookie(set_cookie: &str) -> Option<String> {
+    let value = set_cookie
+        .trim_start_matches("myna_session=")
+        .split(';')
+        .next()
+        .unwrap_or("");
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
 /// A browser: keeps the cookie and the CSRF token.
 #[derive(Default)]
 pub struct Browser {
@@ -204,6 +214,12 @@ pub struct Answer {
 impl Answer {
     pub fn code(&self) -> &str {
         self.body["code"].as_str().unwrap_or("")
+    }
+
+    /// Asserts a refusal's status and code.
+    #[track_caller]
+    pub fn refused(&self, status: StatusCode, code: &str) {
+        assert_eq!((self.status, self.code()), (status, code), "{}", self.body);
     }
 }
 
@@ -251,12 +267,7 @@ impl Browser {
                 set.contains("Secure"),
                 "an https portal sets Secure cookies: {set}"
             );
-            let value = set
-                .trim_start_matches("myna_session=")
-                .split(';')
-                .next()
-                .unwrap_or("");
-            self.cookie = (!value.is_empty()).then(|| value.to_owned());
+            self.cookie = session_cookie(set);
         }
         let bytes = response
             .into_body()
@@ -441,12 +452,7 @@ impl HttpBrowser {
             .get(header::SET_COOKIE.as_str())
             .and_then(|v| v.to_str().ok())
         {
-            let value = set
-                .trim_start_matches("myna_session=")
-                .split(';')
-                .next()
-                .unwrap_or("");
-            self.cookie = (!value.is_empty()).then(|| value.to_owned());
+            self.cookie = session_cookie(set);
         }
         let bytes = response.bytes().await?;
         Ok((
