@@ -8,6 +8,7 @@
 pub mod bridge;
 mod error;
 pub mod origin;
+pub mod page;
 pub mod signing;
 
 pub use error::{ErrorBody, ErrorCode};

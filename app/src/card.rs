@@ -1,0 +1,177 @@
+//! What the page checks before the card step, in the order the user must fix things: the
+//! extension, the bridge, a reader, a card, a My Number Card, the PIN's tries left
+//! (flows.md F0). Pure: the helper's answers in, one verdict out.
+
+use protocol::{
+    bridge::{CardPresence, StatusResult},
+    ErrorBody, ErrorCode,
+};
+
+/// The verdict of the pre-card check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Readiness {
+    /// The extension did not acknowledge: install it.
+    NoExtension,
+    /// The extension answered but could not reach the bridge: install the helper program.
+    NoBridge,
+    /// Extension and bridge disagree on the protocol: update the named part.
+    VersionMismatch,
+    /// The PC/SC service is not running.
+    NoPcscService,
+    /// No card reader is connected.
+    NoReader,
+    /// A reader, but no card on it.
+    NoCard,
+    /// A card, but not a My Number Card.
+    NotMyNumberCard,
+    /// The PIN is blocked: only the municipal office can unlock it.
+    Blocked,
+    /// One try left: the next wrong PIN blocks the card.
+    LastTry,
+    /// Ready; `tries_left` when the card said (3 or 2).
+    Ready {
+        /// Tries left of the user-authentication PIN.
+        tries_left: Option<u8>,
+    },
+    /// Any other refusal, with its code (shown with that code's message).
+    Failed(ErrorCode),
+}
+
+impl Readiness {
+    /// Whether the card step may start (at one try left, only after the user confirms).
+    pub fn can_read(&self) -> bool {
+        matches!(self, Self::Ready { .. } | Self::LastTry)
+    }
+
+    /// The i18n key of what to do.
+    pub fn message_key(&self) -> &'static str {
+        match self {
+            Self::NoExtension => "EXTENSION_UNAVAILABLE",
+            Self::NoBridge => "BRIDGE_UNAVAILABLE",
+            Self::VersionMismatch => "VERSION_MISMATCH",
+            Self::NoPcscService => "NO_PCSC_SERVICE",
+            Self::NoReader => "NO_READER",
+            Self::NoCard => "NO_CARD",
+            Self::NotMyNumberCard => "NOT_MYNUMBER_CARD",
+            Self::Blocked => "PIN_BLOCKED",
+            Self::LastTry => "PIN_LAST_TRY",
+            Self::Ready { .. } => "READY",
+            Self::Failed(code) => code.as_str(),
+        }
+    }
+}
+
+/// The verdict from the helper's answer to `status`.
+pub fn readiness(answer: Result<StatusResult, ErrorBody>) -> Readiness {
+    let status = match answer {
+        Ok(status) => status,
+        Err(error) => {
+            return match error.code {
+                ErrorCode::ExtensionUnavailable => Readiness::NoExtension,
+                ErrorCode::BridgeUnavailable => Readiness::NoBridge,
+                ErrorCode::VersionMismatch => Readiness::VersionMismatch,
+                ErrorCode::NoPcscService => Readiness::NoPcscService,
+                ErrorCode::NoReader => Readiness::NoReader,
+                ErrorCode::NoCard => Readiness::NoCard,
+                ErrorCode::NotMynumberCard => Readiness::NotMyNumberCard,
+                ErrorCode::PinBlocked => Readiness::Blocked,
+                other => Readiness::Failed(other),
+            }
+        }
+    };
+    if status.readers.is_empty() {
+        return Readiness::NoReader;
+    }
+    if status
+        .readers
+        .iter()
+        .all(|reader| reader.card == CardPresence::Absent)
+    {
+        return Readiness::NoCard;
+    }
+    if !status
+        .readers
+        .iter()
+        .any(|reader| reader.card == CardPresence::Jpki)
+    {
+        return Readiness::NotMyNumberCard;
+    }
+    match status.auth_pin_tries_left {
+        Some(0) => Readiness::Blocked,
+        Some(1) => Readiness::LastTry,
+        tries_left => Readiness::Ready { tries_left },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use protocol::bridge::ReaderStatus;
+
+    fn status(cards: &[CardPresence], tries: Option<u8>) -> Result<StatusResult, ErrorBody> {
+        Ok(StatusResult {
+            readers: cards
+                .iter()
+                .enumerate()
+                .map(|(i, card)| ReaderStatus {
+                    name: format!("Reader {i}"),
+                    card: *card,
+                })
+                .collect(),
+            auth_pin_tries_left: tries,
+            reader: None,
+        })
+    }
+
+    #[test]
+    fn the_checks_come_in_the_order_the_user_fixes_them() {
+        let refused = |code| Err(ErrorBody::new(code, "x"));
+        assert_eq!(
+            readiness(refused(ErrorCode::ExtensionUnavailable)),
+            Readiness::NoExtension
+        );
+        assert_eq!(
+            readiness(refused(ErrorCode::BridgeUnavailable)),
+            Readiness::NoBridge
+        );
+        assert_eq!(
+            readiness(refused(ErrorCode::NoPcscService)),
+            Readiness::NoPcscService
+        );
+        assert_eq!(readiness(status(&[], None)), Readiness::NoReader);
+        assert_eq!(
+            readiness(status(&[CardPresence::Absent, CardPresence::Absent], None)),
+            Readiness::NoCard
+        );
+        assert_eq!(
+            readiness(status(&[CardPresence::Other], None)),
+            Readiness::NotMyNumberCard
+        );
+        assert_eq!(
+            readiness(status(&[CardPresence::Other, CardPresence::Jpki], Some(0))),
+            Readiness::Blocked
+        );
+        assert_eq!(
+            readiness(status(&[CardPresence::Jpki], Some(1))),
+            Readiness::LastTry
+        );
+        assert_eq!(
+            readiness(status(&[CardPresence::Jpki], Some(3))),
+            Readiness::Ready {
+                tries_left: Some(3)
+            }
+        );
+        assert_eq!(
+            readiness(refused(ErrorCode::Internal)),
+            Readiness::Failed(ErrorCode::Internal)
+        );
+    }
+
+    #[test]
+    fn only_ready_and_last_try_may_read() {
+        assert!(Readiness::Ready { tries_left: None }.can_read());
+        assert!(Readiness::LastTry.can_read());
+        assert!(!Readiness::Blocked.can_read());
+        assert!(!Readiness::NoCard.can_read());
+    }
+}

@@ -1,0 +1,223 @@
+//! The page's side of the extension contract (`protocol::page`): a request goes out with
+//! `postMessage`; no acknowledgement within [`ACK_TIMEOUT_MS`] means the helper is not installed
+//! (`EXTENSION_UNAVAILABLE`), no answer within the action's deadline is `TIMEOUT`.
+//!
+//! With the `simulated-helper` feature (development only) and `localStorage["myna-simulated"]`
+//! set, `simulated` answers instead, inside the page.
+
+use std::{
+    cell::{Cell, RefCell},
+    collections::HashMap,
+};
+
+use protocol::{
+    bridge::{AuthenticateResult, StatusResult},
+    page::{Action, Lang, PageMessage, PageRequest, ACK_TIMEOUT_MS},
+    ErrorBody, ErrorCode,
+};
+use wasm_bindgen::{prelude::*, JsCast};
+
+/// How long `status` may take after the acknowledgement.
+const STATUS_TIMEOUT_MS: i32 = 30_000;
+/// How long `authenticate` may take after the acknowledgement: the user types the PIN.
+const AUTHENTICATE_TIMEOUT_MS: i32 = 300_000;
+
+struct Pending {
+    acked: bool,
+    resolve: js_sys::Function,
+}
+
+thread_local! {
+    static PENDING: RefCell<HashMap<u32, Pending>> = RefCell::new(HashMap::new());
+    static NEXT_ID: Cell<u32> = const { Cell::new(1) };
+    static LISTENING: Cell<bool> = const { Cell::new(false) };
+}
+
+fn error(code: ErrorCode, message: &str) -> ErrorBody {
+    ErrorBody::new(code, message)
+}
+
+fn settle(id: u32, outcome: &Result<serde_json::Value, ErrorBody>) {
+    let Some(pending) = PENDING.with(|p| p.borrow_mut().remove(&id)) else {
+        return;
+    };
+    let text = match outcome {
+        Ok(value) => serde_json::json!({ "ok": true, "result": value }),
+        Err(body) => serde_json::json!({ "ok": false, "error": body }),
+    };
+    let _ = pending
+        .resolve
+        .call1(&JsValue::NULL, &JsValue::from_str(&text.to_string()));
+}
+
+/// Handles the content script's messages; anything not from this window, or not ours, is
+/// ignored.
+fn on_message(event: web_sys::MessageEvent) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let from_this_window = event
+        .source()
+        .and_then(|source| source.dyn_into::<web_sys::Window>().ok())
+        .is_some_and(|source| source == window);
+    let same_origin = window
+        .location()
+        .origin()
+        .is_ok_and(|origin| origin == event.origin());
+    if !from_this_window || !same_origin {
+        return;
+    }
+    let Ok(text) = js_sys::JSON::stringify(&event.data()) else {
+        return;
+    };
+    let Ok(message) = serde_json::from_str::<PageMessage>(&String::from(text)) else {
+        return;
+    };
+    match message {
+        PageMessage::Ack { id } => PENDING.with(|p| {
+            if let Some(pending) = p.borrow_mut().get_mut(&id) {
+                pending.acked = true;
+            }
+        }),
+        PageMessage::Response {
+            id,
+            ok,
+            result,
+            error: refusal,
+        } => {
+            let outcome = match (ok, result, refusal) {
+                (true, Some(result), _) => Ok(result),
+                (false, _, Some(body)) => Err(body),
+                _ => Err(error(
+                    ErrorCode::Internal,
+                    "malformed answer from the helper",
+                )),
+            };
+            settle(id, &outcome);
+        }
+        PageMessage::Request { .. } => {}
+    }
+}
+
+fn ensure_listener(window: &web_sys::Window) {
+    if LISTENING.with(Cell::get) {
+        return;
+    }
+    let listener = Closure::<dyn Fn(web_sys::MessageEvent)>::new(on_message);
+    if window
+        .add_event_listener_with_callback("message", listener.as_ref().unchecked_ref())
+        .is_ok()
+    {
+        // The listener lives as long as the page.
+        listener.forget();
+        LISTENING.with(|l| l.set(true));
+    }
+}
+
+fn after(window: &web_sys::Window, ms: i32, f: impl FnOnce() + 'static) {
+    let callback = Closure::once_into_js(f);
+    let _ =
+        window.set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), ms);
+}
+
+/// Whether the content script has marked the page (`data-myna-helper`).
+pub fn present() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+        .is_some_and(|root| root.has_attribute("data-myna-helper"))
+}
+
+/// Sends one request and waits for its answer.
+async fn call(
+    action: Action,
+    nonce: Option<String>,
+    lang: Lang,
+) -> Result<serde_json::Value, ErrorBody> {
+    #[cfg(feature = "simulated-helper")]
+    if let Some(answer) = crate::simulated::answer(action, nonce.as_deref()) {
+        return answer;
+    }
+    let window = web_sys::window().ok_or_else(|| error(ErrorCode::Internal, "no window"))?;
+    ensure_listener(&window);
+    let id = NEXT_ID.with(|n| {
+        let id = n.get();
+        n.set(id.wrapping_add(1));
+        id
+    });
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        PENDING.with(|p| {
+            p.borrow_mut().insert(
+                id,
+                Pending {
+                    acked: false,
+                    resolve,
+                },
+            )
+        });
+    });
+    let request = PageRequest::new(id, action, nonce, lang);
+    let origin = window.location().origin().unwrap_or_default();
+    let message = serde_json::to_string(&request)
+        .ok()
+        .and_then(|text| js_sys::JSON::parse(&text).ok())
+        .ok_or_else(|| error(ErrorCode::Internal, "cannot encode the request"))?;
+    window
+        .post_message(&message, &origin)
+        .map_err(|_| error(ErrorCode::Internal, "cannot post the request"))?;
+    after(
+        &window,
+        i32::try_from(ACK_TIMEOUT_MS).unwrap_or(1000),
+        move || {
+            let unanswered =
+                PENDING.with(|p| p.borrow().get(&id).is_some_and(|pending| !pending.acked));
+            if unanswered {
+                settle(
+                    id,
+                    &Err(error(
+                        ErrorCode::ExtensionUnavailable,
+                        "the helper extension did not answer",
+                    )),
+                );
+            }
+        },
+    );
+    let deadline = match action {
+        Action::Status => STATUS_TIMEOUT_MS,
+        Action::Authenticate => AUTHENTICATE_TIMEOUT_MS,
+    };
+    after(&window, deadline, move || {
+        settle(
+            id,
+            &Err(error(ErrorCode::Timeout, "the helper took too long")),
+        );
+    });
+    let answer = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .ok()
+        .and_then(|value| value.as_string())
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .ok_or_else(|| error(ErrorCode::Internal, "no answer"))?;
+    if answer["ok"] == true {
+        Ok(answer["result"].clone())
+    } else {
+        Err(serde_json::from_value(answer["error"].clone())
+            .unwrap_or_else(|_| error(ErrorCode::Internal, "malformed refusal")))
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, ErrorBody> {
+    serde_json::from_value(value)
+        .map_err(|_| error(ErrorCode::Internal, "unexpected result from the helper"))
+}
+
+/// Readers, cards and tries left.
+pub async fn status(lang: Lang) -> Result<StatusResult, ErrorBody> {
+    parse(call(Action::Status, None, lang).await?)
+}
+
+/// The card's certificate and its signature over the server's challenge (the PIN is asked in
+/// the extension's own window).
+pub async fn authenticate(nonce: String, lang: Lang) -> Result<AuthenticateResult, ErrorBody> {
+    parse(call(Action::Authenticate, Some(nonce), lang).await?)
+}

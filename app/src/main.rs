@@ -1,0 +1,5 @@
+//! The SPA's entry point: mounts the app on `<body>`.
+
+fn main() {
+    app::mount();
+}

@@ -1,0 +1,150 @@
+//! The screens of `flows.md`: F0 top page, F1 health-insurance application, F2 status check.
+
+use leptos::{prelude::*, task::spawn_local};
+use leptos_router::hooks::use_navigate;
+
+use crate::{
+    api::{self, InsuranceStatus},
+    i18n::*,
+    ui::{CardStep, Failure, StatusTable, StepBar, StepHeading},
+};
+
+/// The version of the terms this build shows; the server refuses others (`TERMS_CHANGED`).
+pub const TERMS_VERSION: &str = "2021-03";
+
+/// F0: the top page and what to prepare.
+#[component]
+pub fn Top() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="card-panel" aria-labelledby="insurance-title">
+            <h2 id="insurance-title">{t!(i18n, top.insurance_title)}</h2>
+            <ul class="actions">
+                <li><a class="button primary" href="/insurance/apply">{t!(i18n, top.apply)}</a></li>
+                <li><a class="button" href="/insurance/status">{t!(i18n, top.check_status)}</a></li>
+            </ul>
+            <p class="note">{t!(i18n, top.card_needed)}</p>
+        </section>
+        <section class="card-panel" aria-labelledby="mynapoint-title">
+            <h2 id="mynapoint-title">{t!(i18n, top.mynapoint_title)}</h2>
+            <p>{t!(i18n, top.mynapoint_text)}</p>
+        </section>
+        <section class="card-panel" aria-labelledby="prepare-title">
+            <h2 id="prepare-title">{t!(i18n, top.prepare_title)}</h2>
+            <ul>
+                <li>{t!(i18n, top.prepare_card)}</li>
+                <li>{t!(i18n, top.prepare_reader)}</li>
+                <li>{t!(i18n, top.prepare_helper)}</li>
+                <li>{t!(i18n, top.prepare_browser)}</li>
+            </ul>
+        </section>
+    }
+}
+
+/// Where F1 is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ApplyStep {
+    Terms,
+    Card,
+    Done(InsuranceStatus),
+}
+
+/// Logs out (best effort) and goes back to the top page.
+fn finish(navigate: impl Fn(&str, leptos_router::NavigateOptions) + 'static) {
+    spawn_local(async move {
+        let _ = api::logout().await;
+        navigate("/", Default::default());
+    });
+}
+
+/// F1: terms with the portal-user opt-in → card → done with the F2 table.
+#[component]
+pub fn Apply() -> impl IntoView {
+    let i18n = use_i18n();
+    let navigate = use_navigate();
+    let step = RwSignal::new(ApplyStep::Terms);
+    let portal_user = RwSignal::new(true);
+    let failure = RwSignal::new(None::<Failure>);
+    let on_login = Callback::new(move |()| {
+        spawn_local(async move {
+            match api::apply_insurance(portal_user.get_untracked(), TERMS_VERSION).await {
+                Ok(status) => step.set(ApplyStep::Done(status)),
+                Err(error) => failure.set(Some(Failure::Api(error))),
+            }
+        });
+    });
+    view! {
+        {move || match step.get() {
+            ApplyStep::Terms => view! {
+                <StepBar current=0/>
+                <StepHeading>{t!(i18n, apply.terms_heading)}</StepHeading>
+                <p>{t!(i18n, apply.terms_text)}</p>
+                <label class="checkbox">
+                    <input type="checkbox" name="portal-user"
+                        prop:checked=move || portal_user.get()
+                        on:change=move |ev| portal_user.set(event_target_checked(&ev))/>
+                    {t!(i18n, apply.portal_user)}
+                </label>
+                <p><a href="/terms" target="_blank" rel="noopener">{t!(i18n, apply.terms_link)}</a></p>
+                <div class="buttons">
+                    <a class="button" href="/">{t!(i18n, apply.back)}</a>
+                    <button type="button" class="primary" on:click=move |_| step.set(ApplyStep::Card)>
+                        {t!(i18n, apply.agree)}
+                    </button>
+                </div>
+            }
+            .into_any(),
+            ApplyStep::Card => view! {
+                <StepBar current=1/>
+                <StepHeading>{t!(i18n, apply.card_heading)}</StepHeading>
+                <CardStep submit=t!(i18n, apply.submit).into_any() on_login failure/>
+            }
+            .into_any(),
+            ApplyStep::Done(status) => view! {
+                <StepBar current=2/>
+                <StepHeading>{t!(i18n, apply.done_heading)}</StepHeading>
+                <StatusTable status/>
+                <button type="button" class="primary" on:click={
+                    let navigate = navigate.clone();
+                    move |_| finish(navigate.clone())
+                }>{t!(i18n, apply.finish)}</button>
+            }
+            .into_any(),
+        }}
+    }
+}
+
+/// F2: card → the status table → 「終了」.
+#[component]
+pub fn Status() -> impl IntoView {
+    let i18n = use_i18n();
+    let navigate = use_navigate();
+    let status = RwSignal::new(None::<InsuranceStatus>);
+    let failure = RwSignal::new(None::<Failure>);
+    let on_login = Callback::new(move |()| {
+        spawn_local(async move {
+            match api::insurance_status().await {
+                Ok(found) => status.set(Some(found)),
+                Err(error) => failure.set(Some(Failure::Api(error))),
+            }
+        });
+    });
+    view! {
+        {move || match status.get() {
+            None => view! {
+                <StepHeading>{t!(i18n, status.card_heading)}</StepHeading>
+                <CardStep submit=t!(i18n, status.submit).into_any() on_login failure/>
+            }
+            .into_any(),
+            Some(found) => view! {
+                <StepHeading>{t!(i18n, status.result_heading)}</StepHeading>
+                <StatusTable status=found/>
+                <button type="button" class="primary" on:click={
+                    let navigate = navigate.clone();
+                    move |_| finish(navigate.clone())
+                }>{t!(i18n, apply.finish)}</button>
+            }
+            .into_any(),
+        }}
+    }
+}

@@ -1,0 +1,353 @@
+//! Components shared by the screens: the header with the language switch, the step bar, the card
+//! step (pre-check, reading, login), the F2 status table, and the messages of every error code.
+
+use leptos::{html, prelude::*, task::spawn_local};
+use protocol::{page::Lang, ErrorBody, ErrorCode};
+
+use crate::{
+    api::{self, ApiError, InsuranceStatus},
+    card::{readiness, Readiness},
+    format,
+    i18n::*,
+};
+
+/// The page's language for the helper's PIN window.
+pub fn lang(locale: Locale) -> Lang {
+    match locale {
+        Locale::ja => Lang::Ja,
+        Locale::en => Lang::En,
+    }
+}
+
+/// The header: the portal's name and the language switch (remembered by a cookie; the `lang`
+/// attribute of `<html>` follows).
+#[component]
+pub fn Header() -> impl IntoView {
+    let i18n = use_i18n();
+    let switch = move |_| {
+        let next = match i18n.get_locale() {
+            Locale::ja => Locale::en,
+            Locale::en => Locale::ja,
+        };
+        i18n.set_locale(next);
+    };
+    view! {
+        <a class="skip" href="#main">{t!(i18n, skip_to_main)}</a>
+        <header class="site-header">
+            <a class="brand" href="/">{t!(i18n, portal_name)}</a>
+            <button
+                type="button"
+                class="lang-switch"
+                aria-label=move || t_string!(i18n, language_switch_label).to_string()
+                on:click=switch
+            >
+                {t!(i18n, language_switch)}
+            </button>
+        </header>
+    }
+}
+
+/// A heading that takes the focus when it appears, so that screen readers announce each step.
+#[component]
+pub fn StepHeading(children: Children) -> impl IntoView {
+    let heading = NodeRef::<html::H1>::new();
+    Effect::new(move |_| {
+        if let Some(element) = heading.get() {
+            let _ = element.focus();
+        }
+    });
+    view! { <h1 node_ref=heading tabindex="-1">{children()}</h1> }
+}
+
+/// 「ステップ1 ステップ2 完了」 with the current one marked.
+#[component]
+pub fn StepBar(current: usize) -> impl IntoView {
+    let i18n = use_i18n();
+    let item = move |index: usize, label: AnyView| {
+        let state = match index.cmp(&current) {
+            std::cmp::Ordering::Less => "done",
+            std::cmp::Ordering::Equal => "current",
+            std::cmp::Ordering::Greater => "todo",
+        };
+        view! {
+            <li class=state aria-current=(index == current).then_some("step")>{label}</li>
+        }
+    };
+    view! {
+        <ol class="step-bar" aria-label=move || t_string!(i18n, steps.label).to_string()>
+            {item(0, t!(i18n, steps.step1).into_any())}
+            {item(1, t!(i18n, steps.step2).into_any())}
+            {item(2, t!(i18n, steps.done).into_any())}
+        </ol>
+    }
+}
+
+/// The message of a contract code from the helper (`protocol::ErrorCode`), or of `READY`.
+pub fn card_message(key: &str) -> AnyView {
+    let i18n = use_i18n();
+    match key {
+        "READY" => t!(i18n, card_error.ready).into_any(),
+        "EXTENSION_UNAVAILABLE" => t!(i18n, card_error.extension_unavailable).into_any(),
+        "BRIDGE_UNAVAILABLE" => t!(i18n, card_error.bridge_unavailable).into_any(),
+        "VERSION_MISMATCH" => t!(i18n, card_error.version_mismatch).into_any(),
+        "ORIGIN_NOT_ALLOWED" => t!(i18n, card_error.origin_not_allowed).into_any(),
+        "INVALID_REQUEST" => t!(i18n, card_error.invalid_request).into_any(),
+        "NO_PCSC_SERVICE" => t!(i18n, card_error.no_pcsc_service).into_any(),
+        "NO_READER" => t!(i18n, card_error.no_reader).into_any(),
+        "NO_CARD" => t!(i18n, card_error.no_card).into_any(),
+        "CARD_REMOVED" => t!(i18n, card_error.card_removed).into_any(),
+        "NOT_MYNUMBER_CARD" => t!(i18n, card_error.not_mynumber_card).into_any(),
+        "PIN_FORMAT" => t!(i18n, card_error.pin_format).into_any(),
+        "PIN_INCORRECT" => t!(i18n, card_error.pin_incorrect).into_any(),
+        "PIN_BLOCKED" => t!(i18n, card_error.pin_blocked).into_any(),
+        "PIN_LAST_TRY" => t!(i18n, card_error.pin_last_try).into_any(),
+        "USER_CANCELLED" => t!(i18n, card_error.user_cancelled).into_any(),
+        "TIMEOUT" => t!(i18n, card_error.timeout).into_any(),
+        _ => t!(i18n, card_error.internal).into_any(),
+    }
+}
+
+/// The message of a refusal of the server.
+pub fn api_message(error: &ApiError) -> AnyView {
+    let i18n = use_i18n();
+    match error.code.as_str() {
+        "NOT_YET_ELIGIBLE" => {
+            let at = error.available_from.clone().unwrap_or_default();
+            let date = move || format::date_time(&at, i18n.get_locale() == Locale::ja);
+            t!(i18n, api_error.not_yet_eligible, date).into_any()
+        }
+        "NOT_ELIGIBLE" => t!(i18n, api_error.not_eligible).into_any(),
+        "UNKNOWN_PERSON" => t!(i18n, api_error.unknown_person).into_any(),
+        "CERTIFICATE_EXPIRED" => t!(i18n, api_error.certificate_expired).into_any(),
+        "CERTIFICATE_REVOKED" => t!(i18n, api_error.certificate_revoked).into_any(),
+        "CERTIFICATE_UNTRUSTED"
+        | "CERTIFICATE_GARBLED"
+        | "CERTIFICATE_NOT_YET_VALID"
+        | "CERTIFICATE_KEY_USAGE"
+        | "SIGNATURE_INVALID"
+        | "ALGORITHM_UNSUPPORTED"
+        | "TOKEN_SIZE" => t!(i18n, api_error.certificate_invalid).into_any(),
+        "NO_SESSION" | "NOT_AUTHENTICATED" | "NO_CHALLENGE" | "CHALLENGE_EXPIRED" => {
+            t!(i18n, api_error.session_ended).into_any()
+        }
+        "RATE_LIMITED" => {
+            let seconds = error.retry_after.unwrap_or(60);
+            t!(i18n, api_error.rate_limited, seconds).into_any()
+        }
+        "TERMS_CHANGED" => t!(i18n, api_error.terms_changed).into_any(),
+        "NETWORK" => t!(i18n, api_error.network).into_any(),
+        other => {
+            let code = other.to_owned();
+            t!(i18n, api_error.other, code).into_any()
+        }
+    }
+}
+
+/// What went wrong in the card step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// From the helper, with a contract code.
+    Card(ErrorBody),
+    /// From the server.
+    Api(ApiError),
+}
+
+/// A failure's message, with the tries left after a wrong PIN.
+#[component]
+pub fn FailureMessage(failure: Failure) -> impl IntoView {
+    let i18n = use_i18n();
+    match failure {
+        Failure::Card(body) => {
+            let tries = body.tries_left;
+            view! {
+                <div class="error" role="alert">
+                    <p>{card_message(body.code.as_str())}</p>
+                    {tries.map(|count| view! { <p>{t!(i18n, card.tries_left, count)}</p> })}
+                </div>
+            }
+            .into_any()
+        }
+        Failure::Api(error) => {
+            view! { <div class="error" role="alert"><p>{api_message(&error)}</p></div> }.into_any()
+        }
+    }
+}
+
+/// The seed's 「上手くいかないときは」 list.
+#[component]
+pub fn Troubleshooting() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <details class="troubleshooting">
+            <summary>{t!(i18n, card.troubleshooting_title)}</summary>
+            <ul>
+                <li>{t!(i18n, card.tip_keep)}</li>
+                <li>{t!(i18n, card.tip_wait)}</li>
+                <li>{t!(i18n, card.tip_metal)}</li>
+                <li>{t!(i18n, card.tip_cover)}</li>
+                <li>{t!(i18n, card.tip_cable)}</li>
+                <li>{t!(i18n, card.tip_nfc)}</li>
+            </ul>
+        </details>
+    }
+}
+
+/// Reads the card and logs in: checks readiness first (extension → bridge → reader → card →
+/// My Number Card → tries left), then challenge → the helper's PIN window and signature →
+/// login. `on_login` runs once the session is authenticated.
+#[component]
+pub fn CardStep(
+    /// The button's label (「申し込む」, 「認証する」).
+    submit: AnyView,
+    /// Runs after a successful login; returns the next failure, if any.
+    on_login: Callback<()>,
+    /// Set by the caller when its own request after the login was refused.
+    failure: RwSignal<Option<Failure>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let state = RwSignal::new(None::<Readiness>);
+    let busy = RwSignal::new(false);
+    let confirmed = RwSignal::new(false);
+    let check = move || {
+        state.set(None);
+        let locale = i18n.get_locale_untracked();
+        spawn_local(async move {
+            state.set(Some(readiness(crate::helper::status(lang(locale)).await)));
+        });
+    };
+    check();
+    let read = move |_| {
+        busy.set(true);
+        failure.set(None);
+        let locale = i18n.get_locale_untracked();
+        spawn_local(async move {
+            let outcome = async {
+                api::session().await.map_err(Failure::Api)?;
+                let challenge = api::challenge().await.map_err(Failure::Api)?;
+                let token = crate::helper::authenticate(challenge.nonce, lang(locale))
+                    .await
+                    .map_err(Failure::Card)?;
+                api::login(&token).await.map_err(Failure::Api)?;
+                Ok::<(), Failure>(())
+            }
+            .await;
+            busy.set(false);
+            match outcome {
+                Ok(()) => on_login.run(()),
+                Err(error) => {
+                    if let Failure::Card(body) = &error {
+                        if matches!(
+                            body.code,
+                            ErrorCode::PinBlocked | ErrorCode::CardRemoved | ErrorCode::NoCard
+                        ) {
+                            check();
+                        }
+                    }
+                    failure.set(Some(error));
+                }
+            }
+        });
+    };
+    let can_read = move || {
+        let ready = state.get().is_some_and(|s| s.can_read());
+        let last_try = state.get() == Some(Readiness::LastTry);
+        ready && (!last_try || confirmed.get()) && !busy.get()
+    };
+    view! {
+        <section class="card-step">
+            <p>{t!(i18n, card.reader_instructions)}</p>
+            <p class="warning">{t!(i18n, card.pin_warning)}</p>
+            <p>{t!(i18n, card.pin_not_here)}</p>
+            <div class="readiness" aria-live="polite">
+                {move || match state.get() {
+                    None => view! { <p class="checking">{t!(i18n, card.checking)}</p> }.into_any(),
+                    Some(readiness) => {
+                        let ok = readiness.can_read();
+                        let tries = match &readiness {
+                            Readiness::Ready { tries_left } => *tries_left,
+                            _ => None,
+                        };
+                        let last_try = readiness == Readiness::LastTry;
+                        view! {
+                            <p class=if ok { "ready" } else { "not-ready" } data-readiness=readiness.message_key()>
+                                {card_message(readiness.message_key())}
+                            </p>
+                            {tries.map(|count| view! { <p>{t!(i18n, card.tries_left, count)}</p> })}
+                            <Show when=move || last_try>
+                                <label class="confirm">
+                                    <input type="checkbox" prop:checked=move || confirmed.get()
+                                        on:change=move |ev| confirmed.set(event_target_checked(&ev))/>
+                                    {t!(i18n, card.confirm_last_try)}
+                                </label>
+                            </Show>
+                            <Show when=move || !ok>
+                                <button type="button" on:click=move |_| check()>{t!(i18n, card.recheck)}</button>
+                            </Show>
+                        }
+                        .into_any()
+                    }
+                }}
+            </div>
+            <Show when=move || busy.get()>
+                <p class="progress" role="status"><span class="spinner" aria-hidden="true"></span>{t!(i18n, card.reading)}</p>
+            </Show>
+            {move || failure.get().map(|failure| view! { <FailureMessage failure/> })}
+            <button type="button" class="primary" disabled=move || !can_read() on:click=read>{submit}</button>
+            <Troubleshooting/>
+        </section>
+    }
+}
+
+/// The F2 table: the third row only when the user opted in.
+#[component]
+pub fn StatusTable(status: InsuranceStatus) -> impl IntoView {
+    let i18n = use_i18n();
+    let applied = status.application == "received";
+    let registration = status.registration.clone().unwrap_or_default();
+    let expected = status.expected_by.clone().unwrap_or_default();
+    let portal_user = status.portal_user.is_some();
+    view! {
+        <table class="status-table">
+            <tbody>
+                <tr>
+                    <th scope="row">{t!(i18n, status.row_application)}</th>
+                    <td class=if applied { "ok" } else { "todo" }>
+                        {if applied {
+                            t!(i18n, status.received).into_any()
+                        } else {
+                            view! {
+                                {t!(i18n, status.not_applied)}
+                                " "
+                                <a href="/insurance/apply">{t!(i18n, status.apply_now)}</a>
+                            }
+                            .into_any()
+                        }}
+                    </td>
+                </tr>
+                <Show when=move || applied>
+                    <tr>
+                        <th scope="row">{t!(i18n, status.row_registration)}</th>
+                        {
+                            let registration = registration.clone();
+                            let expected = expected.clone();
+                            match registration.as_str() {
+                                "completed" => view! { <td class="ok">{t!(i18n, status.completed)}</td> }.into_any(),
+                                "contact_insurer" => view! { <td class="warn">{t!(i18n, status.contact_insurer)}</td> }.into_any(),
+                                _ => {
+                                    let date = expected.clone();
+                                    view! { <td class="warn">{t!(i18n, status.preparing, date)}</td> }.into_any()
+                                }
+                            }
+                        }
+                    </tr>
+                </Show>
+                <Show when=move || portal_user>
+                    <tr>
+                        <th scope="row">{t!(i18n, status.row_portal_user)}</th>
+                        <td class="ok">{t!(i18n, status.received)}</td>
+                    </tr>
+                </Show>
+            </tbody>
+        </table>
+    }
+}
