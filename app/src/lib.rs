@@ -20,7 +20,6 @@ pub mod pages;
 pub mod simulated;
 pub mod ui;
 
-use i18n::I18nContextProvider;
 
 use leptos::prelude::*;
 use leptos_router::{
@@ -37,7 +36,7 @@ pub fn mount() {
 #[component]
 pub fn App() -> impl IntoView {
     view! {
-        <I18nContextProvider>
+        <ui::Language>
             <Router>
                 <ui::Header/>
                 <main id="main">
@@ -48,6 +47,6 @@ pub fn App() -> impl IntoView {
                     </Routes>
                 </main>
             </Router>
-        </I18nContextProvider>
+        </ui::Language>
     }
 }

@@ -4,6 +4,8 @@
 use leptos::{html, prelude::*, task::spawn_local};
 use protocol::{page::Lang, ErrorBody, ErrorCode};
 
+use leptos_i18n::Locale as _;
+
 use crate::{
     api::{self, ApiError, InsuranceStatus},
     card::{readiness, Readiness},
@@ -19,8 +21,43 @@ pub fn lang(locale: Locale) -> Lang {
     }
 }
 
-/// The header: the portal's name and the language switch (remembered by a cookie; the `lang`
-/// attribute of `<html>` follows).
+/// Where the chosen language is remembered.
+const LANG_KEY: &str = "myna-lang";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// The remembered language, else Japanese (whatever the browser prefers: the portal is
+/// Japanese first).
+pub fn remembered_locale() -> Locale {
+    storage()
+        .and_then(|s| s.get_item(LANG_KEY).ok().flatten())
+        .and_then(|lang| lang.parse().ok())
+        .unwrap_or(Locale::ja)
+}
+
+/// The translations for everything inside, in the remembered language or Japanese.
+#[component]
+pub fn Language(children: Children) -> impl IntoView {
+    view! {
+        <I18nContextProvider>
+            <RememberedLocale/>
+            {children()}
+        </I18nContextProvider>
+    }
+}
+
+/// Sets the remembered language once, after the provider's own start-up effect (which picks the
+/// browser's preferred language: the portal is Japanese first, whatever the browser says).
+#[component]
+fn RememberedLocale() -> impl IntoView {
+    let i18n = use_i18n();
+    Effect::new(move |_| i18n.set_locale(remembered_locale()));
+}
+
+/// The header: the portal's name and the language switch (remembered in `localStorage`; the
+/// `lang` attribute of `<html>` follows).
 #[component]
 pub fn Header() -> impl IntoView {
     let i18n = use_i18n();
@@ -30,6 +67,9 @@ pub fn Header() -> impl IntoView {
             Locale::en => Locale::ja,
         };
         i18n.set_locale(next);
+        if let Some(storage) = storage() {
+            let _ = storage.set_item(LANG_KEY, next.as_str());
+        }
     };
     view! {
         <a class="skip" href="#main">{t!(i18n, skip_to_main)}</a>

@@ -22,14 +22,15 @@ pub const REVALIDATE: &str = "no-cache";
 /// `Cache-Control` of the API: answers are personal.
 pub const NO_STORE: &str = "no-store";
 
-/// Whether a file name carries Trunk's content hash (`app-1a2b3c4d5e6f7a8b.wasm`, also with
-/// `_bg`): a run of at least 16 hex digits after the last `-` of the stem.
+/// Whether a file name carries Trunk's content hash (`app-88f97380fb976ae.js`, also with `_bg`):
+/// a run of at least 12 hex digits after the last `-` of the stem (Trunk writes a 64-bit hash
+/// without leading zeros).
 pub fn is_hashed_asset(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     let stem = name.split('.').next().unwrap_or(name);
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| hash.len() >= 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+        .is_some_and(|(_, hash)| hash.len() >= 12 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// The Content-Security-Policy: same-origin everything, WebAssembly compilation allowed, no
@@ -136,6 +137,7 @@ mod tests {
     fn hashed_assets_are_recognized() {
         assert!(is_hashed_asset("/app-1a2b3c4d5e6f7a8b.js"));
         assert!(is_hashed_asset("/app-1a2b3c4d5e6f7a8b_bg.wasm"));
+        assert!(is_hashed_asset("/app-88f97380fb976ae.js"));
         assert!(is_hashed_asset("/style-0123456789abcdef0123.css"));
         assert!(!is_hashed_asset("/index.html"));
         assert!(!is_hashed_asset("/favicon.ico"));
