@@ -20,7 +20,6 @@ pub mod pages;
 pub mod simulated;
 pub mod ui;
 
-
 use leptos::prelude::*;
 use leptos_router::{
     components::{Route, Router, Routes},

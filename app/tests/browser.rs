@@ -34,9 +34,7 @@ fn fresh_root() -> web_sys::HtmlElement {
     if let Ok(Some(storage)) = window().local_storage() {
         let _ = storage.clear();
     }
-    let root = document()
-        .document_element()
-        .expect("root");
+    let root = document().document_element().expect("root");
     let _ = root.remove_attribute("data-myna-helper");
     // The runner reports through elements of its own in <body>: only our roots are removed.
     let body = document().body().expect("body");
@@ -87,12 +85,19 @@ async fn until(ms: i32, mut predicate: impl FnMut() -> bool) -> bool {
 async fn japanese_by_default_english_on_request_and_remembered() {
     let root = fresh_root();
     let _app = leptos::mount::mount_to(root.clone(), app::App);
-    assert!(until(1000, || text(&root).contains("健康保険証利用の申込")).await, "{}", text(&root));
+    assert!(
+        until(1000, || text(&root).contains("健康保険証利用の申込")).await,
+        "{}",
+        text(&root)
+    );
     let html = document().document_element().expect("html");
     assert_eq!(html.get_attribute("lang").as_deref(), Some("ja"));
     click(&root, "button.lang-switch");
     assert!(
-        until(1000, || text(&root).contains("Use your My Number Card as your health-insurance card")).await,
+        until(1000, || text(&root).contains(
+            "Use your My Number Card as your health-insurance card"
+        ))
+        .await,
         "{}",
         text(&root)
     );
@@ -130,41 +135,55 @@ async fn without_the_extension_the_card_step_says_to_install_it() {
     let _step = mount_card_step(&root);
     // No acknowledgement within 1 s: the helper is missing.
     assert!(
-        until(3000, || readiness(&root).as_deref() == Some("EXTENSION_UNAVAILABLE")).await,
+        until(3000, || readiness(&root).as_deref()
+            == Some("EXTENSION_UNAVAILABLE"))
+        .await,
         "{}",
         text(&root)
     );
-    assert!(text(&root).contains("拡張機能が見つかりません"), "{}", text(&root));
+    assert!(
+        text(&root).contains("拡張機能が見つかりません"),
+        "{}",
+        text(&root)
+    );
     let button = root
         .query_selector("button.primary")
         .expect("selector")
         .expect("button");
-    assert!(button.has_attribute("disabled"), "cannot read without the helper");
+    assert!(
+        button.has_attribute("disabled"),
+        "cannot read without the helper"
+    );
 }
 
 /// Plays the content script: acknowledges every request and answers `status` with `status`.
 fn fake_content_script(status: serde_json::Value) -> Closure<dyn Fn(web_sys::MessageEvent)> {
     let root = document().document_element().expect("root");
-    root.set_attribute("data-myna-helper", "1").expect("attribute");
-    let listener = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-        let Ok(text) = js_sys::JSON::stringify(&event.data()) else {
-            return;
-        };
-        let Ok(message) = serde_json::from_str::<serde_json::Value>(&String::from(text)) else {
-            return;
-        };
-        if message["myna"] != "request" {
-            return;
-        }
-        let id = message["id"].clone();
-        let origin = window().location().origin().expect("origin");
-        let post = |value: serde_json::Value| {
-            let js = js_sys::JSON::parse(&value.to_string()).expect("json");
-            window().post_message(&js, &origin).expect("post");
-        };
-        post(serde_json::json!({"myna": "ack", "id": id}));
-        post(serde_json::json!({"myna": "response", "id": id, "ok": true, "result": status.clone()}));
-    });
+    root.set_attribute("data-myna-helper", "1")
+        .expect("attribute");
+    let listener = Closure::<dyn Fn(web_sys::MessageEvent)>::new(
+        move |event: web_sys::MessageEvent| {
+            let Ok(text) = js_sys::JSON::stringify(&event.data()) else {
+                return;
+            };
+            let Ok(message) = serde_json::from_str::<serde_json::Value>(&String::from(text)) else {
+                return;
+            };
+            if message["myna"] != "request" {
+                return;
+            }
+            let id = message["id"].clone();
+            let origin = window().location().origin().expect("origin");
+            let post = |value: serde_json::Value| {
+                let js = js_sys::JSON::parse(&value.to_string()).expect("json");
+                window().post_message(&js, &origin).expect("post");
+            };
+            post(serde_json::json!({"myna": "ack", "id": id}));
+            post(
+                serde_json::json!({"myna": "response", "id": id, "ok": true, "result": status.clone()}),
+            );
+        },
+    );
     window()
         .add_event_listener_with_callback("message", listener.as_ref().unchecked_ref())
         .expect("listener");
@@ -185,7 +204,11 @@ async fn at_one_try_left_reading_needs_an_explicit_confirmation() {
         "{}",
         text(&root)
     );
-    assert!(text(&root).contains("市区町村の窓口でしか解除できません"), "{}", text(&root));
+    assert!(
+        text(&root).contains("市区町村の窓口でしか解除できません"),
+        "{}",
+        text(&root)
+    );
     let button = root
         .query_selector("button.primary")
         .expect("selector")
@@ -193,13 +216,18 @@ async fn at_one_try_left_reading_needs_an_explicit_confirmation() {
     assert!(button.has_attribute("disabled"));
     click(&root, "label.confirm input");
     assert!(until(1000, || !button.has_attribute("disabled")).await);
-    let _ = window().remove_event_listener_with_callback("message", listener.as_ref().unchecked_ref());
+    let _ =
+        window().remove_event_listener_with_callback("message", listener.as_ref().unchecked_ref());
 }
 
 #[wasm_bindgen_test]
 async fn no_reader_and_other_cards_say_what_to_fix() {
     for (status, expected, words) in [
-        (serde_json::json!({"readers": [], "authPinTriesLeft": null, "reader": null}), "NO_READER", "リーダライタが見つかりません"),
+        (
+            serde_json::json!({"readers": [], "authPinTriesLeft": null, "reader": null}),
+            "NO_READER",
+            "リーダライタが見つかりません",
+        ),
         (
             serde_json::json!({"readers": [{"name": "R", "card": "other"}], "authPinTriesLeft": null, "reader": null}),
             "NOT_MYNUMBER_CARD",
@@ -215,6 +243,7 @@ async fn no_reader_and_other_cards_say_what_to_fix() {
             text(&root)
         );
         assert!(text(&root).contains(words), "{}", text(&root));
-        let _ = window().remove_event_listener_with_callback("message", listener.as_ref().unchecked_ref());
+        let _ = window()
+            .remove_event_listener_with_callback("message", listener.as_ref().unchecked_ref());
     }
 }

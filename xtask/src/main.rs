@@ -13,6 +13,7 @@ mod postgres;
 mod run;
 mod setup;
 mod tidy;
+mod web;
 
 use std::{
     path::{Path, PathBuf},
@@ -33,10 +34,11 @@ fn main() -> anyhow::Result<()> {
         Some("test") => test(),
         Some("bench") => bench(),
         Some("fuzz") => fuzz(args.get(1).map(String::as_str).unwrap_or("60")),
-        Some("setup") => setup::ensure_system_packages(),
+        Some("setup") => setup::ensure_system_packages().and_then(|()| web::ensure_tools()),
+        Some("spa") => web::build_spa(&root).map(|dist| eprintln!("built {}", dist.display())),
         Some("tidy") => tidy::check(&root),
         _ => {
-            eprintln!("usage: cargo xtask <run|test|bench|fuzz [seconds]|setup|tidy>");
+            eprintln!("usage: cargo xtask <run|test|bench|fuzz [seconds]|setup|spa|tidy>");
             bail!("unknown task")
         }
     }
@@ -97,12 +99,59 @@ fn test() -> anyhow::Result<()> {
     );
     drop(postgres);
     let on_postgres = on_postgres?;
-    let total = sqlite.add(on_postgres);
+    // The SPA's browser tests, in Chromium and in Firefox.
+    web::ensure_tools()?;
+    let mut total = sqlite.add(on_postgres);
+    for browser in [web::Browser::Chromium, web::Browser::Firefox] {
+        let (env, unset) = web::browser_env(browser);
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        eprintln!("the SPA's browser tests in {browser:?}");
+        let counts = cargo_test_with(
+            &[
+                "test",
+                "--locked",
+                "-p",
+                "app",
+                "--target",
+                "wasm32-unknown-unknown",
+            ],
+            &env,
+            &[unset],
+        )?;
+        total = total.add(counts);
+    }
+    // The release build of the SPA, and what it must not contain.
+    let dist = web::build_spa(&project_root())?;
+    total = total.add(check_release_spa(&dist)?);
     println!(
         "\nsummary: {} passed, {} failed, {} skipped",
         total.passed, total.failed, total.ignored
     );
     Ok(())
+}
+
+/// The release SPA must not carry the development-only simulated helper: its marker string
+/// (`myna-simulated`, the localStorage key it reads) is absent from every built file.
+fn check_release_spa(dist: &std::path::Path) -> anyhow::Result<Counts> {
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dist).with_context(|| format!("reading {}", dist.display()))? {
+        let path = entry?.path();
+        let bytes = std::fs::read(&path)?;
+        if bytes.windows(14).any(|w| w == b"myna-simulated") {
+            println!("test release_spa_has_no_simulated_helper ... FAILED");
+            bail!("{} carries the simulated helper", path.display());
+        }
+        checked += 1;
+    }
+    if checked == 0 {
+        bail!("{} is empty", dist.display());
+    }
+    println!("test release_spa_has_no_simulated_helper ... ok ({checked} files)");
+    Ok(Counts {
+        passed: 1,
+        failed: 0,
+        ignored: 0,
+    })
 }
 
 /// Counts from `cargo test` output.
@@ -126,9 +175,18 @@ impl Counts {
 /// Runs `cargo test` with extra environment, echoing its output, and returns the counts summed
 /// over all test binaries; the caller prints one summary line for the whole run.
 fn cargo_test(args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<Counts> {
+    cargo_test_with(args, env, &[])
+}
+
+/// [`cargo_test`] with variables removed from the environment.
+fn cargo_test_with(args: &[&str], env: &[(&str, &str)], unset: &[&str]) -> anyhow::Result<Counts> {
     use std::io::{BufRead, BufReader};
     eprintln!("$ cargo {}", args.join(" "));
-    let mut child = Command::new("cargo")
+    let mut command = Command::new("cargo");
+    for name in unset {
+        command.env_remove(name);
+    }
+    let mut child = command
         .args(args)
         .envs(env.iter().copied())
         .stdout(std::process::Stdio::piped())

@@ -5,14 +5,32 @@ use std::process::Command;
 use anyhow::{bail, Context as _};
 
 /// Debian packages: PC/SC (daemon, headers, the vsmartcard virtual reader), pkg-config for the
-/// pcsc crate's build, and openssl, which the tests use as an independent verifier.
+/// pcsc crate's build, openssl (the tests' independent verifier), PostgreSQL (the server's
+/// suite runs on it too), Chromium and Firefox with their WebDriver (the SPA's browser tests),
+/// brotli (the SPA's size), Node.js and npm (binaryen's wasm-opt).
 pub const PACKAGES: &[&str] = &[
     "pcscd",
     "libpcsclite-dev",
     "pkg-config",
     "vsmartcard-vpcd",
     "openssl",
+    "postgresql",
+    "chromium",
+    "chromium-driver",
+    "firefox-esr",
+    "brotli",
 ];
+
+/// Programs that may come from elsewhere than Debian (the machines have their own Node.js);
+/// the Debian package is installed only when the program is missing.
+const PROGRAMS: &[(&str, &str)] = &[("node", "nodejs"), ("npm", "npm")];
+
+fn on_path(program: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
 
 fn installed(package: &str) -> bool {
     Command::new("dpkg-query")
@@ -44,7 +62,13 @@ pub fn as_root(program: &str) -> Command {
 
 /// Installs the missing packages with apt-get (through sudo when not root).
 pub fn ensure_system_packages() -> anyhow::Result<()> {
-    let missing: Vec<&str> = PACKAGES.iter().copied().filter(|p| !installed(p)).collect();
+    let mut missing: Vec<&str> = PACKAGES.iter().copied().filter(|p| !installed(p)).collect();
+    missing.extend(
+        PROGRAMS
+            .iter()
+            .filter(|(program, _)| !on_path(program))
+            .map(|(_, package)| *package),
+    );
     if missing.is_empty() {
         return Ok(());
     }

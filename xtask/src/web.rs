@@ -1,0 +1,157 @@
+//! The SPA's tool chain, installed once and pinned (`shared/design/test-stack.md`): the wasm32
+//! target, Trunk, wasm-bindgen-cli (equal to Cargo.lock's wasm-bindgen), geckodriver, and npm's
+//! binaryen for wasm-opt (never Debian's). Each is skipped when the pinned version is there.
+
+use std::{
+    ffi::OsString,
+    path::{Path, PathBuf},
+    process::Command,
+};
+
+use anyhow::{bail, Context as _};
+
+use crate::sh;
+
+/// Pinned versions.
+const TRUNK: &str = "0.21.14";
+const WASM_BINDGEN: &str = "0.2.130";
+const GECKODRIVER: &str = "0.36.0";
+const BINARYEN: &str = "132.0.0";
+
+fn home() -> PathBuf {
+    std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from)
+}
+
+/// Where npm's binaryen lives.
+pub fn tools_dir() -> PathBuf {
+    home().join(".cache").join("myna-portal").join("tools")
+}
+
+fn cargo_bin() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map_or_else(|| home().join(".cargo"), PathBuf::from)
+        .join("bin")
+}
+
+/// `PATH` with binaryen and cargo's bin directory first.
+pub fn path() -> OsString {
+    let mut dirs = vec![tools_dir().join("node_modules").join(".bin"), cargo_bin()];
+    if let Some(path) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&path));
+    }
+    std::env::join_paths(dirs).unwrap_or_default()
+}
+
+/// The first line `program --version` prints, or nothing.
+fn version_of(program: &Path) -> String {
+    Command::new(program)
+        .arg("--version")
+        .output()
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_owned()
+        })
+        .unwrap_or_default()
+}
+
+fn cargo_install(krate: &str, version: &str, binary: &str, locked: bool) -> anyhow::Result<()> {
+    if version_of(&cargo_bin().join(binary)).contains(version) {
+        return Ok(());
+    }
+    let spec = format!("{krate}@{version}");
+    let mut args = vec!["install", spec.as_str()];
+    // wasm-bindgen-cli's lock pins a crate version the registry lacks: it installs unlocked.
+    if locked {
+        args.push("--locked");
+    }
+    sh("cargo", &args)
+}
+
+/// Installs what is missing.
+pub fn ensure_tools() -> anyhow::Result<()> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .context("running rustup")?;
+    if !String::from_utf8_lossy(&installed.stdout).contains("wasm32-unknown-unknown") {
+        sh("rustup", &["target", "add", "wasm32-unknown-unknown"])?;
+    }
+    cargo_install("trunk", TRUNK, "trunk", true)?;
+    cargo_install("wasm-bindgen-cli", WASM_BINDGEN, "wasm-bindgen", false)?;
+    cargo_install("geckodriver", GECKODRIVER, "geckodriver", true)?;
+    let wasm_opt = tools_dir()
+        .join("node_modules")
+        .join(".bin")
+        .join("wasm-opt");
+    if !version_of(&wasm_opt).contains("version 132") {
+        std::fs::create_dir_all(tools_dir()).context("creating the tools directory")?;
+        let prefix = tools_dir().to_string_lossy().into_owned();
+        sh(
+            "npm",
+            &[
+                "install",
+                "--prefix",
+                &prefix,
+                &format!("binaryen@{BINARYEN}"),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// Builds the SPA for release into `app/dist` with Trunk and returns that directory.
+pub fn build_spa(root: &Path) -> anyhow::Result<PathBuf> {
+    ensure_tools()?;
+    let app = root.join("app");
+    eprintln!("$ trunk build --release (in app/)");
+    let status = Command::new(cargo_bin().join("trunk"))
+        .args(["build", "--release"])
+        .current_dir(&app)
+        .env("PATH", path())
+        .status()
+        .context("starting trunk")?;
+    if !status.success() {
+        bail!("trunk build failed with {status}");
+    }
+    Ok(app.join("dist"))
+}
+
+/// The browsers the SPA's tests run in.
+#[derive(Debug, Clone, Copy)]
+pub enum Browser {
+    /// Debian's Chromium with its chromedriver.
+    Chromium,
+    /// Debian's Firefox ESR with geckodriver.
+    Firefox,
+}
+
+/// The environment of the SPA's browser tests in `browser`: the driver named, the other one's
+/// variable removed (the runner prefers geckodriver when both are set).
+pub fn browser_env(browser: Browser) -> (Vec<(String, String)>, &'static str) {
+    let path = ("PATH".to_owned(), path().to_string_lossy().into_owned());
+    match browser {
+        Browser::Chromium => (
+            vec![
+                path,
+                ("CHROMEDRIVER".into(), "/usr/bin/chromedriver".into()),
+            ],
+            "GECKODRIVER",
+        ),
+        Browser::Firefox => (
+            vec![
+                path,
+                (
+                    "GECKODRIVER".into(),
+                    cargo_bin()
+                        .join("geckodriver")
+                        .to_string_lossy()
+                        .into_owned(),
+                ),
+            ],
+            "CHROMEDRIVER",
+        ),
+    }
+}
