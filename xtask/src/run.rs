@@ -1,5 +1,5 @@
 //! `cargo xtask run`: the portal on this machine: the server on an embedded SQLite database at
-//! `http://127.0.0.1:8080` trusting the development CA, the development card linked to a person,
+//! `http://127.0.0.1:8080` serving the release SPA and trusting the development CA, the development card linked to a person,
 //! the bridge registered with the browsers for development, and a virtual My Number Card served
 //! on the machine's pcscd through the vsmartcard reader.
 
@@ -60,7 +60,7 @@ const DEV_PERSON: &str = "dev-person";
 
 /// Links the development card to [`DEV_PERSON`] (the registry feed, through the import command)
 /// and starts the server on SQLite under `data/data`.
-fn start_server(release: &Path, data: &Path, card: &Path) -> anyhow::Result<Child> {
+fn start_server(release: &Path, data: &Path, card: &Path, dist: &Path) -> anyhow::Result<Child> {
     let server = release.join("myna-server");
     let common = |command: &mut Command| {
         command
@@ -107,13 +107,15 @@ fn start_server(release: &Path, data: &Path, card: &Path) -> anyhow::Result<Chil
     let mut serve = Command::new(&server);
     common(&mut serve);
     serve
+        .arg("--static-dir")
+        .arg(dist)
         .stdout(Stdio::null())
         .spawn()
         .context("starting the server")
 }
 
 /// Builds, installs and serves; returns when the card is stopped (`quit` or Ctrl-C).
-pub fn run(_root: &Path) -> anyhow::Result<()> {
+pub fn run(root: &Path) -> anyhow::Result<()> {
     setup::ensure_system_packages()?;
     sh(
         "cargo",
@@ -159,7 +161,8 @@ pub fn run(_root: &Path) -> anyhow::Result<()> {
         args.extend(["--developer-origin", origin]);
     }
     sh(&bridge_text, &args)?;
-    let mut server = start_server(&release, &data, &card)?;
+    let dist = crate::web::build_spa(root)?;
+    let mut server = start_server(&release, &data, &card, &dist)?;
     let mut pcscd = ensure_pcscd()?;
     println!(
         "\nThe portal is ready:\n\
@@ -169,7 +172,7 @@ pub fn run(_root: &Path) -> anyhow::Result<()> {
          - development origins allowed: {}\n\
          - virtual My Number Card: {} (PIN 1234, signing password ABC123)\n\
          - server: {SERVER_ORIGIN} (API under /api/v1, OpenAPI at /api/v1/openapi.json), data in {}\n\
-           the card is linked to the person {DEV_PERSON}; the SPA is not built yet (issue 4)\n\
+           the SPA at {SERVER_ORIGIN}/; the card is linked to the person {DEV_PERSON}\n\
          Type remove, insert, hang, garbage, normal or quit below to act on the card.\n",
         DEV_ORIGINS.join(", "),
         card.display(),
