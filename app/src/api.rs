@@ -180,3 +180,113 @@ pub async fn apply_insurance(
 pub async fn insurance_status() -> Result<InsuranceStatus, ApiError> {
     call("GET", "/insurance/status", None).await
 }
+
+/// `POST`/`GET /mynapoint/reservation`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reservation {
+    /// マイキーID.
+    pub my_key_id: String,
+}
+
+/// One payment service.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Service {
+    /// 登録サービス番号, also the code sent back.
+    pub registration_number: String,
+    /// 決済サービス名称.
+    pub name: String,
+    /// The name in katakana.
+    pub kana: String,
+    /// 決済サービス区分.
+    pub category: String,
+    /// 利用方法.
+    pub payment_method: String,
+    /// Whether the MyNa Point terminal can apply for it.
+    pub kiosk_applicable: bool,
+}
+
+#[derive(Deserialize)]
+struct Services {
+    services: Vec<Service>,
+}
+
+/// The receipt of F5.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Receipt {
+    /// マイキーID.
+    pub my_key_id: String,
+    /// 決済サービス名称.
+    pub service_name: String,
+    /// 決済サービス区分.
+    pub category: String,
+    /// 利用方法.
+    pub payment_method: String,
+    /// 登録サービス番号.
+    pub registration_number: String,
+    /// Masked: `*****8901`.
+    pub payment_service_id: String,
+    /// 電話番号(下4桁).
+    #[serde(default)]
+    pub phone_last4: Option<String>,
+    /// RFC 3339, JST.
+    pub applied_at: String,
+    /// 申込処理番号.
+    pub receipt_number: String,
+}
+
+/// F4: the MyKey ID (issued once; the same on a second call).
+pub async fn reserve() -> Result<Reservation, ApiError> {
+    call("POST", "/mynapoint/reservation", None).await
+}
+
+/// The MyKey ID already issued.
+pub async fn reservation() -> Result<Reservation, ApiError> {
+    call("GET", "/mynapoint/reservation", None).await
+}
+
+/// `q` percent-encoded for a query string.
+fn encode_query(q: &str) -> String {
+    String::from(js_sys::encode_uri_component(q))
+}
+
+/// F5 step 1: the services matching a keyword (any kana script).
+pub async fn services(q: &str) -> Result<Vec<Service>, ApiError> {
+    let found: Services = call(
+        "GET",
+        &format!("/mynapoint/services?q={}", encode_query(q)),
+        None,
+    )
+    .await?;
+    Ok(found.services)
+}
+
+/// F5 step 5–6: the application.
+pub async fn apply_point(
+    service_code: &str,
+    input: &crate::validate::PaymentInput,
+    kiosk: bool,
+) -> Result<Receipt, ApiError> {
+    post(
+        "/mynapoint/application",
+        &serde_json::json!({
+            "serviceCode": service_code,
+            "paymentServiceId": input.payment_service_id,
+            "securityCode": input.security_code,
+            "phoneLast4": input.phone_last4,
+            "kiosk": kiosk,
+        }),
+    )
+    .await
+}
+
+/// F6: 一括利用申込 on the authenticated session.
+pub async fn bulk(portal_user: bool, insurance: bool) -> Result<serde_json::Value, ApiError> {
+    post(
+        "/bulk-application",
+        &serde_json::json!({ "portalUser": portal_user, "insurance": insurance }),
+    )
+    .await
+}

@@ -15,10 +15,13 @@ pub mod api;
 pub mod card;
 pub mod format;
 pub mod helper;
+pub mod kiosk;
+pub mod mynapoint;
 pub mod pages;
 #[cfg(feature = "simulated-helper")]
 pub mod simulated;
 pub mod ui;
+pub mod validate;
 
 use leptos::prelude::*;
 use leptos_router::{
@@ -31,9 +34,19 @@ pub fn mount() {
     leptos::mount::mount_to_body(App);
 }
 
-/// The whole app: language context, header, the routes.
+/// The whole app: language context, kiosk mode, header, the routes.
 #[component]
 pub fn App() -> impl IntoView {
+    let kiosk = mynapoint::kiosk_from_location();
+    provide_context(mynapoint::Kiosk(kiosk));
+    if kiosk {
+        if let Some(body) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.body())
+        {
+            let _ = body.class_list().add_1("kiosk");
+        }
+    }
     view! {
         <ui::Language>
             <Router>
@@ -43,8 +56,12 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=pages::Top/>
                         <Route path=path!("/insurance/apply") view=pages::Apply/>
                         <Route path=path!("/insurance/status") view=pages::Status/>
+                        <Route path=path!("/kiosk") view=mynapoint::KioskStart/>
+                        <Route path=path!("/mynapoint/reserve") view=mynapoint::Reserve/>
+                        <Route path=path!("/mynapoint/apply") view=mynapoint::PointApply/>
                     </Routes>
                 </main>
+                <Show when=move || kiosk><mynapoint::IdleGuard/></Show>
             </Router>
         </ui::Language>
     }

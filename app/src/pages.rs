@@ -27,6 +27,10 @@ pub fn Top() -> impl IntoView {
         </section>
         <section class="card-panel" aria-labelledby="mynapoint-title">
             <h2 id="mynapoint-title">{t!(i18n, top.mynapoint_title)}</h2>
+            <ul class="actions">
+                <li><a class="button" href="/mynapoint/reserve">{t!(i18n, top.mynapoint_reserve)}</a></li>
+                <li><a class="button" href="/mynapoint/apply">{t!(i18n, top.mynapoint_apply)}</a></li>
+            </ul>
             <p>{t!(i18n, top.mynapoint_text)}</p>
         </section>
         <section class="card-panel" aria-labelledby="prepare-title">

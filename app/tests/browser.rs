@@ -247,3 +247,45 @@ async fn no_reader_and_other_cards_say_what_to_fix() {
             .remove_event_listener_with_callback("message", listener.as_ref().unchecked_ref());
     }
 }
+
+#[wasm_bindgen_test]
+async fn the_kana_keyboard_and_number_pad_type_into_their_field() {
+    let root = fresh_root();
+    let keyword = RwSignal::new(String::new());
+    let digits = RwSignal::new(String::from("9"));
+    let _keyboard = leptos::mount::mount_to(root.clone(), move || {
+        view! {
+            <Language>
+                <app::mynapoint::KanaKeyboard target=keyword/>
+                <app::mynapoint::NumPad target=digits/>
+            </Language>
+        }
+    });
+    let press = |label: &str| {
+        let keys = root.query_selector_all("button.key").expect("keys");
+        for i in 0..keys.length() {
+            let key = keys
+                .item(i)
+                .and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+                .expect("key");
+            if key.text_content().as_deref() == Some(label) {
+                key.click();
+                return;
+            }
+        }
+        panic!("no key {label}");
+    };
+    assert!(
+        until(1000, || text(&root).contains("1文字消す")).await,
+        "{}",
+        text(&root)
+    );
+    for kana in ["サ", "ク", "ラ"] {
+        press(kana);
+    }
+    assert_eq!(keyword.get_untracked(), "サクラ");
+    press("1文字消す");
+    assert_eq!(keyword.get_untracked(), "サク");
+    press("4");
+    assert_eq!(digits.get_untracked(), "94");
+}

@@ -1,0 +1,691 @@
+//! MyNa Point: the terminal's start screen, reservation (F4), application (F5) with its receipt,
+//! and the bulk application that follows (F6). In kiosk mode (`/kiosk`, or `?kiosk=1`) the
+//! targets are large, an on-screen kana keyboard and number pad fill the fields, and 60 s
+//! without input end the session (the server's idle timeout, so a test can shorten it).
+
+use leptos::{prelude::*, task::spawn_local};
+use leptos_router::hooks::use_navigate;
+use wasm_bindgen::{prelude::*, JsCast};
+
+use crate::{
+    api::{self, ApiError, Receipt, Service},
+    format,
+    i18n::*,
+    kiosk::{Idle, IdleTimer, KANA_ROWS},
+    ui::{api_message, CardStep, Failure, FailureMessage, StepHeading},
+    validate::{self, Field, PaymentInput},
+};
+
+/// Whether the page runs on the MyNa Point terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Kiosk(pub bool);
+
+const KIOSK_KEY: &str = "myna-kiosk";
+
+/// Kiosk mode: `/kiosk` or `?kiosk=1` turns it on for the tab (sessionStorage).
+pub fn kiosk_from_location() -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let location = window.location();
+    let asked = location.pathname().is_ok_and(|p| p.starts_with("/kiosk"))
+        || location.search().is_ok_and(|s| s.contains("kiosk=1"));
+    let storage = window.session_storage().ok().flatten();
+    if asked {
+        if let Some(storage) = &storage {
+            let _ = storage.set_item(KIOSK_KEY, "1");
+        }
+        return true;
+    }
+    storage
+        .and_then(|s| s.get_item(KIOSK_KEY).ok().flatten())
+        .is_some_and(|v| v == "1")
+}
+
+fn kiosk() -> bool {
+    use_context::<Kiosk>().is_some_and(|k| k.0)
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// The terminal's idle guard: any touch, click or key restarts the timer; a warning shows before
+/// the end; at the end the session is ended and the start screen shown.
+#[component]
+pub fn IdleGuard() -> impl IntoView {
+    let i18n = use_i18n();
+    let navigate = use_navigate();
+    let timeout_ms = RwSignal::new(crate::kiosk::IDLE_TIMEOUT_MS);
+    spawn_local(async move {
+        if let Ok(session) = api::session().await {
+            timeout_ms.set(session.idle_timeout_seconds as f64 * 1000.0);
+        }
+    });
+    let timer = StoredValue::new(IdleTimer::new(now_ms(), crate::kiosk::IDLE_TIMEOUT_MS));
+    let state = RwSignal::new(Idle::Active);
+    Effect::new(move |_| {
+        let timeout = timeout_ms.get();
+        timer.set_value(IdleTimer::new(now_ms(), timeout));
+    });
+    let on_input = Closure::<dyn Fn()>::new(move || {
+        timer.update_value(|t| t.input(now_ms()));
+        state.set(Idle::Active);
+    });
+    let tick = Closure::<dyn Fn()>::new(move || {
+        let now = timer.with_value(|t| t.state(now_ms()));
+        if now != state.get_untracked() {
+            state.set(now);
+        }
+    });
+    if let Some(window) = web_sys::window() {
+        for event in ["pointerdown", "keydown", "input"] {
+            let _ =
+                window.add_event_listener_with_callback(event, on_input.as_ref().unchecked_ref());
+        }
+        let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
+            tick.as_ref().unchecked_ref(),
+            250,
+        );
+    }
+    // Both live as long as the page.
+    on_input.forget();
+    tick.forget();
+    Effect::new(move |_| {
+        if state.get() == Idle::Expired {
+            timer.update_value(|t| t.input(now_ms()));
+            state.set(Idle::Active);
+            let navigate = navigate.clone();
+            spawn_local(async move {
+                let _ = api::logout().await;
+                navigate("/kiosk", Default::default());
+            });
+        }
+    });
+    move || match state.get() {
+        Idle::Warning(seconds) => view! {
+            <div class="dialog idle-warning" role="alertdialog" aria-live="assertive">
+                <p>{t!(i18n, mynapoint.idle_warning, seconds)}</p>
+                <button type="button" class="primary">{t!(i18n, mynapoint.keep_going)}</button>
+            </div>
+        }
+        .into_any(),
+        _ => ().into_any(),
+    }
+}
+
+/// The terminal's start screen.
+#[component]
+pub fn KioskStart() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <StepHeading>{t!(i18n, mynapoint.start)}</StepHeading>
+        <p class="note">{t!(i18n, mynapoint.idle_notice)}</p>
+        <ul class="actions big">
+            <li><a class="button primary" href="/mynapoint/reserve">{t!(i18n, top.mynapoint_reserve)}</a></li>
+            <li><a class="button primary" href="/mynapoint/apply">{t!(i18n, top.mynapoint_apply)}</a></li>
+        </ul>
+    }
+}
+
+/// A confirmation (「予約確定」「申込確定」) with OK and Cancel.
+#[component]
+fn Confirm(
+    text: AnyView,
+    ok: AnyView,
+    on_ok: Callback<()>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="dialog" role="dialog" aria-modal="true">
+            <h2>{ok}</h2>
+            <p>{text}</p>
+            <div class="buttons">
+                <button type="button" on:click=move |_| on_cancel.run(())>{t!(i18n, mynapoint.cancel)}</button>
+                <button type="button" class="primary" on:click=move |_| on_ok.run(())>{t!(i18n, mynapoint.ok)}</button>
+            </div>
+        </div>
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ReserveStep {
+    Card,
+    Issue { confirming: bool },
+    Done(String),
+}
+
+/// F4: card → 「発行」 → 「予約確定」 → the MyKey ID → 「申込へ」 or the top.
+#[component]
+pub fn Reserve() -> impl IntoView {
+    let i18n = use_i18n();
+    let step = RwSignal::new(ReserveStep::Card);
+    let failure = RwSignal::new(None::<Failure>);
+    let on_login = Callback::new(move |()| step.set(ReserveStep::Issue { confirming: false }));
+    let issue = Callback::new(move |()| {
+        spawn_local(async move {
+            match api::reserve().await {
+                Ok(reservation) => step.set(ReserveStep::Done(reservation.my_key_id)),
+                Err(error) => {
+                    failure.set(Some(Failure::Api(error)));
+                    step.set(ReserveStep::Issue { confirming: false });
+                }
+            }
+        });
+    });
+    let top = if kiosk() { "/kiosk" } else { "/" };
+    view! {
+        <h2 class="flow-title">{t!(i18n, mynapoint.reserve_title)}</h2>
+        {move || match step.get() {
+            ReserveStep::Card => view! {
+                <StepHeading>{t!(i18n, mynapoint.issue_heading)}</StepHeading>
+                <CardStep submit=t!(i18n, mynapoint.next).into_any() on_login failure/>
+            }
+            .into_any(),
+            ReserveStep::Issue { confirming } => view! {
+                <StepHeading>{t!(i18n, mynapoint.issue_heading)}</StepHeading>
+                {move || failure.get().map(|failure| view! { <FailureMessage failure/> })}
+                <button type="button" class="primary" on:click=move |_| step.set(ReserveStep::Issue { confirming: true })>
+                    {t!(i18n, mynapoint.issue)}
+                </button>
+                <Show when=move || confirming>
+                    <Confirm
+                        text=t!(i18n, mynapoint.confirm_reserve).into_any()
+                        ok=t!(i18n, mynapoint.reserve_ok).into_any()
+                        on_ok=issue
+                        on_cancel=Callback::new(move |()| step.set(ReserveStep::Issue { confirming: false }))
+                    />
+                </Show>
+            }
+            .into_any(),
+            ReserveStep::Done(id) => view! {
+                <StepHeading>{t!(i18n, mynapoint.reserved_heading)}</StepHeading>
+                <dl class="my-key-id"><dt>{t!(i18n, mynapoint.my_key_id)}</dt><dd data-my-key-id=id.clone()>{id.clone()}</dd></dl>
+                <div class="buttons">
+                    <a class="button primary" href="/mynapoint/apply?continue=1">{t!(i18n, mynapoint.to_apply)}</a>
+                    <a class="button" href=top>{t!(i18n, mynapoint.to_top)}</a>
+                </div>
+            }
+            .into_any(),
+        }}
+    }
+}
+
+/// The on-screen kana keyboard (kiosk): each key appends to `target`.
+#[component]
+pub fn KanaKeyboard(target: RwSignal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="keyboard" role="group" aria-label=move || t_string!(i18n, mynapoint.keyboard).to_string()>
+            {KANA_ROWS
+                .iter()
+                .map(|row| {
+                    view! {
+                        <div class="key-row">
+                            {row
+                                .chars()
+                                .map(|kana| {
+                                    view! {
+                                        <button type="button" class="key" on:click=move |_| target.update(|t| t.push(kana))>
+                                            {kana.to_string()}
+                                        </button>
+                                    }
+                                })
+                                .collect_view()}
+                        </div>
+                    }
+                })
+                .collect_view()}
+            <EditKeys target/>
+        </div>
+    }
+}
+
+/// The on-screen number pad (kiosk).
+#[component]
+pub fn NumPad(target: RwSignal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="numpad" role="group" aria-label=move || t_string!(i18n, mynapoint.numpad).to_string()>
+            {"1234567890"
+                .chars()
+                .map(|digit| view! {
+                    <button type="button" class="key" on:click=move |_| target.update(|t| t.push(digit))>{digit.to_string()}</button>
+                })
+                .collect_view()}
+            <EditKeys target/>
+        </div>
+    }
+}
+
+#[component]
+fn EditKeys(target: RwSignal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <button type="button" class="key wide" on:click=move |_| target.update(|t| { t.pop(); })>{t!(i18n, mynapoint.delete)}</button>
+        <button type="button" class="key wide" on:click=move |_| target.set(String::new())>{t!(i18n, mynapoint.clear)}</button>
+    }
+}
+
+/// A labelled text field bound to a signal.
+#[component]
+fn TextField(
+    id: &'static str,
+    label: AnyView,
+    value: RwSignal<String>,
+    #[prop(optional)] numeric: bool,
+    /// The field this input is, and the signal naming the field in error.
+    #[prop(optional)]
+    check: Option<(Field, RwSignal<Option<Field>>)>,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let described = error_id.clone();
+    let wrong = move || check.is_some_and(|(field, error)| error.get() == Some(field));
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input id=id name=id type="text" autocomplete="off"
+                inputmode=if numeric { "numeric" } else { "text" }
+                aria-describedby=described
+                aria-invalid=move || wrong().then_some("true")
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))/>
+            <p class="field-error" id=error_id role="alert">
+                {move || check.filter(|_| wrong()).map(|(field, _)| field_message(field))}
+            </p>
+        </div>
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum ApplyStep {
+    Card,
+    NoReservation,
+    Search,
+    Results(Vec<Service>),
+    Service(Service),
+    Terms(Service),
+    Input(Service),
+    Review {
+        service: Service,
+        input: PaymentInput,
+        confirming: bool,
+    },
+    CardAgain {
+        service: Service,
+        input: PaymentInput,
+    },
+    Receipt(Receipt),
+}
+
+/// The message of a refusal of the application, at the input step.
+fn point_error(error: &ApiError) -> AnyView {
+    let i18n = use_i18n();
+    match error.code.as_str() {
+        "PROVIDER_REJECTED" => t!(i18n, mynapoint.provider_rejected).into_any(),
+        "PAYMENT_ID_TAKEN" => t!(i18n, mynapoint.payment_id_taken).into_any(),
+        "ALREADY_APPLIED" => t!(i18n, mynapoint.already_applied).into_any(),
+        "PROVIDER_UNAVAILABLE" => t!(i18n, mynapoint.provider_unavailable).into_any(),
+        "KIOSK_NOT_AVAILABLE" => t!(i18n, mynapoint.kiosk_not_applicable).into_any(),
+        "MYKEY_REQUIRED" => t!(i18n, mynapoint.reserve_first).into_any(),
+        "INVALID_FIELD" => match error.field.as_deref().and_then(Field::from_api_name) {
+            Some(field) => field_message(field),
+            None => api_message(error),
+        },
+        _ => api_message(error),
+    }
+}
+
+fn field_message(field: Field) -> AnyView {
+    let i18n = use_i18n();
+    match field {
+        Field::PaymentServiceId => t!(i18n, mynapoint.invalid_payment_service_id).into_any(),
+        Field::SecurityCode => t!(i18n, mynapoint.invalid_security_code).into_any(),
+        Field::PhoneLast4 => t!(i18n, mynapoint.invalid_phone_last4).into_any(),
+    }
+}
+
+/// A service's four rows.
+#[component]
+fn ServiceTable(service: Service) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <table class="status-table service">
+            <tbody>
+                <tr><th scope="row">{t!(i18n, mynapoint.service_name)}</th><td>{service.name}</td></tr>
+                <tr><th scope="row">{t!(i18n, mynapoint.category)}</th><td>{service.category}</td></tr>
+                <tr><th scope="row">{t!(i18n, mynapoint.payment_method)}</th><td>{service.payment_method}</td></tr>
+                <tr><th scope="row">{t!(i18n, mynapoint.registration_number)}</th><td>{service.registration_number}</td></tr>
+            </tbody>
+        </table>
+    }
+}
+
+/// F5: login → search → results → service → terms → input → review → card → receipt, then F6.
+#[component]
+pub fn PointApply() -> impl IntoView {
+    let i18n = use_i18n();
+    let navigate = use_navigate();
+    let kiosk = kiosk();
+    let step = RwSignal::new(ApplyStep::Card);
+    let failure = RwSignal::new(None::<Failure>);
+    let my_key_id = RwSignal::new(None::<String>);
+    let keyword = RwSignal::new(String::new());
+    let agreed = RwSignal::new(false);
+    let payment_id = RwSignal::new(String::new());
+    let security_code = RwSignal::new(String::new());
+    let phone = RwSignal::new(String::new());
+    let field_error = RwSignal::new(None::<Field>);
+    let apply_error = RwSignal::new(None::<ApiError>);
+    let focused = RwSignal::new(0u8);
+
+    let after_login = Callback::new(move |()| {
+        spawn_local(async move {
+            match api::reservation().await {
+                Ok(reservation) => {
+                    my_key_id.set(Some(reservation.my_key_id));
+                    step.set(ApplyStep::Search);
+                }
+                Err(error) if error.code == "NOT_FOUND" => step.set(ApplyStep::NoReservation),
+                Err(error) => failure.set(Some(Failure::Api(error))),
+            }
+        });
+    });
+    let search = move || {
+        let q = keyword.get_untracked();
+        spawn_local(async move {
+            match api::services(&q).await {
+                Ok(found) => step.set(ApplyStep::Results(found)),
+                Err(error) => failure.set(Some(Failure::Api(error))),
+            }
+        });
+    };
+    let submit_input = move |service: Service| match validate::payment_input(
+        &payment_id.get_untracked(),
+        &security_code.get_untracked(),
+        &phone.get_untracked(),
+    ) {
+        Ok(input) => {
+            field_error.set(None);
+            apply_error.set(None);
+            step.set(ApplyStep::Review {
+                service,
+                input,
+                confirming: false,
+            });
+        }
+        Err(field) => field_error.set(Some(field)),
+    };
+    let submit_application = Callback::new(move |()| {
+        let ApplyStep::CardAgain { service, input } = step.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            match api::apply_point(&service.registration_number, &input, kiosk).await {
+                Ok(receipt) => {
+                    // The security code is not kept once the application is made.
+                    security_code.set(String::new());
+                    step.set(ApplyStep::Receipt(receipt));
+                }
+                Err(error) => {
+                    if error.code == "INVALID_FIELD" {
+                        field_error.set(error.field.as_deref().and_then(Field::from_api_name));
+                    }
+                    apply_error.set(Some(error));
+                    step.set(ApplyStep::Input(service));
+                }
+            }
+        });
+    });
+    let logout = move |_| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let _ = api::logout().await;
+            navigate(if kiosk { "/kiosk" } else { "/" }, Default::default());
+        });
+    };
+    view! {
+        <h2 class="flow-title">
+            {t!(i18n, mynapoint.apply_title)}
+            {move || my_key_id.get().map(|id| view! { <span class="my-key-id-badge">{t!(i18n, mynapoint.my_key_id)}": "{id}</span> })}
+        </h2>
+        {move || match step.get() {
+            ApplyStep::Card => view! {
+                <StepHeading>{t!(i18n, mynapoint.apply_title)}</StepHeading>
+                <CardStep submit=t!(i18n, mynapoint.to_input).into_any() on_login=after_login failure/>
+            }
+            .into_any(),
+            ApplyStep::NoReservation => view! {
+                <StepHeading>{t!(i18n, mynapoint.reserve_first)}</StepHeading>
+                <a class="button primary" href="/mynapoint/reserve">{t!(i18n, top.mynapoint_reserve)}</a>
+            }
+            .into_any(),
+            ApplyStep::Search => view! {
+                <StepHeading>{t!(i18n, mynapoint.search_heading)}</StepHeading>
+                <form on:submit=move |ev| { ev.prevent_default(); search(); }>
+                    <TextField id="keyword" label=t!(i18n, mynapoint.keyword).into_any() value=keyword/>
+                    <p class="hint">{t!(i18n, mynapoint.keyword_hint)}</p>
+                    <button type="submit" class="primary">{t!(i18n, mynapoint.search)}</button>
+                </form>
+                <Show when=move || kiosk><KanaKeyboard target=keyword/></Show>
+                {move || failure.get().map(|failure| view! { <FailureMessage failure/> })}
+            }
+            .into_any(),
+            ApplyStep::Results(found) => {
+                let chosen = RwSignal::new(None::<usize>);
+                let empty = found.is_empty();
+                let list = found.clone();
+                view! {
+                    <StepHeading>{t!(i18n, mynapoint.results_heading)}</StepHeading>
+                    <Show when=move || empty><p>{t!(i18n, mynapoint.no_results)}</p></Show>
+                    <fieldset class="results">
+                        <legend>{t!(i18n, mynapoint.results_heading)}</legend>
+                        {list
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, service)| view! {
+                                <label class="result">
+                                    <input type="radio" name="service" value=service.registration_number.clone()
+                                        on:change=move |_| chosen.set(Some(i))/>
+                                    <span class="name">{service.name.clone()}</span>
+                                    <span class="category">{service.category.clone()}</span>
+                                </label>
+                            })
+                            .collect_view()}
+                    </fieldset>
+                    <div class="buttons">
+                        <button type="button" on:click=move |_| step.set(ApplyStep::Search)>{t!(i18n, mynapoint.search)}</button>
+                        <button type="button" class="primary" disabled=move || chosen.get().is_none()
+                            on:click=move |_| {
+                                if let Some(service) = chosen.get().and_then(|i| found.get(i).cloned()) {
+                                    step.set(ApplyStep::Service(service));
+                                }
+                            }>
+                            {t!(i18n, mynapoint.select)}
+                        </button>
+                    </div>
+                }
+                .into_any()
+            }
+            ApplyStep::Service(service) => {
+                let blocked = kiosk && !service.kiosk_applicable;
+                let next = service.clone();
+                view! {
+                    <StepHeading>{t!(i18n, mynapoint.service_heading)}</StepHeading>
+                    <ServiceTable service/>
+                    <Show when=move || blocked>
+                        <p class="error" role="alert">{t!(i18n, mynapoint.kiosk_not_applicable)}</p>
+                    </Show>
+                    <div class="buttons">
+                        <button type="button" on:click=move |_| step.set(ApplyStep::Search)>{t!(i18n, mynapoint.search)}</button>
+                        <button type="button" class="primary" disabled=blocked
+                            on:click=move |_| { agreed.set(false); step.set(ApplyStep::Terms(next.clone())); }>
+                            {t!(i18n, mynapoint.next)}
+                        </button>
+                    </div>
+                }
+                .into_any()
+            }
+            ApplyStep::Terms(service) => view! {
+                <StepHeading>{t!(i18n, mynapoint.terms_heading)}</StepHeading>
+                <p class="terms">{t!(i18n, mynapoint.terms_summary)}</p>
+                <p class="warning">{t!(i18n, mynapoint.only_one)}</p>
+                <label class="checkbox">
+                    <input type="checkbox" prop:checked=move || agreed.get() on:change=move |ev| agreed.set(event_target_checked(&ev))/>
+                    {t!(i18n, mynapoint.terms_agree)}
+                </label>
+                <button type="button" class="primary" disabled=move || !agreed.get()
+                    on:click=move |_| step.set(ApplyStep::Input(service.clone()))>
+                    {t!(i18n, mynapoint.to_input)}
+                </button>
+            }
+            .into_any(),
+            ApplyStep::Input(service) => {
+                let target = Signal::derive(move || match focused.get() {
+                    1 => security_code,
+                    2 => phone,
+                    _ => payment_id,
+                });
+                view! {
+                    <StepHeading>{t!(i18n, mynapoint.input_heading)}</StepHeading>
+                    {move || apply_error.get().filter(|e| e.code != "INVALID_FIELD").map(|error| view! {
+                        <div class="error" role="alert"><p>{point_error(&error)}</p></div>
+                    })}
+                    <form on:submit=move |ev| { ev.prevent_default(); submit_input(service.clone()); }>
+                        <div on:focusin=move |_| focused.set(0)>
+                            <TextField id="payment-service-id" label=t!(i18n, mynapoint.payment_service_id).into_any() value=payment_id check=(Field::PaymentServiceId, field_error)/>
+                        </div>
+                        <div on:focusin=move |_| focused.set(1)>
+                            <TextField id="security-code" label=t!(i18n, mynapoint.security_code).into_any() value=security_code check=(Field::SecurityCode, field_error)/>
+                        </div>
+                        <div on:focusin=move |_| focused.set(2)>
+                            <TextField id="phone-last4" numeric=true label=t!(i18n, mynapoint.phone_last4).into_any() value=phone check=(Field::PhoneLast4, field_error)/>
+                        </div>
+                        <p class="hint">{t!(i18n, mynapoint.phone_hint)}</p>
+                        <button type="submit" class="primary">{t!(i18n, mynapoint.check)}</button>
+                    </form>
+                    <Show when=move || kiosk>{move || view! { <NumPad target=target.get()/> }}</Show>
+                }
+                .into_any()
+            }
+            ApplyStep::Review { service, input, confirming } => {
+                let (s2, i2) = (service.clone(), input.clone());
+                let (s3, i3) = (service.clone(), input.clone());
+                let back = service.clone();
+                let masked = validate::mask(&input.payment_service_id);
+                let phone = input.phone_last4.clone().unwrap_or_default();
+                view! {
+                    <StepHeading>{t!(i18n, mynapoint.confirm_heading)}</StepHeading>
+                    <ServiceTable service/>
+                    <dl class="review">
+                        <dt>{t!(i18n, mynapoint.payment_service_id)}</dt><dd>{masked}</dd>
+                        <dt>{t!(i18n, mynapoint.phone_last4)}</dt><dd>{phone}</dd>
+                    </dl>
+                    <div class="buttons">
+                        <button type="button" on:click=move |_| step.set(ApplyStep::Input(back.clone()))>{t!(i18n, apply.back)}</button>
+                        <button type="button" class="primary"
+                            on:click=move |_| step.set(ApplyStep::Review { service: s2.clone(), input: i2.clone(), confirming: true })>
+                            {t!(i18n, mynapoint.apply)}
+                        </button>
+                    </div>
+                    <Show when=move || confirming>
+                        <Confirm
+                            text=t!(i18n, mynapoint.confirm_apply).into_any()
+                            ok=t!(i18n, mynapoint.apply_ok).into_any()
+                            on_ok=Callback::new({
+                                let (service, input) = (s3.clone(), i3.clone());
+                                move |()| step.set(ApplyStep::CardAgain { service: service.clone(), input: input.clone() })
+                            })
+                            on_cancel=Callback::new({
+                                let (service, input) = (s3.clone(), i3.clone());
+                                move |()| step.set(ApplyStep::Review { service: service.clone(), input: input.clone(), confirming: false })
+                            })
+                        />
+                    </Show>
+                }
+                .into_any()
+            }
+            ApplyStep::CardAgain { .. } => view! {
+                <StepHeading>{t!(i18n, mynapoint.card_again)}</StepHeading>
+                <CardStep submit=t!(i18n, mynapoint.apply_ok).into_any() on_login=submit_application failure/>
+            }
+            .into_any(),
+            ApplyStep::Receipt(receipt) => {
+                let at = receipt.applied_at.clone();
+                let phone = receipt.phone_last4.clone().unwrap_or_default();
+                view! {
+                    <StepHeading>{t!(i18n, mynapoint.done_heading)}</StepHeading>
+                    <p>{t!(i18n, mynapoint.done_text)}</p>
+                    <table class="status-table receipt">
+                        <tbody>
+                            <tr><th scope="row">{t!(i18n, mynapoint.service_name)}</th><td>{receipt.service_name}</td></tr>
+                            <tr><th scope="row">{t!(i18n, mynapoint.category)}</th><td>{receipt.category}</td></tr>
+                            <tr><th scope="row">{t!(i18n, mynapoint.payment_method)}</th><td>{receipt.payment_method}</td></tr>
+                            <tr><th scope="row">{t!(i18n, mynapoint.registration_number)}</th><td>{receipt.registration_number}</td></tr>
+                            <tr><th scope="row">{t!(i18n, mynapoint.payment_service_id)}</th><td>{receipt.payment_service_id}</td></tr>
+                            <tr><th scope="row">{t!(i18n, mynapoint.phone_last4)}</th><td>{phone}</td></tr>
+                            <tr><th scope="row">{t!(i18n, mynapoint.applied_at)}</th><td>{format::slashed(&at)}</td></tr>
+                            <tr><th scope="row">{t!(i18n, mynapoint.receipt_number)}</th><td class="receipt-number">{receipt.receipt_number}</td></tr>
+                        </tbody>
+                    </table>
+                    <Bulk/>
+                    <p class="warning">{t!(i18n, mynapoint.take_card)}</p>
+                    <button type="button" class="primary" on:click=logout.clone()>{t!(i18n, mynapoint.logout)}</button>
+                }
+                .into_any()
+            }
+        }}
+    }
+}
+
+/// F6: 「政府からのご案内」, both boxes checked, on the session the card already authenticated.
+#[component]
+pub fn Bulk() -> impl IntoView {
+    let i18n = use_i18n();
+    let portal_user = RwSignal::new(true);
+    let insurance = RwSignal::new(true);
+    let done = RwSignal::new(false);
+    let failure = RwSignal::new(None::<Failure>);
+    let submit = move |_| {
+        spawn_local(async move {
+            match api::bulk(portal_user.get_untracked(), insurance.get_untracked()).await {
+                Ok(_) => done.set(true),
+                Err(error) => failure.set(Some(Failure::Api(error))),
+            }
+        });
+    };
+    view! {
+        <section class="card-panel bulk" aria-labelledby="bulk-title">
+            <h2 id="bulk-title">{t!(i18n, bulk.box_title)}</h2>
+            {move || if done.get() {
+                view! {
+                    <p class="ok" role="status">{t!(i18n, bulk.done)}</p>
+                    <a class="button" href="/">{t!(i18n, bulk.my_page)}</a>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <label class="checkbox">
+                        <input type="checkbox" name="bulk-portal-user" prop:checked=move || portal_user.get()
+                            on:change=move |ev| portal_user.set(event_target_checked(&ev))/>
+                        {t!(i18n, bulk.portal_user)}
+                    </label>
+                    <label class="checkbox">
+                        <input type="checkbox" name="bulk-insurance" prop:checked=move || insurance.get()
+                            on:change=move |ev| insurance.set(event_target_checked(&ev))/>
+                        {t!(i18n, bulk.insurance)}
+                    </label>
+                    <p><a href="/terms" target="_blank" rel="noopener">{t!(i18n, bulk.terms_link)}</a></p>
+                    {move || failure.get().map(|failure| view! { <FailureMessage failure/> })}
+                    <button type="button" class="primary"
+                        disabled=move || !portal_user.get() && !insurance.get()
+                        on:click=submit>
+                        {t!(i18n, bulk.submit)}
+                    </button>
+                }
+                .into_any()
+            }}
+        </section>
+    }
+}
