@@ -56,6 +56,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=pages::Top/>
                         <Route path=path!("/insurance/apply") view=pages::Apply/>
                         <Route path=path!("/insurance/status") view=pages::Status/>
+                        <Route path=path!("/info") view=pages::Info/>
                         <Route path=path!("/kiosk") view=mynapoint::KioskStart/>
                         <Route path=path!("/mynapoint/reserve") view=mynapoint::Reserve/>
                         <Route path=path!("/mynapoint/apply") view=mynapoint::PointApply/>

@@ -1,4 +1,5 @@
-//! The screens of `flows.md`: F0 top page, F1 health-insurance application, F2 status check.
+//! The screens of `flows.md`: F0 top page, F1 health-insurance application, F2 status check,
+//! F7 information.
 
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::use_navigate;
@@ -22,6 +23,7 @@ pub fn Top() -> impl IntoView {
             <ul class="actions">
                 <li><a class="button primary" href="/insurance/apply">{t!(i18n, top.apply)}</a></li>
                 <li><a class="button" href="/insurance/status">{t!(i18n, top.check_status)}</a></li>
+                <li><a class="button" href="/info">{t!(i18n, top.details)}</a></li>
             </ul>
             <p class="note">{t!(i18n, top.card_needed)}</p>
         </section>
@@ -150,5 +152,54 @@ pub fn Status() -> impl IntoView {
             }
             .into_any(),
         }}
+    }
+}
+
+/// F7: benefits, the 12-digit number note, FAQ, timeline, how to get a card, contacts.
+#[component]
+pub fn Info() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <StepHeading>{t!(i18n, info.title)}</StepHeading>
+        <section class="card-panel" aria-labelledby="benefits">
+            <h2 id="benefits">{t!(i18n, info.benefits_title)}</h2>
+            <ol class="benefits">
+                <li><h3>{t!(i18n, info.b1_title)}</h3><p>{t!(i18n, info.b1_text)}</p></li>
+                <li><h3>{t!(i18n, info.b2_title)}</h3><p>{t!(i18n, info.b2_text)}</p></li>
+                <li><h3>{t!(i18n, info.b3_title)}</h3><p>{t!(i18n, info.b3_text)}</p></li>
+                <li><h3>{t!(i18n, info.b4_title)}</h3><p>{t!(i18n, info.b4_text)}</p></li>
+                <li><h3>{t!(i18n, info.b5_title)}</h3><p>{t!(i18n, info.b5_text)}</p></li>
+                <li><h3>{t!(i18n, info.b6_title)}</h3><p>{t!(i18n, info.b6_text)}</p></li>
+            </ol>
+        </section>
+        <section class="card-panel" aria-labelledby="privacy">
+            <h2 id="privacy">{t!(i18n, info.privacy_title)}</h2>
+            <p>{t!(i18n, info.privacy_text)}</p>
+        </section>
+        <section class="card-panel" aria-labelledby="faq">
+            <h2 id="faq">{t!(i18n, info.faq_title)}</h2>
+            <dl class="faq">
+                <dt>{t!(i18n, info.q1)}</dt><dd>{t!(i18n, info.a1)}</dd>
+                <dt>{t!(i18n, info.q2)}</dt><dd>{t!(i18n, info.a2)}</dd>
+                <dt>{t!(i18n, info.q3)}</dt><dd>{t!(i18n, info.a3)}</dd>
+                <dt>{t!(i18n, info.q4)}</dt><dd>{t!(i18n, info.a4)}</dd>
+            </dl>
+        </section>
+        <section class="card-panel" aria-labelledby="timeline">
+            <h2 id="timeline">{t!(i18n, info.timeline_title)}</h2>
+            <ul><li>{t!(i18n, info.t1)}</li><li>{t!(i18n, info.t2)}</li><li>{t!(i18n, info.t3)}</li></ul>
+        </section>
+        <section class="card-panel" aria-labelledby="how-to-apply">
+            <h2 id="how-to-apply">{t!(i18n, info.apply_title)}</h2>
+            <p>{t!(i18n, info.apply_intro)}</p>
+            <ol><li>{t!(i18n, info.m1)}</li><li>{t!(i18n, info.m2)}</li><li>{t!(i18n, info.m3)}</li><li>{t!(i18n, info.m4)}</li></ol>
+        </section>
+        <section class="card-panel" aria-labelledby="contact">
+            <h2 id="contact">{t!(i18n, info.contact_title)}</h2>
+            <p>{t!(i18n, info.contact_main)}</p>
+            <p>{t!(i18n, info.contact_hours)}</p>
+            <p>{t!(i18n, info.contact_ip)}</p>
+            <p>{t!(i18n, info.contact_foreign)}</p>
+        </section>
     }
 }
