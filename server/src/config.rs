@@ -78,6 +78,11 @@ pub struct Settings {
     /// The built SPA (Trunk's `dist/`) to serve; without it, only the API is served.
     #[arg(long, env = "MYNA_STATIC_DIR")]
     pub static_dir: Option<PathBuf>,
+    /// Development only: answer cross-origin requests from `--origin` (a page served by another
+    /// loopback server: the SPA's browser tests, `trunk serve` without its proxy). Refused
+    /// unless `--origin` is plain http on a loopback host.
+    #[arg(long, env = "MYNA_CORS")]
+    pub cors: bool,
 }
 
 /// Parses `args` as `P` with the settings of the `--config` file (or `MYNA_CONFIG`) filled in
@@ -184,6 +189,17 @@ impl Settings {
             Ok(("http", host, _)) => !protocol::origin::is_loopback_host(host),
             _ => true,
         }
+    }
+
+    /// `--cors` is for development only: a loopback http origin.
+    pub fn check(&self) -> anyhow::Result<()> {
+        if self.cors && self.secure_cookies() {
+            anyhow::bail!(
+                "--cors is for development only: --origin must be http on a loopback host, not {}",
+                self.origin
+            );
+        }
+        Ok(())
     }
 
     /// Settings for tests: defaults plus the given arguments.

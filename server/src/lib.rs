@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use axum::{
     extract::DefaultBodyLimit,
-    http::{header, HeaderValue},
+    http::{header, HeaderName, HeaderValue, Method},
     routing::get,
     Router,
 };
@@ -219,6 +219,21 @@ pub fn app(state: AppState) -> Router {
             ));
     for (name, value) in web::security_headers(&csp) {
         router = router.layer(SetResponseHeaderLayer::overriding(name, value));
+    }
+    if state.settings.cors && !state.settings.secure_cookies() {
+        if let Ok(origin) = HeaderValue::from_str(&state.settings.origin) {
+            router = router.layer(
+                tower_http::cors::CorsLayer::new()
+                    .allow_origin(origin)
+                    .allow_credentials(true)
+                    .allow_methods([Method::GET, Method::POST, Method::DELETE])
+                    .allow_headers([
+                        header::CONTENT_TYPE,
+                        HeaderName::from_static(session::CSRF_HEADER),
+                    ])
+                    .expose_headers([header::RETRY_AFTER]),
+            );
+        }
     }
     router.with_state(state)
 }

@@ -57,6 +57,7 @@ async fn main() -> anyhow::Result<()> {
         },
     };
     let settings = cli.settings;
+    settings.check()?;
     match cli.command {
         None | Some(Command::Serve) => serve(settings).await,
         Some(Command::Import { feed, file, format }) => import(settings, feed, &file, format).await,

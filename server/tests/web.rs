@@ -185,3 +185,62 @@ async fn the_openapi_document_lists_every_endpoint() {
     assert!(document["components"]["schemas"].get("Receipt").is_some());
     assert!(document["components"]["schemas"].get("ErrorBody").is_some());
 }
+
+async fn preflight(portal: &Portal, origin: &str) -> Got {
+    let request = Request::builder()
+        .method("OPTIONS")
+        .uri("/api/v1/auth/challenge")
+        .header(header::ORIGIN, origin)
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+        .header(
+            header::ACCESS_CONTROL_REQUEST_HEADERS,
+            "content-type,x-csrf-token",
+        )
+        .body(Body::empty())
+        .expect("request");
+    let response = server::app(portal.state.clone())
+        .oneshot(request)
+        .await
+        .expect("response");
+    Got {
+        status: response.status(),
+        headers: response.headers().clone(),
+        body: Vec::new(),
+    }
+}
+
+#[tokio::test]
+async fn cross_origin_calls_only_from_the_portals_loopback_origin_with_cors() {
+    const PAGE: &str = "http://127.0.0.1:8000";
+    let portal = Portal::with_origin(PAGE, &["--cors"]).await;
+    portal
+        .state
+        .settings
+        .check()
+        .expect("loopback http may use --cors");
+    let allowed = preflight(&portal, PAGE).await;
+    assert_eq!(allowed.header(header::ACCESS_CONTROL_ALLOW_ORIGIN), PAGE);
+    assert_eq!(
+        allowed.header(header::ACCESS_CONTROL_ALLOW_CREDENTIALS),
+        "true"
+    );
+    assert!(allowed
+        .header(header::ACCESS_CONTROL_ALLOW_HEADERS)
+        .contains("x-csrf-token"));
+    // Another page is named nothing it could match: the browser refuses its call.
+    let other = preflight(&portal, "http://127.0.0.1:9999").await;
+    assert_ne!(
+        other.header(header::ACCESS_CONTROL_ALLOW_ORIGIN),
+        "http://127.0.0.1:9999"
+    );
+
+    let without = Portal::with_origin(PAGE, &[]).await;
+    let refused = preflight(&without, PAGE).await;
+    assert_eq!(refused.header(header::ACCESS_CONTROL_ALLOW_ORIGIN), "");
+
+    let production = Portal::new(&["--cors"]).await;
+    let error = production.state.settings.check().expect_err("https origin");
+    assert!(error.to_string().contains("development only"), "{error}");
+    let refused = preflight(&production, ORIGIN).await;
+    assert_eq!(refused.header(header::ACCESS_CONTROL_ALLOW_ORIGIN), "");
+}

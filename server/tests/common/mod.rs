@@ -72,12 +72,17 @@ pub struct Portal {
 
 impl Portal {
     pub async fn new(extra: &[&str]) -> Self {
+        Self::with_origin(ORIGIN, extra).await
+    }
+
+    /// A portal whose pages are served from `origin`.
+    pub async fn with_origin(origin: &str, extra: &[&str]) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let ca = templates().ca_dir().join("auth-ca.cert.pem");
         let data = dir.path().to_string_lossy().into_owned();
         let ca = ca.to_string_lossy().into_owned();
         let database = test_database_url().await;
-        let mut args = vec!["--data-dir", &data, "--origin", ORIGIN, "--trust-ca", &ca];
+        let mut args = vec!["--data-dir", &data, "--origin", origin, "--trust-ca", &ca];
         if let Some(url) = &database {
             args.extend(["--database-url", url.as_str()]);
         }
