@@ -80,9 +80,18 @@ pub struct InsuranceStatus {
 
 thread_local! {
     static CSRF: RefCell<String> = const { RefCell::new(String::new()) };
+    /// Empty: the page's own origin.
+    static SERVER: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
 const BASE: &str = "/api/v1";
+
+/// Sends the API calls to the server at `origin` (running with `--cors`) instead of the page's
+/// own origin, with its cookie. The browser tests use it: their page is served by the test
+/// runner. Not reachable from JavaScript.
+pub fn use_server(origin: &str) {
+    SERVER.with(|s| origin.trim_end_matches('/').clone_into(&mut s.borrow_mut()));
+}
 
 async fn call<T: DeserializeOwned>(
     method: &str,
@@ -92,7 +101,12 @@ async fn call<T: DeserializeOwned>(
     let window = web_sys::window().ok_or_else(|| ApiError::network("no window"))?;
     let init = web_sys::RequestInit::new();
     init.set_method(method);
-    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+    let server = SERVER.with(|s| s.borrow().clone());
+    init.set_credentials(if server.is_empty() {
+        web_sys::RequestCredentials::SameOrigin
+    } else {
+        web_sys::RequestCredentials::Include
+    });
     let headers = web_sys::Headers::new().map_err(|_| ApiError::network("headers"))?;
     let csrf = CSRF.with(|c| c.borrow().clone());
     if !csrf.is_empty() {
@@ -103,7 +117,7 @@ async fn call<T: DeserializeOwned>(
         init.set_body(&wasm_bindgen::JsValue::from_str(body));
     }
     init.set_headers(&headers);
-    let request = web_sys::Request::new_with_str_and_init(&format!("{BASE}{path}"), &init)
+    let request = web_sys::Request::new_with_str_and_init(&format!("{server}{BASE}{path}"), &init)
         .map_err(|_| ApiError::network("request"))?;
     let response: web_sys::Response =
         wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(&request))
@@ -150,9 +164,25 @@ pub async fn challenge() -> Result<Challenge, ApiError> {
     call("POST", "/auth/challenge", None).await
 }
 
+/// `POST /auth/login`: the card's token, without the helper's `reader` (the server refuses
+/// unknown keys).
+#[derive(Serialize)]
+struct LoginRequest<'a> {
+    certificate: &'a str,
+    signature: &'a str,
+    algorithm: &'a str,
+    format: &'a str,
+}
+
 /// Logs in with what the card returned; the session moves to a new id.
 pub async fn login(token: &protocol::bridge::AuthenticateResult) -> Result<SessionInfo, ApiError> {
-    let info: SessionInfo = post("/auth/login", token).await?;
+    let request = LoginRequest {
+        certificate: &token.certificate,
+        signature: &token.signature,
+        algorithm: &token.algorithm,
+        format: &token.format,
+    };
+    let info: SessionInfo = post("/auth/login", &request).await?;
     CSRF.with(|c| c.borrow_mut().clone_from(&info.csrf_token));
     Ok(info)
 }

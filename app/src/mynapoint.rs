@@ -5,7 +5,6 @@
 
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::use_navigate;
-use wasm_bindgen::{prelude::*, JsCast};
 
 use crate::{
     api::{self, ApiError, Receipt, Service},
@@ -46,16 +45,17 @@ fn kiosk() -> bool {
     use_context::<Kiosk>().is_some_and(|k| k.0)
 }
 
-fn now_ms() -> f64 {
-    js_sys::Date::now()
-}
-
 /// The terminal's idle guard: any touch, click or key restarts the timer; a warning shows before
 /// the end; at the end the session is ended and the start screen shown.
 #[component]
-pub fn IdleGuard() -> impl IntoView {
+pub fn IdleGuard(
+    /// The clock in milliseconds; `Date.now()` unless a test drives it.
+    #[prop(optional)]
+    clock: Option<Callback<(), f64>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let navigate = use_navigate();
+    let now_ms = move || clock.map_or_else(js_sys::Date::now, |clock| clock.run(()));
     let timeout_ms = RwSignal::new(crate::kiosk::IDLE_TIMEOUT_MS);
     spawn_local(async move {
         if let Ok(session) = api::session().await {
@@ -68,29 +68,32 @@ pub fn IdleGuard() -> impl IntoView {
         let timeout = timeout_ms.get();
         timer.set_value(IdleTimer::new(now_ms(), timeout));
     });
-    let on_input = Closure::<dyn Fn()>::new(move || {
+    let on_input = move || {
         timer.update_value(|t| t.input(now_ms()));
         state.set(Idle::Active);
-    });
-    let tick = Closure::<dyn Fn()>::new(move || {
-        let now = timer.with_value(|t| t.state(now_ms()));
-        if now != state.get_untracked() {
-            state.set(now);
+    };
+    let listeners: Vec<_> = ["pointerdown", "keydown", "input"]
+        .into_iter()
+        .map(|event| window_event_listener_untyped(event, move |_| on_input()))
+        .collect();
+    let interval = set_interval_with_handle(
+        move || {
+            let now = timer.with_value(|t| t.state(now_ms()));
+            if now != state.get_untracked() {
+                state.set(now);
+            }
+        },
+        std::time::Duration::from_millis(250),
+    )
+    .ok();
+    on_cleanup(move || {
+        for listener in listeners {
+            listener.remove();
+        }
+        if let Some(interval) = interval {
+            interval.clear();
         }
     });
-    if let Some(window) = web_sys::window() {
-        for event in ["pointerdown", "keydown", "input"] {
-            let _ =
-                window.add_event_listener_with_callback(event, on_input.as_ref().unchecked_ref());
-        }
-        let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
-            tick.as_ref().unchecked_ref(),
-            250,
-        );
-    }
-    // Both live as long as the page.
-    on_input.forget();
-    tick.forget();
     Effect::new(move |_| {
         if state.get() == Idle::Expired {
             timer.update_value(|t| t.input(now_ms()));

@@ -1,14 +1,35 @@
 //! A development-only helper inside the page (feature `simulated-helper`, never in release
-//! builds): with `localStorage["myna-simulated"]` set, `status` answers as the named situation
-//! does, so the card step's screens can be worked on without a reader or the extension.
-//! Situations: `ready`, `last-try`, `blocked`, `no-reader`, `no-card`, `other-card`,
-//! `no-extension`, `no-bridge`.
+//! builds; `cargo xtask test` proves `dist/` lacks it). With `localStorage["myna-simulated"]`
+//! set, it answers the extension contract as the named situation does, so the card screens can
+//! be worked on, and tested, without a reader or the extension:
+//!
+//! - `ready`, `last-try`, `blocked`, `no-reader`, `no-card`, `other-card`: what `status` finds;
+//!   `authenticate` then signs, like the card after a right PIN;
+//! - `no-extension`, `no-bridge`: both verbs refuse so;
+//! - `fail:<CODE>` (any code of `protocol::ErrorCode`, e.g. `fail:PIN_INCORRECT`): the card is
+//!   ready, and `authenticate` refuses with that code (`PIN_INCORRECT` with 2 tries left).
+//!
+//! Signing uses a virtual card's TEST-ONLY key, built in from the card directory named by
+//! `MYNA_SIMULATED_CARD` at compile time (`virtual-card new` makes one; `cargo xtask run` keeps
+//! one under `~/.local/share/myna-portal/dev/card`, linked to the server's `dev-person`);
+//! without it, `authenticate` refuses with `NO_CARD`. The server must trust that card's CA and
+//! know its holder.
 
+use base64::{engine::general_purpose::STANDARD, Engine as _};
 use protocol::{
-    bridge::{CardPresence, ReaderStatus, StatusResult},
+    bridge::{AuthenticateResult, CardPresence, ReaderStatus, StatusResult},
     page::Action,
-    ErrorBody, ErrorCode,
+    signing, ErrorBody, ErrorCode,
 };
+use rsa::{pkcs1v15::SigningKey, pkcs8::DecodePrivateKey, signature::SignatureEncoding};
+use rsa::{signature::Signer, RsaPrivateKey};
+use sha2::Sha256;
+
+/// The card's key (PKCS#8 PEM) and certificate (DER); empty without `MYNA_SIMULATED_CARD`.
+const KEY_PEM: &str = include_str!(concat!(env!("OUT_DIR"), "/simulated-card.key.pem"));
+const CERT_DER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/simulated-card.cert.der"));
+
+const READER: &str = "Simulated Reader 00 00";
 
 fn situation() -> Option<String> {
     web_sys::window()?
@@ -20,41 +41,82 @@ fn situation() -> Option<String> {
 
 fn reader(card: CardPresence) -> Vec<ReaderStatus> {
     vec![ReaderStatus {
-        name: "Simulated Reader 00 00".into(),
+        name: READER.into(),
         card,
     }]
 }
 
+fn refusal(code: ErrorCode) -> ErrorBody {
+    let body = ErrorBody::new(code, "simulated");
+    if code == ErrorCode::PinIncorrect {
+        body.with_tries_left(2)
+    } else {
+        body
+    }
+}
+
+fn internal(message: &str) -> ErrorBody {
+    ErrorBody::new(ErrorCode::Internal, message)
+}
+
+/// The card's answer to `authenticate`: its certificate and the RS256 signature of
+/// `signing::to_be_signed(page origin, nonce)`.
+fn sign(nonce: Option<&str>) -> Result<serde_json::Value, ErrorBody> {
+    if KEY_PEM.is_empty() || CERT_DER.is_empty() {
+        return Err(ErrorBody::new(
+            ErrorCode::NoCard,
+            "simulated: built without MYNA_SIMULATED_CARD",
+        ));
+    }
+    let nonce = STANDARD
+        .decode(nonce.unwrap_or_default())
+        .map_err(|_| ErrorBody::new(ErrorCode::InvalidRequest, "simulated: nonce"))?;
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .ok_or_else(|| internal("simulated: no origin"))?;
+    let key = RsaPrivateKey::from_pkcs8_pem(KEY_PEM).map_err(|_| internal("simulated: key"))?;
+    let signature = SigningKey::<Sha256>::new(key).sign(&signing::to_be_signed(&origin, &nonce));
+    serde_json::to_value(AuthenticateResult {
+        certificate: STANDARD.encode(CERT_DER),
+        signature: STANDARD.encode(signature.to_bytes()),
+        algorithm: signing::ALGORITHM.into(),
+        format: signing::FORMAT.into(),
+        reader: READER.into(),
+    })
+    .map_err(|_| internal("simulated: encoding"))
+}
+
 /// The simulated answer, or `None` when no situation is set (the real helper is asked).
-pub fn answer(
-    action: Action,
-    _nonce: Option<&str>,
-) -> Option<Result<serde_json::Value, ErrorBody>> {
+pub fn answer(action: Action, nonce: Option<&str>) -> Option<Result<serde_json::Value, ErrorBody>> {
     let situation = situation()?;
-    let refuse = |code| Some(Err(ErrorBody::new(code, "simulated")));
+    let mut fails = None;
     let (readers, tries) = match situation.as_str() {
-        "no-extension" => return refuse(ErrorCode::ExtensionUnavailable),
-        "no-bridge" => return refuse(ErrorCode::BridgeUnavailable),
+        "no-extension" => return Some(Err(refusal(ErrorCode::ExtensionUnavailable))),
+        "no-bridge" => return Some(Err(refusal(ErrorCode::BridgeUnavailable))),
         "no-reader" => (Vec::new(), None),
         "no-card" => (reader(CardPresence::Absent), None),
         "other-card" => (reader(CardPresence::Other), None),
         "blocked" => (reader(CardPresence::Jpki), Some(0)),
         "last-try" => (reader(CardPresence::Jpki), Some(1)),
-        _ => (reader(CardPresence::Jpki), Some(3)),
-    };
-    match action {
-        Action::Status => {
-            let status = StatusResult {
-                readers,
-                auth_pin_tries_left: tries,
-                reader: None,
-            };
-            Some(
-                serde_json::to_value(status)
-                    .map_err(|_| ErrorBody::new(ErrorCode::Internal, "simulated")),
-            )
+        other => {
+            fails = other.strip_prefix("fail:").and_then(|code| {
+                ErrorCode::ALL
+                    .into_iter()
+                    .find(|candidate| candidate.as_str() == code)
+            });
+            (reader(CardPresence::Jpki), Some(3))
         }
-        // Signing needs a card key the server trusts: use `cargo xtask run` and the virtual card.
-        Action::Authenticate => refuse(ErrorCode::NoCard),
-    }
+    };
+    Some(match action {
+        Action::Status => serde_json::to_value(StatusResult {
+            readers,
+            auth_pin_tries_left: tries,
+            reader: None,
+        })
+        .map_err(|_| internal("simulated: encoding")),
+        Action::Authenticate => match fails {
+            Some(code) => Err(refusal(code)),
+            None => sign(nonce),
+        },
+    })
 }

@@ -8,89 +8,21 @@ use leptos::prelude::*;
 use wasm_bindgen::{prelude::*, JsCast};
 use wasm_bindgen_test::*;
 
+mod common;
+use common::*;
+
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn window() -> web_sys::Window {
-    web_sys::window().expect("window")
-}
-
-fn document() -> web_sys::Document {
-    window().document().expect("document")
-}
-
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        window()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .expect("timer");
-    });
-    wasm_bindgen_futures::JsFuture::from(promise)
-        .await
-        .expect("sleep");
-}
-
-/// A fresh element to mount into, and a clean slate (no remembered language, no helper).
-fn fresh_root() -> web_sys::HtmlElement {
-    if let Ok(Some(storage)) = window().local_storage() {
-        let _ = storage.clear();
-    }
-    let root = document().document_element().expect("root");
-    let _ = root.remove_attribute("data-myna-helper");
-    // The runner reports through elements of its own in <body>: only our roots are removed.
-    let body = document().body().expect("body");
-    if let Ok(old) = document().query_selector_all(".test-root") {
-        for i in 0..old.length() {
-            if let Some(node) = old.item(i) {
-                let _ = body.remove_child(&node);
-            }
-        }
-    }
-    let div = document()
-        .create_element("div")
-        .expect("div")
-        .dyn_into::<web_sys::HtmlElement>()
-        .expect("html element");
-    div.set_class_name("test-root");
-    body.append_child(&div).expect("append");
-    div
-}
-
-fn text(root: &web_sys::HtmlElement) -> String {
-    root.text_content().unwrap_or_default()
-}
-
-fn click(root: &web_sys::HtmlElement, selector: &str) {
-    root.query_selector(selector)
-        .expect("selector")
-        .unwrap_or_else(|| panic!("no {selector}"))
-        .dyn_into::<web_sys::HtmlElement>()
-        .expect("html element")
-        .click();
-}
-
-/// Waits until `predicate` holds (the DOM updates asynchronously), for at most `ms`.
-async fn until(ms: i32, mut predicate: impl FnMut() -> bool) -> bool {
-    let mut waited = 0;
-    while !predicate() {
-        if waited >= ms {
-            return false;
-        }
-        sleep(20).await;
-        waited += 20;
-    }
-    true
-}
 
 #[wasm_bindgen_test]
 async fn japanese_by_default_english_on_request_and_remembered() {
     let root = fresh_root();
-    let _app = leptos::mount::mount_to(root.clone(), app::App);
+    let _app = mount(&root, app::App);
     assert!(
         until(1000, || text(&root).contains("健康保険証利用の申込")).await,
         "{}",
         text(&root)
     );
-    let html = document().document_element().expect("html");
+    let html = doc().document_element().expect("html");
     assert_eq!(html.get_attribute("lang").as_deref(), Some("ja"));
     click(&root, "button.lang-switch");
     assert!(
@@ -102,7 +34,7 @@ async fn japanese_by_default_english_on_request_and_remembered() {
         text(&root)
     );
     assert!(until(1000, || html.get_attribute("lang").as_deref() == Some("en")).await);
-    let remembered = window()
+    let remembered = win()
         .local_storage()
         .expect("storage")
         .expect("storage")
@@ -113,20 +45,13 @@ async fn japanese_by_default_english_on_request_and_remembered() {
 
 fn mount_card_step(root: &web_sys::HtmlElement) -> impl Sized {
     let failure = RwSignal::new(None::<Failure>);
-    leptos::mount::mount_to(root.clone(), move || {
+    mount(root, move || {
         view! {
             <Language>
                 <CardStep submit="申し込む".into_any() on_login=Callback::new(|()| {}) failure/>
             </Language>
         }
     })
-}
-
-fn readiness(root: &web_sys::HtmlElement) -> Option<String> {
-    root.query_selector("[data-readiness]")
-        .ok()
-        .flatten()
-        .and_then(|element| element.get_attribute("data-readiness"))
 }
 
 #[wasm_bindgen_test]
@@ -158,7 +83,7 @@ async fn without_the_extension_the_card_step_says_to_install_it() {
 
 /// Plays the content script: acknowledges every request and answers `status` with `status`.
 fn fake_content_script(status: serde_json::Value) -> Closure<dyn Fn(web_sys::MessageEvent)> {
-    let root = document().document_element().expect("root");
+    let root = doc().document_element().expect("root");
     root.set_attribute("data-myna-helper", "1")
         .expect("attribute");
     let listener = Closure::<dyn Fn(web_sys::MessageEvent)>::new(
@@ -173,10 +98,10 @@ fn fake_content_script(status: serde_json::Value) -> Closure<dyn Fn(web_sys::Mes
                 return;
             }
             let id = message["id"].clone();
-            let origin = window().location().origin().expect("origin");
+            let origin = win().location().origin().expect("origin");
             let post = |value: serde_json::Value| {
                 let js = js_sys::JSON::parse(&value.to_string()).expect("json");
-                window().post_message(&js, &origin).expect("post");
+                win().post_message(&js, &origin).expect("post");
             };
             post(serde_json::json!({"myna": "ack", "id": id}));
             post(
@@ -184,7 +109,7 @@ fn fake_content_script(status: serde_json::Value) -> Closure<dyn Fn(web_sys::Mes
             );
         },
     );
-    window()
+    win()
         .add_event_listener_with_callback("message", listener.as_ref().unchecked_ref())
         .expect("listener");
     listener
@@ -216,8 +141,7 @@ async fn at_one_try_left_reading_needs_an_explicit_confirmation() {
     assert!(button.has_attribute("disabled"));
     click(&root, "label.confirm input");
     assert!(until(1000, || !button.has_attribute("disabled")).await);
-    let _ =
-        window().remove_event_listener_with_callback("message", listener.as_ref().unchecked_ref());
+    let _ = win().remove_event_listener_with_callback("message", listener.as_ref().unchecked_ref());
 }
 
 #[wasm_bindgen_test]
@@ -243,8 +167,8 @@ async fn no_reader_and_other_cards_say_what_to_fix() {
             text(&root)
         );
         assert!(text(&root).contains(words), "{}", text(&root));
-        let _ = window()
-            .remove_event_listener_with_callback("message", listener.as_ref().unchecked_ref());
+        let _ =
+            win().remove_event_listener_with_callback("message", listener.as_ref().unchecked_ref());
     }
 }
 
@@ -253,7 +177,7 @@ async fn the_kana_keyboard_and_number_pad_type_into_their_field() {
     let root = fresh_root();
     let keyword = RwSignal::new(String::new());
     let digits = RwSignal::new(String::from("9"));
-    let _keyboard = leptos::mount::mount_to(root.clone(), move || {
+    let _keyboard = mount(&root, move || {
         view! {
             <Language>
                 <app::mynapoint::KanaKeyboard target=keyword/>

@@ -5,6 +5,8 @@
 //! - `test`  everything CI runs: installs what is missing, then format, lints, tidy and every test.
 //! - `bench` the benchmarks of BENCHMARKS.md.
 //! - `fuzz`  runs the fuzz targets for a while (needs `cargo install cargo-fuzz`).
+//! - `spa`   builds the release SPA into `app/dist`; `spa-test [chromium|firefox]` runs only the
+//!   SPA's browser tests (against a fresh server).
 //!
 //! Installs are idempotent: each step checks first and skips what is already there. Build output
 //! goes to `$HOME/.cache/myna-portal/target` unless `CARGO_TARGET_DIR` says otherwise.
@@ -12,6 +14,7 @@
 mod postgres;
 mod run;
 mod setup;
+mod spa_server;
 mod tidy;
 mod web;
 
@@ -36,9 +39,24 @@ fn main() -> anyhow::Result<()> {
         Some("fuzz") => fuzz(args.get(1).map(String::as_str).unwrap_or("60")),
         Some("setup") => setup::ensure_system_packages().and_then(|()| web::ensure_tools()),
         Some("spa") => web::build_spa(&root).map(|dist| eprintln!("built {}", dist.display())),
+        Some("spa-test") => {
+            let browsers: Vec<web::Browser> = match args.get(1).map(String::as_str) {
+                Some("chromium") => vec![web::Browser::Chromium],
+                Some("firefox") => vec![web::Browser::Firefox],
+                _ => vec![web::Browser::Chromium, web::Browser::Firefox],
+            };
+            spa_browser_tests(&browsers).map(|counts| {
+                println!(
+                    "\nsummary: {} passed, {} failed",
+                    counts.passed, counts.failed
+                );
+            })
+        }
         Some("tidy") => tidy::check(&root),
         _ => {
-            eprintln!("usage: cargo xtask <run|test|bench|fuzz [seconds]|setup|spa|tidy>");
+            eprintln!(
+                "usage: cargo xtask <run|test|bench|fuzz [seconds]|setup|spa|spa-test [chromium|firefox]|tidy>"
+            );
             bail!("unknown task")
         }
     }
@@ -102,8 +120,46 @@ fn test() -> anyhow::Result<()> {
     // The SPA's browser tests, in Chromium and in Firefox.
     web::ensure_tools()?;
     let mut total = sqlite.add(on_postgres);
-    for browser in [web::Browser::Chromium, web::Browser::Firefox] {
-        let (env, unset) = web::browser_env(browser);
+    sh(
+        "cargo",
+        &[
+            "clippy",
+            "--locked",
+            "-p",
+            "app",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--all-targets",
+            "--features",
+            "simulated-helper",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    total = total.add(spa_browser_tests(&[
+        web::Browser::Chromium,
+        web::Browser::Firefox,
+    ])?);
+    // The release build of the SPA, and what it must not contain.
+    let dist = web::build_spa(&project_root())?;
+    total = total.add(check_release_spa(&dist)?);
+    println!(
+        "\nsummary: {} passed, {} failed, {} skipped",
+        total.passed, total.failed, total.ignored
+    );
+    Ok(())
+}
+
+/// The SPA's browser tests (`app/tests`) in each of `browsers`, each against a fresh server.
+fn spa_browser_tests(browsers: &[web::Browser]) -> anyhow::Result<Counts> {
+    web::ensure_tools()?;
+    let mut total = Counts::default();
+    for &browser in browsers {
+        // The flow tests call a real server; each browser gets a fresh one.
+        let server = spa_server::FlowServer::start(&format!("{browser:?}").to_lowercase())?;
+        let (mut env, unset) = web::browser_env(browser);
+        env.extend(server.env.iter().cloned());
         let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         eprintln!("the SPA's browser tests in {browser:?}");
         let counts = cargo_test_with(
@@ -114,20 +170,16 @@ fn test() -> anyhow::Result<()> {
                 "app",
                 "--target",
                 "wasm32-unknown-unknown",
+                "--features",
+                "simulated-helper",
             ],
             &env,
             &[unset],
         )?;
+        drop(server);
         total = total.add(counts);
     }
-    // The release build of the SPA, and what it must not contain.
-    let dist = web::build_spa(&project_root())?;
-    total = total.add(check_release_spa(&dist)?);
-    println!(
-        "\nsummary: {} passed, {} failed, {} skipped",
-        total.passed, total.failed, total.ignored
-    );
-    Ok(())
+    Ok(total)
 }
 
 /// The release SPA must not carry the development-only simulated helper: its marker string

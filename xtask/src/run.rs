@@ -4,6 +4,7 @@
 //! on the machine's pcscd through the vsmartcard reader.
 
 use std::{
+    ffi::OsString,
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
@@ -22,7 +23,7 @@ const FIREFOX_EXTENSION_ID: &str = "helper@myna-portal.example";
 /// The development origins of the SPA (`trunk serve` and the server).
 const DEV_ORIGINS: [&str; 2] = ["http://127.0.0.1:8080", "http://localhost:8080"];
 
-fn data_dir() -> PathBuf {
+pub fn data_dir() -> PathBuf {
     let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from);
     home.join(".local")
         .join("share")
@@ -58,18 +59,15 @@ const SERVER_ORIGIN: &str = "http://127.0.0.1:8080";
 /// The registry's id for the development card's holder.
 const DEV_PERSON: &str = "dev-person";
 
-/// Links the development card to [`DEV_PERSON`] (the registry feed, through the import command)
-/// and starts the server on SQLite under `data/data`.
-fn start_server(release: &Path, data: &Path, card: &Path, dist: &Path) -> anyhow::Result<Child> {
-    let server = release.join("myna-server");
-    let common = |command: &mut Command| {
-        command
-            .arg("--data-dir")
-            .arg(data.join("data"))
-            .args(["--origin", SERVER_ORIGIN, "--listen", "127.0.0.1:8080"])
-            .arg("--trust-ca")
-            .arg(data.join("ca").join("auth-ca.cert.pem"));
-    };
+/// Links `card`'s certificate to `person` through the registry feed: the import command of
+/// `server`, run with `settings` (the same as the server's), from a CSV written in `scratch`.
+pub fn link_card(
+    server: &Path,
+    settings: &[OsString],
+    card: &Path,
+    person: &str,
+    scratch: &Path,
+) -> anyhow::Result<()> {
     let cert = card.join("auth.cert.pem");
     let field = |flag: &str| -> anyhow::Result<String> {
         let output = Command::new("openssl")
@@ -84,29 +82,45 @@ fn start_server(release: &Path, data: &Path, card: &Path, dist: &Path) -> anyhow
             .map_or("", |(_, value)| value)
             .to_owned())
     };
-    let links = data.join("links.csv");
+    let links = scratch.join("links.csv");
     std::fs::write(
         &links,
         format!(
-            "issuer,serial,person_id\n\"{}\",{},{DEV_PERSON}\n",
+            "issuer,serial,person_id\n\"{}\",{},{person}\n",
             field("-issuer")?,
             field("-serial")?
         ),
     )
     .context("writing the link")?;
-    let mut import = Command::new(&server);
-    common(&mut import);
-    let status = import
+    let status = Command::new(server)
+        .args(settings)
         .args(["import", "certificate-links"])
         .arg(&links)
         .status()
         .context("importing the link")?;
     if !status.success() {
-        bail!("importing the development link failed");
+        bail!("importing the link of {} failed", card.display());
     }
-    let mut serve = Command::new(&server);
-    common(&mut serve);
-    serve
+    Ok(())
+}
+
+/// Links the development card to [`DEV_PERSON`] and starts the server on SQLite under
+/// `data/data`.
+fn start_server(release: &Path, data: &Path, card: &Path, dist: &Path) -> anyhow::Result<Child> {
+    let server = release.join("myna-server");
+    let settings: Vec<OsString> = vec![
+        "--data-dir".into(),
+        data.join("data").into(),
+        "--origin".into(),
+        SERVER_ORIGIN.into(),
+        "--listen".into(),
+        "127.0.0.1:8080".into(),
+        "--trust-ca".into(),
+        data.join("ca").join("auth-ca.cert.pem").into(),
+    ];
+    link_card(&server, &settings, card, DEV_PERSON, data)?;
+    Command::new(&server)
+        .args(&settings)
         .arg("--static-dir")
         .arg(dist)
         .stdout(Stdio::null())

@@ -1,0 +1,247 @@
+//! Every flow's steps in a real browser against a real server: `cargo xtask test` starts
+//! `myna-server` on a fresh SQLite database with `--cors`, trusting a virtual card that the
+//! simulated helper (feature `simulated-helper`) signs with, and names it in `MYNA_TEST_SERVER`.
+//! The page is served by `wasm-bindgen-test-runner`; the server's `--origin` is that page's.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+use common::*;
+
+use app::ui::{CardStep, Failure, Language};
+use leptos::prelude::*;
+use protocol::ErrorCode;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A fresh root, the API on the test server, the simulated card in `situation`.
+fn start(situation: &str) -> web_sys::HtmlElement {
+    let root = fresh_root();
+    let Some(server) = option_env!("MYNA_TEST_SERVER") else {
+        panic!("MYNA_TEST_SERVER names no server: run these tests with `cargo xtask test`");
+    };
+    app::api::use_server(server);
+    set_storage("myna-simulated", situation);
+    root
+}
+
+/// Waits for the card step to be ready, then presses its button.
+async fn read_card(root: &web_sys::HtmlElement) {
+    assert!(
+        until(5000, || readiness(root).as_deref() == Some("READY")).await,
+        "card step not ready: {}",
+        text(root)
+    );
+    press(root, ".card-step button.primary").await;
+}
+
+async fn at(expected: &str) {
+    assert!(
+        until(5000, || path() == expected).await,
+        "expected {expected}, at {}",
+        path()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn f1_application_with_the_portal_user_opt_in_then_f2_status() {
+    let root = start("ready");
+    go("/insurance/apply");
+    let _app = mount(&root, app::App);
+    // Step 1: terms, the opt-in checked by default, the step bar on step 1.
+    see(&root, &ja("apply.terms_heading")).await;
+    let current = find(&root, "li[aria-current=step]").expect("current step");
+    assert_eq!(
+        current.text_content().unwrap_or_default(),
+        ja("steps.step1")
+    );
+    let opt_in = find(&root, "input[name=portal-user]")
+        .expect("opt-in")
+        .unchecked_into::<web_sys::HtmlInputElement>();
+    assert!(opt_in.checked());
+    press(&root, "button.primary").await;
+    // Step 2: the card; focus moved to the new heading.
+    see(&root, &ja("apply.card_heading")).await;
+    assert!(
+        until(1000, || focused_heading() == Some(ja("apply.card_heading"))).await,
+        "focus on {:?}",
+        focused_heading()
+    );
+    let current = find(&root, "li[aria-current=step]").expect("current step");
+    assert_eq!(
+        current.text_content().unwrap_or_default(),
+        ja("steps.step2")
+    );
+    read_card(&root).await;
+    // Done: the F2 table with the third row, as the user opted in.
+    see(&root, &ja("apply.done_heading")).await;
+    let table = find(&root, "table").expect("status table");
+    let rows = table.query_selector_all("tr").expect("rows").length();
+    assert_eq!(rows, 3, "{}", text(&root));
+    assert!(text(&root).contains(&ja("status.row_portal_user")));
+    assert!(text(&root).contains(&ja("status.received")));
+    press(&root, "button.primary").await;
+    at("/").await;
+    see(&root, &ja("top.check_status")).await;
+    // F2 from the top page: the card, then the same table.
+    press(&root, "a[href='/insurance/status']").await;
+    see(&root, &ja("status.card_heading")).await;
+    read_card(&root).await;
+    see(&root, &ja("status.result_heading")).await;
+    assert!(text(&root).contains(&ja("status.row_portal_user")));
+    assert!(text(&root).contains(&ja("status.received")));
+}
+
+#[wasm_bindgen_test]
+async fn every_card_error_has_its_own_message_in_both_languages() {
+    for locale in ["ja", "en"] {
+        for code in ErrorCode::ALL {
+            let root = start(&format!("fail:{}", code.as_str()));
+            set_storage("myna-lang", locale);
+            let failure = RwSignal::new(None::<Failure>);
+            let _step = mount(&root, move || {
+                view! {
+                    <Language>
+                        <CardStep submit="go".into_any() on_login=Callback::new(|()| {}) failure/>
+                    </Language>
+                }
+            });
+            read_card(&root).await;
+            let key = format!("card_error.{}", code.as_str().to_lowercase());
+            let expected = tr(locale, &key);
+            assert!(
+                until(5000, || find(&root, ".error")
+                    .and_then(|e| e.text_content())
+                    .is_some_and(|t| t.contains(&expected)))
+                .await,
+                "{locale} {}: expected {expected:?}, the page says {}",
+                code.as_str(),
+                text(&root)
+            );
+            if code == ErrorCode::PinIncorrect {
+                let tries = tr(locale, "card.tries_left");
+                assert!(text(&root).contains(&tries), "{}", text(&root));
+            }
+            assert_eq!(
+                failure
+                    .get_untracked()
+                    .map(|f| matches!(f, Failure::Card(b) if b.code == code)),
+                Some(true)
+            );
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn f4_reservation_f5_application_with_validation_and_the_provider_refusal_then_f6() {
+    let root = start("ready");
+    go("/mynapoint/apply");
+    let _app = mount(&root, app::App);
+    // Applying before reserving sends the user to the reservation.
+    read_card(&root).await;
+    see(&root, &ja("mynapoint.reserve_first")).await;
+    press(&root, "a[href='/mynapoint/reserve']").await;
+    // F4: card → 発行 → 予約確定 → the MyKey ID.
+    see(&root, &ja("mynapoint.issue_heading")).await;
+    read_card(&root).await;
+    assert!(until(5000, || find(&root, ".card-step").is_none()).await);
+    press(&root, "button.primary").await;
+    see(&root, &ja("mynapoint.confirm_reserve")).await;
+    press(&root, ".dialog button.primary").await;
+    see(&root, &ja("mynapoint.reserved_heading")).await;
+    let my_key_id = find(&root, "[data-my-key-id]")
+        .and_then(|e| e.get_attribute("data-my-key-id"))
+        .expect("MyKey ID");
+    assert!(!my_key_id.is_empty());
+    // F5: card → search → results → service → terms → input.
+    press(&root, "a[href='/mynapoint/apply?continue=1']").await;
+    read_card(&root).await;
+    see(&root, &ja("mynapoint.search_heading")).await;
+    assert!(
+        text(&root).contains(&my_key_id),
+        "the badge shows the MyKey ID"
+    );
+    type_into(&root, "#keyword", "さくら");
+    press(&root, "form button[type=submit]").await;
+    see(&root, &ja("mynapoint.results_heading")).await;
+    see(&root, "さくらペイ").await;
+    press(&root, "input[type=radio]").await;
+    press(&root, ".buttons button.primary").await;
+    see(&root, &ja("mynapoint.service_heading")).await;
+    see(&root, "MP0000002").await;
+    press(&root, ".buttons button.primary").await;
+    see(&root, &ja("mynapoint.terms_heading")).await;
+    let next = find(&root, "button.primary").expect("next");
+    assert!(
+        next.has_attribute("disabled"),
+        "the terms must be agreed to"
+    );
+    press(&root, "label.checkbox input").await;
+    assert!(until(1000, || !next.has_attribute("disabled")).await);
+    next.click();
+    see(&root, &ja("mynapoint.input_heading")).await;
+    // Validation: each field in turn, the wrong one marked and explained.
+    press(&root, "form button[type=submit]").await;
+    see(&root, &ja("mynapoint.invalid_payment_service_id")).await;
+    let id_input = find(&root, "#payment-service-id").expect("id input");
+    assert_eq!(
+        id_input.get_attribute("aria-invalid").as_deref(),
+        Some("true")
+    );
+    type_into(&root, "#payment-service-id", "SAKURA0001");
+    press(&root, "form button[type=submit]").await;
+    see(&root, &ja("mynapoint.invalid_security_code")).await;
+    type_into(&root, "#security-code", "000");
+    type_into(&root, "#phone-last4", "12a4");
+    press(&root, "form button[type=submit]").await;
+    see(&root, &ja("mynapoint.invalid_phone_last4")).await;
+    // Full-width digits count as digits.
+    type_into(&root, "#phone-last4", "１２３４");
+    press(&root, "form button[type=submit]").await;
+    see(&root, &ja("mynapoint.confirm_heading")).await;
+    assert!(!text(&root).contains("SAKURA0001"), "the ID is masked");
+    // The demo provider refuses the security code 000: back to the input, nothing lost.
+    press(&root, ".buttons button.primary").await;
+    press(&root, ".dialog button.primary").await;
+    see(&root, &ja("mynapoint.card_again")).await;
+    read_card(&root).await;
+    see(&root, &ja("mynapoint.provider_rejected")).await;
+    let kept = find(&root, "#payment-service-id")
+        .expect("id input")
+        .unchecked_into::<web_sys::HtmlInputElement>();
+    assert_eq!(kept.value(), "SAKURA0001");
+    type_into(&root, "#security-code", "123");
+    press(&root, "form button[type=submit]").await;
+    see(&root, &ja("mynapoint.confirm_heading")).await;
+    press(&root, ".buttons button.primary").await;
+    press(&root, ".dialog button.primary").await;
+    read_card(&root).await;
+    see(&root, &ja("mynapoint.done_heading")).await;
+    let receipt = find(&root, ".receipt-number")
+        .and_then(|e| e.text_content())
+        .unwrap_or_default();
+    assert!(!receipt.is_empty(), "a receipt number");
+    let masked = app::validate::mask("SAKURA0001");
+    assert!(
+        text(&root).contains(&masked),
+        "the receipt names the ID, masked: {}",
+        text(&root)
+    );
+    assert!(!text(&root).contains("SAKURA0001"));
+    // F6 on the same session, then logout.
+    press(&root, ".bulk button.primary").await;
+    see(&root, &ja("bulk.done")).await;
+    see(&root, &ja("mynapoint.take_card")).await;
+    let buttons = root.query_selector_all("button.primary").expect("buttons");
+    let logout = buttons
+        .item(buttons.length() - 1)
+        .expect("logout")
+        .unchecked_into::<web_sys::HtmlElement>();
+    assert_eq!(
+        logout.text_content().unwrap_or_default(),
+        ja("mynapoint.logout")
+    );
+    logout.click();
+    at("/").await;
+}
