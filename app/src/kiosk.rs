@@ -33,6 +33,11 @@ impl IdleTimer {
         }
     }
 
+    /// A new timeout (the server's, once known), counted from the same last input.
+    pub fn set_timeout(&mut self, timeout_ms: f64) {
+        self.timeout_ms = timeout_ms;
+    }
+
     /// Any touch, click or key.
     pub fn input(&mut self, now_ms: f64) {
         self.last_input_ms = now_ms;
@@ -83,6 +88,15 @@ mod tests {
         assert_eq!(timer.state(60_000.0), Idle::Active);
         assert_eq!(timer.state(118_500.0), Idle::Warning(1));
         assert_eq!(timer.state(119_000.0), Idle::Expired);
+    }
+
+    #[test]
+    fn a_new_timeout_counts_from_the_last_input() {
+        let mut timer = IdleTimer::new(0.0, 60_000.0);
+        timer.set_timeout(20_000.0);
+        assert_eq!(timer.state(9_000.0), Idle::Active);
+        assert_eq!(timer.state(10_500.0), Idle::Warning(10));
+        assert_eq!(timer.state(20_000.0), Idle::Expired);
     }
 
     #[test]

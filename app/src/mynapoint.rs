@@ -66,7 +66,7 @@ pub fn IdleGuard(
     let state = RwSignal::new(Idle::Active);
     Effect::new(move |_| {
         let timeout = timeout_ms.get();
-        timer.set_value(IdleTimer::new(now_ms(), timeout));
+        timer.update_value(|t| t.set_timeout(timeout));
     });
     let on_input = move || {
         timer.update_value(|t| t.input(now_ms()));

@@ -213,3 +213,114 @@ async fn the_kana_keyboard_and_number_pad_type_into_their_field() {
     press("4");
     assert_eq!(digits.get_untracked(), "94");
 }
+
+#[wasm_bindgen_test]
+async fn the_kiosk_warns_after_quiet_then_ends_the_session_and_returns_to_the_start() {
+    use std::sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    };
+    let root = fresh_root();
+    go("/mynapoint/apply");
+    let now = Arc::new(AtomicU64::new(1_000_000));
+    let set = {
+        let now = Arc::clone(&now);
+        move |ms: u64| now.store(ms, Ordering::SeqCst)
+    };
+    let clock = Callback::new(move |()| now.load(Ordering::SeqCst) as f64);
+    let _guard = mount(&root, move || {
+        view! {
+            <Language>
+                <leptos_router::components::Router>
+                    <app::mynapoint::IdleGuard clock/>
+                </leptos_router::components::Router>
+            </Language>
+        }
+    });
+    let warning = |root: &web_sys::HtmlElement| find(root, ".idle-warning").is_some();
+    // 44 s of quiet: nothing yet (the warning comes in the last 15 s of 60).
+    set(1_044_000);
+    sleep(600).await;
+    assert!(!warning(&root), "{}", text(&root));
+    // 46 s: the warning, counting the seconds left.
+    set(1_046_000);
+    assert!(until(2000, || warning(&root)).await, "{}", text(&root));
+    let words = ja("mynapoint.idle_warning");
+    assert!(
+        text(&root).contains(&format!("{words}14")),
+        "{}",
+        text(&root)
+    );
+    // A key restarts the timer and the warning goes.
+    win()
+        .dispatch_event(&web_sys::Event::new("keydown").expect("event"))
+        .expect("dispatch");
+    assert!(until(2000, || !warning(&root)).await, "{}", text(&root));
+    assert_eq!(path(), "/mynapoint/apply");
+    // 61 s without input: back to the start.
+    set(1_046_000 + 61_000);
+    assert!(
+        until(3000, || path() == "/kiosk").await,
+        "still at {}",
+        path()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_refusal_not_yet_eligible_says_from_when_to_try_again() {
+    let root = fresh_root();
+    let error = app::api::ApiError {
+        code: "NOT_YET_ELIGIBLE".into(),
+        message: String::new(),
+        available_from: Some("2026-11-25T12:00:00+09:00".into()),
+        field: None,
+        retry_after: None,
+    };
+    let _message = mount(&root, move || {
+        view! { <Language><app::ui::FailureMessage failure=Failure::Api(error)/></Language> }
+    });
+    see(&root, &ja("api_error.not_yet_eligible")).await;
+    see(&root, "2026年11月25日 12:00").await;
+    // In English, the date in English.
+    let root = fresh_root();
+    set_storage("myna-lang", "en");
+    let error = app::api::ApiError {
+        code: "NOT_YET_ELIGIBLE".into(),
+        message: String::new(),
+        available_from: Some("2026-11-25T12:00:00+09:00".into()),
+        field: None,
+        retry_after: None,
+    };
+    let _english = mount(&root, move || {
+        view! { <Language><app::ui::FailureMessage failure=Failure::Api(error)/></Language> }
+    });
+    see(&root, &tr("en", "api_error.not_yet_eligible")).await;
+    see(&root, "25 Nov 2026, 12:00 (JST)").await;
+}
+
+#[wasm_bindgen_test]
+async fn the_status_table_has_the_portal_user_row_only_after_the_opt_in() {
+    let status = |portal_user: Option<&str>| app::api::InsuranceStatus {
+        application: "received".into(),
+        applied_at: Some("2026-11-24T10:00:00+09:00".into()),
+        registration: Some("preparing".into()),
+        expected_by: Some("2021年3月".into()),
+        portal_user: portal_user.map(str::to_owned),
+    };
+    for (portal_user, rows) in [(None, 2), (Some("received"), 3)] {
+        let root = fresh_root();
+        let found = status(portal_user);
+        let _table = mount(&root, move || {
+            view! { <Language><app::ui::StatusTable status=found/></Language> }
+        });
+        assert!(
+            until(2000, || find(&root, "table").is_some()).await,
+            "{}",
+            text(&root)
+        );
+        let count = root.query_selector_all("tr").expect("rows").length();
+        assert_eq!(count, rows, "{}", text(&root));
+        see(&root, &ja("status.preparing")).await;
+        see(&root, "2021年3月").await;
+    }
+}
