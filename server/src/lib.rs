@@ -194,12 +194,18 @@ pub fn app(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static(web::NO_STORE),
         ));
-    let index = state
+    let pages: Vec<String> = state
         .settings
         .static_dir
         .as_ref()
-        .and_then(|dir| std::fs::read_to_string(dir.join("index.html")).ok());
-    let csp = web::content_security_policy(index.as_deref());
+        .map(|dir| {
+            web::entry_pages(dir)
+                .into_iter()
+                .filter_map(|(_, page)| std::fs::read_to_string(page).ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let csp = web::content_security_policy(&pages);
     let mut router = Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(handlers::health::get))

@@ -1,8 +1,12 @@
-//! Serving the built SPA (Trunk's `dist/`): hashed assets cached for a year, `index.html`
+//! Serving the built SPA (Trunk's `dist/`): hashed assets cached for a year, the entry pages
 //! revalidated every time and answered for every client-side route, precompressed `.br`/`.gz`
 //! files chosen by `Accept-Encoding`, and a strict Content-Security-Policy on every answer.
+//!
+//! The SPA has one entry page per part, each with its own wasm so that a first page loads only
+//! its part: `index.html` (the portal) and `mynapoint/index.html` (MyNa Point and its terminal).
+//! An entry page in a subdirectory answers every path under that directory.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use axum::{
     body::Body,
@@ -36,9 +40,9 @@ pub fn is_hashed_asset(path: &str) -> bool {
 /// The Content-Security-Policy: same-origin everything, WebAssembly compilation allowed, no
 /// inline script except the exact ones `index.html` holds (by hash: Trunk's loader), no
 /// framing, no plugins.
-pub fn content_security_policy(index_html: Option<&str>) -> String {
+pub fn content_security_policy(pages: &[String]) -> String {
     let mut script_src = String::from("'self' 'wasm-unsafe-eval'");
-    for script in index_html.map(inline_scripts).unwrap_or_default() {
+    for script in pages.iter().flat_map(|page| inline_scripts(page)) {
         let hash = Sha256::digest(script.as_bytes());
         script_src.push_str(&format!(
             " 'sha256-{}'",
@@ -76,19 +80,47 @@ pub fn inline_scripts(html: &str) -> Vec<&str> {
     scripts
 }
 
-/// The SPA's files under `dir`, with `index.html` for every path that is not a file.
-pub fn spa(dir: &Path) -> Router {
-    let index = dir.join("index.html");
-    let files = ServeDir::new(dir)
+/// The entry pages under `dir`: `index.html`, and the `index.html` of each direct
+/// subdirectory, with the URL prefix each answers (`""` for the root, `/mynapoint`).
+pub fn entry_pages(dir: &Path) -> Vec<(String, PathBuf)> {
+    let mut pages = vec![(String::new(), dir.join("index.html"))];
+    let mut subdirectories: Vec<(String, PathBuf)> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|entry| entry.path().join("index.html").is_file())
+        .filter_map(|entry| {
+            let name = entry.file_name().to_str()?.to_owned();
+            Some((format!("/{name}"), entry.path().join("index.html")))
+        })
+        .collect();
+    subdirectories.sort();
+    pages.extend(subdirectories);
+    pages
+}
+
+/// The files of `dir`, with `dir/index.html` for every path that is not a file.
+fn files_with_entry(dir: &Path) -> ServeDir<ServeFile> {
+    ServeDir::new(dir)
         .precompressed_br()
         .precompressed_gzip()
         .fallback(
-            ServeFile::new(index)
+            ServeFile::new(dir.join("index.html"))
                 .precompressed_br()
                 .precompressed_gzip(),
-        );
-    Router::new()
-        .fallback_service(files)
+        )
+}
+
+/// The SPA's files under `dir`; each path that is not a file gets the entry page of its part.
+pub fn spa(dir: &Path) -> Router {
+    let mut router = Router::new();
+    for (prefix, page) in entry_pages(dir).into_iter().skip(1) {
+        if let Some(part) = page.parent() {
+            router = router.nest_service(&prefix, files_with_entry(part));
+        }
+    }
+    router
+        .fallback_service(files_with_entry(dir))
         .layer(axum::middleware::from_fn(cache_control))
 }
 
@@ -153,7 +185,7 @@ mod tests {
             inline_scripts(html),
             ["import init from '/app-1.js';init();"]
         );
-        let csp = content_security_policy(Some(html));
+        let csp = content_security_policy(&[html.to_owned()]);
         assert_eq!(csp.matches("'sha256-").count(), 1, "{csp}");
         assert!(csp.contains("'wasm-unsafe-eval'"));
         assert!(!csp.contains("unsafe-inline"));

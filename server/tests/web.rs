@@ -65,8 +65,18 @@ fn spa_dir() -> tempfile::TempDir {
     write("app-0123456789abcdef_bg.wasm", b"\0asm plain");
     write("app-0123456789abcdef_bg.wasm.br", b"brotli bytes");
     write("app-0123456789abcdef_bg.wasm.gz", b"gzip bytes");
+    std::fs::create_dir(dir.path().join("mynapoint")).expect("mkdir");
+    write("mynapoint/index.html", POINT_INDEX.as_bytes());
+    write(
+        "mynapoint/mynapoint-fedcba9876543210.js",
+        b"export default 1",
+    );
     dir
 }
+
+const POINT_INDEX: &str = r#"<!DOCTYPE html><html lang="ja"><head>
+<script type="module">import init from '/mynapoint/mynapoint-fedcba9876543210.js';init();</script>
+</head><body></body></html>"#;
 
 #[tokio::test]
 async fn the_spa_is_served_with_cache_rules_compression_and_csp() {
@@ -96,6 +106,30 @@ async fn the_spa_is_served_with_cache_rules_compression_and_csp() {
         (StatusCode::OK, INDEX.as_bytes())
     );
     assert_eq!(route.header(header::CACHE_CONTROL), "no-cache");
+
+    // The MyNa Point part has an entry page of its own for every path under it, and its own
+    // loader is allowed by hash too.
+    assert_eq!(csp.matches("'sha256-").count(), 2, "{csp}");
+    for path in [
+        "/mynapoint",
+        "/mynapoint/",
+        "/mynapoint/kiosk",
+        "/mynapoint/apply",
+    ] {
+        let point = get(&portal, path, None).await;
+        assert_eq!(
+            (point.status, point.body.as_slice()),
+            (StatusCode::OK, POINT_INDEX.as_bytes()),
+            "{path}"
+        );
+        assert_eq!(point.header(header::CACHE_CONTROL), "no-cache");
+    }
+    let script = get(&portal, "/mynapoint/mynapoint-fedcba9876543210.js", None).await;
+    assert_eq!(script.body, b"export default 1");
+    assert_eq!(
+        script.header(header::CACHE_CONTROL),
+        "public, max-age=31536000, immutable"
+    );
 
     // Hashed assets: a year, immutable; the precompressed file the browser accepts.
     let wasm = "/app-0123456789abcdef_bg.wasm";
