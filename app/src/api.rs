@@ -93,11 +93,9 @@ pub fn use_server(origin: &str) {
     SERVER.with(|s| origin.trim_end_matches('/').clone_into(&mut s.borrow_mut()));
 }
 
-async fn call<T: DeserializeOwned>(
-    method: &str,
-    path: &str,
-    body: Option<String>,
-) -> Result<T, ApiError> {
+/// Sends one request; the body of a successful answer (`null` when empty: 204), or the refusal.
+/// Not generic, so that the fetch machinery is compiled once, not once per answer type.
+async fn send(method: &str, path: &str, body: Option<String>) -> Result<String, ApiError> {
     let window = web_sys::window().ok_or_else(|| ApiError::network("no window"))?;
     let init = web_sys::RequestInit::new();
     init.set_method(method);
@@ -135,16 +133,20 @@ async fn call<T: DeserializeOwned>(
     };
     if response.ok() {
         // 204 answers carry no body: `()` and `Option` read `null`.
-        let text = if text.is_empty() {
-            "null"
-        } else {
-            text.as_str()
-        };
-        serde_json::from_str(text).map_err(|_| ApiError::network("unexpected answer"))
+        Ok(if text.is_empty() { "null".into() } else { text })
     } else {
         Err(serde_json::from_str(&text)
             .unwrap_or_else(|_| ApiError::network(&format!("HTTP {}", response.status()))))
     }
+}
+
+async fn call<T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    body: Option<String>,
+) -> Result<T, ApiError> {
+    let text = send(method, path, body).await?;
+    serde_json::from_str(&text).map_err(|_| ApiError::network("unexpected answer"))
 }
 
 async fn post<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Result<T, ApiError> {
@@ -189,7 +191,7 @@ pub async fn login(token: &protocol::bridge::AuthenticateResult) -> Result<Sessi
 
 /// Ends the session.
 pub async fn logout() -> Result<(), ApiError> {
-    call::<Option<serde_json::Value>>("POST", "/auth/logout", None)
+    call::<Option<serde::de::IgnoredAny>>("POST", "/auth/logout", None)
         .await
         .map(|_| ())
 }
@@ -199,9 +201,18 @@ pub async fn apply_insurance(
     register_portal_user: bool,
     terms_version: &str,
 ) -> Result<InsuranceStatus, ApiError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Application<'a> {
+        register_portal_user: bool,
+        terms_version: &'a str,
+    }
     post(
         "/insurance/application",
-        &serde_json::json!({ "registerPortalUser": register_portal_user, "termsVersion": terms_version }),
+        &Application {
+            register_portal_user,
+            terms_version,
+        },
     )
     .await
 }
@@ -299,24 +310,43 @@ pub async fn apply_point(
     input: &crate::validate::PaymentInput,
     kiosk: bool,
 ) -> Result<Receipt, ApiError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Application<'a> {
+        service_code: &'a str,
+        payment_service_id: &'a str,
+        security_code: &'a str,
+        phone_last4: Option<&'a str>,
+        kiosk: bool,
+    }
     post(
         "/mynapoint/application",
-        &serde_json::json!({
-            "serviceCode": service_code,
-            "paymentServiceId": input.payment_service_id,
-            "securityCode": input.security_code,
-            "phoneLast4": input.phone_last4,
-            "kiosk": kiosk,
-        }),
+        &Application {
+            service_code,
+            payment_service_id: &input.payment_service_id,
+            security_code: &input.security_code,
+            phone_last4: input.phone_last4.as_deref(),
+            kiosk,
+        },
     )
     .await
 }
 
 /// F6: 一括利用申込 on the authenticated session.
-pub async fn bulk(portal_user: bool, insurance: bool) -> Result<serde_json::Value, ApiError> {
-    post(
+pub async fn bulk(portal_user: bool, insurance: bool) -> Result<(), ApiError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Bulk {
+        portal_user: bool,
+        insurance: bool,
+    }
+    post::<serde::de::IgnoredAny>(
         "/bulk-application",
-        &serde_json::json!({ "portalUser": portal_user, "insurance": insurance }),
+        &Bulk {
+            portal_user,
+            insurance,
+        },
     )
     .await
+    .map(|_| ())
 }

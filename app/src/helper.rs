@@ -12,7 +12,7 @@ use std::{
 
 use protocol::{
     bridge::{AuthenticateResult, StatusResult},
-    page::{Action, Lang, PageMessage, PageRequest, ACK_TIMEOUT_MS},
+    page::{Action, Lang, PageRequest, ACK_TIMEOUT_MS},
     ErrorBody, ErrorCode,
 };
 use wasm_bindgen::{prelude::*, JsCast};
@@ -27,8 +27,12 @@ struct Pending {
     resolve: js_sys::Function,
 }
 
+/// How a request ended: the JSON text of the helper's `result`, or a refusal.
+type Settled = Result<String, ErrorBody>;
+
 thread_local! {
     static PENDING: RefCell<HashMap<u32, Pending>> = RefCell::new(HashMap::new());
+    static SETTLED: RefCell<HashMap<u32, Settled>> = RefCell::new(HashMap::new());
     static NEXT_ID: Cell<u32> = const { Cell::new(1) };
     static LISTENING: Cell<bool> = const { Cell::new(false) };
 }
@@ -37,21 +41,25 @@ fn error(code: ErrorCode, message: &str) -> ErrorBody {
     ErrorBody::new(code, message)
 }
 
-fn settle(id: u32, outcome: &Result<serde_json::Value, ErrorBody>) {
+/// Ends request `id` (the first outcome wins) and wakes its caller.
+fn settle(id: u32, outcome: Settled) {
     let Some(pending) = PENDING.with(|p| p.borrow_mut().remove(&id)) else {
         return;
     };
-    let text = match outcome {
-        Ok(value) => serde_json::json!({ "ok": true, "result": value }),
-        Err(body) => serde_json::json!({ "ok": false, "error": body }),
-    };
-    let _ = pending
-        .resolve
-        .call1(&JsValue::NULL, &JsValue::from_str(&text.to_string()));
+    SETTLED.with(|s| s.borrow_mut().insert(id, outcome));
+    let _ = pending.resolve.call0(&JsValue::NULL);
 }
 
-/// Handles the content script's messages; anything not from this window, or not ours, is
-/// ignored.
+/// A property of a message object. The messages are read property by property rather than
+/// deserialised as a whole: only the `result` and `error` values are turned into Rust types,
+/// once, by the caller that knows their type (this keeps a generic JSON value type out of the
+/// wasm).
+fn property(object: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Handles the content script's messages (`protocol::page::PageMessage`); anything not from
+/// this window, or not ours, is ignored.
 fn on_message(event: web_sys::MessageEvent) {
     let Some(window) = web_sys::window() else {
         return;
@@ -67,35 +75,44 @@ fn on_message(event: web_sys::MessageEvent) {
     if !from_this_window || !same_origin {
         return;
     }
-    let Ok(text) = js_sys::JSON::stringify(&event.data()) else {
+    let data = event.data();
+    let Some(id) = property(&data, "id")
+        .as_f64()
+        .filter(|id| id.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(id))
+        .map(|id| id as u32)
+    else {
         return;
     };
-    let Ok(message) = serde_json::from_str::<PageMessage>(&String::from(text)) else {
-        return;
-    };
-    match message {
-        PageMessage::Ack { id } => PENDING.with(|p| {
+    match property(&data, "myna").as_string().as_deref() {
+        Some("ack") => PENDING.with(|p| {
             if let Some(pending) = p.borrow_mut().get_mut(&id) {
                 pending.acked = true;
             }
         }),
-        PageMessage::Response {
-            id,
-            ok,
-            result,
-            error: refusal,
-        } => {
-            let outcome = match (ok, result, refusal) {
-                (true, Some(result), _) => Ok(result),
-                (false, _, Some(body)) => Err(body),
+        Some("response") => {
+            let json = |value: JsValue| {
+                (!value.is_undefined() && !value.is_null())
+                    .then(|| js_sys::JSON::stringify(&value).ok())
+                    .flatten()
+                    .map(String::from)
+            };
+            let outcome = match (
+                property(&data, "ok").as_bool(),
+                json(property(&data, "result")),
+                json(property(&data, "error")),
+            ) {
+                (Some(true), Some(result), _) => Ok(result),
+                (Some(false), _, Some(refusal)) => Err(serde_json::from_str(&refusal)
+                    .unwrap_or_else(|_| error(ErrorCode::Internal, "malformed refusal"))),
                 _ => Err(error(
                     ErrorCode::Internal,
                     "malformed answer from the helper",
                 )),
             };
-            settle(id, &outcome);
+            settle(id, outcome);
         }
-        PageMessage::Request { .. } => {}
+        // Our own request, seen by this listener too (same window), and anything else.
+        _ => {}
     }
 }
 
@@ -128,12 +145,8 @@ pub fn present() -> bool {
         .is_some_and(|root| root.has_attribute("data-myna-helper"))
 }
 
-/// Sends one request and waits for its answer.
-async fn call(
-    action: Action,
-    nonce: Option<String>,
-    lang: Lang,
-) -> Result<serde_json::Value, ErrorBody> {
+/// Sends one request and waits for its answer: the JSON text of the result, or a refusal.
+async fn call(action: Action, nonce: Option<String>, lang: Lang) -> Settled {
     #[cfg(feature = "simulated-helper")]
     if let Some(answer) = crate::simulated::answer(action, nonce.as_deref()) {
         return answer;
@@ -174,7 +187,7 @@ async fn call(
             if unanswered {
                 settle(
                     id,
-                    &Err(error(
+                    Err(error(
                         ErrorCode::ExtensionUnavailable,
                         "the helper extension did not answer",
                     )),
@@ -189,25 +202,17 @@ async fn call(
     after(&window, deadline, move || {
         settle(
             id,
-            &Err(error(ErrorCode::Timeout, "the helper took too long")),
+            Err(error(ErrorCode::Timeout, "the helper took too long")),
         );
     });
-    let answer = wasm_bindgen_futures::JsFuture::from(promise)
-        .await
-        .ok()
-        .and_then(|value| value.as_string())
-        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
-        .ok_or_else(|| error(ErrorCode::Internal, "no answer"))?;
-    if answer["ok"] == true {
-        Ok(answer["result"].clone())
-    } else {
-        Err(serde_json::from_value(answer["error"].clone())
-            .unwrap_or_else(|_| error(ErrorCode::Internal, "malformed refusal")))
-    }
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    SETTLED
+        .with(|s| s.borrow_mut().remove(&id))
+        .unwrap_or_else(|| Err(error(ErrorCode::Internal, "no answer")))
 }
 
-fn parse<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, ErrorBody> {
-    serde_json::from_value(value)
+fn parse<T: serde::de::DeserializeOwned>(result: String) -> Result<T, ErrorBody> {
+    serde_json::from_str(&result)
         .map_err(|_| error(ErrorCode::Internal, "unexpected result from the helper"))
 }
 

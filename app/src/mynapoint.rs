@@ -1,17 +1,22 @@
-//! MyNa Point: the terminal's start screen, reservation (F4), application (F5) with its receipt,
-//! and the bulk application that follows (F6). In kiosk mode (`/kiosk`, or `?kiosk=1`) the
+//! MyNa Point, a part of its own (`mynapoint/index.html`, the `mynapoint` binary): the start
+//! screen, reservation (F4), application (F5) with its receipt, and the bulk application that
+//! follows (F6). In kiosk mode (`/mynapoint/kiosk`, or `?kiosk=1`) the
 //! targets are large, an on-screen kana keyboard and number pad fill the fields, and 60 s
 //! without input end the session (the server's idle timeout, so a test can shorten it).
 
 use leptos::{prelude::*, task::spawn_local};
-use leptos_router::hooks::use_navigate;
+use leptos_router::{
+    components::{Route, Router, Routes},
+    hooks::use_navigate,
+    path,
+};
 
 use crate::{
     api::{self, ApiError, Receipt, Service},
     format,
     i18n::*,
     kiosk::{Idle, IdleTimer, KANA_ROWS},
-    ui::{api_message, CardStep, Failure, FailureMessage, StepHeading},
+    ui::{api_message, tx, CardStep, Failure, FailureMessage, StepHeading},
     validate::{self, Field, PaymentInput},
 };
 
@@ -21,13 +26,56 @@ pub struct Kiosk(pub bool);
 
 const KIOSK_KEY: &str = "myna-kiosk";
 
-/// Kiosk mode: `/kiosk` or `?kiosk=1` turns it on for the tab (sessionStorage).
+/// The terminal's start page.
+pub const KIOSK_START: &str = "/mynapoint/kiosk";
+/// The part's start page on a PC.
+pub const START: &str = "/mynapoint";
+
+/// Mounts MyNa Point on `<body>` (the `mynapoint` binary, `mynapoint/index.html`).
+pub fn mount() {
+    leptos::mount::mount_to_body(App);
+}
+
+/// MyNa Point: language context, kiosk mode, header, the routes, the terminal's idle guard.
+#[component]
+pub fn App() -> impl IntoView {
+    let kiosk = kiosk_from_location();
+    provide_context(Kiosk(kiosk));
+    if kiosk {
+        if let Some(body) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.body())
+        {
+            let _ = body.class_list().add_1("kiosk");
+        }
+    }
+    view! {
+        <crate::ui::Language>
+            <Router>
+                <crate::ui::Header/>
+                <main id="main">
+                    <Routes fallback=Start>
+                        <Route path=path!("/mynapoint") view=Start/>
+                        <Route path=path!("/mynapoint/kiosk") view=Start/>
+                        <Route path=path!("/mynapoint/reserve") view=Reserve/>
+                        <Route path=path!("/mynapoint/apply") view=PointApply/>
+                    </Routes>
+                </main>
+                <Show when=move || kiosk><IdleGuard/></Show>
+            </Router>
+        </crate::ui::Language>
+    }
+}
+
+/// Kiosk mode: `/mynapoint/kiosk` or `?kiosk=1` turns it on for the tab (sessionStorage).
 pub fn kiosk_from_location() -> bool {
     let Some(window) = web_sys::window() else {
         return false;
     };
     let location = window.location();
-    let asked = location.pathname().is_ok_and(|p| p.starts_with("/kiosk"))
+    let asked = location
+        .pathname()
+        .is_ok_and(|p| p.starts_with(KIOSK_START))
         || location.search().is_ok_and(|s| s.contains("kiosk=1"));
     let storage = window.session_storage().ok().flatten();
     if asked {
@@ -101,33 +149,43 @@ pub fn IdleGuard(
             let navigate = navigate.clone();
             spawn_local(async move {
                 let _ = api::logout().await;
-                navigate("/kiosk", Default::default());
+                navigate(KIOSK_START, Default::default());
             });
         }
     });
-    move || match state.get() {
+    move || {
+        match state.get() {
         Idle::Warning(seconds) => view! {
             <div class="dialog idle-warning" role="alertdialog" aria-live="assertive">
                 <p>{t!(i18n, mynapoint.idle_warning, seconds)}</p>
-                <button type="button" class="primary">{t!(i18n, mynapoint.keep_going)}</button>
+                <button type="button" class="primary">{tx(|l| td_string!(l, mynapoint.keep_going))}</button>
             </div>
         }
         .into_any(),
         _ => ().into_any(),
     }
+    }
 }
 
-/// The terminal's start screen.
+/// The start screen: 「予約」 or 「申込」; on the terminal, the idle notice; on a PC, the way
+/// back to the portal.
 #[component]
-pub fn KioskStart() -> impl IntoView {
-    let i18n = use_i18n();
+pub fn Start() -> impl IntoView {
+    let kiosk = kiosk();
     view! {
-        <StepHeading>{t!(i18n, mynapoint.start)}</StepHeading>
-        <p class="note">{t!(i18n, mynapoint.idle_notice)}</p>
+        <StepHeading>
+            {if kiosk { tx(|l| td_string!(l, mynapoint.start)) } else { tx(|l| td_string!(l, top.mynapoint_title)) }}
+        </StepHeading>
+        <Show when=move || kiosk>
+            <p class="note">{tx(|l| td_string!(l, mynapoint.idle_notice))}</p>
+        </Show>
         <ul class="actions big">
-            <li><a class="button primary" href="/mynapoint/reserve">{t!(i18n, top.mynapoint_reserve)}</a></li>
-            <li><a class="button primary" href="/mynapoint/apply">{t!(i18n, top.mynapoint_apply)}</a></li>
+            <li><a class="button primary" href="/mynapoint/reserve">{tx(|l| td_string!(l, top.mynapoint_reserve))}</a></li>
+            <li><a class="button primary" href="/mynapoint/apply">{tx(|l| td_string!(l, top.mynapoint_apply))}</a></li>
         </ul>
+        <Show when=move || !kiosk>
+            <p><a href="/" rel="external">{tx(|l| td_string!(l, mynapoint.to_portal))}</a></p>
+        </Show>
     }
 }
 
@@ -139,14 +197,13 @@ fn Confirm(
     on_ok: Callback<()>,
     on_cancel: Callback<()>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     view! {
         <div class="dialog" role="dialog" aria-modal="true">
             <h2>{ok}</h2>
             <p>{text}</p>
             <div class="buttons">
-                <button type="button" on:click=move |_| on_cancel.run(())>{t!(i18n, mynapoint.cancel)}</button>
-                <button type="button" class="primary" on:click=move |_| on_ok.run(())>{t!(i18n, mynapoint.ok)}</button>
+                <button type="button" on:click=move |_| on_cancel.run(())>{tx(|l| td_string!(l, mynapoint.cancel))}</button>
+                <button type="button" class="primary" on:click=move |_| on_ok.run(())>{tx(|l| td_string!(l, mynapoint.ok))}</button>
             </div>
         </div>
     }
@@ -162,7 +219,6 @@ enum ReserveStep {
 /// F4: card → 「発行」 → 「予約確定」 → the MyKey ID → 「申込へ」 or the top.
 #[component]
 pub fn Reserve() -> impl IntoView {
-    let i18n = use_i18n();
     let step = RwSignal::new(ReserveStep::Card);
     let failure = RwSignal::new(None::<Failure>);
     let on_login = Callback::new(move |()| step.set(ReserveStep::Issue { confirming: false }));
@@ -177,25 +233,25 @@ pub fn Reserve() -> impl IntoView {
             }
         });
     });
-    let top = if kiosk() { "/kiosk" } else { "/" };
+    let top = if kiosk() { KIOSK_START } else { START };
     view! {
-        <h2 class="flow-title">{t!(i18n, mynapoint.reserve_title)}</h2>
+        <h2 class="flow-title">{tx(|l| td_string!(l, mynapoint.reserve_title))}</h2>
         {move || match step.get() {
             ReserveStep::Card => view! {
-                <StepHeading>{t!(i18n, mynapoint.issue_heading)}</StepHeading>
-                <CardStep submit=t!(i18n, mynapoint.next).into_any() on_login failure/>
+                <StepHeading>{tx(|l| td_string!(l, mynapoint.issue_heading))}</StepHeading>
+                <CardStep submit=tx(|l| td_string!(l, mynapoint.next)).into_any() on_login failure/>
             }
             .into_any(),
             ReserveStep::Issue { confirming } => view! {
-                <StepHeading>{t!(i18n, mynapoint.issue_heading)}</StepHeading>
+                <StepHeading>{tx(|l| td_string!(l, mynapoint.issue_heading))}</StepHeading>
                 {move || failure.get().map(|failure| view! { <FailureMessage failure/> })}
                 <button type="button" class="primary" on:click=move |_| step.set(ReserveStep::Issue { confirming: true })>
-                    {t!(i18n, mynapoint.issue)}
+                    {tx(|l| td_string!(l, mynapoint.issue))}
                 </button>
                 <Show when=move || confirming>
                     <Confirm
-                        text=t!(i18n, mynapoint.confirm_reserve).into_any()
-                        ok=t!(i18n, mynapoint.reserve_ok).into_any()
+                        text=tx(|l| td_string!(l, mynapoint.confirm_reserve)).into_any()
+                        ok=tx(|l| td_string!(l, mynapoint.reserve_ok)).into_any()
                         on_ok=issue
                         on_cancel=Callback::new(move |()| step.set(ReserveStep::Issue { confirming: false }))
                     />
@@ -203,11 +259,11 @@ pub fn Reserve() -> impl IntoView {
             }
             .into_any(),
             ReserveStep::Done(id) => view! {
-                <StepHeading>{t!(i18n, mynapoint.reserved_heading)}</StepHeading>
-                <dl class="my-key-id"><dt>{t!(i18n, mynapoint.my_key_id)}</dt><dd data-my-key-id=id.clone()>{id.clone()}</dd></dl>
+                <StepHeading>{tx(|l| td_string!(l, mynapoint.reserved_heading))}</StepHeading>
+                <dl class="my-key-id"><dt>{tx(|l| td_string!(l, mynapoint.my_key_id))}</dt><dd data-my-key-id=id.clone()>{id.clone()}</dd></dl>
                 <div class="buttons">
-                    <a class="button primary" href="/mynapoint/apply?continue=1">{t!(i18n, mynapoint.to_apply)}</a>
-                    <a class="button" href=top>{t!(i18n, mynapoint.to_top)}</a>
+                    <a class="button primary" href="/mynapoint/apply?continue=1">{tx(|l| td_string!(l, mynapoint.to_apply))}</a>
+                    <a class="button" href=top>{tx(|l| td_string!(l, mynapoint.to_top))}</a>
                 </div>
             }
             .into_any(),
@@ -264,10 +320,9 @@ pub fn NumPad(target: RwSignal<String>) -> impl IntoView {
 
 #[component]
 fn EditKeys(target: RwSignal<String>) -> impl IntoView {
-    let i18n = use_i18n();
     view! {
-        <button type="button" class="key wide" on:click=move |_| target.update(|t| { t.pop(); })>{t!(i18n, mynapoint.delete)}</button>
-        <button type="button" class="key wide" on:click=move |_| target.set(String::new())>{t!(i18n, mynapoint.clear)}</button>
+        <button type="button" class="key wide" on:click=move |_| target.update(|t| { t.pop(); })>{tx(|l| td_string!(l, mynapoint.delete))}</button>
+        <button type="button" class="key wide" on:click=move |_| target.set(String::new())>{tx(|l| td_string!(l, mynapoint.clear))}</button>
     }
 }
 
@@ -324,14 +379,13 @@ enum ApplyStep {
 
 /// The message of a refusal of the application, at the input step.
 fn point_error(error: &ApiError) -> AnyView {
-    let i18n = use_i18n();
     match error.code.as_str() {
-        "PROVIDER_REJECTED" => t!(i18n, mynapoint.provider_rejected).into_any(),
-        "PAYMENT_ID_TAKEN" => t!(i18n, mynapoint.payment_id_taken).into_any(),
-        "ALREADY_APPLIED" => t!(i18n, mynapoint.already_applied).into_any(),
-        "PROVIDER_UNAVAILABLE" => t!(i18n, mynapoint.provider_unavailable).into_any(),
-        "KIOSK_NOT_AVAILABLE" => t!(i18n, mynapoint.kiosk_not_applicable).into_any(),
-        "MYKEY_REQUIRED" => t!(i18n, mynapoint.reserve_first).into_any(),
+        "PROVIDER_REJECTED" => tx(|l| td_string!(l, mynapoint.provider_rejected)).into_any(),
+        "PAYMENT_ID_TAKEN" => tx(|l| td_string!(l, mynapoint.payment_id_taken)).into_any(),
+        "ALREADY_APPLIED" => tx(|l| td_string!(l, mynapoint.already_applied)).into_any(),
+        "PROVIDER_UNAVAILABLE" => tx(|l| td_string!(l, mynapoint.provider_unavailable)).into_any(),
+        "KIOSK_NOT_AVAILABLE" => tx(|l| td_string!(l, mynapoint.kiosk_not_applicable)).into_any(),
+        "MYKEY_REQUIRED" => tx(|l| td_string!(l, mynapoint.reserve_first)).into_any(),
         "INVALID_FIELD" => match error.field.as_deref().and_then(Field::from_api_name) {
             Some(field) => field_message(field),
             None => api_message(error),
@@ -341,25 +395,25 @@ fn point_error(error: &ApiError) -> AnyView {
 }
 
 fn field_message(field: Field) -> AnyView {
-    let i18n = use_i18n();
     match field {
-        Field::PaymentServiceId => t!(i18n, mynapoint.invalid_payment_service_id).into_any(),
-        Field::SecurityCode => t!(i18n, mynapoint.invalid_security_code).into_any(),
-        Field::PhoneLast4 => t!(i18n, mynapoint.invalid_phone_last4).into_any(),
+        Field::PaymentServiceId => {
+            tx(|l| td_string!(l, mynapoint.invalid_payment_service_id)).into_any()
+        }
+        Field::SecurityCode => tx(|l| td_string!(l, mynapoint.invalid_security_code)).into_any(),
+        Field::PhoneLast4 => tx(|l| td_string!(l, mynapoint.invalid_phone_last4)).into_any(),
     }
 }
 
 /// A service's four rows.
 #[component]
 fn ServiceTable(service: Service) -> impl IntoView {
-    let i18n = use_i18n();
     view! {
         <table class="status-table service">
             <tbody>
-                <tr><th scope="row">{t!(i18n, mynapoint.service_name)}</th><td>{service.name}</td></tr>
-                <tr><th scope="row">{t!(i18n, mynapoint.category)}</th><td>{service.category}</td></tr>
-                <tr><th scope="row">{t!(i18n, mynapoint.payment_method)}</th><td>{service.payment_method}</td></tr>
-                <tr><th scope="row">{t!(i18n, mynapoint.registration_number)}</th><td>{service.registration_number}</td></tr>
+                <tr><th scope="row">{tx(|l| td_string!(l, mynapoint.service_name))}</th><td>{service.name}</td></tr>
+                <tr><th scope="row">{tx(|l| td_string!(l, mynapoint.category))}</th><td>{service.category}</td></tr>
+                <tr><th scope="row">{tx(|l| td_string!(l, mynapoint.payment_method))}</th><td>{service.payment_method}</td></tr>
+                <tr><th scope="row">{tx(|l| td_string!(l, mynapoint.registration_number))}</th><td>{service.registration_number}</td></tr>
             </tbody>
         </table>
     }
@@ -368,7 +422,6 @@ fn ServiceTable(service: Service) -> impl IntoView {
 /// F5: login → search → results → service → terms → input → review → card → receipt, then F6.
 #[component]
 pub fn PointApply() -> impl IntoView {
-    let i18n = use_i18n();
     let navigate = use_navigate();
     let kiosk = kiosk();
     let step = RwSignal::new(ApplyStep::Card);
@@ -445,31 +498,31 @@ pub fn PointApply() -> impl IntoView {
         let navigate = navigate.clone();
         spawn_local(async move {
             let _ = api::logout().await;
-            navigate(if kiosk { "/kiosk" } else { "/" }, Default::default());
+            navigate(if kiosk { KIOSK_START } else { START }, Default::default());
         });
     };
     view! {
         <h2 class="flow-title">
-            {t!(i18n, mynapoint.apply_title)}
-            {move || my_key_id.get().map(|id| view! { <span class="my-key-id-badge">{t!(i18n, mynapoint.my_key_id)}": "{id}</span> })}
+            {tx(|l| td_string!(l, mynapoint.apply_title))}
+            {move || my_key_id.get().map(|id| view! { <span class="my-key-id-badge">{tx(|l| td_string!(l, mynapoint.my_key_id))}": "{id}</span> })}
         </h2>
         {move || match step.get() {
             ApplyStep::Card => view! {
-                <StepHeading>{t!(i18n, mynapoint.apply_title)}</StepHeading>
-                <CardStep submit=t!(i18n, mynapoint.to_input).into_any() on_login=after_login failure/>
+                <StepHeading>{tx(|l| td_string!(l, mynapoint.apply_title))}</StepHeading>
+                <CardStep submit=tx(|l| td_string!(l, mynapoint.to_input)).into_any() on_login=after_login failure/>
             }
             .into_any(),
             ApplyStep::NoReservation => view! {
-                <StepHeading>{t!(i18n, mynapoint.reserve_first)}</StepHeading>
-                <a class="button primary" href="/mynapoint/reserve">{t!(i18n, top.mynapoint_reserve)}</a>
+                <StepHeading>{tx(|l| td_string!(l, mynapoint.reserve_first))}</StepHeading>
+                <a class="button primary" href="/mynapoint/reserve">{tx(|l| td_string!(l, top.mynapoint_reserve))}</a>
             }
             .into_any(),
             ApplyStep::Search => view! {
-                <StepHeading>{t!(i18n, mynapoint.search_heading)}</StepHeading>
+                <StepHeading>{tx(|l| td_string!(l, mynapoint.search_heading))}</StepHeading>
                 <form on:submit=move |ev| { ev.prevent_default(); search(); }>
-                    <TextField id="keyword" label=t!(i18n, mynapoint.keyword).into_any() value=keyword/>
-                    <p class="hint">{t!(i18n, mynapoint.keyword_hint)}</p>
-                    <button type="submit" class="primary">{t!(i18n, mynapoint.search)}</button>
+                    <TextField id="keyword" label=tx(|l| td_string!(l, mynapoint.keyword)).into_any() value=keyword/>
+                    <p class="hint">{tx(|l| td_string!(l, mynapoint.keyword_hint))}</p>
+                    <button type="submit" class="primary">{tx(|l| td_string!(l, mynapoint.search))}</button>
                 </form>
                 <Show when=move || kiosk><KanaKeyboard target=keyword/></Show>
                 {move || failure.get().map(|failure| view! { <FailureMessage failure/> })}
@@ -480,10 +533,10 @@ pub fn PointApply() -> impl IntoView {
                 let empty = found.is_empty();
                 let list = found.clone();
                 view! {
-                    <StepHeading>{t!(i18n, mynapoint.results_heading)}</StepHeading>
-                    <Show when=move || empty><p>{t!(i18n, mynapoint.no_results)}</p></Show>
+                    <StepHeading>{tx(|l| td_string!(l, mynapoint.results_heading))}</StepHeading>
+                    <Show when=move || empty><p>{tx(|l| td_string!(l, mynapoint.no_results))}</p></Show>
                     <fieldset class="results">
-                        <legend>{t!(i18n, mynapoint.results_heading)}</legend>
+                        <legend>{tx(|l| td_string!(l, mynapoint.results_heading))}</legend>
                         {list
                             .into_iter()
                             .enumerate()
@@ -498,14 +551,14 @@ pub fn PointApply() -> impl IntoView {
                             .collect_view()}
                     </fieldset>
                     <div class="buttons">
-                        <button type="button" on:click=move |_| step.set(ApplyStep::Search)>{t!(i18n, mynapoint.search)}</button>
+                        <button type="button" on:click=move |_| step.set(ApplyStep::Search)>{tx(|l| td_string!(l, mynapoint.search))}</button>
                         <button type="button" class="primary" disabled=move || chosen.get().is_none()
                             on:click=move |_| {
                                 if let Some(service) = chosen.get().and_then(|i| found.get(i).cloned()) {
                                     step.set(ApplyStep::Service(service));
                                 }
                             }>
-                            {t!(i18n, mynapoint.select)}
+                            {tx(|l| td_string!(l, mynapoint.select))}
                         </button>
                     </div>
                 }
@@ -515,32 +568,32 @@ pub fn PointApply() -> impl IntoView {
                 let blocked = kiosk && !service.kiosk_applicable;
                 let next = service.clone();
                 view! {
-                    <StepHeading>{t!(i18n, mynapoint.service_heading)}</StepHeading>
+                    <StepHeading>{tx(|l| td_string!(l, mynapoint.service_heading))}</StepHeading>
                     <ServiceTable service/>
                     <Show when=move || blocked>
-                        <p class="error" role="alert">{t!(i18n, mynapoint.kiosk_not_applicable)}</p>
+                        <p class="error" role="alert">{tx(|l| td_string!(l, mynapoint.kiosk_not_applicable))}</p>
                     </Show>
                     <div class="buttons">
-                        <button type="button" on:click=move |_| step.set(ApplyStep::Search)>{t!(i18n, mynapoint.search)}</button>
+                        <button type="button" on:click=move |_| step.set(ApplyStep::Search)>{tx(|l| td_string!(l, mynapoint.search))}</button>
                         <button type="button" class="primary" disabled=blocked
                             on:click=move |_| { agreed.set(false); step.set(ApplyStep::Terms(next.clone())); }>
-                            {t!(i18n, mynapoint.next)}
+                            {tx(|l| td_string!(l, mynapoint.next))}
                         </button>
                     </div>
                 }
                 .into_any()
             }
             ApplyStep::Terms(service) => view! {
-                <StepHeading>{t!(i18n, mynapoint.terms_heading)}</StepHeading>
-                <p class="terms">{t!(i18n, mynapoint.terms_summary)}</p>
-                <p class="warning">{t!(i18n, mynapoint.only_one)}</p>
+                <StepHeading>{tx(|l| td_string!(l, mynapoint.terms_heading))}</StepHeading>
+                <p class="terms">{tx(|l| td_string!(l, mynapoint.terms_summary))}</p>
+                <p class="warning">{tx(|l| td_string!(l, mynapoint.only_one))}</p>
                 <label class="checkbox">
                     <input type="checkbox" prop:checked=move || agreed.get() on:change=move |ev| agreed.set(event_target_checked(&ev))/>
-                    {t!(i18n, mynapoint.terms_agree)}
+                    {tx(|l| td_string!(l, mynapoint.terms_agree))}
                 </label>
                 <button type="button" class="primary" disabled=move || !agreed.get()
                     on:click=move |_| step.set(ApplyStep::Input(service.clone()))>
-                    {t!(i18n, mynapoint.to_input)}
+                    {tx(|l| td_string!(l, mynapoint.to_input))}
                 </button>
             }
             .into_any(),
@@ -551,22 +604,22 @@ pub fn PointApply() -> impl IntoView {
                     _ => payment_id,
                 });
                 view! {
-                    <StepHeading>{t!(i18n, mynapoint.input_heading)}</StepHeading>
+                    <StepHeading>{tx(|l| td_string!(l, mynapoint.input_heading))}</StepHeading>
                     {move || apply_error.get().filter(|e| e.code != "INVALID_FIELD").map(|error| view! {
                         <div class="error" role="alert"><p>{point_error(&error)}</p></div>
                     })}
                     <form on:submit=move |ev| { ev.prevent_default(); submit_input(service.clone()); }>
                         <div on:focusin=move |_| focused.set(0)>
-                            <TextField id="payment-service-id" label=t!(i18n, mynapoint.payment_service_id).into_any() value=payment_id check=(Field::PaymentServiceId, field_error)/>
+                            <TextField id="payment-service-id" label=tx(|l| td_string!(l, mynapoint.payment_service_id)).into_any() value=payment_id check=(Field::PaymentServiceId, field_error)/>
                         </div>
                         <div on:focusin=move |_| focused.set(1)>
-                            <TextField id="security-code" label=t!(i18n, mynapoint.security_code).into_any() value=security_code check=(Field::SecurityCode, field_error)/>
+                            <TextField id="security-code" label=tx(|l| td_string!(l, mynapoint.security_code)).into_any() value=security_code check=(Field::SecurityCode, field_error)/>
                         </div>
                         <div on:focusin=move |_| focused.set(2)>
-                            <TextField id="phone-last4" numeric=true label=t!(i18n, mynapoint.phone_last4).into_any() value=phone check=(Field::PhoneLast4, field_error)/>
+                            <TextField id="phone-last4" numeric=true label=tx(|l| td_string!(l, mynapoint.phone_last4)).into_any() value=phone check=(Field::PhoneLast4, field_error)/>
                         </div>
-                        <p class="hint">{t!(i18n, mynapoint.phone_hint)}</p>
-                        <button type="submit" class="primary">{t!(i18n, mynapoint.check)}</button>
+                        <p class="hint">{tx(|l| td_string!(l, mynapoint.phone_hint))}</p>
+                        <button type="submit" class="primary">{tx(|l| td_string!(l, mynapoint.check))}</button>
                     </form>
                     <Show when=move || kiosk>{move || view! { <NumPad target=target.get()/> }}</Show>
                 }
@@ -579,23 +632,23 @@ pub fn PointApply() -> impl IntoView {
                 let masked = validate::mask(&input.payment_service_id);
                 let phone = input.phone_last4.clone().unwrap_or_default();
                 view! {
-                    <StepHeading>{t!(i18n, mynapoint.confirm_heading)}</StepHeading>
+                    <StepHeading>{tx(|l| td_string!(l, mynapoint.confirm_heading))}</StepHeading>
                     <ServiceTable service/>
                     <dl class="review">
-                        <dt>{t!(i18n, mynapoint.payment_service_id)}</dt><dd>{masked}</dd>
-                        <dt>{t!(i18n, mynapoint.phone_last4)}</dt><dd>{phone}</dd>
+                        <dt>{tx(|l| td_string!(l, mynapoint.payment_service_id))}</dt><dd>{masked}</dd>
+                        <dt>{tx(|l| td_string!(l, mynapoint.phone_last4))}</dt><dd>{phone}</dd>
                     </dl>
                     <div class="buttons">
-                        <button type="button" on:click=move |_| step.set(ApplyStep::Input(back.clone()))>{t!(i18n, apply.back)}</button>
+                        <button type="button" on:click=move |_| step.set(ApplyStep::Input(back.clone()))>{tx(|l| td_string!(l, apply.back))}</button>
                         <button type="button" class="primary"
                             on:click=move |_| step.set(ApplyStep::Review { service: s2.clone(), input: i2.clone(), confirming: true })>
-                            {t!(i18n, mynapoint.apply)}
+                            {tx(|l| td_string!(l, mynapoint.apply))}
                         </button>
                     </div>
                     <Show when=move || confirming>
                         <Confirm
-                            text=t!(i18n, mynapoint.confirm_apply).into_any()
-                            ok=t!(i18n, mynapoint.apply_ok).into_any()
+                            text=tx(|l| td_string!(l, mynapoint.confirm_apply)).into_any()
+                            ok=tx(|l| td_string!(l, mynapoint.apply_ok)).into_any()
                             on_ok=Callback::new({
                                 let (service, input) = (s3.clone(), i3.clone());
                                 move |()| step.set(ApplyStep::CardAgain { service: service.clone(), input: input.clone() })
@@ -610,31 +663,31 @@ pub fn PointApply() -> impl IntoView {
                 .into_any()
             }
             ApplyStep::CardAgain { .. } => view! {
-                <StepHeading>{t!(i18n, mynapoint.card_again)}</StepHeading>
-                <CardStep submit=t!(i18n, mynapoint.apply_ok).into_any() on_login=submit_application failure/>
+                <StepHeading>{tx(|l| td_string!(l, mynapoint.card_again))}</StepHeading>
+                <CardStep submit=tx(|l| td_string!(l, mynapoint.apply_ok)).into_any() on_login=submit_application failure/>
             }
             .into_any(),
             ApplyStep::Receipt(receipt) => {
                 let at = receipt.applied_at.clone();
                 let phone = receipt.phone_last4.clone().unwrap_or_default();
                 view! {
-                    <StepHeading>{t!(i18n, mynapoint.done_heading)}</StepHeading>
-                    <p>{t!(i18n, mynapoint.done_text)}</p>
+                    <StepHeading>{tx(|l| td_string!(l, mynapoint.done_heading))}</StepHeading>
+                    <p>{tx(|l| td_string!(l, mynapoint.done_text))}</p>
                     <table class="status-table receipt">
                         <tbody>
-                            <tr><th scope="row">{t!(i18n, mynapoint.service_name)}</th><td>{receipt.service_name}</td></tr>
-                            <tr><th scope="row">{t!(i18n, mynapoint.category)}</th><td>{receipt.category}</td></tr>
-                            <tr><th scope="row">{t!(i18n, mynapoint.payment_method)}</th><td>{receipt.payment_method}</td></tr>
-                            <tr><th scope="row">{t!(i18n, mynapoint.registration_number)}</th><td>{receipt.registration_number}</td></tr>
-                            <tr><th scope="row">{t!(i18n, mynapoint.payment_service_id)}</th><td>{receipt.payment_service_id}</td></tr>
-                            <tr><th scope="row">{t!(i18n, mynapoint.phone_last4)}</th><td>{phone}</td></tr>
-                            <tr><th scope="row">{t!(i18n, mynapoint.applied_at)}</th><td>{format::slashed(&at)}</td></tr>
-                            <tr><th scope="row">{t!(i18n, mynapoint.receipt_number)}</th><td class="receipt-number">{receipt.receipt_number}</td></tr>
+                            <tr><th scope="row">{tx(|l| td_string!(l, mynapoint.service_name))}</th><td>{receipt.service_name}</td></tr>
+                            <tr><th scope="row">{tx(|l| td_string!(l, mynapoint.category))}</th><td>{receipt.category}</td></tr>
+                            <tr><th scope="row">{tx(|l| td_string!(l, mynapoint.payment_method))}</th><td>{receipt.payment_method}</td></tr>
+                            <tr><th scope="row">{tx(|l| td_string!(l, mynapoint.registration_number))}</th><td>{receipt.registration_number}</td></tr>
+                            <tr><th scope="row">{tx(|l| td_string!(l, mynapoint.payment_service_id))}</th><td>{receipt.payment_service_id}</td></tr>
+                            <tr><th scope="row">{tx(|l| td_string!(l, mynapoint.phone_last4))}</th><td>{phone}</td></tr>
+                            <tr><th scope="row">{tx(|l| td_string!(l, mynapoint.applied_at))}</th><td>{format::slashed(&at)}</td></tr>
+                            <tr><th scope="row">{tx(|l| td_string!(l, mynapoint.receipt_number))}</th><td class="receipt-number">{receipt.receipt_number}</td></tr>
                         </tbody>
                     </table>
                     <Bulk/>
-                    <p class="warning">{t!(i18n, mynapoint.take_card)}</p>
-                    <button type="button" class="primary" on:click=logout.clone()>{t!(i18n, mynapoint.logout)}</button>
+                    <p class="warning">{tx(|l| td_string!(l, mynapoint.take_card))}</p>
+                    <button type="button" class="primary" on:click=logout.clone()>{tx(|l| td_string!(l, mynapoint.logout))}</button>
                 }
                 .into_any()
             }
@@ -645,7 +698,6 @@ pub fn PointApply() -> impl IntoView {
 /// F6: 「政府からのご案内」, both boxes checked, on the session the card already authenticated.
 #[component]
 pub fn Bulk() -> impl IntoView {
-    let i18n = use_i18n();
     let portal_user = RwSignal::new(true);
     let insurance = RwSignal::new(true);
     let done = RwSignal::new(false);
@@ -660,11 +712,11 @@ pub fn Bulk() -> impl IntoView {
     };
     view! {
         <section class="card-panel bulk" aria-labelledby="bulk-title">
-            <h2 id="bulk-title">{t!(i18n, bulk.box_title)}</h2>
+            <h2 id="bulk-title">{tx(|l| td_string!(l, bulk.box_title))}</h2>
             {move || if done.get() {
                 view! {
-                    <p class="ok" role="status">{t!(i18n, bulk.done)}</p>
-                    <a class="button" href="/">{t!(i18n, bulk.my_page)}</a>
+                    <p class="ok" role="status">{tx(|l| td_string!(l, bulk.done))}</p>
+                    <a class="button" href="/" rel="external">{tx(|l| td_string!(l, bulk.my_page))}</a>
                 }
                 .into_any()
             } else {
@@ -672,19 +724,19 @@ pub fn Bulk() -> impl IntoView {
                     <label class="checkbox">
                         <input type="checkbox" name="bulk-portal-user" prop:checked=move || portal_user.get()
                             on:change=move |ev| portal_user.set(event_target_checked(&ev))/>
-                        {t!(i18n, bulk.portal_user)}
+                        {tx(|l| td_string!(l, bulk.portal_user))}
                     </label>
                     <label class="checkbox">
                         <input type="checkbox" name="bulk-insurance" prop:checked=move || insurance.get()
                             on:change=move |ev| insurance.set(event_target_checked(&ev))/>
-                        {t!(i18n, bulk.insurance)}
+                        {tx(|l| td_string!(l, bulk.insurance))}
                     </label>
-                    <p><a href="/terms" target="_blank" rel="noopener">{t!(i18n, bulk.terms_link)}</a></p>
+                    <p><a href="/terms" target="_blank" rel="noopener">{tx(|l| td_string!(l, bulk.terms_link))}</a></p>
                     {move || failure.get().map(|failure| view! { <FailureMessage failure/> })}
                     <button type="button" class="primary"
                         disabled=move || !portal_user.get() && !insurance.get()
                         on:click=submit>
-                        {t!(i18n, bulk.submit)}
+                        {tx(|l| td_string!(l, bulk.submit))}
                     </button>
                 }
                 .into_any()

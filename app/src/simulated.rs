@@ -61,7 +61,7 @@ fn internal(message: &str) -> ErrorBody {
 
 /// The card's answer to `authenticate`: its certificate and the RS256 signature of
 /// `signing::to_be_signed(page origin, nonce)`.
-fn sign(nonce: Option<&str>) -> Result<serde_json::Value, ErrorBody> {
+fn sign(nonce: Option<&str>) -> Result<String, ErrorBody> {
     if KEY_PEM.is_empty() || CERT_DER.is_empty() {
         return Err(ErrorBody::new(
             ErrorCode::NoCard,
@@ -76,7 +76,7 @@ fn sign(nonce: Option<&str>) -> Result<serde_json::Value, ErrorBody> {
         .ok_or_else(|| internal("simulated: no origin"))?;
     let key = RsaPrivateKey::from_pkcs8_pem(KEY_PEM).map_err(|_| internal("simulated: key"))?;
     let signature = SigningKey::<Sha256>::new(key).sign(&signing::to_be_signed(&origin, &nonce));
-    serde_json::to_value(AuthenticateResult {
+    serde_json::to_string(&AuthenticateResult {
         certificate: STANDARD.encode(CERT_DER),
         signature: STANDARD.encode(signature.to_bytes()),
         algorithm: signing::ALGORITHM.into(),
@@ -87,7 +87,7 @@ fn sign(nonce: Option<&str>) -> Result<serde_json::Value, ErrorBody> {
 }
 
 /// The simulated answer, or `None` when no situation is set (the real helper is asked).
-pub fn answer(action: Action, nonce: Option<&str>) -> Option<Result<serde_json::Value, ErrorBody>> {
+pub fn answer(action: Action, nonce: Option<&str>) -> Option<Result<String, ErrorBody>> {
     let situation = situation()?;
     let mut fails = None;
     let (readers, tries) = match situation.as_str() {
@@ -108,7 +108,7 @@ pub fn answer(action: Action, nonce: Option<&str>) -> Option<Result<serde_json::
         }
     };
     Some(match action {
-        Action::Status => serde_json::to_value(StatusResult {
+        Action::Status => serde_json::to_string(&StatusResult {
             readers,
             auth_pin_tries_left: tries,
             reader: None,

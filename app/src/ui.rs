@@ -13,6 +13,15 @@ use crate::{
     i18n::*,
 };
 
+/// A text of the translation files that follows the language. Every call returns the same
+/// closure type, so the renderer is compiled once for all texts instead of once per `t!` site
+/// (the wasm shrank by ~N KB brotli; see BENCHMARKS.md). Use it as `tx(|l| td_string!(l, key))`;
+/// texts with values to fill in keep `t!`.
+pub fn tx(text: fn(Locale) -> &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync {
+    let i18n = use_i18n();
+    move || text(i18n.get_locale())
+}
+
 /// The page's language for the helper's PIN window.
 pub fn lang(locale: Locale) -> Lang {
     match locale {
@@ -71,10 +80,14 @@ pub fn Header() -> impl IntoView {
             let _ = storage.set_item(LANG_KEY, next.as_str());
         }
     };
+    // The portal's top page is in the other part when MyNa Point shows this header.
+    let other_part = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .is_some_and(|path| path.starts_with(crate::mynapoint::START));
     view! {
         <a class="skip" href="#main">{t!(i18n, skip_to_main)}</a>
         <header class="site-header">
-            <a class="brand" href="/">{t!(i18n, portal_name)}</a>
+            <a class="brand" href="/" rel=other_part.then_some("external")>{t!(i18n, portal_name)}</a>
             <button
                 type="button"
                 class="lang-switch"
@@ -115,35 +128,36 @@ pub fn StepBar(current: usize) -> impl IntoView {
     };
     view! {
         <ol class="step-bar" aria-label=move || t_string!(i18n, steps.label).to_string()>
-            {item(0, t!(i18n, steps.step1).into_any())}
-            {item(1, t!(i18n, steps.step2).into_any())}
-            {item(2, t!(i18n, steps.done).into_any())}
+            {item(0, tx(|l| td_string!(l, steps.step1)).into_any())}
+            {item(1, tx(|l| td_string!(l, steps.step2)).into_any())}
+            {item(2, tx(|l| td_string!(l, steps.done)).into_any())}
         </ol>
     }
 }
 
 /// The message of a contract code from the helper (`protocol::ErrorCode`), or of `READY`.
 pub fn card_message(key: &str) -> AnyView {
-    let i18n = use_i18n();
     match key {
-        "READY" => t!(i18n, card_error.ready).into_any(),
-        "EXTENSION_UNAVAILABLE" => t!(i18n, card_error.extension_unavailable).into_any(),
-        "BRIDGE_UNAVAILABLE" => t!(i18n, card_error.bridge_unavailable).into_any(),
-        "VERSION_MISMATCH" => t!(i18n, card_error.version_mismatch).into_any(),
-        "ORIGIN_NOT_ALLOWED" => t!(i18n, card_error.origin_not_allowed).into_any(),
-        "INVALID_REQUEST" => t!(i18n, card_error.invalid_request).into_any(),
-        "NO_PCSC_SERVICE" => t!(i18n, card_error.no_pcsc_service).into_any(),
-        "NO_READER" => t!(i18n, card_error.no_reader).into_any(),
-        "NO_CARD" => t!(i18n, card_error.no_card).into_any(),
-        "CARD_REMOVED" => t!(i18n, card_error.card_removed).into_any(),
-        "NOT_MYNUMBER_CARD" => t!(i18n, card_error.not_mynumber_card).into_any(),
-        "PIN_FORMAT" => t!(i18n, card_error.pin_format).into_any(),
-        "PIN_INCORRECT" => t!(i18n, card_error.pin_incorrect).into_any(),
-        "PIN_BLOCKED" => t!(i18n, card_error.pin_blocked).into_any(),
-        "PIN_LAST_TRY" => t!(i18n, card_error.pin_last_try).into_any(),
-        "USER_CANCELLED" => t!(i18n, card_error.user_cancelled).into_any(),
-        "TIMEOUT" => t!(i18n, card_error.timeout).into_any(),
-        _ => t!(i18n, card_error.internal).into_any(),
+        "READY" => tx(|l| td_string!(l, card_error.ready)).into_any(),
+        "EXTENSION_UNAVAILABLE" => {
+            tx(|l| td_string!(l, card_error.extension_unavailable)).into_any()
+        }
+        "BRIDGE_UNAVAILABLE" => tx(|l| td_string!(l, card_error.bridge_unavailable)).into_any(),
+        "VERSION_MISMATCH" => tx(|l| td_string!(l, card_error.version_mismatch)).into_any(),
+        "ORIGIN_NOT_ALLOWED" => tx(|l| td_string!(l, card_error.origin_not_allowed)).into_any(),
+        "INVALID_REQUEST" => tx(|l| td_string!(l, card_error.invalid_request)).into_any(),
+        "NO_PCSC_SERVICE" => tx(|l| td_string!(l, card_error.no_pcsc_service)).into_any(),
+        "NO_READER" => tx(|l| td_string!(l, card_error.no_reader)).into_any(),
+        "NO_CARD" => tx(|l| td_string!(l, card_error.no_card)).into_any(),
+        "CARD_REMOVED" => tx(|l| td_string!(l, card_error.card_removed)).into_any(),
+        "NOT_MYNUMBER_CARD" => tx(|l| td_string!(l, card_error.not_mynumber_card)).into_any(),
+        "PIN_FORMAT" => tx(|l| td_string!(l, card_error.pin_format)).into_any(),
+        "PIN_INCORRECT" => tx(|l| td_string!(l, card_error.pin_incorrect)).into_any(),
+        "PIN_BLOCKED" => tx(|l| td_string!(l, card_error.pin_blocked)).into_any(),
+        "PIN_LAST_TRY" => tx(|l| td_string!(l, card_error.pin_last_try)).into_any(),
+        "USER_CANCELLED" => tx(|l| td_string!(l, card_error.user_cancelled)).into_any(),
+        "TIMEOUT" => tx(|l| td_string!(l, card_error.timeout)).into_any(),
+        _ => tx(|l| td_string!(l, card_error.internal)).into_any(),
     }
 }
 
@@ -156,26 +170,26 @@ pub fn api_message(error: &ApiError) -> AnyView {
             let date = move || format::date_time(&at, i18n.get_locale() == Locale::ja);
             t!(i18n, api_error.not_yet_eligible, date).into_any()
         }
-        "NOT_ELIGIBLE" => t!(i18n, api_error.not_eligible).into_any(),
-        "UNKNOWN_PERSON" => t!(i18n, api_error.unknown_person).into_any(),
-        "CERTIFICATE_EXPIRED" => t!(i18n, api_error.certificate_expired).into_any(),
-        "CERTIFICATE_REVOKED" => t!(i18n, api_error.certificate_revoked).into_any(),
+        "NOT_ELIGIBLE" => tx(|l| td_string!(l, api_error.not_eligible)).into_any(),
+        "UNKNOWN_PERSON" => tx(|l| td_string!(l, api_error.unknown_person)).into_any(),
+        "CERTIFICATE_EXPIRED" => tx(|l| td_string!(l, api_error.certificate_expired)).into_any(),
+        "CERTIFICATE_REVOKED" => tx(|l| td_string!(l, api_error.certificate_revoked)).into_any(),
         "CERTIFICATE_UNTRUSTED"
         | "CERTIFICATE_GARBLED"
         | "CERTIFICATE_NOT_YET_VALID"
         | "CERTIFICATE_KEY_USAGE"
         | "SIGNATURE_INVALID"
         | "ALGORITHM_UNSUPPORTED"
-        | "TOKEN_SIZE" => t!(i18n, api_error.certificate_invalid).into_any(),
+        | "TOKEN_SIZE" => tx(|l| td_string!(l, api_error.certificate_invalid)).into_any(),
         "NO_SESSION" | "NOT_AUTHENTICATED" | "NO_CHALLENGE" | "CHALLENGE_EXPIRED" => {
-            t!(i18n, api_error.session_ended).into_any()
+            tx(|l| td_string!(l, api_error.session_ended)).into_any()
         }
         "RATE_LIMITED" => {
             let seconds = error.retry_after.unwrap_or(60);
             t!(i18n, api_error.rate_limited, seconds).into_any()
         }
-        "TERMS_CHANGED" => t!(i18n, api_error.terms_changed).into_any(),
-        "NETWORK" => t!(i18n, api_error.network).into_any(),
+        "TERMS_CHANGED" => tx(|l| td_string!(l, api_error.terms_changed)).into_any(),
+        "NETWORK" => tx(|l| td_string!(l, api_error.network)).into_any(),
         other => {
             let code = other.to_owned();
             t!(i18n, api_error.other, code).into_any()
@@ -216,17 +230,16 @@ pub fn FailureMessage(failure: Failure) -> impl IntoView {
 /// The seed's 「上手くいかないときは」 list.
 #[component]
 pub fn Troubleshooting() -> impl IntoView {
-    let i18n = use_i18n();
     view! {
         <details class="troubleshooting">
-            <summary>{t!(i18n, card.troubleshooting_title)}</summary>
+            <summary>{tx(|l| td_string!(l, card.troubleshooting_title))}</summary>
             <ul>
-                <li>{t!(i18n, card.tip_keep)}</li>
-                <li>{t!(i18n, card.tip_wait)}</li>
-                <li>{t!(i18n, card.tip_metal)}</li>
-                <li>{t!(i18n, card.tip_cover)}</li>
-                <li>{t!(i18n, card.tip_cable)}</li>
-                <li>{t!(i18n, card.tip_nfc)}</li>
+                <li>{tx(|l| td_string!(l, card.tip_keep))}</li>
+                <li>{tx(|l| td_string!(l, card.tip_wait))}</li>
+                <li>{tx(|l| td_string!(l, card.tip_metal))}</li>
+                <li>{tx(|l| td_string!(l, card.tip_cover))}</li>
+                <li>{tx(|l| td_string!(l, card.tip_cable))}</li>
+                <li>{tx(|l| td_string!(l, card.tip_nfc))}</li>
             </ul>
         </details>
     }
@@ -295,12 +308,12 @@ pub fn CardStep(
     };
     view! {
         <section class="card-step">
-            <p>{t!(i18n, card.reader_instructions)}</p>
-            <p class="warning">{t!(i18n, card.pin_warning)}</p>
-            <p>{t!(i18n, card.pin_not_here)}</p>
+            <p>{tx(|l| td_string!(l, card.reader_instructions))}</p>
+            <p class="warning">{tx(|l| td_string!(l, card.pin_warning))}</p>
+            <p>{tx(|l| td_string!(l, card.pin_not_here))}</p>
             <div class="readiness" aria-live="polite">
                 {move || match state.get() {
-                    None => view! { <p class="checking">{t!(i18n, card.checking)}</p> }.into_any(),
+                    None => view! { <p class="checking">{tx(|l| td_string!(l, card.checking))}</p> }.into_any(),
                     Some(readiness) => {
                         let ok = readiness.can_read();
                         let tries = match &readiness {
@@ -317,11 +330,11 @@ pub fn CardStep(
                                 <label class="confirm">
                                     <input type="checkbox" prop:checked=move || confirmed.get()
                                         on:change=move |ev| confirmed.set(event_target_checked(&ev))/>
-                                    {t!(i18n, card.confirm_last_try)}
+                                    {tx(|l| td_string!(l, card.confirm_last_try))}
                                 </label>
                             </Show>
                             <Show when=move || !ok>
-                                <button type="button" on:click=move |_| check()>{t!(i18n, card.recheck)}</button>
+                                <button type="button" on:click=move |_| check()>{tx(|l| td_string!(l, card.recheck))}</button>
                             </Show>
                         }
                         .into_any()
@@ -329,7 +342,7 @@ pub fn CardStep(
                 }}
             </div>
             <Show when=move || busy.get()>
-                <p class="progress" role="status"><span class="spinner" aria-hidden="true"></span>{t!(i18n, card.reading)}</p>
+                <p class="progress" role="status"><span class="spinner" aria-hidden="true"></span>{tx(|l| td_string!(l, card.reading))}</p>
             </Show>
             {move || failure.get().map(|failure| view! { <FailureMessage failure/> })}
             <button type="button" class="primary" disabled=move || !can_read() on:click=read>{submit}</button>
@@ -350,15 +363,15 @@ pub fn StatusTable(status: InsuranceStatus) -> impl IntoView {
         <table class="status-table">
             <tbody>
                 <tr>
-                    <th scope="row">{t!(i18n, status.row_application)}</th>
+                    <th scope="row">{tx(|l| td_string!(l, status.row_application))}</th>
                     <td class=if applied { "ok" } else { "todo" }>
                         {if applied {
-                            t!(i18n, status.received).into_any()
+                            tx(|l| td_string!(l, status.received)).into_any()
                         } else {
                             view! {
-                                {t!(i18n, status.not_applied)}
+                                {tx(|l| td_string!(l, status.not_applied))}
                                 " "
-                                <a href="/insurance/apply">{t!(i18n, status.apply_now)}</a>
+                                <a href="/insurance/apply">{tx(|l| td_string!(l, status.apply_now))}</a>
                             }
                             .into_any()
                         }}
@@ -366,13 +379,13 @@ pub fn StatusTable(status: InsuranceStatus) -> impl IntoView {
                 </tr>
                 <Show when=move || applied>
                     <tr>
-                        <th scope="row">{t!(i18n, status.row_registration)}</th>
+                        <th scope="row">{tx(|l| td_string!(l, status.row_registration))}</th>
                         {
                             let registration = registration.clone();
                             let expected = expected.clone();
                             match registration.as_str() {
-                                "completed" => view! { <td class="ok">{t!(i18n, status.completed)}</td> }.into_any(),
-                                "contact_insurer" => view! { <td class="warn">{t!(i18n, status.contact_insurer)}</td> }.into_any(),
+                                "completed" => view! { <td class="ok">{tx(|l| td_string!(l, status.completed))}</td> }.into_any(),
+                                "contact_insurer" => view! { <td class="warn">{tx(|l| td_string!(l, status.contact_insurer))}</td> }.into_any(),
                                 _ => {
                                     let date = expected.clone();
                                     view! { <td class="warn">{t!(i18n, status.preparing, date)}</td> }.into_any()
@@ -383,8 +396,8 @@ pub fn StatusTable(status: InsuranceStatus) -> impl IntoView {
                 </Show>
                 <Show when=move || portal_user>
                     <tr>
-                        <th scope="row">{t!(i18n, status.row_portal_user)}</th>
-                        <td class="ok">{t!(i18n, status.received)}</td>
+                        <th scope="row">{tx(|l| td_string!(l, status.row_portal_user))}</th>
+                        <td class="ok">{tx(|l| td_string!(l, status.received))}</td>
                     </tr>
                 </Show>
             </tbody>

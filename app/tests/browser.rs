@@ -260,7 +260,7 @@ async fn the_kiosk_warns_after_quiet_then_ends_the_session_and_returns_to_the_st
     // 61 s without input: back to the start.
     set(1_046_000 + 61_000);
     assert!(
-        until(3000, || path() == "/kiosk").await,
+        until(3000, || path() == app::mynapoint::KIOSK_START).await,
         "still at {}",
         path()
     );

@@ -137,7 +137,7 @@ async fn every_card_error_has_its_own_message_in_both_languages() {
 async fn f4_reservation_f5_application_with_validation_and_the_provider_refusal_then_f6() {
     let root = start("ready");
     go("/mynapoint/apply");
-    let _app = mount(&root, app::App);
+    let _app = mount(&root, app::mynapoint::App);
     // Applying before reserving sends the user to the reservation.
     read_card(&root).await;
     see(&root, &ja("mynapoint.reserve_first")).await;
@@ -243,5 +243,6 @@ async fn f4_reservation_f5_application_with_validation_and_the_provider_refusal_
         ja("mynapoint.logout")
     );
     logout.click();
-    at("/").await;
+    at(app::mynapoint::START).await;
+    see(&root, &ja("mynapoint.to_portal")).await;
 }

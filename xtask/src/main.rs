@@ -186,14 +186,23 @@ fn spa_browser_tests(browsers: &[web::Browser]) -> anyhow::Result<Counts> {
 /// (`myna-simulated`, the localStorage key it reads) is absent from every built file.
 fn check_release_spa(dist: &std::path::Path) -> anyhow::Result<Counts> {
     let mut checked = 0;
-    for entry in std::fs::read_dir(dist).with_context(|| format!("reading {}", dist.display()))? {
-        let path = entry?.path();
-        let bytes = std::fs::read(&path)?;
-        if bytes.windows(14).any(|w| w == b"myna-simulated") {
-            println!("test release_spa_has_no_simulated_helper ... FAILED");
-            bail!("{} carries the simulated helper", path.display());
+    let mut directories = vec![dist.to_path_buf()];
+    while let Some(directory) = directories.pop() {
+        let entries = std::fs::read_dir(&directory)
+            .with_context(|| format!("reading {}", directory.display()))?;
+        for entry in entries {
+            let path = entry?.path();
+            if path.is_dir() {
+                directories.push(path);
+                continue;
+            }
+            let bytes = std::fs::read(&path)?;
+            if bytes.windows(14).any(|w| w == b"myna-simulated") {
+                println!("test release_spa_has_no_simulated_helper ... FAILED");
+                bail!("{} carries the simulated helper", path.display());
+            }
+            checked += 1;
         }
-        checked += 1;
     }
     if checked == 0 {
         bail!("{} is empty", dist.display());

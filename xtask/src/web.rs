@@ -102,19 +102,35 @@ pub fn ensure_tools() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Builds the SPA for release into `app/dist` with Trunk and returns that directory.
+/// Builds the SPA for release into `app/dist` with Trunk and returns that directory: the portal
+/// (`index.html`) at its root, MyNa Point (`mynapoint.html`) in `dist/mynapoint/`, each part with
+/// its own wasm.
 pub fn build_spa(root: &Path) -> anyhow::Result<PathBuf> {
     ensure_tools()?;
     let app = root.join("app");
-    eprintln!("$ trunk build --release (in app/)");
-    let status = Command::new(cargo_bin().join("trunk"))
-        .args(["build", "--release"])
-        .current_dir(&app)
-        .env("PATH", path())
-        .status()
-        .context("starting trunk")?;
-    if !status.success() {
-        bail!("trunk build failed with {status}");
+    let parts: [&[&str]; 2] = [
+        &["build", "--release"],
+        &[
+            "build",
+            "mynapoint.html",
+            "--release",
+            "--dist",
+            "dist/mynapoint",
+            "--public-url",
+            "/mynapoint/",
+        ],
+    ];
+    for args in parts {
+        eprintln!("$ trunk {} (in app/)", args.join(" "));
+        let status = Command::new(cargo_bin().join("trunk"))
+            .args(args)
+            .current_dir(&app)
+            .env("PATH", path())
+            .status()
+            .context("starting trunk")?;
+        if !status.success() {
+            bail!("trunk {} failed with {status}", args.join(" "));
+        }
     }
     Ok(app.join("dist"))
 }
