@@ -15,7 +15,7 @@ use crate::{
 
 /// A text of the translation files that follows the language. Every call returns the same
 /// closure type, so the renderer is compiled once for all texts instead of once per `t!` site
-/// (the wasm shrank by ~N KB brotli; see BENCHMARKS.md). Use it as `tx(|l| td_string!(l, key))`;
+/// (12 KB brotli less for the whole SPA; see BENCHMARKS.md). Use it as `tx(|l| td_string!(l, key))`;
 /// texts with values to fill in keep `t!`.
 pub fn tx(text: fn(Locale) -> &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync {
     let i18n = use_i18n();
