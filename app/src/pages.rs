@@ -190,6 +190,17 @@ pub fn Info() -> impl IntoView {
             <p>{tx(|l| td_string!(l, info.apply_intro))}</p>
             <ol><li>{tx(|l| td_string!(l, info.m1))}</li><li>{tx(|l| td_string!(l, info.m2))}</li><li>{tx(|l| td_string!(l, info.m3))}</li><li>{tx(|l| td_string!(l, info.m4))}</li></ol>
         </section>
+        <section class="card-panel" id="install" aria-labelledby="install-title">
+            <h2 id="install-title">{tx(|l| td_string!(l, info.install_title))}</h2>
+            <p>{tx(|l| td_string!(l, info.install_intro))}</p>
+            <ul>
+                <li>{tx(|l| td_string!(l, info.install_chrome))}</li>
+                <li>{tx(|l| td_string!(l, info.install_edge))}</li>
+                <li>{tx(|l| td_string!(l, info.install_firefox))}</li>
+                <li>{tx(|l| td_string!(l, info.install_bridge))}</li>
+            </ul>
+            <p>{tx(|l| td_string!(l, info.install_check))}</p>
+        </section>
         <section class="card-panel" aria-labelledby="contact">
             <h2 id="contact">{tx(|l| td_string!(l, info.contact_title))}</h2>
             <p>{tx(|l| td_string!(l, info.contact_main))}</p>

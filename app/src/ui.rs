@@ -81,9 +81,7 @@ pub fn Header() -> impl IntoView {
         }
     };
     // The portal's top page is in the other part when MyNa Point shows this header.
-    let other_part = web_sys::window()
-        .and_then(|w| w.location().pathname().ok())
-        .is_some_and(|path| path.starts_with(crate::mynapoint::START));
+    let other_part = in_mynapoint();
     view! {
         <a class="skip" href="#main">{t!(i18n, skip_to_main)}</a>
         <header class="site-header">
@@ -98,6 +96,13 @@ pub fn Header() -> impl IntoView {
             </button>
         </header>
     }
+}
+
+/// Whether the page is MyNa Point's part: links to the portal's pages are then full page loads.
+fn in_mynapoint() -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .is_some_and(|path| path.starts_with(crate::mynapoint::START))
 }
 
 /// A heading that takes the focus when it appears, so that screen readers announce each step.
@@ -321,6 +326,10 @@ pub fn CardStep(
                             _ => None,
                         };
                         let last_try = readiness == Readiness::LastTry;
+                        let needs_install = matches!(
+                            readiness.message_key(),
+                            "EXTENSION_UNAVAILABLE" | "BRIDGE_UNAVAILABLE" | "VERSION_MISMATCH"
+                        );
                         view! {
                             <p class=if ok { "ready" } else { "not-ready" } data-readiness=readiness.message_key()>
                                 {card_message(readiness.message_key())}
@@ -332,6 +341,11 @@ pub fn CardStep(
                                         on:change=move |ev| confirmed.set(event_target_checked(&ev))/>
                                     {tx(|l| td_string!(l, card.confirm_last_try))}
                                 </label>
+                            </Show>
+                            <Show when=move || needs_install>
+                                <p><a class="install" href="/info#install" rel=in_mynapoint().then_some("external")>
+                                    {tx(|l| td_string!(l, card.install_link))}
+                                </a></p>
                             </Show>
                             <Show when=move || !ok>
                                 <button type="button" on:click=move |_| check()>{tx(|l| td_string!(l, card.recheck))}</button>

@@ -79,6 +79,13 @@ async fn without_the_extension_the_card_step_says_to_install_it() {
         button.has_attribute("disabled"),
         "cannot read without the helper"
     );
+    // The way to install it.
+    let link = find(&root, "a.install").expect("install link");
+    assert_eq!(link.get_attribute("href").as_deref(), Some("/info#install"));
+    assert_eq!(
+        link.text_content().unwrap_or_default(),
+        ja("card.install_link")
+    );
 }
 
 /// Plays the content script: acknowledges every request and answers `status` with `status`.
@@ -323,4 +330,30 @@ async fn the_status_table_has_the_portal_user_row_only_after_the_opt_in() {
         see(&root, &ja("status.preparing")).await;
         see(&root, "2021年3月").await;
     }
+}
+
+#[wasm_bindgen_test]
+async fn the_information_page_has_every_section_and_the_install_guide() {
+    let root = fresh_root();
+    go("/info");
+    let info = mount(&root, app::App);
+    for key in [
+        "info.benefits_title",
+        "info.privacy_title",
+        "info.faq_title",
+        "info.timeline_title",
+        "info.apply_title",
+        "info.install_title",
+        "info.contact_title",
+    ] {
+        see(&root, &ja(key)).await;
+    }
+    assert!(find(&root, "#install").is_some());
+    drop(info);
+    // From the top page, 「詳しくはこちら」 leads there.
+    let root = fresh_root();
+    let _top = mount(&root, app::App);
+    see(&root, &ja("top.details")).await;
+    press(&root, "a[href='/info']").await;
+    see(&root, &ja("info.faq_title")).await;
 }
