@@ -1,0 +1,350 @@
+// The extension's background: the only part that talks to the bridge (the native-messaging host)
+// and the only part that sees a PIN, on its way from the PIN window to the bridge.
+//
+// Page → content script → here (`page-request`): the origin is the browser's `sender`, never the
+// page's word; it must be one of the portal's origins. `status` is relayed; `authenticate` first
+// asks the bridge for the card's state, opens the PIN window (pin.html) with the requesting
+// origin and the tries left, then sends origin + nonce + PIN to the bridge and forgets the PIN.
+//
+// One native port is kept open (a `hello` handshake first, then requests matched by `id`); when
+// the bridge goes away, the pending requests fail with BRIDGE_UNAVAILABLE and the next request
+// connects again.
+"use strict";
+
+if (typeof importScripts === "function") {
+  // Chromium's service worker; Firefox loads config.js first from the manifest.
+  importScripts("config.js");
+}
+
+const api = globalThis.browser ?? globalThis.chrome;
+
+const refusal = (code, message, triesLeft) =>
+  triesLeft === undefined ? { error: { code, message } } : { error: { code, message, triesLeft } };
+
+// ---- development settings ----------------------------------------------------------------
+
+let devSettings = null;
+
+/** `dev.json` beside the manifest (development only): `{ "origins": [...], "pinTimeoutMs"? }`. */
+async function development() {
+  if (devSettings === null) {
+    try {
+      const response = await fetch(api.runtime.getURL("dev.json"));
+      devSettings = response.ok ? await response.json() : {};
+    } catch {
+      devSettings = {};
+    }
+  }
+  return devSettings;
+}
+
+async function originAllowed(origin) {
+  if (MYNA.PORTAL_ORIGINS.includes(origin)) {
+    return true;
+  }
+  const origins = (await development()).origins;
+  return Array.isArray(origins) && origins.includes(origin);
+}
+
+/** The page's origin as the browser reports it: top-level frames of a tab only. */
+function senderOrigin(sender) {
+  if (!sender.tab || sender.frameId !== 0) {
+    return null;
+  }
+  if (typeof sender.origin === "string" && sender.origin !== "null") {
+    return sender.origin;
+  }
+  try {
+    return new URL(sender.url).origin;
+  } catch {
+    return null;
+  }
+}
+
+// ---- the bridge ----------------------------------------------------------------------------
+
+let port = null;
+let handshake = null;
+let nextId = 1;
+const waiting = new Map();
+
+function failAll(body) {
+  for (const resolve of waiting.values()) {
+    resolve(body);
+  }
+  waiting.clear();
+}
+
+function onHostMessage(message) {
+  const resolve = waiting.get(message?.id);
+  if (resolve) {
+    waiting.delete(message.id);
+    resolve(message);
+  }
+}
+
+/** Sends one request on the open port; resolves with `{ result }` or `{ error }`. */
+function exchange(body, timeoutMs) {
+  return new Promise((resolve) => {
+    const id = nextId++;
+    const timer = setTimeout(() => {
+      if (waiting.delete(id)) {
+        resolve(refusal("TIMEOUT", "the helper program did not answer in time"));
+      }
+    }, timeoutMs);
+    waiting.set(id, (reply) => {
+      clearTimeout(timer);
+      resolve(reply);
+    });
+    try {
+      port.postMessage({ id, ...body });
+    } catch (e) {
+      waiting.delete(id);
+      clearTimeout(timer);
+      resolve(refusal("BRIDGE_UNAVAILABLE", `the helper program cannot be reached: ${e.message}`));
+    }
+  });
+}
+
+/** The open, version-checked port: `{ result }` of `hello`, or `{ error }`. */
+function connect() {
+  if (handshake) {
+    return handshake;
+  }
+  handshake = (async () => {
+    try {
+      port = api.runtime.connectNative(MYNA.HOST_NAME);
+    } catch (e) {
+      port = null;
+      return refusal("BRIDGE_UNAVAILABLE", `the helper program is not installed: ${e.message}`);
+    }
+    const opened = port;
+    opened.onMessage.addListener(onHostMessage);
+    opened.onDisconnect.addListener((disconnected) => {
+      const why =
+        api.runtime.lastError?.message ??
+        disconnected?.error?.message ??
+        "the helper program stopped";
+      if (port === opened) {
+        port = null;
+        handshake = null;
+      }
+      failAll(refusal("BRIDGE_UNAVAILABLE", `the helper program is not available: ${why}`));
+    });
+    const hello = await exchange({ command: "hello" }, MYNA.STATUS_TIMEOUT_MS);
+    if (hello.error) {
+      return hello;
+    }
+    const theirs = hello.result?.protocol;
+    if (theirs !== MYNA.PROTOCOL) {
+      const update = theirs < MYNA.PROTOCOL ? "the helper program" : "this extension";
+      return refusal(
+        "VERSION_MISMATCH",
+        `the helper program ${hello.result?.version ?? "?"} speaks protocol ${theirs}, ` +
+          `this extension ${api.runtime.getManifest().version} speaks ${MYNA.PROTOCOL}: ` +
+          `update ${update}`,
+      );
+    }
+    return hello;
+  })();
+  // A failed handshake is not kept: the next request tries again (the user may have installed
+  // the bridge meanwhile).
+  handshake.then((outcome) => {
+    if (outcome.error && port === null) {
+      handshake = null;
+    }
+  });
+  return handshake;
+}
+
+async function bridge(body, timeoutMs) {
+  const ready = await connect();
+  if (ready.error) {
+    if (ready.error.code === "VERSION_MISMATCH") {
+      handshake = null;
+      try {
+        port?.disconnect();
+      } catch {
+        // already gone
+      }
+      port = null;
+    }
+    return ready;
+  }
+  const reply = await exchange(body, timeoutMs);
+  return reply.error ? { error: reply.error } : { result: reply.result };
+}
+
+// ---- the PIN window ------------------------------------------------------------------------
+
+const pinRequests = new Map();
+
+function finishPin(token, outcome) {
+  const entry = pinRequests.get(token);
+  if (!entry) {
+    return;
+  }
+  pinRequests.delete(token);
+  clearTimeout(entry.timer);
+  if (entry.windowId !== null) {
+    api.windows.remove(entry.windowId).catch(() => {});
+  }
+  entry.resolve(outcome);
+}
+
+/** Opens the PIN window; resolves with `{ pin, confirmLastTry }` or `{ error }`. */
+async function askPin(origin, triesLeft, lang) {
+  const token = crypto.randomUUID();
+  const timeoutMs = (await development()).pinTimeoutMs ?? MYNA.PIN_TIMEOUT_MS;
+  return new Promise((resolve) => {
+    const entry = { resolve, origin, triesLeft, lang, windowId: null, timer: null };
+    pinRequests.set(token, entry);
+    entry.timer = setTimeout(
+      () => finishPin(token, refusal("TIMEOUT", "no PIN was entered in time")),
+      timeoutMs,
+    );
+    api.windows
+      .create({
+        url: api.runtime.getURL(`pin.html#${token}`),
+        type: "popup",
+        width: 440,
+        height: 640,
+        focused: true,
+      })
+      .then(
+        (created) => {
+          if (pinRequests.has(token)) {
+            entry.windowId = created.id;
+          } else {
+            api.windows.remove(created.id).catch(() => {});
+          }
+        },
+        (e) => finishPin(token, refusal("INTERNAL", `the PIN window cannot open: ${e.message}`)),
+      );
+  });
+}
+
+api.windows.onRemoved.addListener((windowId) => {
+  for (const [token, entry] of pinRequests) {
+    if (entry.windowId === windowId) {
+      entry.windowId = null;
+      finishPin(token, refusal("USER_CANCELLED", "the PIN window was closed"));
+    }
+  }
+});
+
+function fromPinWindow(sender) {
+  return sender.id === api.runtime.id && sender.url?.startsWith(api.runtime.getURL("pin.html"));
+}
+
+function onPinMessage(message, sender) {
+  if (!fromPinWindow(sender)) {
+    return null;
+  }
+  const entry = pinRequests.get(message.token);
+  if (!entry) {
+    return { gone: true };
+  }
+  switch (message.type) {
+    case "pin-hello":
+      return { origin: entry.origin, triesLeft: entry.triesLeft, lang: entry.lang };
+    case "pin-cancel":
+      finishPin(message.token, refusal("USER_CANCELLED", "the user cancelled the PIN window"));
+      return { done: true };
+    case "pin-answer": {
+      if (typeof message.pin !== "string" || !/^[0-9]{4}$/.test(message.pin)) {
+        return { done: false };
+      }
+      const confirmLastTry = message.confirmLastTry === true;
+      if (entry.triesLeft === 1 && !confirmLastTry) {
+        return { done: false };
+      }
+      finishPin(message.token, { pin: message.pin, confirmLastTry });
+      return { done: true };
+    }
+    default:
+      return null;
+  }
+}
+
+// ---- requests from pages -------------------------------------------------------------------
+
+/** What the card's state says before a PIN is asked, or null when it may be asked. */
+function cardProblem(status) {
+  const readers = status.readers ?? [];
+  if (readers.length === 0) {
+    return refusal("NO_READER", "no card reader is connected");
+  }
+  if (!readers.some((r) => r.card === "jpki")) {
+    return readers.some((r) => r.card === "other")
+      ? refusal("NOT_MYNUMBER_CARD", "the card in the reader is not a My Number Card")
+      : refusal("NO_CARD", "no card is in the reader");
+  }
+  if (status.authPinTriesLeft === 0) {
+    return refusal("PIN_BLOCKED", "the PIN is blocked", 0);
+  }
+  return null;
+}
+
+async function authenticate(request, origin) {
+  const status = await bridge({ command: "status" }, MYNA.STATUS_TIMEOUT_MS);
+  if (status.error) {
+    return status;
+  }
+  const problem = cardProblem(status.result);
+  if (problem) {
+    return problem;
+  }
+  const answer = await askPin(origin, status.result.authPinTriesLeft, request.lang);
+  if (answer.error) {
+    return answer;
+  }
+  const reply = await bridge(
+    {
+      command: "authenticate",
+      origin,
+      nonce: request.nonce,
+      pin: answer.pin,
+      confirmLastTry: answer.confirmLastTry,
+    },
+    MYNA.AUTHENTICATE_TIMEOUT_MS,
+  );
+  answer.pin = "";
+  return reply;
+}
+
+async function onPageRequest(message, sender) {
+  const origin = senderOrigin(sender);
+  if (origin === null || !(await originAllowed(origin))) {
+    return refusal("ORIGIN_NOT_ALLOWED", `this page (${origin}) may not use the card`);
+  }
+  const lang = message.lang === "en" ? "en" : "ja";
+  switch (message.action) {
+    case "status":
+      return bridge({ command: "status" }, MYNA.STATUS_TIMEOUT_MS);
+    case "authenticate":
+      if (typeof message.nonce !== "string" || message.nonce.length > 128) {
+        return refusal("INVALID_REQUEST", "authenticate needs the server's nonce");
+      }
+      return authenticate({ nonce: message.nonce, lang }, origin);
+    default:
+      return refusal("INVALID_REQUEST", "unknown action");
+  }
+}
+
+api.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  if (sender.id !== api.runtime.id || typeof message !== "object" || message === null) {
+    return false;
+  }
+  if (message.type === "page-request") {
+    onPageRequest(message, sender).then(sendResponse, (e) =>
+      sendResponse(refusal("INTERNAL", `extension fault: ${e.message}`)),
+    );
+    return true;
+  }
+  const answer = onPinMessage(message, sender);
+  if (answer !== null) {
+    sendResponse(answer);
+  }
+  return false;
+});

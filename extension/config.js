@@ -1,0 +1,22 @@
+// The extension's settings, shared by the background script and the PIN window.
+//
+// PORTAL_ORIGINS are the deployment's portal origins, built into every package: only pages of
+// these origins may use the card. `cargo xtask extension --origin https://…` writes the packages
+// with the deployment's origins in place of the placeholder below (here and in the manifest's
+// content-script matches). Development origins (loopback http) are added by a file
+// `dev-origins.json` beside the manifest — a JSON array of origins, written by `cargo xtask run`
+// and the end-to-end tests, never part of a package.
+"use strict";
+
+globalThis.MYNA = Object.freeze({
+  PORTAL_ORIGINS: Object.freeze(["https://myna.example"]),
+  // The native-messaging host (the bridge) and the protocol version both sides speak.
+  HOST_NAME: "jp.myna.bridge",
+  PROTOCOL: 1,
+  // How long the bridge may take: `status`, and `authenticate` once the PIN is typed (the card
+  // signs in about a second; slow readers and cards take up to 10 s).
+  STATUS_TIMEOUT_MS: 20000,
+  AUTHENTICATE_TIMEOUT_MS: 30000,
+  // How long the PIN window waits for the user.
+  PIN_TIMEOUT_MS: 120000,
+});
