@@ -219,7 +219,10 @@ async function askPin(origin, triesLeft, lang) {
             api.windows.remove(created.id).catch(() => {});
           }
         },
-        (e) => finishPin(token, refusal("INTERNAL", `the PIN window cannot open: ${e.message}`)),
+        (e) => {
+          console.error("myna: PIN window", e);
+          finishPin(token, refusal("INTERNAL", `the PIN window cannot open: ${e.message}`));
+        },
       );
   });
 }
@@ -295,6 +298,7 @@ async function authenticate(request, origin) {
   if (problem) {
     return problem;
   }
+  console.info("myna: PIN window for", origin);
   const answer = await askPin(origin, status.result.authPinTriesLeft, request.lang);
   if (answer.error) {
     return answer;

@@ -1,0 +1,638 @@
+//! The end-to-end harness: everything real, one portal per scenario.
+//!
+//! A private pcscd with the vsmartcard reader and a virtual My Number Card; `myna-server` on a
+//! temporary SQLite database serving the built SPA; the bridge registered in the browser's
+//! temporary profile (behind a wrapper that keeps its log); the extension loaded unpacked with a
+//! `dev.json` naming the portal's origin; and headless Chromium or Firefox driven through
+//! chromedriver or geckodriver with fantoccini. `cargo xtask e2e` (and `cargo xtask test`) build
+//! the parts and name them in `MYNA_E2E_*`.
+//!
+//! A scenario returns `anyhow::Result`; on failure the harness prints the server's, the bridge's
+//! and the driver's logs (the browser's console goes to the driver's log) and saves a screenshot.
+//! Screenshots of every step go to `<target>/e2e-screenshots/<browser>/<scenario>/`.
+
+use std::{
+    net::{TcpListener, TcpStream},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    sync::OnceLock,
+    time::{Duration, Instant},
+};
+
+use anyhow::{bail, Context as _};
+use fantoccini::{wd::WindowHandle, Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use virtual_card::{fixtures::Templates, pcscd::PrivatePcscd, vpcd::VpcdCard, CardKind};
+
+/// The virtual card's PIN (digits that appear nowhere else on the pages).
+pub const PIN: &str = "4826";
+/// The card holder in the registry feed.
+pub const PERSON: &str = "e2e-person";
+/// The extension's Chromium ID, fixed by the manifest's `key`.
+pub const CHROMIUM_EXTENSION: &str = "chrome-extension://cfkhnepmoeapbbamnggmagdjkgjgfccf/";
+/// The extension's Firefox add-on ID (`browser_specific_settings.gecko.id`).
+pub const FIREFOX_EXTENSION: &str = "helper@myna-portal.example";
+/// The bridge's native-messaging name.
+pub const HOST_NAME: &str = "jp.myna.bridge";
+
+/// Which browser drives the scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Browser {
+    /// Debian's Chromium through chromedriver.
+    Chromium,
+    /// Firefox ESR through geckodriver.
+    Firefox,
+}
+
+impl Browser {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Chromium => "chromium",
+            Self::Firefox => "firefox",
+        }
+    }
+}
+
+/// What the scenario needs to differ from a working set-up.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// A reader (vpcd) at all.
+    pub reader: bool,
+    /// The card's PIN tries left (3 when `None`).
+    pub tries: Option<u8>,
+    /// The extension loaded.
+    pub extension: bool,
+    /// The bridge registered with the browser.
+    pub bridge: bool,
+    /// The PIN window's timeout.
+    pub pin_timeout_ms: Option<u64>,
+    /// The server's idle timeout.
+    pub idle_timeout_secs: Option<u64>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            reader: true,
+            tries: None,
+            extension: true,
+            bridge: true,
+            pin_timeout_ms: None,
+            idle_timeout_secs: None,
+        }
+    }
+}
+
+struct Built {
+    server: PathBuf,
+    bridge: PathBuf,
+    dist: PathBuf,
+    geckodriver: PathBuf,
+}
+
+fn built() -> anyhow::Result<Built> {
+    let var = |name: &str| {
+        std::env::var_os(name).map(PathBuf::from).with_context(|| {
+            format!("{name} is not set: run the end-to-end tests with `cargo xtask e2e`")
+        })
+    };
+    Ok(Built {
+        server: var("MYNA_E2E_SERVER")?,
+        bridge: var("MYNA_E2E_BRIDGE")?,
+        dist: var("MYNA_E2E_DIST")?,
+        geckodriver: var("MYNA_E2E_GECKODRIVER")?,
+    })
+}
+
+fn templates() -> &'static Templates {
+    static TEMPLATES: OnceLock<Templates> = OnceLock::new();
+    TEMPLATES.get_or_init(|| Templates::new(PIN).expect("test cards"))
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn wait_for_port(port: u16, child: &mut Child, what: &str) -> anyhow::Result<()> {
+    let give_up = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Some(status) = child.try_wait()? {
+            bail!("{what} stopped with {status}");
+        }
+        if Instant::now() > give_up {
+            bail!("{what} did not listen on port {port}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(())
+}
+
+fn write_json(path: &Path, value: &Value) -> anyhow::Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(path, serde_json::to_vec_pretty(value)?)
+        .with_context(|| format!("writing {}", path.display()))
+}
+
+fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
+fn log_tail(path: &Path, lines: usize) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+/// `POST /session/{id}/moz/addon/install`: geckodriver's command for an unpacked add-on.
+#[derive(Debug)]
+struct InstallAddon {
+    path: String,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for InstallAddon {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/moz/addon/install",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({ "path": self.path, "temporary": true }).to_string()),
+        )
+    }
+}
+
+/// One portal, its card and one browser.
+pub struct Portal {
+    /// Everything of this scenario lives here.
+    pub dir: tempfile::TempDir,
+    _pcscd: PrivatePcscd,
+    /// The virtual card in reader 0 (none without a reader).
+    pub card: Option<VpcdCard>,
+    server: Child,
+    driver: Child,
+    /// The portal's origin (the server serves the SPA there).
+    pub origin: String,
+    /// The WebDriver session.
+    pub client: Client,
+    /// Which browser.
+    pub browser: Browser,
+    main_window: Option<WindowHandle>,
+    shots: PathBuf,
+    shot: u32,
+}
+
+impl Portal {
+    /// Starts everything for `scenario` in `browser`.
+    pub async fn start(browser: Browser, scenario: &str, options: Options) -> anyhow::Result<Self> {
+        let built = built()?;
+        let dir = tempfile::tempdir()?;
+        let root = dir.path().to_path_buf();
+        let pcscd = if options.reader {
+            PrivatePcscd::start()?
+        } else {
+            PrivatePcscd::start_without_readers()?
+        };
+        let card_dir = templates().copy_card(CardKind::Jpki, &root.join("card"))?;
+        if let Some(tries) = options.tries {
+            card_dir.set_auth_pin_tries(tries)?;
+        }
+        let certificate = card_dir.auth_cert()?;
+        let card = if options.reader {
+            Some(VpcdCard::start(card_dir, pcscd.vpcd_addr(0))?)
+        } else {
+            None
+        };
+
+        // The server, its card holder linked through the registry feed.
+        let port = free_port()?;
+        let origin = format!("http://127.0.0.1:{port}");
+        let ca = templates().ca_dir().join("auth-ca.cert.pem");
+        let mut settings: Vec<String> = vec![
+            "--data-dir".into(),
+            root.join("data").to_string_lossy().into_owned(),
+            "--origin".into(),
+            origin.clone(),
+            "--listen".into(),
+            format!("127.0.0.1:{port}"),
+            "--trust-ca".into(),
+            ca.to_string_lossy().into_owned(),
+        ];
+        if let Some(seconds) = options.idle_timeout_secs {
+            settings.extend(["--idle-timeout-secs".into(), seconds.to_string()]);
+        }
+        let key = server::domain::certificate::certificate_key(&certificate)
+            .context("the card's certificate")?;
+        let (issuer, serial) = key.rsplit_once('|').context("issuer|serial")?;
+        let links = root.join("links.csv");
+        std::fs::write(
+            &links,
+            format!("issuer,serial,person_id\n\"{issuer}\",{serial},{PERSON}\n"),
+        )?;
+        let status = Command::new(&built.server)
+            .args(&settings)
+            .args(["import", "certificate-links"])
+            .arg(&links)
+            .stdout(Stdio::null())
+            .status()?;
+        if !status.success() {
+            bail!("importing the card's link failed: {status}");
+        }
+        let mut server = Command::new(&built.server)
+            .args(&settings)
+            .arg("--static-dir")
+            .arg(&built.dist)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(root.join("server.log"))?)
+            .spawn()
+            .context("starting the server")?;
+        wait_for_port(port, &mut server, "the server")?;
+
+        // The extension, with the portal's origin allowed for development.
+        let extension = root.join("extension");
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("../extension"),
+            &extension,
+        )?;
+        let mut dev = json!({ "origins": [origin] });
+        if let Some(ms) = options.pin_timeout_ms {
+            dev["pinTimeoutMs"] = json!(ms);
+        }
+        write_json(&extension.join("dev.json"), &dev)?;
+
+        // The bridge: its configuration, a wrapper keeping its log, the host manifest.
+        let config = root.join("bridge.json");
+        write_json(
+            &config,
+            &json!({
+                "developerOrigins": [origin],
+                "allowedExtensions": [CHROMIUM_EXTENSION, FIREFOX_EXTENSION],
+            }),
+        )?;
+        let wrapper = root.join("bridge.sh");
+        std::fs::write(
+            &wrapper,
+            format!(
+                "#!/bin/sh\nexec '{}' \"$@\" 2>>'{}'\n",
+                built.bridge.display(),
+                root.join("bridge.log").display()
+            ),
+        )?;
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755))?;
+        }
+        let home = root.join("home");
+        let profile = root.join("profile");
+        std::fs::create_dir_all(&home)?;
+        std::fs::create_dir_all(&profile)?;
+        if options.bridge {
+            let mut manifest = json!({
+                "name": HOST_NAME,
+                "description": "myna-portal bridge (end-to-end test)",
+                "path": wrapper,
+                "type": "stdio",
+            });
+            match browser {
+                Browser::Chromium => {
+                    manifest["allowed_origins"] = json!([CHROMIUM_EXTENSION]);
+                    write_json(
+                        &profile
+                            .join("NativeMessagingHosts")
+                            .join(format!("{HOST_NAME}.json")),
+                        &manifest,
+                    )?;
+                }
+                Browser::Firefox => {
+                    manifest["allowed_extensions"] = json!([FIREFOX_EXTENSION]);
+                    write_json(
+                        &home
+                            .join(".mozilla")
+                            .join("native-messaging-hosts")
+                            .join(format!("{HOST_NAME}.json")),
+                        &manifest,
+                    )?;
+                }
+            }
+        }
+
+        // The driver and the browser; the bridge inherits their environment.
+        let driver_port = free_port()?;
+        let driver_log = std::fs::File::create(root.join("driver.log"))?;
+        let mut command = match browser {
+            Browser::Chromium => {
+                let mut command = Command::new("chromedriver");
+                command.args([
+                    format!("--port={driver_port}"),
+                    "--enable-chrome-logs".into(),
+                ]);
+                command
+            }
+            Browser::Firefox => {
+                let mut command = Command::new(&built.geckodriver);
+                command.args(["--port", &driver_port.to_string()]);
+                command
+            }
+        };
+        let mut driver = command
+            .env("HOME", &home)
+            .env("PCSCLITE_CSOCK_NAME", pcscd.socket())
+            .env("MYNA_BRIDGE_CONFIG", &config)
+            .env("MYNA_BRIDGE_LOG", "debug")
+            .stdout(driver_log.try_clone()?)
+            .stderr(driver_log)
+            .spawn()
+            .context("starting the WebDriver server")?;
+        wait_for_port(driver_port, &mut driver, "the WebDriver server")?;
+        let capabilities = match browser {
+            Browser::Chromium => {
+                let mut args = vec![
+                    "--headless=new".to_owned(),
+                    "--no-sandbox".into(),
+                    "--disable-gpu".into(),
+                    "--disable-quic".into(),
+                    "--no-first-run".into(),
+                    "--disable-background-networking".into(),
+                    "--disable-component-update".into(),
+                    "--disable-sync".into(),
+                    "--enable-logging=stderr".into(),
+                    "--window-size=1280,900".into(),
+                    format!("--user-data-dir={}", profile.display()),
+                ];
+                if options.extension {
+                    args.push(format!("--load-extension={}", extension.display()));
+                    args.push(format!(
+                        "--disable-extensions-except={}",
+                        extension.display()
+                    ));
+                }
+                json!({ "goog:chromeOptions": {
+                    "binary": "/usr/lib/chromium/chromium",
+                    "args": args,
+                    // The PIN window is an extension page in a popup window.
+                    "enableExtensionTargets": true,
+                }})
+            }
+            Browser::Firefox => json!({ "moz:firefoxOptions": {
+                "args": ["-headless", "-profile", profile],
+                "prefs": {
+                    "devtools.console.stdout.content": true,
+                    "browser.shell.checkDefaultBrowser": false,
+                },
+            }}),
+        };
+        let capabilities = match capabilities {
+            Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        };
+        let client = ClientBuilder::rustls()?
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{driver_port}"))
+            .await
+            .context("opening the WebDriver session")?;
+        if browser == Browser::Firefox && options.extension {
+            client
+                .issue_cmd(InstallAddon {
+                    path: extension.to_string_lossy().into_owned(),
+                })
+                .await
+                .context("installing the add-on")?;
+        }
+        let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+            || Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"),
+            PathBuf::from,
+        );
+        let shots = target
+            .join("e2e-screenshots")
+            .join(browser.name())
+            .join(scenario);
+        let _ = std::fs::remove_dir_all(&shots);
+        std::fs::create_dir_all(&shots)?;
+        let mut portal = Self {
+            dir,
+            _pcscd: pcscd,
+            card,
+            server,
+            driver,
+            origin,
+            client,
+            browser,
+            main_window: None,
+            shots,
+            shot: 0,
+        };
+        portal.main_window = Some(portal.client.window().await?);
+        Ok(portal)
+    }
+
+    /// Runs `scenario` and ends the session; on failure, prints the logs and fails the test.
+    pub async fn run<F>(mut self, scenario: F)
+    where
+        F: for<'a> AsyncFnOnce(&'a mut Portal) -> anyhow::Result<()>,
+    {
+        let outcome = scenario(&mut self).await;
+        if let Err(error) = &outcome {
+            let _ = self.screenshot("failure").await;
+            let root = self.dir.path();
+            eprintln!(
+                "\n--- {:?}: {error:#}\n--- page text:\n{}\n--- server log:\n{}\n--- bridge log:\n{}\n--- driver and browser log:\n{}\n",
+                self.browser,
+                self.page_text().await.unwrap_or_default(),
+                log_tail(&root.join("server.log"), 40),
+                log_tail(&root.join("bridge.log"), 40),
+                log_tail(&root.join("driver.log"), 60),
+            );
+        }
+        let _ = self.client.clone().close().await;
+        if let Err(error) = outcome {
+            panic!("{:?}: {error:#}", self.browser);
+        }
+    }
+
+    /// Saves a screenshot of the current window as the next step.
+    pub async fn screenshot(&mut self, step: &str) -> anyhow::Result<()> {
+        self.shot += 1;
+        let png = self.client.screenshot().await?;
+        std::fs::write(self.shots.join(format!("{:02}-{step}.png", self.shot)), png)?;
+        Ok(())
+    }
+
+    /// Opens `path` of the portal.
+    pub async fn open(&mut self, path: &str) -> anyhow::Result<()> {
+        self.client.goto(&format!("{}{path}", self.origin)).await?;
+        Ok(())
+    }
+
+    /// The visible text of the page.
+    pub async fn page_text(&self) -> anyhow::Result<String> {
+        let value = self
+            .client
+            .execute(
+                "return document.body ? document.body.innerText : ''",
+                vec![],
+            )
+            .await?;
+        Ok(value.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// The whole DOM of the page, as HTML.
+    pub async fn page_html(&self) -> anyhow::Result<String> {
+        let value = self
+            .client
+            .execute("return document.documentElement.outerHTML", vec![])
+            .await?;
+        Ok(value.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Waits until the page's text contains `words`.
+    pub async fn see(&self, words: &str) -> anyhow::Result<()> {
+        let give_up = Instant::now() + Duration::from_secs(20);
+        loop {
+            let text = self.page_text().await?;
+            if text.contains(words) {
+                return Ok(());
+            }
+            if Instant::now() > give_up {
+                bail!("waited for {words:?}; the page says:\n{text}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until `selector` exists and is enabled, then clicks it.
+    pub async fn press(&self, selector: &str) -> anyhow::Result<()> {
+        let give_up = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(element) = self.client.find(Locator::Css(selector)).await {
+                if element.is_enabled().await.unwrap_or(false) {
+                    element.click().await?;
+                    return Ok(());
+                }
+            }
+            if Instant::now() > give_up {
+                bail!("no enabled {selector}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until the card step has found the state `code` (`READY`, `NO_READER`, …).
+    pub async fn readiness(&self, code: &str) -> anyhow::Result<()> {
+        let selector = format!("[data-readiness='{code}']");
+        let give_up = Instant::now() + Duration::from_secs(20);
+        while self.client.find(Locator::Css(&selector)).await.is_err() {
+            if Instant::now() > give_up {
+                bail!(
+                    "the card step never said {code}; the page says:\n{}",
+                    self.page_text().await?
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(())
+    }
+
+    /// Waits for the extension's PIN window and makes it the current window.
+    pub async fn pin_window(&mut self) -> anyhow::Result<()> {
+        let main = self.main_window.clone().context("no main window")?;
+        let give_up = Instant::now() + Duration::from_secs(20);
+        loop {
+            let windows = self.client.windows().await?;
+            if std::env::var_os("MYNA_E2E_DEBUG").is_some() {
+                eprintln!("windows: {windows:?}");
+            }
+            for window in windows {
+                if window == main {
+                    continue;
+                }
+                if let Err(error) = self.client.switch_to_window(window.clone()).await {
+                    if std::env::var_os("MYNA_E2E_DEBUG").is_some() {
+                        eprintln!("cannot switch: {error}");
+                    }
+                    continue;
+                }
+                let url = self.client.current_url().await.map(|u| u.to_string());
+                if std::env::var_os("MYNA_E2E_DEBUG").is_some() {
+                    eprintln!("window {window:?}: {url:?}");
+                }
+                if url.is_ok_and(|u| u.contains("/pin.html")) {
+                    let give_up = Instant::now() + Duration::from_secs(10);
+                    while self.client.find(Locator::Css("#pin")).await.is_err() {
+                        if Instant::now() > give_up {
+                            bail!("the PIN window has no PIN field");
+                        }
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                    return Ok(());
+                }
+            }
+            self.client.switch_to_window(main.clone()).await?;
+            if Instant::now() > give_up {
+                bail!(
+                    "no PIN window opened; the page says:\n{}",
+                    self.page_text().await?
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Back to the portal's window.
+    pub async fn main_window(&mut self) -> anyhow::Result<()> {
+        let main = self.main_window.clone().context("no main window")?;
+        self.client.switch_to_window(main).await?;
+        Ok(())
+    }
+
+    /// In the PIN window: types `pin`, confirms the last try when asked, presses OK, and goes
+    /// back to the portal's window.
+    pub async fn enter_pin(&mut self, pin: &str) -> anyhow::Result<()> {
+        self.pin_window().await?;
+        let field = self.client.find(Locator::Css("#pin")).await?;
+        field.send_keys(pin).await?;
+        if let Ok(confirm) = self.client.find(Locator::Css("#confirm")).await {
+            if confirm.is_displayed().await.unwrap_or(false) {
+                confirm.click().await?;
+            }
+        }
+        self.screenshot("pin-window").await?;
+        self.press("#ok").await?;
+        self.main_window().await
+    }
+
+    /// In the PIN window: presses 「キャンセル」.
+    pub async fn cancel_pin(&mut self) -> anyhow::Result<()> {
+        self.pin_window().await?;
+        self.screenshot("pin-window").await?;
+        self.press("#cancel").await?;
+        self.main_window().await
+    }
+}
+
+impl Drop for Portal {
+    fn drop(&mut self) {
+        for child in [&mut self.driver, &mut self.server] {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
