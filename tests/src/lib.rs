@@ -28,6 +28,8 @@ use virtual_card::{fixtures::Templates, pcscd::PrivatePcscd, vpcd::VpcdCard, Car
 pub const PIN: &str = "4826";
 /// The card holder in the registry feed.
 pub const PERSON: &str = "e2e-person";
+/// The holder of the second card (reader 1), when there is one.
+pub const OTHER_PERSON: &str = "e2e-other-person";
 /// The extension's Chromium ID, fixed by the manifest's `key`.
 pub const CHROMIUM_EXTENSION: &str = "chrome-extension://cfkhnepmoeapbbamnggmagdjkgjgfccf/";
 /// The extension's Firefox add-on ID (`browser_specific_settings.gecko.id`).
@@ -68,6 +70,10 @@ pub struct Options {
     pub pin_timeout_ms: Option<u64>,
     /// The server's idle timeout.
     pub idle_timeout_secs: Option<u64>,
+    /// A card event (flows.md F3, `docs/feeds.md`) of the holder, happened just now.
+    pub card_event: Option<&'static str>,
+    /// A second person's card in reader 1.
+    pub second_card: bool,
 }
 
 impl Default for Options {
@@ -79,6 +85,8 @@ impl Default for Options {
             bridge: true,
             pin_timeout_ms: None,
             idle_timeout_secs: None,
+            card_event: None,
+            second_card: false,
         }
     }
 }
@@ -188,6 +196,8 @@ pub struct Portal {
     _pcscd: PrivatePcscd,
     /// The virtual card in reader 0 (none without a reader).
     pub card: Option<VpcdCard>,
+    /// The second person's card in reader 1, with `Options::second_card`.
+    pub second_card: Option<VpcdCard>,
     server: Child,
     driver: Child,
     /// The portal's origin (the server serves the SPA there).
@@ -240,22 +250,42 @@ impl Portal {
         if let Some(seconds) = options.idle_timeout_secs {
             settings.extend(["--idle-timeout-secs".into(), seconds.to_string()]);
         }
-        let key = server::domain::certificate::certificate_key(&certificate)
-            .context("the card's certificate")?;
-        let (issuer, serial) = key.rsplit_once('|').context("issuer|serial")?;
-        let links = root.join("links.csv");
-        std::fs::write(
-            &links,
-            format!("issuer,serial,person_id\n\"{issuer}\",{serial},{PERSON}\n"),
-        )?;
-        let status = Command::new(&built.server)
-            .args(&settings)
-            .args(["import", "certificate-links"])
-            .arg(&links)
-            .stdout(Stdio::null())
-            .status()?;
-        if !status.success() {
-            bail!("importing the card's link failed: {status}");
+        let link = |certificate: &[u8], person: &str| -> anyhow::Result<String> {
+            let key = server::domain::certificate::certificate_key(certificate)
+                .context("the card's certificate")?;
+            let (issuer, serial) = key.rsplit_once('|').context("issuer|serial")?;
+            Ok(format!("\"{issuer}\",{serial},{person}\n"))
+        };
+        let mut links = format!("issuer,serial,person_id\n{}", link(&certificate, PERSON)?);
+        let second_card = if options.second_card && options.reader {
+            let other = templates().another_person(&root.join("card2"))?;
+            links.push_str(&link(&other.auth_cert()?, OTHER_PERSON)?);
+            Some(VpcdCard::start(other, pcscd.vpcd_addr(1))?)
+        } else {
+            None
+        };
+        let import = |feed: &str, name: &str, text: &str| -> anyhow::Result<()> {
+            let file = root.join(name);
+            std::fs::write(&file, text)?;
+            let status = Command::new(&built.server)
+                .args(&settings)
+                .args(["import", feed])
+                .arg(&file)
+                .stdout(Stdio::null())
+                .status()?;
+            if !status.success() {
+                bail!("importing {name} failed: {status}");
+            }
+            Ok(())
+        };
+        import("certificate-links", "links.csv", &links)?;
+        if let Some(event) = options.card_event {
+            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            import(
+                "card-events",
+                "events.csv",
+                &format!("person_id,event,occurred_at\n{PERSON},{event},{now}\n"),
+            )?;
         }
         let mut server = Command::new(&built.server)
             .args(&settings)
@@ -431,6 +461,7 @@ impl Portal {
             dir,
             _pcscd: pcscd,
             card,
+            second_card,
             server,
             driver,
             origin,
@@ -617,6 +648,60 @@ impl Portal {
         self.screenshot("pin-window").await?;
         self.press("#ok").await?;
         self.main_window().await
+    }
+
+    /// F1 up to the card step: the terms (the portal-user opt-in as `opt_in`), 「同意して次へ進む」.
+    pub async fn apply_until_card_step(&mut self, opt_in: bool) -> anyhow::Result<()> {
+        self.open("/insurance/apply").await?;
+        self.see("登録の内容について確認ください").await?;
+        if !opt_in {
+            self.press("input[name=portal-user]").await?;
+        }
+        self.screenshot("terms").await?;
+        self.press("button.primary").await?;
+        Ok(())
+    }
+
+    /// Presses the card step's button once the card is ready; while it is not (a card just put
+    /// on the reader), presses 「もう一度確認する」 now and then, as a person would.
+    pub async fn read_card(&mut self) -> anyhow::Result<()> {
+        let give_up = Instant::now() + Duration::from_secs(20);
+        let mut recheck = Instant::now() + Duration::from_secs(2);
+        while self
+            .client
+            .find(Locator::Css("[data-readiness='READY']"))
+            .await
+            .is_err()
+        {
+            if Instant::now() > give_up {
+                bail!(
+                    "the card was never ready; the page says:\n{}",
+                    self.page_text().await?
+                );
+            }
+            if Instant::now() > recheck {
+                if let Ok(button) = self.client.find(Locator::Css(".readiness button")).await {
+                    let _ = button.click().await;
+                }
+                recheck = Instant::now() + Duration::from_secs(2);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        self.screenshot("card-step").await?;
+        self.press(".card-step button.primary").await
+    }
+
+    /// Types `text` into the input `selector` (it is cleared first).
+    pub async fn fill(&self, selector: &str, text: &str) -> anyhow::Result<()> {
+        let field = self.client.find(Locator::Css(selector)).await?;
+        field.clear().await?;
+        field.send_keys(text).await?;
+        Ok(())
+    }
+
+    /// The current path of the portal's window.
+    pub async fn path(&self) -> anyhow::Result<String> {
+        Ok(self.client.current_url().await?.path().to_owned())
     }
 
     /// In the PIN window: presses 「キャンセル」.

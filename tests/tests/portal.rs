@@ -1,48 +1,420 @@
-//! The portal end to end: the scenarios of issue 5, each in Chromium and in Firefox.
-//! Run with `cargo xtask e2e` (it builds the parts and names them in `MYNA_E2E_*`).
+//! The portal end to end: the scenarios of issue 5, each in Chromium and in Firefox, through the
+//! real server, SPA, extension (its PIN window), bridge, pcscd and virtual card. Run with
+//! `cargo xtask e2e` (it builds the parts and names them in `MYNA_E2E_*`).
 
+use std::time::{Duration, Instant};
+
+use anyhow::ensure;
 use e2e::{Browser, Options, Portal, PIN};
+use fantoccini::Locator;
+use virtual_card::vpcd::Behaviour;
 
-/// F1 with the portal-user opt-in, then F2 shows the application and the opt-in.
-async fn application_then_status(browser: Browser) {
-    let portal = Portal::start(browser, "f1-f2", Options::default())
-        .await
-        .expect("portal");
-    portal
-        .run(async |p: &mut Portal| {
-            p.open("/insurance/apply").await?;
-            p.see("登録の内容について確認ください").await?;
-            p.screenshot("terms").await?;
-            p.press("button.primary").await?;
-            p.readiness("READY").await?;
-            p.screenshot("card-step").await?;
-            p.press(".card-step button.primary").await?;
-            p.enter_pin(PIN).await?;
-            anyhow::ensure!(
-                !p.page_html().await?.contains(PIN),
-                "the page's DOM holds the PIN"
-            );
-            p.see("申し込みを受け付けました").await?;
-            p.see("マイナポータルの利用者登録").await?;
-            p.screenshot("done").await?;
-            p.open("/insurance/status").await?;
-            p.readiness("READY").await?;
-            p.press(".card-step button.primary").await?;
-            p.enter_pin(PIN).await?;
-            p.see("正常に受け付けました").await?;
-            p.see("マイナポータルの利用者登録").await?;
-            p.screenshot("status").await?;
-            Ok(())
-        })
-        .await;
+/// One scenario as a test in each browser.
+macro_rules! in_both_browsers {
+    ($name:ident, $options:expr, $scenario:expr) => {
+        mod $name {
+            use super::*;
+
+            async fn scenario(browser: Browser) {
+                let portal = Portal::start(browser, stringify!($name), $options)
+                    .await
+                    .expect("starting the portal");
+                portal.run($scenario).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread")]
+            async fn chromium() {
+                scenario(Browser::Chromium).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread")]
+            async fn firefox() {
+                scenario(Browser::Firefox).await;
+            }
+        }
+    };
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn chromium_application_then_status() {
-    application_then_status(Browser::Chromium).await;
+in_both_browsers!(
+    application_with_the_opt_in_then_status,
+    Options::default(),
+    async |p: &mut Portal| {
+        p.apply_until_card_step(true).await?;
+        p.read_card().await?;
+        p.enter_pin(PIN).await?;
+        ensure!(
+            !p.page_html().await?.contains(PIN),
+            "the page's DOM holds the PIN"
+        );
+        p.see("申し込みを受け付けました").await?;
+        p.see("マイナポータルの利用者登録").await?;
+        p.screenshot("done").await?;
+        p.press("button.primary").await?;
+        p.see("利用を申し込む").await?;
+        p.open("/insurance/status").await?;
+        p.read_card().await?;
+        p.enter_pin(PIN).await?;
+        p.see("正常に受け付けました").await?;
+        p.see("マイナポータルの利用者登録").await?;
+        p.screenshot("status").await?;
+        Ok(())
+    }
+);
+
+in_both_browsers!(
+    application_without_the_opt_in_then_status,
+    Options::default(),
+    async |p: &mut Portal| {
+        p.apply_until_card_step(false).await?;
+        p.read_card().await?;
+        p.enter_pin(PIN).await?;
+        p.see("申し込みを受け付けました").await?;
+        p.screenshot("done").await?;
+        ensure!(
+            !p.page_text().await?.contains("マイナポータルの利用者登録"),
+            "no portal-user row without the opt-in"
+        );
+        p.open("/insurance/status").await?;
+        p.read_card().await?;
+        p.enter_pin(PIN).await?;
+        p.see("正常に受け付けました").await?;
+        p.screenshot("status").await?;
+        ensure!(!p.page_text().await?.contains("マイナポータルの利用者登録"));
+        Ok(())
+    }
+);
+
+in_both_browsers!(
+    a_recent_card_event_is_refused_with_the_exact_retry_time,
+    Options {
+        card_event: Some("auth_certificate_renewed"),
+        ..Options::default()
+    },
+    async |p: &mut Portal| {
+        p.apply_until_card_step(true).await?;
+        p.read_card().await?;
+        p.enter_pin(PIN).await?;
+        // The next weekday from 12:00 JST.
+        p.see("現在は申し込めません。").await?;
+        p.see("12:00以降に再度お申し込みください。").await?;
+        p.screenshot("refused").await?;
+        Ok(())
+    }
+);
+
+in_both_browsers!(
+    a_wrong_pin_then_the_right_one,
+    Options::default(),
+    async |p: &mut Portal| {
+        p.apply_until_card_step(true).await?;
+        p.read_card().await?;
+        p.enter_pin("0000").await?;
+        p.see("パスワードが違います。").await?;
+        p.see("パスワードの残り回数：2回").await?;
+        p.screenshot("wrong-pin").await?;
+        p.read_card().await?;
+        p.enter_pin(PIN).await?;
+        p.see("申し込みを受け付けました").await?;
+        ensure!(!p.page_html().await?.contains(PIN));
+        Ok(())
+    }
+);
+
+in_both_browsers!(
+    a_blocked_card_says_where_to_unlock_it,
+    Options {
+        tries: Some(0),
+        ..Options::default()
+    },
+    async |p: &mut Portal| {
+        p.apply_until_card_step(true).await?;
+        p.readiness("PIN_BLOCKED").await?;
+        p.see("市区町村の窓口でパスワードの再設定").await?;
+        p.screenshot("blocked").await?;
+        let button = p
+            .client
+            .find(Locator::Css(".card-step button.primary"))
+            .await?;
+        ensure!(!button.is_enabled().await?, "a blocked card cannot be read");
+        Ok(())
+    }
+);
+
+in_both_browsers!(
+    the_last_try_needs_explicit_confirmation,
+    Options {
+        tries: Some(1),
+        ..Options::default()
+    },
+    async |p: &mut Portal| {
+        p.apply_until_card_step(true).await?;
+        p.readiness("PIN_LAST_TRY").await?;
+        p.see("残り回数が1回です").await?;
+        let button = p
+            .client
+            .find(Locator::Css(".card-step button.primary"))
+            .await?;
+        ensure!(!button.is_enabled().await?, "not without the confirmation");
+        p.press("label.confirm input").await?;
+        p.screenshot("confirmed").await?;
+        p.press(".card-step button.primary").await?;
+        // The PIN window asks again; `enter_pin` ticks its confirmation.
+        p.pin_window().await?;
+        p.see("次に間違えるとロックされ").await?;
+        p.main_window().await?;
+        p.enter_pin(PIN).await?;
+        p.see("申し込みを受け付けました").await?;
+        Ok(())
+    }
+);
+
+in_both_browsers!(
+    the_user_cancels_the_pin_window,
+    Options::default(),
+    async |p: &mut Portal| {
+        p.apply_until_card_step(true).await?;
+        p.read_card().await?;
+        p.cancel_pin().await?;
+        p.see("パスワードの入力が取り消されました。").await?;
+        p.screenshot("cancelled").await?;
+        Ok(())
+    }
+);
+
+in_both_browsers!(
+    the_pin_window_times_out,
+    Options {
+        pin_timeout_ms: Some(1500),
+        ..Options::default()
+    },
+    async |p: &mut Portal| {
+        p.apply_until_card_step(true).await?;
+        p.read_card().await?;
+        p.see("時間内に操作が完了しませんでした。").await?;
+        p.screenshot("timed-out").await?;
+        Ok(())
+    }
+);
+
+in_both_browsers!(
+    the_card_is_removed_during_the_read,
+    Options::default(),
+    async |p: &mut Portal| {
+        p.apply_until_card_step(true).await?;
+        p.read_card().await?;
+        p.pin_window().await?;
+        let field = p.client.find(Locator::Css("#pin")).await?;
+        field.send_keys(PIN).await?;
+        // The card stops answering after two more APDUs; then it is taken away.
+        let card = p.card.as_ref().ok_or_else(|| anyhow::anyhow!("no card"))?;
+        let before = card.n_apdus();
+        card.set_behaviour(Behaviour::HangFrom(before + 2));
+        p.press("#ok").await?;
+        p.main_window().await?;
+        let card = p.card.as_ref().ok_or_else(|| anyhow::anyhow!("no card"))?;
+        let give_up = Instant::now() + Duration::from_secs(10);
+        while card.n_apdus() < before + 2 {
+            ensure!(Instant::now() < give_up, "the read never started");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        card.remove();
+        p.see("読み取り中にカードが離れました。").await?;
+        p.screenshot("removed").await?;
+        Ok(())
+    }
+);
+
+in_both_browsers!(
+    no_reader,
+    Options {
+        reader: false,
+        ..Options::default()
+    },
+    async |p: &mut Portal| {
+        p.apply_until_card_step(true).await?;
+        p.readiness("NO_READER").await?;
+        p.see("ICカードリーダライタが見つかりません。").await?;
+        p.screenshot("no-reader").await?;
+        Ok(())
+    }
+);
+
+in_both_browsers!(
+    the_extension_is_missing,
+    Options {
+        extension: false,
+        ..Options::default()
+    },
+    async |p: &mut Portal| {
+        p.apply_until_card_step(true).await?;
+        p.readiness("EXTENSION_UNAVAILABLE").await?;
+        p.see("拡張機能が見つかりません").await?;
+        p.see("拡張機能と補助プログラムのインストール方法").await?;
+        p.screenshot("no-extension").await?;
+        Ok(())
+    }
+);
+
+in_both_browsers!(
+    the_bridge_is_not_installed,
+    Options {
+        bridge: false,
+        ..Options::default()
+    },
+    async |p: &mut Portal| {
+        p.apply_until_card_step(true).await?;
+        p.readiness("BRIDGE_UNAVAILABLE").await?;
+        p.see("補助プログラムが見つかりません").await?;
+        p.screenshot("no-bridge").await?;
+        Ok(())
+    }
+);
+
+/// F4 → F5 → receipt: reservation, search, the service, terms, the input, confirmation, card.
+async fn reserve_and_apply(
+    p: &mut Portal,
+    start: &str,
+    attempts: &[(&str, &str, Option<&str>)],
+) -> anyhow::Result<()> {
+    p.open(start).await?;
+    p.press("a[href='/mynapoint/reserve']").await?;
+    p.read_card().await?;
+    p.enter_pin(PIN).await?;
+    p.press("button.primary").await?;
+    p.press(".dialog button.primary").await?;
+    p.see("マイナポイントの予約が完了しました").await?;
+    p.screenshot("reserved").await?;
+    p.press("a[href='/mynapoint/apply?continue=1']").await?;
+    p.read_card().await?;
+    p.enter_pin(PIN).await?;
+    p.see("決済サービス選択（条件入力）").await?;
+    if p.path().await?.starts_with("/mynapoint") && p.page_text().await?.contains("1文字消す") {
+        // The terminal: the on-screen kana keyboard.
+        for kana in ["サ", "ク", "ラ"] {
+            let keys = p.client.find_all(Locator::Css("button.key")).await?;
+            for key in keys {
+                if key.text().await? == kana {
+                    key.click().await?;
+                    break;
+                }
+            }
+        }
+    } else {
+        p.fill("#keyword", "さくら").await?;
+    }
+    p.press("form button[type=submit]").await?;
+    p.see("さくらペイ").await?;
+    p.press("input[type=radio]").await?;
+    p.press(".buttons button.primary").await?;
+    p.see("選択した決済サービス").await?;
+    p.press(".buttons button.primary").await?;
+    p.press("label.checkbox input").await?;
+    p.press("button.primary").await?;
+    for (n, (id, code, refusal)) in attempts.iter().enumerate() {
+        p.see("申込情報を入力").await?;
+        p.fill("#payment-service-id", id).await?;
+        p.fill("#security-code", code).await?;
+        p.fill("#phone-last4", "1234").await?;
+        p.screenshot(&format!("input-{n}")).await?;
+        p.press("form button[type=submit]").await?;
+        p.see("申込情報（確認）").await?;
+        p.press(".buttons button.primary").await?;
+        p.press(".dialog button.primary").await?;
+        p.read_card().await?;
+        p.enter_pin(PIN).await?;
+        if let Some(words) = refusal {
+            p.see(words).await?;
+            p.screenshot(&format!("refused-{n}")).await?;
+        }
+    }
+    p.see("マイナポイント申込完了です！").await?;
+    p.screenshot("receipt").await?;
+    Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn firefox_application_then_status() {
-    application_then_status(Browser::Firefox).await;
+/// 「ログアウト」 (the last primary button of the receipt), then the start page `start`.
+async fn logout(p: &mut Portal, start: &str) -> anyhow::Result<()> {
+    let buttons = p.client.find_all(Locator::Css("button.primary")).await?;
+    let logout = buttons.last().ok_or_else(|| anyhow::anyhow!("no logout"))?;
+    ensure!(logout.text().await? == "ログアウト");
+    logout.click().await?;
+    let give_up = Instant::now() + Duration::from_secs(10);
+    while p.path().await? != start {
+        ensure!(Instant::now() < give_up, "not back at {start}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(())
 }
+
+in_both_browsers!(
+    mynapoint_at_the_terminal_with_both_provider_errors_then_the_bulk_application,
+    Options {
+        second_card: true,
+        ..Options::default()
+    },
+    async |p: &mut Portal| {
+        // Another person takes the payment-service ID first, on a PC.
+        p.card
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("no card"))?
+            .remove();
+        reserve_and_apply(p, "/mynapoint", &[("SAKURA0001", "123", None)]).await?;
+        logout(p, "/mynapoint").await?;
+        // At the terminal, the holder of the first card.
+        p.second_card
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("no second card"))?
+            .remove();
+        p.card
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("no card"))?
+            .insert();
+        reserve_and_apply(
+            p,
+            "/mynapoint/kiosk",
+            &[
+                (
+                    "SAKURA0001",
+                    "123",
+                    Some("入力した決済サービスIDは、すでにマイナポイントの申込済みです。"),
+                ),
+                (
+                    "SAKURA0002",
+                    "000",
+                    Some("決済サービスIDやセキュリティコードが確認できません"),
+                ),
+                ("SAKURA0002", "456", None),
+            ],
+        )
+        .await?;
+        // F6 on the same session, then the reminder to take the card, and logout.
+        p.press(".bulk button.primary").await?;
+        p.see("一括利用申込が完了しました。").await?;
+        p.see("マイナンバーカードを取り外してください。").await?;
+        p.screenshot("bulk-done").await?;
+        logout(p, "/mynapoint/kiosk").await
+    }
+);
+
+in_both_browsers!(
+    the_terminal_returns_to_the_start_after_the_idle_timeout,
+    Options {
+        idle_timeout_secs: Some(6),
+        ..Options::default()
+    },
+    async |p: &mut Portal| {
+        p.open("/mynapoint/kiosk").await?;
+        p.press("a[href='/mynapoint/reserve']").await?;
+        p.readiness("READY").await?;
+        p.see("操作がないため").await?;
+        p.screenshot("warning").await?;
+        let give_up = Instant::now() + Duration::from_secs(15);
+        while p.path().await? != "/mynapoint/kiosk" {
+            ensure!(Instant::now() < give_up, "never returned to the start");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        p.see("画面にタッチして開始してください").await?;
+        p.screenshot("start").await?;
+        Ok(())
+    }
+);

@@ -5,6 +5,8 @@
 //! - `test`  everything CI runs: installs what is missing, then format, lints, tidy and every test.
 //! - `bench` the benchmarks of BENCHMARKS.md.
 //! - `fuzz`  runs the fuzz targets for a while (needs `cargo install cargo-fuzz`).
+//! - `e2e`   only the end-to-end tests (`tests/`): the release SPA, the server and the bridge
+//!   built, then every scenario in Chromium and Firefox.
 //! - `spa`   builds the release SPA into `app/dist`; `spa-test [chromium|firefox]` runs only the
 //!   SPA's browser tests (against a fresh server).
 //!
@@ -39,6 +41,15 @@ fn main() -> anyhow::Result<()> {
         Some("fuzz") => fuzz(args.get(1).map(String::as_str).unwrap_or("60")),
         Some("setup") => setup::ensure_system_packages().and_then(|()| web::ensure_tools()),
         Some("spa") => web::build_spa(&root).map(|dist| eprintln!("built {}", dist.display())),
+        Some("e2e") => setup::ensure_system_packages()
+            .and_then(|()| web::build_spa(&root))
+            .and_then(|dist| e2e(&dist))
+            .map(|counts| {
+                println!(
+                    "\nsummary: {} passed, {} failed",
+                    counts.passed, counts.failed
+                )
+            }),
         Some("spa-test") => {
             let browsers: Vec<web::Browser> = match args.get(1).map(String::as_str) {
                 Some("chromium") => vec![web::Browser::Chromium],
@@ -55,7 +66,7 @@ fn main() -> anyhow::Result<()> {
         Some("tidy") => tidy::check(&root),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run|test|bench|fuzz [seconds]|setup|spa|spa-test [chromium|firefox]|tidy>"
+                "usage: cargo xtask <run|test|e2e|bench|fuzz [seconds]|setup|spa|spa-test [chromium|firefox]|tidy>"
             );
             bail!("unknown task")
         }
@@ -107,7 +118,11 @@ fn test() -> anyhow::Result<()> {
             "warnings",
         ],
     )?;
-    let sqlite = cargo_test(&["test", "--workspace", "--locked"], &[])?;
+    // The end-to-end tests run last, with what they need built (`e2e`).
+    let sqlite = cargo_test(
+        &["test", "--workspace", "--locked", "--exclude", "e2e"],
+        &[],
+    )?;
     // The server's suite again, on a real PostgreSQL that this command starts and stops.
     let postgres = postgres::Postgres::start()?;
     let url = postgres.url();
@@ -144,11 +159,36 @@ fn test() -> anyhow::Result<()> {
     // The release build of the SPA, and what it must not contain.
     let dist = web::build_spa(&project_root())?;
     total = total.add(check_release_spa(&dist)?);
+    total = total.add(e2e(&dist)?);
     println!(
         "\nsummary: {} passed, {} failed, {} skipped",
         total.passed, total.failed, total.ignored
     );
     Ok(())
+}
+
+/// The end-to-end tests (`tests/`) against the release SPA in `dist`: builds the server and the
+/// bridge and names what the harness needs in `MYNA_E2E_*`.
+fn e2e(dist: &Path) -> anyhow::Result<Counts> {
+    sh(
+        "cargo",
+        &["build", "--locked", "-p", "server", "-p", "bridge"],
+    )?;
+    let debug = target_dir().join("debug");
+    let path = |p: PathBuf| p.to_string_lossy().into_owned();
+    let env = [
+        ("MYNA_E2E_SERVER", path(debug.join("myna-server"))),
+        ("MYNA_E2E_BRIDGE", path(debug.join("myna-bridge"))),
+        ("MYNA_E2E_DIST", path(dist.to_path_buf())),
+        ("MYNA_E2E_GECKODRIVER", path(web::geckodriver())),
+        ("PATH", web::path().to_string_lossy().into_owned()),
+    ];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    // Two browsers at a time: each scenario starts its own.
+    cargo_test(
+        &["test", "--locked", "-p", "e2e", "--", "--test-threads=2"],
+        &env,
+    )
 }
 
 /// The SPA's browser tests (`app/tests`) in each of `browsers`, each against a fresh server.

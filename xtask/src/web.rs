@@ -102,6 +102,11 @@ pub fn ensure_tools() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// geckodriver as `cargo install` put it.
+pub fn geckodriver() -> PathBuf {
+    cargo_bin().join("geckodriver")
+}
+
 /// Builds the SPA for release into `app/dist` with Trunk and returns that directory: the portal
 /// (`index.html`) at its root, MyNa Point (`mynapoint.html`) in `dist/mynapoint/`, each part with
 /// its own wasm.
