@@ -7,12 +7,15 @@
 //! - `fuzz`  runs the fuzz targets for a while (needs `cargo install cargo-fuzz`).
 //! - `e2e`   only the end-to-end tests (`tests/`): the release SPA, the server and the bridge
 //!   built, then every scenario in Chromium and Firefox.
+//! - `extension [--origin https://…]` the store packages of the extension (a zip for Chrome and
+//!   Edge, one for Firefox) under `<target>/extension/`.
 //! - `spa`   builds the release SPA into `app/dist`; `spa-test [chromium|firefox]` runs only the
 //!   SPA's browser tests (against a fresh server).
 //!
 //! Installs are idempotent: each step checks first and skips what is already there. Build output
 //! goes to `$HOME/.cache/myna-portal/target` unless `CARGO_TARGET_DIR` says otherwise.
 
+mod extension;
 mod postgres;
 mod run;
 mod setup;
@@ -41,6 +44,22 @@ fn main() -> anyhow::Result<()> {
         Some("fuzz") => fuzz(args.get(1).map(String::as_str).unwrap_or("60")),
         Some("setup") => setup::ensure_system_packages().and_then(|()| web::ensure_tools()),
         Some("spa") => web::build_spa(&root).map(|dist| eprintln!("built {}", dist.display())),
+        Some("extension") => {
+            let mut origins = Vec::new();
+            let mut rest = args.iter().skip(1);
+            while let Some(arg) = rest.next() {
+                match (arg.as_str(), rest.next()) {
+                    ("--origin", Some(origin)) => origins.push(origin.clone()),
+                    _ => bail!("usage: cargo xtask extension [--origin https://host]…"),
+                }
+            }
+            let out = target_dir().join("extension");
+            extension::package(&root, &origins, &out).map(|zips| {
+                for zip in zips {
+                    println!("{}", zip.display());
+                }
+            })
+        }
         Some("e2e") => setup::ensure_system_packages()
             .and_then(|()| web::build_spa(&root))
             .and_then(|dist| e2e(&dist))
@@ -66,7 +85,7 @@ fn main() -> anyhow::Result<()> {
         Some("tidy") => tidy::check(&root),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run|test|e2e|bench|fuzz [seconds]|setup|spa|spa-test [chromium|firefox]|tidy>"
+                "usage: cargo xtask <run|test|e2e|extension [--origin https://…]|bench|fuzz [seconds]|setup|spa|spa-test [chromium|firefox]|tidy>"
             );
             bail!("unknown task")
         }

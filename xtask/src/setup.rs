@@ -19,6 +19,7 @@ pub const PACKAGES: &[&str] = &[
     "chromium-driver",
     "firefox-esr",
     "brotli",
+    "zip",
 ];
 
 /// Programs that may come from elsewhere than Debian (the machines have their own Node.js);

@@ -1,0 +1,104 @@
+//! The extension's manifest, checked: what it may do, where it runs, and the IDs the bridge is
+//! registered for.
+
+use base64::Engine as _;
+use e2e::{CHROMIUM_EXTENSION, FIREFOX_EXTENSION};
+use serde_json::{json, Value};
+use sha2::{Digest as _, Sha256};
+
+fn extension_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../extension")
+}
+
+fn manifest() -> Value {
+    let text = std::fs::read_to_string(extension_dir().join("manifest.json")).expect("manifest");
+    serde_json::from_str(&text).expect("manifest.json is JSON")
+}
+
+#[test]
+fn it_asks_only_for_native_messaging_on_the_portals_pages() {
+    let manifest = manifest();
+    assert_eq!(manifest["manifest_version"], 3);
+    assert_eq!(manifest["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(manifest["permissions"], json!(["nativeMessaging"]));
+    assert!(!manifest.to_string().contains("<all_urls>"));
+    assert!(
+        manifest.get("web_accessible_resources").is_none(),
+        "no page may load the PIN window"
+    );
+    assert!(manifest.get("externally_connectable").is_none());
+    let scripts = manifest["content_scripts"]
+        .as_array()
+        .expect("content scripts");
+    assert_eq!(scripts.len(), 1);
+    let script = &scripts[0];
+    assert_eq!(script["js"], json!(["content.js"]));
+    assert_eq!(script["all_frames"], false, "top-level pages only");
+    assert_eq!(script["run_at"], "document_start");
+    assert_eq!(manifest["host_permissions"], script["matches"]);
+    for pattern in script["matches"].as_array().expect("matches") {
+        let pattern = pattern.as_str().expect("pattern");
+        let allowed = pattern.starts_with("https://") && !pattern.contains('*')
+            || pattern.ends_with("/*")
+                && ["https://", "http://127.0.0.1/", "http://localhost/"]
+                    .iter()
+                    .any(|prefix| pattern.starts_with(prefix))
+                && !pattern.starts_with("https://*");
+        assert!(allowed, "{pattern}");
+    }
+}
+
+#[test]
+fn one_source_for_chromium_and_firefox_with_fixed_ids() {
+    let manifest = manifest();
+    assert_eq!(manifest["background"]["service_worker"], "background.js");
+    assert_eq!(
+        manifest["background"]["scripts"],
+        json!(["config.js", "background.js"])
+    );
+    assert_eq!(
+        manifest["browser_specific_settings"]["gecko"]["id"],
+        FIREFOX_EXTENSION
+    );
+    // The Chromium ID: SHA-256 of the key's DER, the first 32 hex digits mapped 0-f → a-p.
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(manifest["key"].as_str().expect("key"))
+        .expect("the key is base64");
+    let id: String = Sha256::digest(&key)[..16]
+        .iter()
+        .flat_map(|byte| [byte >> 4, byte & 0x0f])
+        .map(|nibble| char::from(b'a' + nibble))
+        .collect();
+    assert_eq!(format!("chrome-extension://{id}/"), CHROMIUM_EXTENSION);
+}
+
+#[test]
+fn every_file_it_names_exists() {
+    let dir = extension_dir();
+    let manifest = manifest();
+    let mut files = vec!["pin.html", "pin.js", "pin.css", "messages.js"];
+    files.extend(
+        manifest["background"]["scripts"]
+            .as_array()
+            .expect("scripts")
+            .iter()
+            .filter_map(Value::as_str),
+    );
+    files.push(
+        manifest["background"]["service_worker"]
+            .as_str()
+            .expect("worker"),
+    );
+    for script in manifest["content_scripts"].as_array().expect("scripts") {
+        files.extend(
+            script["js"]
+                .as_array()
+                .expect("js")
+                .iter()
+                .filter_map(Value::as_str),
+        );
+    }
+    for file in files {
+        assert!(dir.join(file).is_file(), "extension/{file} is missing");
+    }
+}
