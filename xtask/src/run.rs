@@ -18,8 +18,11 @@ use crate::{setup, sh, target_dir};
 const VPCD_ADDR: &str = "127.0.0.1:35963";
 /// The system pcscd's socket.
 const PCSCD_SOCKET: &str = "/run/pcscd/pcscd.comm";
-/// The development add-on id of the Firefox extension (`extension/manifest.json`, issue 5).
+/// The add-on id of the Firefox extension (`extension/manifest.json`).
 const FIREFOX_EXTENSION_ID: &str = "helper@myna-portal.example";
+/// The Chromium origin of the extension, fixed by the manifest's `key` (checked by
+/// `tests/tests/manifest.rs`).
+const CHROMIUM_EXTENSION_ID: &str = "chrome-extension://cfkhnepmoeapbbamnggmagdjkgjgfccf/";
 /// The development origins of the SPA (`trunk serve` and the server).
 const DEV_ORIGINS: [&str; 2] = ["http://127.0.0.1:8080", "http://localhost:8080"];
 
@@ -128,6 +131,45 @@ fn start_server(release: &Path, data: &Path, card: &Path, dist: &Path) -> anyhow
         .context("starting the server")
 }
 
+/// With a display, opens Chromium on the portal with the extension loaded and the bridge
+/// registered in a profile of its own (Chromium reads a custom profile's host manifests from
+/// the profile itself).
+fn open_chromium(data: &Path, extension: &Path, bridge: &Path) -> anyhow::Result<Option<Child>> {
+    let display =
+        std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
+    let Some(chromium) = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|program| crate::setup::on_path(program))
+    else {
+        return Ok(None);
+    };
+    if !display {
+        return Ok(None);
+    }
+    let profile = data.join("chromium");
+    let hosts = profile.join("NativeMessagingHosts");
+    std::fs::create_dir_all(&hosts).context("creating the Chromium profile")?;
+    std::fs::write(
+        hosts.join("jp.myna.bridge.json"),
+        format!(
+            "{{\n  \"name\": \"jp.myna.bridge\",\n  \"description\": \"myna-portal bridge (development)\",\n  \"path\": \"{}\",\n  \"type\": \"stdio\",\n  \"allowed_origins\": [\"{CHROMIUM_EXTENSION_ID}\"]\n}}\n",
+            bridge.display()
+        ),
+    )
+    .context("writing the host manifest")?;
+    let child = Command::new(chromium)
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--load-extension={}", extension.display()))
+        .arg("--no-first-run")
+        .arg(format!("{SERVER_ORIGIN}/"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("starting Chromium")?;
+    println!("Chromium opened on {SERVER_ORIGIN}/ with the extension loaded.");
+    Ok(Some(child))
+}
+
 /// Builds, installs and serves; returns when the card is stopped (`quit` or Ctrl-C).
 pub fn run(root: &Path) -> anyhow::Result<()> {
     setup::ensure_system_packages()?;
@@ -168,21 +210,35 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
         "install",
         "--extension",
         FIREFOX_EXTENSION_ID,
-        "--browser",
-        "firefox",
+        "--extension",
+        CHROMIUM_EXTENSION_ID,
     ];
     for origin in DEV_ORIGINS {
         args.extend(["--developer-origin", origin]);
     }
     sh(&bridge_text, &args)?;
+    // The extension as it is loaded unpacked, with the development origins allowed.
+    let extension = root.join("extension");
+    std::fs::write(
+        extension.join("dev.json"),
+        format!(
+            "{{ \"origins\": [{}] }}\n",
+            DEV_ORIGINS.map(|o| format!("\"{o}\"")).join(", ")
+        ),
+    )
+    .context("writing extension/dev.json")?;
     let dist = crate::web::build_spa(root)?;
     let mut server = start_server(&release, &data, &card, &dist)?;
     let mut pcscd = ensure_pcscd()?;
+    let mut browser = open_chromium(&data, &extension, &bridge)?;
+    let ext = extension.display();
     println!(
         "\nThe portal is ready:\n\
          - bridge: {bridge_text}\n\
-           registered for Firefox; register it for Chrome, Chromium and Edge once the extension\n\
-           has its fixed ID: {bridge_text} install --extension chrome-extension://<id>/ …\n\
+           registered for Chrome, Chromium, Edge and Firefox\n\
+         - the extension: load {ext} unpacked\n\
+           (Chromium, Chrome, Edge: chrome://extensions, developer mode, \"Load unpacked\";\n\
+           Firefox: about:debugging#/runtime/this-firefox, \"Load Temporary Add-on\", its manifest.json)\n\
          - development origins allowed: {}\n\
          - virtual My Number Card: {} (PIN 1234, signing password ABC123)\n\
          - server: {SERVER_ORIGIN} (API under /api/v1, OpenAPI at /api/v1/openapi.json), data in {}\n\
@@ -199,7 +255,10 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
         .args(["--vpcd", VPCD_ADDR])
         .status()
         .context("starting the virtual card");
-    for child in [pcscd.as_mut(), Some(&mut server)].into_iter().flatten() {
+    for child in [pcscd.as_mut(), Some(&mut server), browser.as_mut()]
+        .into_iter()
+        .flatten()
+    {
         let _ = child.kill();
         let _ = child.wait();
     }

@@ -26,7 +26,7 @@ pub const PACKAGES: &[&str] = &[
 /// the Debian package is installed only when the program is missing.
 const PROGRAMS: &[(&str, &str)] = &[("node", "nodejs"), ("npm", "npm")];
 
-fn on_path(program: &str) -> bool {
+pub fn on_path(program: &str) -> bool {
     Command::new("sh")
         .args(["-c", &format!("command -v {program}")])
         .output()
