@@ -74,6 +74,11 @@ pub struct Options {
     pub card_event: Option<&'static str>,
     /// A second person's card in reader 1.
     pub second_card: bool,
+    /// The portal's origin in the extension's development origins (`dev.json`).
+    pub origin_allowed: bool,
+    /// The protocol version the extension speaks, when not the bridge's (a newer extension
+    /// meeting an older bridge).
+    pub extension_protocol: Option<u32>,
 }
 
 impl Default for Options {
@@ -87,6 +92,8 @@ impl Default for Options {
             idle_timeout_secs: None,
             card_event: None,
             second_card: false,
+            origin_allowed: true,
+            extension_protocol: None,
         }
     }
 }
@@ -303,11 +310,28 @@ impl Portal {
             &Path::new(env!("CARGO_MANIFEST_DIR")).join("../extension"),
             &extension,
         )?;
-        let mut dev = json!({ "origins": [origin] });
+        let allowed: Vec<&str> = if options.origin_allowed {
+            vec![origin.as_str()]
+        } else {
+            Vec::new()
+        };
+        let mut dev = json!({ "origins": allowed });
         if let Some(ms) = options.pin_timeout_ms {
             dev["pinTimeoutMs"] = json!(ms);
         }
         write_json(&extension.join("dev.json"), &dev)?;
+        if let Some(protocol) = options.extension_protocol {
+            let config = extension.join("config.js");
+            let text = std::fs::read_to_string(&config)?;
+            anyhow::ensure!(
+                text.contains("PROTOCOL: 1,"),
+                "config.js has no PROTOCOL: 1"
+            );
+            std::fs::write(
+                &config,
+                text.replace("PROTOCOL: 1,", &format!("PROTOCOL: {protocol},")),
+            )?;
+        }
 
         // The bridge: its configuration, a wrapper keeping its log, the host manifest.
         let config = root.join("bridge.json");

@@ -418,3 +418,90 @@ in_both_browsers!(
         Ok(())
     }
 );
+
+in_both_browsers!(
+    a_page_of_another_origin_may_not_use_the_card,
+    Options {
+        origin_allowed: false,
+        ..Options::default()
+    },
+    async |p: &mut Portal| {
+        p.apply_until_card_step(true).await?;
+        p.readiness("ORIGIN_NOT_ALLOWED").await?;
+        p.see("このサイトからはカードを利用できません。").await?;
+        p.screenshot("refused").await?;
+        Ok(())
+    }
+);
+
+in_both_browsers!(
+    a_page_that_names_another_origin_gets_its_real_origin_signed,
+    Options::default(),
+    async |p: &mut Portal| {
+        p.open("/").await?;
+        p.see("健康保険証利用の申込").await?;
+        // The page asks for a signature and claims to be the production portal.
+        let sent = p
+            .client
+            .execute_async(
+                r#"const done = arguments[arguments.length - 1];
+                (async () => {
+                  const session = await (await fetch('/api/v1/session')).json();
+                  const challenge = await (await fetch('/api/v1/auth/challenge', {
+                    method: 'POST', headers: { 'X-CSRF-Token': session.csrfToken } })).json();
+                  const answer = new Promise((resolve) => window.addEventListener('message', (e) => {
+                    if (e.data && e.data.myna === 'response' && e.data.id === 4242) resolve(e.data);
+                  }));
+                  window.mynaLie = { answer, csrf: session.csrfToken };
+                  window.postMessage({ myna: 'request', id: 4242, action: 'authenticate',
+                    nonce: challenge.nonce, lang: 'ja', origin: 'https://myna.example' },
+                    location.origin);
+                  done('sent');
+                })();"#,
+                vec![],
+            )
+            .await?;
+        ensure!(sent == "sent", "{sent}");
+        // The PIN window names the page's real origin.
+        p.pin_window().await?;
+        let shown = p.client.find(Locator::Css("#origin")).await?.text().await?;
+        ensure!(shown == p.origin, "the PIN window shows {shown}");
+        p.main_window().await?;
+        p.enter_pin(PIN).await?;
+        // The server rebuilds the signed data from its own origin: the login succeeds only if
+        // the card signed the real origin.
+        let login = p
+            .client
+            .execute_async(
+                r#"const done = arguments[arguments.length - 1];
+                window.mynaLie.answer.then(async (reply) => {
+                  if (!reply.ok) { done(reply.error.code); return; }
+                  const r = reply.result;
+                  const response = await fetch('/api/v1/auth/login', { method: 'POST',
+                    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': window.mynaLie.csrf },
+                    body: JSON.stringify({ certificate: r.certificate, signature: r.signature,
+                      algorithm: r.algorithm, format: r.format }) });
+                  done(String(response.status));
+                });"#,
+                vec![],
+            )
+            .await?;
+        ensure!(login == "200", "login answered {login}");
+        Ok(())
+    }
+);
+
+in_both_browsers!(
+    an_older_bridge_is_named_as_what_to_update,
+    Options {
+        extension_protocol: Some(2),
+        ..Options::default()
+    },
+    async |p: &mut Portal| {
+        p.apply_until_card_step(true).await?;
+        p.readiness("VERSION_MISMATCH").await?;
+        p.see("両方を最新版に更新してください").await?;
+        p.screenshot("version-mismatch").await?;
+        Ok(())
+    }
+);
