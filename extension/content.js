@@ -44,10 +44,11 @@
     }
     Promise.resolve(sent).then(
       (answer) => {
+        const timing = answer?.timing;
         if (answer && answer.error) {
-          post({ ok: false, error: answer.error });
+          post({ ok: false, error: answer.error, timing });
         } else if (answer && "result" in answer) {
-          post({ ok: true, result: answer.result });
+          post({ ok: true, result: answer.result, timing });
         } else {
           post({ ok: false, error: { code: "INTERNAL", message: "no answer from the extension" } });
         }

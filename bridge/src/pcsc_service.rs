@@ -164,13 +164,24 @@ impl<'a> PcscTransport<'a> {
     }
 }
 
+/// Microseconds spent in `SCardTransmit` since the process started: the card's share of an
+/// operation (with pcscd and the reader), logged per request by the host.
+static CARD_MICROS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// [`CARD_MICROS`] now.
+pub fn card_micros() -> u64 {
+    CARD_MICROS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 impl Transport for PcscTransport<'_> {
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        let answer = self
-            .card
-            .transmit(command, &mut self.buffer)
-            .map_err(errors::transport)?;
-        Ok(answer.to_vec())
+        let started = Instant::now();
+        let answer = self.card.transmit(command, &mut self.buffer);
+        CARD_MICROS.fetch_add(
+            u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        Ok(answer.map_err(errors::transport)?.to_vec())
     }
 }
 
