@@ -179,6 +179,18 @@ async function bridge(body, timeoutMs) {
 
 const pinRequests = new Map();
 
+/** PIN windows to close once the page has its answer. */
+const closeAfterAnswer = new Set();
+
+function closeWindow(windowId) {
+  api.windows.remove(windowId).catch(() => {});
+}
+
+/**
+ * Ends a PIN request. A window with an answer stays open (saying that the card is being read)
+ * until the page has its answer: closing a window keeps the browser busy for some 15 ms, which
+ * would otherwise delay the bridge's reply (BENCHMARKS.md).
+ */
 function finishPin(token, outcome) {
   const entry = pinRequests.get(token);
   if (!entry) {
@@ -187,7 +199,11 @@ function finishPin(token, outcome) {
   pinRequests.delete(token);
   clearTimeout(entry.timer);
   if (entry.windowId !== null) {
-    api.windows.remove(entry.windowId).catch(() => {});
+    if (outcome.pin !== undefined) {
+      closeAfterAnswer.add(entry.windowId);
+    } else {
+      closeWindow(entry.windowId);
+    }
   }
   entry.resolve(outcome);
 }
@@ -365,9 +381,14 @@ api.runtime.onMessage.addListener((message, sender, sendResponse) => {
     return false;
   }
   if (message.type === "page-request") {
-    onPageRequest(message, sender).then(sendResponse, (e) =>
-      sendResponse(refusal("INTERNAL", `extension fault: ${e.message}`)),
-    );
+    onPageRequest(message, sender)
+      .then(sendResponse, (e) => sendResponse(refusal("INTERNAL", `extension fault: ${e.message}`)))
+      .finally(() => {
+        for (const windowId of closeAfterAnswer) {
+          closeWindow(windowId);
+        }
+        closeAfterAnswer.clear();
+      });
     return true;
   }
   const answer = onPinMessage(message, sender);

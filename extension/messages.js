@@ -21,6 +21,7 @@ globalThis.MYNA_TEXTS = Object.freeze({
     delete: "1文字消す",
     clear: "消去",
     gone: "この要求は終了しました。この画面を閉じてください。",
+    reading: "マイナンバーカードを読み取っています。カードを動かさないでください。",
   },
   en: {
     title: "My Number Card PIN",
@@ -40,5 +41,6 @@ globalThis.MYNA_TEXTS = Object.freeze({
     delete: "Delete",
     clear: "Clear",
     gone: "This request has ended. Please close this window.",
+    reading: "Reading your My Number Card. Please do not move the card.",
   },
 });

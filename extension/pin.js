@@ -94,7 +94,11 @@
     }
     const answer = { type: "pin-answer", token, pin: pin.value, confirmLastTry: confirm.checked };
     pin.value = "";
-    ok.disabled = true;
+    for (const control of document.querySelectorAll("button, input")) {
+      control.disabled = true;
+    }
+    error.textContent = "";
+    $("reading").hidden = false;
     await api.runtime.sendMessage(answer);
   });
   pin.focus();

@@ -79,6 +79,8 @@ pub struct Options {
     /// The protocol version the extension speaks, when not the bridge's (a newer extension
     /// meeting an older bridge).
     pub extension_protocol: Option<u32>,
+    /// The server's rate limits (off for the benchmark's many logins).
+    pub rate_limits: bool,
 }
 
 impl Default for Options {
@@ -94,6 +96,7 @@ impl Default for Options {
             second_card: false,
             origin_allowed: true,
             extension_protocol: None,
+            rate_limits: true,
         }
     }
 }
@@ -254,6 +257,14 @@ impl Portal {
             "--trust-ca".into(),
             ca.to_string_lossy().into_owned(),
         ];
+        if !options.rate_limits {
+            settings.extend([
+                "--rate-limit-ip".into(),
+                "0".into(),
+                "--rate-limit-certificate".into(),
+                "0".into(),
+            ]);
+        }
         if let Some(seconds) = options.idle_timeout_secs {
             settings.extend(["--idle-timeout-secs".into(), seconds.to_string()]);
         }
@@ -721,6 +732,11 @@ impl Portal {
         field.clear().await?;
         field.send_keys(text).await?;
         Ok(())
+    }
+
+    /// The bridge's log so far.
+    pub fn bridge_log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("bridge.log")).unwrap_or_default()
     }
 
     /// The current path of the portal's window.
