@@ -3,7 +3,8 @@
 //! - `run`   builds the bridge and the virtual card, registers the bridge with the browsers for
 //!   development, and serves a virtual My Number Card on the machine's pcscd.
 //! - `test`  everything CI runs: installs what is missing, then format, lints, tidy and every test.
-//! - `bench` the benchmarks of BENCHMARKS.md.
+//! - `bench` the benchmarks of BENCHMARKS.md (the card stack, the server's flows, the portal end
+//!   to end in both browsers).
 //! - `fuzz`  runs the fuzz targets for a while (needs `cargo install cargo-fuzz`).
 //! - `e2e`   only the end-to-end tests (`tests/`): the release SPA, the server and the bridge
 //!   built, then every scenario in Chromium and Firefox.
@@ -361,6 +362,34 @@ fn bench() -> anyhow::Result<()> {
     drop(postgres);
     if !status.success() {
         bail!("the server benchmark failed with {status}");
+    }
+    // End to end: 「申し込む」 → done in Chromium and Firefox, release builds.
+    let dist = web::build_spa(&project_root())?;
+    sh(
+        "cargo",
+        &[
+            "build",
+            "--release",
+            "--locked",
+            "-p",
+            "server",
+            "-p",
+            "bridge",
+        ],
+    )?;
+    let release = target_dir().join("release");
+    let path = |p: PathBuf| p.to_string_lossy().into_owned();
+    let status = Command::new("cargo")
+        .args(["bench", "--locked", "-p", "e2e", "--bench", "apply"])
+        .env("MYNA_E2E_SERVER", path(release.join("myna-server")))
+        .env("MYNA_E2E_BRIDGE", path(release.join("myna-bridge")))
+        .env("MYNA_E2E_DIST", path(dist))
+        .env("MYNA_E2E_GECKODRIVER", path(web::geckodriver()))
+        .env("PATH", web::path())
+        .status()
+        .context("starting cargo bench")?;
+    if !status.success() {
+        bail!("the end-to-end benchmark failed with {status}");
     }
     Ok(())
 }
