@@ -5,6 +5,10 @@
 //! [`PageMessage::Ack`] (no acknowledgement within [`ACK_TIMEOUT_MS`] means the helper is not
 //! installed) and later with [`PageMessage::Response`]. The page never sends a PIN, an APDU or an
 //! origin: the extension takes the origin from the browser.
+//!
+//! A response may also carry `timing` (`{ "totalMs", "userMs", "bridgeMs" }`: the extension's
+//! time in all, the user's in the PIN window, the bridge's round trips) for the end-to-end
+//! benchmark; pages ignore it.
 
 use serde::{Deserialize, Serialize};
 
