@@ -275,34 +275,25 @@ async fn the_kiosk_warns_after_quiet_then_ends_the_session_and_returns_to_the_st
 
 #[wasm_bindgen_test]
 async fn a_refusal_not_yet_eligible_says_from_when_to_try_again() {
-    let root = fresh_root();
-    let error = app::api::ApiError {
-        code: "NOT_YET_ELIGIBLE".into(),
-        message: String::new(),
-        available_from: Some("2026-11-25T12:00:00+09:00".into()),
-        field: None,
-        retry_after: None,
-    };
-    let _message = mount(&root, move || {
-        view! { <Language><app::ui::FailureMessage failure=Failure::Api(error)/></Language> }
-    });
-    see(&root, &ja("api_error.not_yet_eligible")).await;
-    see(&root, "2026年11月25日 12:00").await;
-    // In English, the date in English.
-    let root = fresh_root();
-    set_storage("myna-lang", "en");
-    let error = app::api::ApiError {
-        code: "NOT_YET_ELIGIBLE".into(),
-        message: String::new(),
-        available_from: Some("2026-11-25T12:00:00+09:00".into()),
-        field: None,
-        retry_after: None,
-    };
-    let _english = mount(&root, move || {
-        view! { <Language><app::ui::FailureMessage failure=Failure::Api(error)/></Language> }
-    });
-    see(&root, &tr("en", "api_error.not_yet_eligible")).await;
-    see(&root, "25 Nov 2026, 12:00 (JST)").await;
+    for (locale, date) in [
+        ("ja", "2026年11月25日 12:00"),
+        ("en", "25 Nov 2026, 12:00 (JST)"),
+    ] {
+        let root = fresh_root();
+        set_storage("myna-lang", locale);
+        let error = app::api::ApiError {
+            code: "NOT_YET_ELIGIBLE".into(),
+            message: String::new(),
+            available_from: Some("2026-11-25T12:00:00+09:00".into()),
+            field: None,
+            retry_after: None,
+        };
+        let _message = mount(&root, move || {
+            view! { <Language><app::ui::FailureMessage failure=Failure::Api(error)/></Language> }
+        });
+        see(&root, &tr(locale, "api_error.not_yet_eligible")).await;
+        see(&root, date).await;
+    }
 }
 
 #[wasm_bindgen_test]
