@@ -137,13 +137,16 @@ function connect() {
     }
     const theirs = hello.result?.protocol;
     if (theirs !== MYNA.PROTOCOL) {
-      const update = theirs < MYNA.PROTOCOL ? "the helper program" : "this extension";
-      return refusal(
+      const bridgeIsOlder = !(theirs > MYNA.PROTOCOL);
+      const mismatch = refusal(
         "VERSION_MISMATCH",
         `the helper program ${hello.result?.version ?? "?"} speaks protocol ${theirs}, ` +
           `this extension ${api.runtime.getManifest().version} speaks ${MYNA.PROTOCOL}: ` +
-          `update ${update}`,
+          `update ${bridgeIsOlder ? "the helper program" : "this extension"}`,
       );
+      // Which part to update, for the page's message (`protocol::ErrorBody::update`).
+      mismatch.error.update = bridgeIsOlder ? "bridge" : "extension";
+      return mismatch;
     }
     return hello;
   })();

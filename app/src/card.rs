@@ -4,7 +4,7 @@
 
 use protocol::{
     bridge::{CardPresence, StatusResult},
-    ErrorBody, ErrorCode,
+    Component, ErrorBody, ErrorCode,
 };
 
 /// The verdict of the pre-card check.
@@ -15,7 +15,7 @@ pub enum Readiness {
     /// The extension answered but could not reach the bridge: install the helper program.
     NoBridge,
     /// Extension and bridge disagree on the protocol: update the named part.
-    VersionMismatch,
+    VersionMismatch(Option<Component>),
     /// The PC/SC service is not running.
     NoPcscService,
     /// No card reader is connected.
@@ -48,7 +48,7 @@ impl Readiness {
         match self {
             Self::NoExtension => "EXTENSION_UNAVAILABLE",
             Self::NoBridge => "BRIDGE_UNAVAILABLE",
-            Self::VersionMismatch => "VERSION_MISMATCH",
+            Self::VersionMismatch(_) => "VERSION_MISMATCH",
             Self::NoPcscService => "NO_PCSC_SERVICE",
             Self::NoReader => "NO_READER",
             Self::NoCard => "NO_CARD",
@@ -69,7 +69,7 @@ pub fn readiness(answer: Result<StatusResult, ErrorBody>) -> Readiness {
             return match error.code {
                 ErrorCode::ExtensionUnavailable => Readiness::NoExtension,
                 ErrorCode::BridgeUnavailable => Readiness::NoBridge,
-                ErrorCode::VersionMismatch => Readiness::VersionMismatch,
+                ErrorCode::VersionMismatch => Readiness::VersionMismatch(error.update),
                 ErrorCode::NoPcscService => Readiness::NoPcscService,
                 ErrorCode::NoReader => Readiness::NoReader,
                 ErrorCode::NoCard => Readiness::NoCard,
@@ -121,6 +121,18 @@ mod tests {
             auth_pin_tries_left: tries,
             reader: None,
         })
+    }
+
+    #[test]
+    fn a_version_mismatch_names_the_part_to_update() {
+        let mut body = ErrorBody::new(ErrorCode::VersionMismatch, "x");
+        body.update = Some(Component::Bridge);
+        assert_eq!(
+            readiness(Err(body)),
+            Readiness::VersionMismatch(Some(Component::Bridge))
+        );
+        let unnamed = ErrorBody::new(ErrorCode::VersionMismatch, "x");
+        assert_eq!(readiness(Err(unnamed)), Readiness::VersionMismatch(None));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! step (pre-check, reading, login), the F2 status table, and the messages of every error code.
 
 use leptos::{html, prelude::*, task::spawn_local};
-use protocol::{page::Lang, ErrorBody, ErrorCode};
+use protocol::{page::Lang, Component, ErrorBody, ErrorCode};
 
 use leptos_i18n::Locale as _;
 
@@ -166,6 +166,17 @@ pub fn card_message(key: &str) -> AnyView {
     }
 }
 
+/// After a `VERSION_MISMATCH`: which part to update, when the helper said.
+pub fn update_hint(update: Option<Component>) -> Option<AnyView> {
+    update.map(|part| {
+        let text = match part {
+            Component::Bridge => tx(|l| td_string!(l, card.update_bridge)),
+            Component::Extension => tx(|l| td_string!(l, card.update_extension)),
+        };
+        view! { <p class="update">{text}</p> }.into_any()
+    })
+}
+
 /// The message of a refusal of the server.
 pub fn api_message(error: &ApiError) -> AnyView {
     let i18n = use_i18n();
@@ -221,6 +232,7 @@ pub fn FailureMessage(failure: Failure) -> impl IntoView {
             view! {
                 <div class="error" role="alert">
                     <p>{card_message(body.code.as_str())}</p>
+                    {update_hint(body.update)}
                     {tries.map(|count| view! { <p>{t!(i18n, card.tries_left, count)}</p> })}
                 </div>
             }
@@ -334,6 +346,10 @@ pub fn CardStep(
                             <p class=if ok { "ready" } else { "not-ready" } data-readiness=readiness.message_key()>
                                 {card_message(readiness.message_key())}
                             </p>
+                            {match &readiness {
+                                Readiness::VersionMismatch(update) => update_hint(*update),
+                                _ => None,
+                            }}
                             {tries.map(|count| view! { <p>{t!(i18n, card.tries_left, count)}</p> })}
                             <Show when=move || last_try>
                                 <label class="confirm">

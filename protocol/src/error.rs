@@ -94,7 +94,7 @@ impl std::fmt::Display for ErrorCode {
     }
 }
 
-/// An error on the wire: `{ "code", "message", "triesLeft"? }`. The message is English text for
+/// An error on the wire: `{ "code", "message", "triesLeft"?, "update"? }`. The message is English text for
 /// logs and developers; the SPA shows its own translated text for the code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -106,6 +106,19 @@ pub struct ErrorBody {
     /// Tries left, for the PIN errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tries_left: Option<u8>,
+    /// `VERSION_MISMATCH`: which part is out of date, so the page can say what to update.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update: Option<Component>,
+}
+
+/// A part the user installs: the one to update after a `VERSION_MISMATCH`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Component {
+    /// The helper program (`myna-bridge`).
+    Bridge,
+    /// The browser extension.
+    Extension,
 }
 
 impl ErrorBody {
@@ -115,6 +128,7 @@ impl ErrorBody {
             code,
             message: message.into(),
             tries_left: None,
+            update: None,
         }
     }
 

@@ -11,7 +11,7 @@ pub mod origin;
 pub mod page;
 pub mod signing;
 
-pub use error::{ErrorBody, ErrorCode};
+pub use error::{Component, ErrorBody, ErrorCode};
 
 /// Version of the bridge protocol. The extension and the bridge compare it in `hello`.
 pub const PROTOCOL_VERSION: u32 = 1;

@@ -500,7 +500,7 @@ in_both_browsers!(
     async |p: &mut Portal| {
         p.apply_until_card_step(true).await?;
         p.readiness("VERSION_MISMATCH").await?;
-        p.see("両方を最新版に更新してください").await?;
+        p.see("補助プログラムを最新版に更新してください。").await?;
         p.screenshot("version-mismatch").await?;
         Ok(())
     }
