@@ -357,7 +357,8 @@ impl Portal {
         std::fs::write(
             &wrapper,
             format!(
-                "#!/bin/sh\nexec '{}' \"$@\" 2>>'{}'\n",
+                "#!/bin/sh\necho $$ > '{}'\nexec '{}' \"$@\" 2>>'{}'\n",
+                root.join("bridge.pid").display(),
                 built.bridge.display(),
                 root.join("bridge.log").display()
             ),
@@ -731,6 +732,15 @@ impl Portal {
         let field = self.client.find(Locator::Css(selector)).await?;
         field.clear().await?;
         field.send_keys(text).await?;
+        Ok(())
+    }
+
+    /// Kills the bridge process the browser started (its wrapper wrote the pid, then became it).
+    pub fn kill_bridge(&self) -> anyhow::Result<()> {
+        let pid = std::fs::read_to_string(self.dir.path().join("bridge.pid"))
+            .context("the bridge has not started")?;
+        let status = Command::new("kill").arg(pid.trim()).status()?;
+        anyhow::ensure!(status.success(), "kill {} failed", pid.trim());
         Ok(())
     }
 

@@ -505,3 +505,42 @@ in_both_browsers!(
         Ok(())
     }
 );
+
+in_both_browsers!(
+    the_extension_reconnects_after_the_bridge_stopped,
+    Options::default(),
+    async |p: &mut Portal| {
+        p.apply_until_card_step(true).await?;
+        p.readiness("READY").await?;
+        p.kill_bridge()?;
+        // The kept-open port is gone; the next request starts the bridge again.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        p.press(".card-step button.primary").await?;
+        p.enter_pin(PIN).await?;
+        p.see("申し込みを受け付けました").await?;
+        let started = p.bridge_log().matches("bridge started").count();
+        ensure!(started == 2, "the bridge started {started} times");
+        Ok(())
+    }
+);
+
+in_both_browsers!(
+    the_pin_window_follows_the_pages_language,
+    Options::default(),
+    async |p: &mut Portal| {
+        p.open("/insurance/apply").await?;
+        p.see("登録の内容について確認ください").await?;
+        p.press("button.lang-switch").await?;
+        p.see("Please check what the registration does").await?;
+        p.press("button.primary").await?;
+        p.read_card().await?;
+        p.pin_window().await?;
+        p.see("My Number Card PIN").await?;
+        p.see("Show the PIN").await?;
+        p.screenshot("pin-window-en").await?;
+        p.press("#cancel").await?;
+        p.main_window().await?;
+        p.see("cancelled").await?;
+        Ok(())
+    }
+);
