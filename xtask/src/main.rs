@@ -109,6 +109,16 @@ pub fn target_dir() -> PathBuf {
     home.join(".cache").join("myna-portal").join("target")
 }
 
+/// `cargo build --release --locked` of `packages`; returns the directory of the binaries.
+pub fn build_release(packages: &[&str]) -> anyhow::Result<PathBuf> {
+    let mut args = vec!["build", "--release", "--locked"];
+    for package in packages {
+        args.extend(["-p", package]);
+    }
+    sh("cargo", &args)?;
+    Ok(target_dir().join("release"))
+}
+
 /// Runs a command, echoing it, and fails when it fails.
 pub fn sh(program: &str, args: &[&str]) -> anyhow::Result<()> {
     eprintln!("$ {program} {}", args.join(" "));
@@ -365,19 +375,7 @@ fn bench() -> anyhow::Result<()> {
     }
     // End to end: 「申し込む」 → done in Chromium and Firefox, release builds.
     let dist = web::build_spa(&project_root())?;
-    sh(
-        "cargo",
-        &[
-            "build",
-            "--release",
-            "--locked",
-            "-p",
-            "server",
-            "-p",
-            "bridge",
-        ],
-    )?;
-    let release = target_dir().join("release");
+    let release = build_release(&["server", "bridge"])?;
     let path = |p: PathBuf| p.to_string_lossy().into_owned();
     let status = Command::new("cargo")
         .args(["bench", "--locked", "-p", "e2e", "--bench", "apply"])

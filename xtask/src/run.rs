@@ -12,7 +12,7 @@ use std::{
 
 use anyhow::{bail, Context as _};
 
-use crate::{setup, sh, target_dir};
+use crate::{setup, sh};
 
 /// Where Debian's vsmartcard-vpcd configures the virtual reader (`/etc/reader.conf.d/vpcd`).
 const VPCD_ADDR: &str = "127.0.0.1:35963";
@@ -173,21 +173,7 @@ fn open_chromium(data: &Path, extension: &Path, bridge: &Path) -> anyhow::Result
 /// Builds, installs and serves; returns when the card is stopped (`quit` or Ctrl-C).
 pub fn run(root: &Path) -> anyhow::Result<()> {
     setup::ensure_system_packages()?;
-    sh(
-        "cargo",
-        &[
-            "build",
-            "--release",
-            "--locked",
-            "-p",
-            "bridge",
-            "-p",
-            "virtual-card",
-            "-p",
-            "server",
-        ],
-    )?;
-    let release = target_dir().join("release");
+    let release = crate::build_release(&["bridge", "virtual-card", "server"])?;
     let data = data_dir();
     let card = data.join("card");
     if !card.join("state.json").exists() {
