@@ -221,14 +221,14 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
     println!(
         "\nThe portal is ready:\n\
          - bridge: {bridge_text}\n\
-           registered for Chrome, Chromium, Edge and Firefox\n\
+           \x20\x20registered for Chrome, Chromium, Edge and Firefox\n\
          - the extension: load {ext} unpacked\n\
-           (Chromium, Chrome, Edge: chrome://extensions, developer mode, \"Load unpacked\";\n\
-           Firefox: about:debugging#/runtime/this-firefox, \"Load Temporary Add-on\", its manifest.json)\n\
+           \x20\x20(Chromium, Chrome, Edge: chrome://extensions, developer mode, \"Load unpacked\";\n\
+           \x20\x20Firefox: about:debugging#/runtime/this-firefox, \"Load Temporary Add-on\", its manifest.json)\n\
          - development origins allowed: {}\n\
          - virtual My Number Card: {} (PIN 1234, signing password ABC123)\n\
          - server: {SERVER_ORIGIN} (API under /api/v1, OpenAPI at /api/v1/openapi.json), data in {}\n\
-           the SPA at {SERVER_ORIGIN}/; the card is linked to the person {DEV_PERSON}\n\
+           \x20\x20the SPA at {SERVER_ORIGIN}/; the card is linked to the person {DEV_PERSON}\n\
          Type remove, insert, hang, garbage, normal or quit below to act on the card.\n",
         DEV_ORIGINS.join(", "),
         card.display(),
