@@ -9,6 +9,7 @@ pub mod bridge;
 mod error;
 pub mod origin;
 pub mod page;
+pub mod payment;
 pub mod signing;
 
 pub use error::{Component, ErrorBody, ErrorCode};

@@ -211,7 +211,7 @@ impl IntoResponse for ApiError {
             message: self.to_string(),
             available_from,
             field: match &self {
-                Self::InvalidField(field) => Some(field.field()),
+                Self::InvalidField(field) => Some(field.api_name()),
                 _ => None,
             },
             retry_after: match &self {

@@ -170,30 +170,9 @@ pub fn new_receipt_number() -> String {
         .join(" ")
 }
 
-/// An input field of the application that is not acceptable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum FieldError {
-    /// 決済サービスID: required, 4–32 letters or digits (hyphens and spaces ignored).
-    #[error("the payment-service ID must be 4 to 32 letters or digits")]
-    PaymentServiceId,
-    /// セキュリティコード: required, 3–16 letters or digits.
-    #[error("the security code must be 3 to 16 letters or digits")]
-    SecurityCode,
-    /// 電話番号(下4桁): optional, exactly 4 digits.
-    #[error("the last 4 digits of the phone number must be 4 digits")]
-    PhoneLast4,
-}
-
-impl FieldError {
-    /// The field's name in the API.
-    pub fn field(self) -> &'static str {
-        match self {
-            Self::PaymentServiceId => "paymentServiceId",
-            Self::SecurityCode => "securityCode",
-            Self::PhoneLast4 => "phoneLast4",
-        }
-    }
-}
+/// The rules of the input are shared with the SPA (`protocol::payment`); the server only
+/// normalizes with NFKC first, which also accepts other compatibility forms of ASCII.
+pub use protocol::payment::{mask, Field as FieldError, PaymentInput};
 
 /// Full-width digits and letters as ASCII, separators dropped.
 fn ascii_id(text: &str) -> String {
@@ -202,78 +181,27 @@ fn ascii_id(text: &str) -> String {
         .collect()
 }
 
-/// The validated input of an application.
-#[derive(Clone, PartialEq, Eq)]
-pub struct PaymentInput {
-    /// The payment-service ID, normalized (ASCII, no separators).
-    pub payment_service_id: String,
-    /// The security code, normalized. Sent to the provider, never stored or logged.
-    pub security_code: String,
-    /// The phone number's last 4 digits.
-    pub phone_last4: Option<String>,
+/// Checks the three fields of F5 step 5 as typed, in the order the form shows them.
+pub fn parse_input(
+    payment_service_id: &str,
+    security_code: &str,
+    phone_last4: Option<&str>,
+) -> Result<PaymentInput, FieldError> {
+    PaymentInput::check(
+        ascii_id(payment_service_id),
+        ascii_id(security_code),
+        phone_last4.map(ascii_id).unwrap_or_default(),
+    )
 }
 
-impl std::fmt::Debug for PaymentInput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PaymentInput")
-            .field("payment_service_id", &mask(&self.payment_service_id))
-            .field("security_code", &"<hidden>")
-            .field("phone_last4", &self.phone_last4)
-            .finish()
-    }
-}
-
-impl PaymentInput {
-    /// Checks the three fields of F5 step 5, in the order the form shows them.
-    pub fn parse(
-        payment_service_id: &str,
-        security_code: &str,
-        phone_last4: Option<&str>,
-    ) -> Result<Self, FieldError> {
-        let id = ascii_id(payment_service_id);
-        if !(4..=32).contains(&id.len()) || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(FieldError::PaymentServiceId);
-        }
-        let code = ascii_id(security_code);
-        if !(3..=16).contains(&code.len()) || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(FieldError::SecurityCode);
-        }
-        let phone = match phone_last4.map(ascii_id).filter(|p| !p.is_empty()) {
-            None => None,
-            Some(p) if p.len() == 4 && p.bytes().all(|b| b.is_ascii_digit()) => Some(p),
-            Some(_) => return Err(FieldError::PhoneLast4),
-        };
-        Ok(Self {
-            payment_service_id: id,
-            security_code: code,
-            phone_last4: phone,
-        })
-    }
-
-    /// The key under which the ID is stored: SHA-256 of the service and the ID (upper case), so
-    /// one ID of one service is used once across everyone without the database holding it.
-    pub fn payment_key(&self, registration_number: &str) -> String {
-        let mut hash = Sha256::new();
-        hash.update(registration_number.as_bytes());
-        hash.update(b"|");
-        hash.update(self.payment_service_id.to_ascii_uppercase().as_bytes());
-        hex::encode(hash.finalize())
-    }
-
-    /// The last four characters of the ID, kept for the receipt's masked form.
-    pub fn last4(&self) -> String {
-        last_chars(&self.payment_service_id, 4)
-    }
-}
-
-/// The receipt's masked form of an ID: `*****` and its last four characters (`*****8901`).
-pub fn mask(id: &str) -> String {
-    format!("*****{}", last_chars(id, 4))
-}
-
-fn last_chars(text: &str, n: usize) -> String {
-    let skip = text.chars().count().saturating_sub(n);
-    text.chars().skip(skip).collect()
+/// The key under which an ID is stored: SHA-256 of the service and the ID (upper case), so one
+/// ID of one service is used once across everyone without the database holding it.
+pub fn payment_key(input: &PaymentInput, registration_number: &str) -> String {
+    let mut hash = Sha256::new();
+    hash.update(registration_number.as_bytes());
+    hash.update(b"|");
+    hash.update(input.payment_service_id.to_ascii_uppercase().as_bytes());
+    hex::encode(hash.finalize())
 }
 
 #[cfg(test)]
@@ -323,27 +251,27 @@ mod tests {
 
     #[test]
     fn input_is_normalized_and_checked_field_by_field() {
-        let input = PaymentInput::parse("１２３４-５６７８-９０１", " 123 ", Some("０９８７"))
-            .expect("valid");
+        let input =
+            parse_input("１２３４-５６７８-９０１", " 123 ", Some("０９８７")).expect("valid");
         assert_eq!(input.payment_service_id, "12345678901");
         assert_eq!(input.security_code, "123");
         assert_eq!(input.phone_last4.as_deref(), Some("0987"));
         assert_eq!(mask(&input.payment_service_id), "*****8901");
         assert!(!format!("{input:?}").contains("123\""));
         assert_eq!(
-            PaymentInput::parse("", "123", None),
+            parse_input("", "123", None),
             Err(FieldError::PaymentServiceId)
         );
         assert_eq!(
-            PaymentInput::parse("12345678", "", None),
+            parse_input("12345678", "", None),
             Err(FieldError::SecurityCode)
         );
         assert_eq!(
-            PaymentInput::parse("12345678", "123", Some("12a4")),
+            parse_input("12345678", "123", Some("12a4")),
             Err(FieldError::PhoneLast4)
         );
         assert_eq!(
-            PaymentInput::parse("12345678", "123", Some(""))
+            parse_input("12345678", "123", Some(""))
                 .expect("empty phone is fine")
                 .phone_last4,
             None
@@ -352,10 +280,10 @@ mod tests {
 
     #[test]
     fn the_payment_key_ignores_case_and_depends_on_the_service() {
-        let a = PaymentInput::parse("abcd1234", "123", None).expect("valid");
-        let b = PaymentInput::parse("ABCD1234", "999", None).expect("valid");
-        assert_eq!(a.payment_key("MP0000001"), b.payment_key("MP0000001"));
-        assert_ne!(a.payment_key("MP0000001"), a.payment_key("MP0000002"));
+        let a = parse_input("abcd1234", "123", None).expect("valid");
+        let b = parse_input("ABCD1234", "999", None).expect("valid");
+        assert_eq!(payment_key(&a, "MP0000001"), payment_key(&b, "MP0000001"));
+        assert_ne!(payment_key(&a, "MP0000001"), payment_key(&a, "MP0000002"));
     }
 
     #[test]

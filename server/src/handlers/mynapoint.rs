@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     db::PointApplicationRow,
-    domain::mynapoint::{self, PaymentInput, Service},
+    domain::mynapoint::{self, Service},
     error::ApiError,
     handlers::{
         insurance::{self, Status},
@@ -216,13 +216,13 @@ pub async fn apply(
     if application.kiosk && !service.kiosk_applicable {
         return Err(ApiError::KioskNotAvailable);
     }
-    let input = PaymentInput::parse(
+    let input = mynapoint::parse_input(
         &application.payment_service_id,
         &application.security_code,
         application.phone_last4.as_deref(),
     )?;
     let code = service.registration_number.as_str();
-    let payment_key = input.payment_key(code);
+    let payment_key = mynapoint::payment_key(&input, code);
     if let Some(row) = state.db.point_application(&person).await? {
         return Ok(ApiJson(existing(
             &state,
