@@ -230,52 +230,11 @@ pub struct Reservation {
     pub my_key_id: String,
 }
 
-/// One payment service.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Service {
-    /// 登録サービス番号, also the code sent back.
-    pub registration_number: String,
-    /// 決済サービス名称.
-    pub name: String,
-    /// The name in katakana.
-    pub kana: String,
-    /// 決済サービス区分.
-    pub category: String,
-    /// 利用方法.
-    pub payment_method: String,
-    /// Whether the MyNa Point terminal can apply for it.
-    pub kiosk_applicable: bool,
-}
+pub use protocol::mynapoint::{Receipt, Service};
 
 #[derive(Deserialize)]
 struct Services {
     services: Vec<Service>,
-}
-
-/// The receipt of F5.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Receipt {
-    /// マイキーID.
-    pub my_key_id: String,
-    /// 決済サービス名称.
-    pub service_name: String,
-    /// 決済サービス区分.
-    pub category: String,
-    /// 利用方法.
-    pub payment_method: String,
-    /// 登録サービス番号.
-    pub registration_number: String,
-    /// Masked: `*****8901`.
-    pub payment_service_id: String,
-    /// 電話番号(下4桁).
-    #[serde(default)]
-    pub phone_last4: Option<String>,
-    /// RFC 3339, JST.
-    pub applied_at: String,
-    /// 申込処理番号.
-    pub receipt_number: String,
 }
 
 /// F4: the MyKey ID (issued once; the same on a second call).

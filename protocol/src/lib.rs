@@ -7,6 +7,7 @@
 
 pub mod bridge;
 mod error;
+pub mod mynapoint;
 pub mod origin;
 pub mod page;
 pub mod payment;

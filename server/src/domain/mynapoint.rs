@@ -4,28 +4,11 @@
 //! Pure: no I/O except reading the catalogue file.
 
 use rand::Rng as _;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 use unicode_normalization::UnicodeNormalization as _;
 
-/// One payment service of the catalogue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Service {
-    /// 登録サービス番号 (`MP` and 7 digits): also the code the SPA sends.
-    pub registration_number: String,
-    /// 決済サービス名称.
-    pub name: String,
-    /// The name in full-width katakana, for search.
-    pub kana: String,
-    /// 決済サービス区分 (電子マネー, QRコード決済, …).
-    pub category: String,
-    /// 利用方法 (前払, 即時払, 後払).
-    pub payment_method: String,
-    /// Whether the MyNa Point terminal (kiosk) can apply for it; some services only take
-    /// applications in their own app or shop.
-    pub kiosk_applicable: bool,
-}
+/// One payment service of the catalogue (a wire type: the SPA reads it too).
+pub use protocol::mynapoint::Service;
 
 /// What is wrong with a catalogue file.
 #[derive(Debug, thiserror::Error)]

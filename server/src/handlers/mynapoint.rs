@@ -125,30 +125,8 @@ pub struct Application {
     pub kiosk: bool,
 }
 
-/// The receipt of F5 step 8.
-#[derive(Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Receipt {
-    /// マイキーID.
-    pub my_key_id: String,
-    /// 決済サービス名称.
-    pub service_name: String,
-    /// 決済サービス区分.
-    pub category: String,
-    /// 利用方法.
-    pub payment_method: String,
-    /// 登録サービス番号.
-    pub registration_number: String,
-    /// 決済サービスID, masked: `*****8901`.
-    pub payment_service_id: String,
-    /// 電話番号(下4桁).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub phone_last4: Option<String>,
-    /// 申込日時 (RFC 3339, JST).
-    pub applied_at: String,
-    /// 申込処理番号: `XXXX XXXX XXXX XXXX XXXX`.
-    pub receipt_number: String,
-}
+/// The receipt of F5 step 8 (a wire type: the SPA reads it too).
+pub use protocol::mynapoint::Receipt;
 
 fn receipt(
     state: &AppState,
