@@ -59,22 +59,7 @@ async fn without_the_extension_the_card_step_says_to_install_it() {
     let root = fresh_root();
     let _step = mount_card_step(&root);
     // No acknowledgement within 1 s: the helper is missing.
-    assert!(
-        until(3000, || readiness(&root).as_deref()
-            == Some("EXTENSION_UNAVAILABLE"))
-        .await,
-        "{}",
-        text(&root)
-    );
-    assert!(
-        text(&root).contains("拡張機能が見つかりません"),
-        "{}",
-        text(&root)
-    );
-    let button = root
-        .query_selector("button.primary")
-        .expect("selector")
-        .expect("button");
+    let button = card_step_says(&root, "EXTENSION_UNAVAILABLE", "拡張機能が見つかりません").await;
     assert!(
         button.has_attribute("disabled"),
         "cannot read without the helper"
@@ -86,6 +71,19 @@ async fn without_the_extension_the_card_step_says_to_install_it() {
         link.text_content().unwrap_or_default(),
         ja("card.install_link")
     );
+}
+
+/// Waits until the card step found `code` and says `words`; returns its primary button.
+async fn card_step_says(root: &web_sys::HtmlElement, code: &str, words: &str) -> web_sys::Element {
+    assert!(
+        until(3000, || readiness(root).as_deref() == Some(code)).await,
+        "{code}: {}",
+        text(root)
+    );
+    assert!(text(root).contains(words), "{}", text(root));
+    root.query_selector("button.primary")
+        .expect("selector")
+        .expect("button")
 }
 
 /// Plays the content script: acknowledges every request and answers `status` with `status`.
@@ -131,20 +129,7 @@ async fn at_one_try_left_reading_needs_an_explicit_confirmation() {
         "reader": "Reader 0",
     }));
     let _step = mount_card_step(&root);
-    assert!(
-        until(3000, || readiness(&root).as_deref() == Some("PIN_LAST_TRY")).await,
-        "{}",
-        text(&root)
-    );
-    assert!(
-        text(&root).contains("市区町村の窓口でしか解除できません"),
-        "{}",
-        text(&root)
-    );
-    let button = root
-        .query_selector("button.primary")
-        .expect("selector")
-        .expect("button");
+    let button = card_step_says(&root, "PIN_LAST_TRY", "市区町村の窓口でしか解除できません").await;
     assert!(button.has_attribute("disabled"));
     click(&root, "label.confirm input");
     assert!(until(1000, || !button.has_attribute("disabled")).await);
@@ -168,12 +153,7 @@ async fn no_reader_and_other_cards_say_what_to_fix() {
         let root = fresh_root();
         let listener = fake_content_script(status);
         let _step = mount_card_step(&root);
-        assert!(
-            until(3000, || readiness(&root).as_deref() == Some(expected)).await,
-            "{expected}: {}",
-            text(&root)
-        );
-        assert!(text(&root).contains(words), "{}", text(&root));
+        card_step_says(&root, expected, words).await;
         let _ =
             win().remove_event_listener_with_callback("message", listener.as_ref().unchecked_ref());
     }
