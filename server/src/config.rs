@@ -37,6 +37,19 @@ pub struct Settings {
     /// CRLs of those CAs (DER; repeatable or comma-separated).
     #[arg(long = "crl", env = "MYNA_CRL", value_delimiter = ',')]
     pub crl: Vec<PathBuf>,
+    /// Seconds between looks at the `--crl` files: a changed file is imported into the database,
+    /// where every instance sees it at once. SIGHUP reads them at once too.
+    #[arg(long, env = "MYNA_CRL_RELOAD_SECS", default_value_t = 10)]
+    pub crl_reload_secs: u64,
+    /// A CRL past its nextUpdate: `warn` (logged, `/healthz` degraded, `myna_crl_stale` in
+    /// `/metrics`, logins go on) or `refuse` (also refuse logins with certificates of that CA,
+    /// `REVOCATION_UNAVAILABLE`, until a fresh CRL is imported).
+    #[arg(long, env = "MYNA_STALE_CRL", value_enum, default_value = "warn")]
+    pub stale_crl: StaleCrlPolicy,
+    /// Seconds a card request (an outstanding challenge) keeps its session alive without other
+    /// requests: the extension's PIN window waits 120 s for the PIN, plus the card's time.
+    #[arg(long, env = "MYNA_CARD_REQUEST_SECS", default_value_t = 150)]
+    pub card_request_secs: u64,
     /// Seconds without a request after which a session ends (the kiosk uses 60).
     #[arg(long, env = "MYNA_IDLE_TIMEOUT_SECS", default_value_t = 900)]
     pub idle_timeout_secs: u64,
@@ -83,6 +96,15 @@ pub struct Settings {
     /// unless `--origin` is plain http on a loopback host.
     #[arg(long, env = "MYNA_CORS")]
     pub cors: bool,
+}
+
+/// What a login does when its CA's CRL is past nextUpdate (`--stale-crl`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StaleCrlPolicy {
+    /// Log it, report it in `/healthz` and `/metrics`; logins go on.
+    Warn,
+    /// Also refuse logins with certificates of that CA.
+    Refuse,
 }
 
 /// Parses `args` as `P` with the settings of the `--config` file (or `MYNA_CONFIG`) filled in
@@ -202,10 +224,25 @@ impl Settings {
         Ok(())
     }
 
+    /// Milliseconds since the epoch before which a session's last request makes it idle.
+    pub fn idle_since_ms(&self, now_ms: i64) -> i64 {
+        now_ms.saturating_sub(secs_to_ms(self.idle_timeout_secs))
+    }
+
+    /// Milliseconds since the epoch since which an outstanding challenge keeps its session
+    /// alive (`--card-request-secs`).
+    pub fn pending_since_ms(&self, now_ms: i64) -> i64 {
+        now_ms.saturating_sub(secs_to_ms(self.card_request_secs))
+    }
+
     /// Settings for tests: defaults plus the given arguments.
     pub fn for_tests(args: &[&str]) -> Self {
         let mut all = vec!["myna-server"];
         all.extend_from_slice(args);
         Self::parse_from(all)
     }
+}
+
+fn secs_to_ms(secs: u64) -> i64 {
+    i64::try_from(secs.saturating_mul(1000)).unwrap_or(i64::MAX)
 }

@@ -44,7 +44,38 @@ pub struct SessionRow {
     pub certificate_key: Option<String>,
     /// The person the registry links that certificate to, read with the session.
     pub person_id: Option<String>,
+    /// Whether an imported CRL revokes that certificate.
+    pub revoked: bool,
 }
+
+/// What the database holds of one imported CRL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrlRow {
+    /// SHA-256 of the signing CA's key.
+    pub authority: String,
+    /// The issuer DN.
+    pub issuer: String,
+    /// thisUpdate (ms).
+    pub this_update_ms: i64,
+    /// nextUpdate (ms).
+    pub next_update_ms: Option<i64>,
+    /// How many certificates it revokes.
+    pub revoked_count: i64,
+}
+
+/// What importing a CRL did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CrlImport {
+    /// Stored: it replaced an older one of the same CA, or was the first.
+    Stored,
+    /// The same CA's CRL with this thisUpdate is already there.
+    Unchanged,
+    /// The database holds a newer CRL of the same CA; this one was not stored.
+    Older,
+}
+
+/// Most challenges one session keeps outstanding (a few tabs); older ones are dropped.
+pub const MAX_CHALLENGES: i64 = 8;
 
 /// The F2 table's data.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,22 +164,31 @@ impl Db {
     /// Reads a session that has been active since `idle_since_ms`, and marks it active now.
     /// The mark is written only when the stored one is more than [`TOUCH_GRANULARITY_MS`] old,
     /// so most requests read and do not write (the idle timeout is exact to that granularity).
+    ///
+    /// A session with a card request under way (a challenge issued since `pending_since_ms`)
+    /// is alive however long ago its last request was: the citizen is typing the PIN in the
+    /// extension's window, which the page cannot see.
     pub async fn touch_session(
         &self,
         id_hash: &str,
         idle_since_ms: i64,
+        pending_since_ms: i64,
         now_ms: i64,
     ) -> Result<Option<SessionRow>, DbError> {
-        let row: Option<(String, i64, Option<String>, Option<String>)> = sqlx::query_as(
-            "SELECT s.csrf_token, s.last_seen_ms, s.certificate_key, l.person_id FROM sessions s \
+        let row: Option<(String, i64, Option<String>, Option<String>, i64)> = sqlx::query_as(
+            "SELECT s.csrf_token, s.last_seen_ms, s.certificate_key, l.person_id, \
+             (SELECT COUNT(*) FROM revoked_certificates r WHERE r.certificate_key = s.certificate_key) \
+             FROM sessions s \
              LEFT JOIN certificate_links l ON l.certificate_key = s.certificate_key \
-             WHERE s.id_hash = $1 AND s.last_seen_ms >= $2",
+             WHERE s.id_hash = $1 AND (s.last_seen_ms >= $2 OR EXISTS \
+             (SELECT 1 FROM challenges c WHERE c.session_id_hash = s.id_hash AND c.created_ms >= $3))",
         )
         .bind(id_hash)
         .bind(idle_since_ms)
+        .bind(pending_since_ms)
         .fetch_optional(&self.pool)
         .await?;
-        let Some((csrf_token, last_seen_ms, certificate_key, person_id)) = row else {
+        let Some((csrf_token, last_seen_ms, certificate_key, person_id, revoked)) = row else {
             return Ok(None);
         };
         if now_ms - last_seen_ms >= TOUCH_GRANULARITY_MS {
@@ -166,10 +206,11 @@ impl Db {
             last_seen_ms: now_ms.max(last_seen_ms),
             certificate_key,
             person_id,
+            revoked: revoked > 0,
         }))
     }
 
-    /// Deletes a session (its pending challenge goes with it).
+    /// Deletes a session (its pending challenges go with it).
     pub async fn delete_session(&self, id_hash: &str) -> Result<(), DbError> {
         sqlx::query("DELETE FROM challenges WHERE session_id_hash = $1")
             .bind(id_hash)
@@ -182,51 +223,85 @@ impl Db {
         Ok(())
     }
 
-    /// Deletes sessions idle since before `idle_since_ms`, and challenges that expired before it.
-    pub async fn expire_sessions(&self, idle_since_ms: i64) -> Result<u64, DbError> {
+    /// Deletes sessions idle since before `idle_since_ms` unless a card request is under way
+    /// (a challenge issued since `pending_since_ms`), and challenges that expired before
+    /// `idle_since_ms`.
+    pub async fn expire_sessions(
+        &self,
+        idle_since_ms: i64,
+        pending_since_ms: i64,
+    ) -> Result<u64, DbError> {
         sqlx::query("DELETE FROM challenges WHERE expires_ms < $1")
             .bind(idle_since_ms)
             .execute(&self.pool)
             .await?;
-        let done = sqlx::query("DELETE FROM sessions WHERE last_seen_ms < $1")
-            .bind(idle_since_ms)
-            .execute(&self.pool)
-            .await?;
+        let done = sqlx::query(
+            "DELETE FROM sessions WHERE last_seen_ms < $1 AND NOT EXISTS \
+             (SELECT 1 FROM challenges c WHERE c.session_id_hash = sessions.id_hash AND c.created_ms >= $2)",
+        )
+        .bind(idle_since_ms)
+        .bind(pending_since_ms)
+        .execute(&self.pool)
+        .await?;
         Ok(done.rows_affected())
     }
 
-    /// Stores a new login challenge for the session (replacing any pending one).
-    pub async fn set_challenge(
+    /// Stores a new login challenge for the session beside those still outstanding; the
+    /// session keeps at most [`MAX_CHALLENGES`], the newest.
+    pub async fn add_challenge(
         &self,
         id_hash: &str,
         nonce_b64: &str,
+        now_ms: i64,
         expires_ms: i64,
     ) -> Result<(), DbError> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "INSERT INTO challenges (session_id_hash, nonce, expires_ms) VALUES ($1, $2, $3) \
-             ON CONFLICT (session_id_hash) DO UPDATE SET nonce = excluded.nonce, expires_ms = excluded.expires_ms",
+            "INSERT INTO challenges (nonce, session_id_hash, created_ms, expires_ms) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(nonce_b64)
+        .bind(id_hash)
+        .bind(now_ms)
+        .bind(expires_ms)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "DELETE FROM challenges WHERE session_id_hash = $1 AND nonce NOT IN \
+             (SELECT nonce FROM challenges WHERE session_id_hash = $2 ORDER BY created_ms DESC, nonce LIMIT $3)",
         )
         .bind(id_hash)
-        .bind(nonce_b64)
-        .bind(expires_ms)
-        .execute(&self.pool)
+        .bind(id_hash)
+        .bind(MAX_CHALLENGES)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 
-    /// Takes the session's pending challenge: one statement deletes and returns it, so only one
-    /// request can ever take it.
-    pub async fn take_challenge(&self, id_hash: &str) -> Result<Option<(String, i64)>, DbError> {
+    /// The session's outstanding challenges: (nonce, expires_ms), newest first.
+    pub async fn challenges(&self, id_hash: &str) -> Result<Vec<(String, i64)>, DbError> {
         Ok(sqlx::query_as(
-            "DELETE FROM challenges WHERE session_id_hash = $1 RETURNING nonce, expires_ms",
+            "SELECT nonce, expires_ms FROM challenges WHERE session_id_hash = $1 ORDER BY created_ms DESC",
         )
         .bind(id_hash)
-        .fetch_optional(&self.pool)
+        .fetch_all(&self.pool)
         .await?)
     }
 
+    /// Takes one challenge of the session: `true` for the one request that deleted it, so a
+    /// challenge is used once even when two logins race for it.
+    pub async fn take_challenge(&self, id_hash: &str, nonce_b64: &str) -> Result<bool, DbError> {
+        let done = sqlx::query("DELETE FROM challenges WHERE nonce = $1 AND session_id_hash = $2")
+            .bind(nonce_b64)
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Binds the session to a certificate after a card login, under a new session id (the old
-    /// id must not survive a change of privilege).
+    /// id must not survive a change of privilege). The session's other outstanding challenges
+    /// move with it, so a second tab's card step still completes.
     pub async fn authenticate_session(
         &self,
         old_id_hash: &str,
@@ -234,6 +309,7 @@ impl Db {
         certificate_key: &str,
         now_ms: i64,
     ) -> Result<bool, DbError> {
+        let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
             "UPDATE sessions SET id_hash = $1, certificate_key = $2, authenticated_ms = $3, last_seen_ms = $4 \
              WHERE id_hash = $5",
@@ -243,9 +319,102 @@ impl Db {
         .bind(now_ms)
         .bind(now_ms)
         .bind(old_id_hash)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        sqlx::query("UPDATE challenges SET session_id_hash = $1 WHERE session_id_hash = $2")
+            .bind(new_id_hash)
+            .bind(old_id_hash)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// Whether an imported CRL revokes the certificate.
+    pub async fn is_revoked(&self, certificate_key: &str) -> Result<bool, DbError> {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT 1 FROM revoked_certificates WHERE certificate_key = $1 LIMIT 1")
+                .bind(certificate_key)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.is_some())
+    }
+
+    /// Stores a checked CRL in one transaction: it replaces the same CA's older CRL and its
+    /// entries; an older or identical one changes nothing (a rollback to an old list would
+    /// un-revoke cards).
+    pub async fn import_crl(
+        &self,
+        crl: &crate::domain::certificate::CheckedCrl,
+        now_ms: i64,
+    ) -> Result<CrlImport, DbError> {
+        let mut tx = self.pool.begin().await?;
+        let current: Option<(i64,)> =
+            sqlx::query_as("SELECT this_update_ms FROM crls WHERE authority = $1")
+                .bind(&crl.authority)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match current {
+            Some((this_update,)) if this_update == crl.this_update_ms => {
+                return Ok(CrlImport::Unchanged)
+            }
+            Some((this_update,)) if this_update > crl.this_update_ms => {
+                return Ok(CrlImport::Older)
+            }
+            _ => {}
+        }
+        sqlx::query("DELETE FROM revoked_certificates WHERE authority = $1")
+            .bind(&crl.authority)
+            .execute(&mut *tx)
+            .await?;
+        for (id, revoked_ms) in &crl.revoked {
+            sqlx::query(
+                "INSERT INTO revoked_certificates (certificate_key, authority, revoked_ms) VALUES ($1, $2, $3) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(id.key())
+            .bind(&crl.authority)
+            .bind(*revoked_ms)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(
+            "INSERT INTO crls (authority, issuer, this_update_ms, next_update_ms, revoked_count, imported_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (authority) DO UPDATE SET issuer = excluded.issuer, \
+             this_update_ms = excluded.this_update_ms, next_update_ms = excluded.next_update_ms, \
+             revoked_count = excluded.revoked_count, imported_ms = excluded.imported_ms",
+        )
+        .bind(&crl.authority)
+        .bind(&crl.issuer)
+        .bind(crl.this_update_ms)
+        .bind(crl.next_update_ms)
+        .bind(crl.revoked.len() as i64)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(CrlImport::Stored)
+    }
+
+    /// Every imported CRL.
+    pub async fn crls(&self) -> Result<Vec<CrlRow>, DbError> {
+        let rows: Vec<(String, String, i64, Option<i64>, i64)> = sqlx::query_as(
+            "SELECT authority, issuer, this_update_ms, next_update_ms, revoked_count FROM crls ORDER BY issuer, this_update_ms",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(authority, issuer, this_update_ms, next_update_ms, revoked_count)| CrlRow {
+                    authority,
+                    issuer,
+                    this_update_ms,
+                    next_update_ms,
+                    revoked_count,
+                },
+            )
+            .collect())
     }
 
     /// The person a certificate is linked to.

@@ -40,6 +40,9 @@ pub enum ApiError {
     /// The token was refused.
     #[error(transparent)]
     Login(#[from] LoginError),
+    /// The CRL of the certificate's CA is past its nextUpdate and `--stale-crl refuse` is set.
+    #[error("revocation cannot be checked right now; try again later")]
+    RevocationUnavailable,
     /// The certificate is not linked to a person by the registry.
     #[error("this certificate is not registered yet")]
     UnknownPerson,
@@ -150,6 +153,7 @@ impl ApiError {
             Self::Login(LoginError::Revoked) => "CERTIFICATE_REVOKED",
             Self::Login(LoginError::KeyUsage) => "CERTIFICATE_KEY_USAGE",
             Self::Login(LoginError::BadSignature) => "SIGNATURE_INVALID",
+            Self::RevocationUnavailable => "REVOCATION_UNAVAILABLE",
             Self::UnknownPerson => "UNKNOWN_PERSON",
             Self::NotYetEligible { .. } => "NOT_YET_ELIGIBLE",
             Self::NotEligible => "NOT_ELIGIBLE",
@@ -191,6 +195,7 @@ impl ApiError {
             Self::NotYetEligible { .. } => StatusCode::CONFLICT,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::RevocationUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 }

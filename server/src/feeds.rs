@@ -11,7 +11,7 @@ use chrono::DateTime;
 use serde::Deserialize;
 
 use crate::domain::{
-    certificate::serial_hex,
+    certificate::CertificateId,
     eligibility::{CardEvent, UnknownCardEvent},
 };
 
@@ -155,25 +155,6 @@ fn person_id(text: &str) -> Result<String, String> {
     Ok(id.to_owned())
 }
 
-/// A serial number written in hex (colons, spaces and a `0x` prefix allowed), as
-/// [`serial_hex`] writes it.
-pub fn normalize_serial(text: &str) -> Result<String, String> {
-    let digits: String = text.chars().filter(|c| !matches!(c, ':' | ' ')).collect();
-    let digits = digits
-        .strip_prefix("0x")
-        .or_else(|| digits.strip_prefix("0X"))
-        .unwrap_or(&digits);
-    let padded = if digits.len() % 2 == 1 {
-        format!("0{digits}")
-    } else {
-        digits.to_owned()
-    };
-    match hex::decode(&padded) {
-        Ok(bytes) if !bytes.is_empty() => Ok(serial_hex(&bytes)),
-        _ => Err(format!("serial must be hexadecimal, not {text:?}")),
-    }
-}
-
 fn card_event(row: CardEventRow) -> Result<Record, String> {
     let event: CardEvent = row
         .event
@@ -204,12 +185,9 @@ fn card_event(row: CardEventRow) -> Result<Record, String> {
 }
 
 fn link(row: LinkRow) -> Result<Record, String> {
-    let issuer = row.issuer.trim();
-    if issuer.is_empty() {
-        return Err("issuer is empty".into());
-    }
+    let id = CertificateId::parse(&row.issuer, &row.serial).map_err(|e| e.to_string())?;
     Ok(Record::CertificateLink {
-        certificate_key: format!("{issuer}|{}", normalize_serial(&row.serial)?),
+        certificate_key: id.key(),
         person_id: person_id(&row.person_id)?,
     })
 }

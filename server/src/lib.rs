@@ -15,6 +15,7 @@ pub mod handlers;
 pub mod limits;
 pub mod metrics;
 pub mod provider;
+pub mod revocation;
 pub mod session;
 pub mod web;
 
@@ -46,7 +47,7 @@ pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
 pub struct AppState {
     /// The database.
     pub db: Db,
-    /// The JPKI CAs and CRLs.
+    /// The JPKI CAs (revocations are in the database).
     pub trust: Arc<TrustStore>,
     /// The settings.
     pub settings: Arc<Settings>,
@@ -111,31 +112,15 @@ pub fn rfc3339(ms: i64) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
-/// Reads the trust anchors and CRLs named in the settings.
+/// Reads the trust anchors named in the settings. (CRLs go to the database:
+/// [`revocation::import_configured`].)
 pub fn load_trust(settings: &Settings) -> anyhow::Result<TrustStore> {
     use anyhow::Context as _;
     let mut store = TrustStore::default();
-    let read_der = |path: &std::path::Path| -> anyhow::Result<Vec<u8>> {
-        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        if bytes.starts_with(b"-----BEGIN") {
-            let text = String::from_utf8(bytes)
-                .with_context(|| format!("{} is not UTF-8", path.display()))?;
-            let (_, der) = der::pem::decode_vec(text.as_bytes())
-                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-            Ok(der)
-        } else {
-            Ok(bytes)
-        }
-    };
     for path in &settings.trust_ca {
         store
-            .add_anchor(&read_der(path)?)
+            .add_anchor(&revocation::read_der(path)?)
             .with_context(|| format!("trust anchor {}", path.display()))?;
-    }
-    for path in &settings.crl {
-        store
-            .add_crl(&read_der(path)?)
-            .with_context(|| format!("CRL {}", path.display()))?;
     }
     Ok(store)
 }
@@ -209,10 +194,7 @@ pub fn app(state: AppState) -> Router {
     let mut router = Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(handlers::health::get))
-        .route(
-            "/metrics",
-            get(metrics::get).with_state(Arc::clone(&state.metrics)),
-        );
+        .route("/metrics", get(metrics::get));
     if let Some(dir) = &state.settings.static_dir {
         router = router.fallback_service(web::spa(dir));
     }
@@ -251,9 +233,14 @@ async fn janitor(state: AppState) {
     loop {
         tick.tick().await;
         let now = state.now_ms();
-        let idle_since =
-            now - i64::try_from(state.settings.idle_timeout_secs).unwrap_or(i64::MAX / 2000) * 1000;
-        if let Err(error) = state.db.expire_sessions(idle_since).await {
+        if let Err(error) = state
+            .db
+            .expire_sessions(
+                state.settings.idle_since_ms(now),
+                state.settings.pending_since_ms(now),
+            )
+            .await
+        {
             tracing::warn!(%error, "expiring sessions");
         }
         if let Err(error) = state
@@ -272,7 +259,9 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    revocation::import_configured(&state).await;
     tokio::spawn(janitor(state.clone()));
+    tokio::spawn(revocation::watch(state.clone()));
     axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),

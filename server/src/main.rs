@@ -27,17 +27,31 @@ enum Command {
     /// Serve the API and the SPA (what runs without a command).
     Serve,
     /// Import a registry or insurer feed from a CSV or JSON file: every record is checked first,
-    /// and either all are written in one transaction or none, with every error listed.
+    /// and either all are written in one transaction or none, with every error listed. `crl`
+    /// imports a CRL (DER or PEM) of a `--trust-ca` CA: every instance sees it at once.
     Import {
         /// Which feed the file holds.
         #[arg(value_enum)]
-        feed: Feed,
+        feed: Imported,
         /// The file (`.csv` or `.json`, or say `--format`).
         file: PathBuf,
         /// The file's format, when its name does not say.
         #[arg(long, value_enum)]
         format: Option<Format>,
     },
+}
+
+/// What `import` reads.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Imported {
+    /// The registry's card events.
+    CardEvents,
+    /// The registry's certificate→person links.
+    CertificateLinks,
+    /// The insurer feed.
+    InsurerRecords,
+    /// A CRL of a trusted JPKI CA.
+    Crl,
 }
 
 #[tokio::main]
@@ -60,7 +74,15 @@ async fn main() -> anyhow::Result<()> {
     settings.check()?;
     match cli.command {
         None | Some(Command::Serve) => serve(settings).await,
-        Some(Command::Import { feed, file, format }) => import(settings, feed, &file, format).await,
+        Some(Command::Import { feed, file, format }) => {
+            let feed = match feed {
+                Imported::CardEvents => Feed::CardEvents,
+                Imported::CertificateLinks => Feed::CertificateLinks,
+                Imported::InsurerRecords => Feed::InsurerRecords,
+                Imported::Crl => return import_crl(settings, &file).await,
+            };
+            import(settings, feed, &file, format).await
+        }
     }
 }
 
@@ -109,6 +131,25 @@ async fn import(
         .await
         .context("writing the records; nothing was imported")?;
     println!("{}: imported {} record(s)", file.display(), records.len());
+    Ok(())
+}
+
+async fn import_crl(settings: Settings, file: &std::path::Path) -> anyhow::Result<()> {
+    let trust = server::load_trust(&settings)?;
+    if trust.n_anchors() == 0 {
+        anyhow::bail!("say which CAs to trust (--trust-ca): a CRL is imported only when one of them signed it");
+    }
+    let db = open_db(&settings).await?;
+    let now = chrono::Utc::now().timestamp_millis();
+    let done = server::revocation::import_file(&db, &trust, file, now).await?;
+    let said = match done {
+        server::db::CrlImport::Stored => "imported",
+        server::db::CrlImport::Unchanged => "already imported; nothing changed",
+        server::db::CrlImport::Older => {
+            "older than the CRL of the same CA already imported; nothing changed"
+        }
+    };
+    println!("{}: {said}", file.display());
     Ok(())
 }
 

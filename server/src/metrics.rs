@@ -1,4 +1,6 @@
-//! Prometheus metrics (`GET /metrics`): requests by route, method and status, and their latency.
+//! Prometheus metrics (`GET /metrics`): requests by route, method and status, and their latency;
+//! the age and staleness of each imported CRL (read from the database at each scrape, so every
+//! instance reports the same).
 
 use std::{sync::Arc, time::Instant};
 
@@ -14,6 +16,7 @@ use prometheus_client::{
     metrics::{
         counter::Counter,
         family::Family,
+        gauge::Gauge,
         histogram::{exponential_buckets, Histogram},
     },
     registry::Registry,
@@ -31,11 +34,19 @@ struct RouteLabels {
     route: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CrlLabels {
+    issuer: String,
+    this_update: String,
+}
+
 /// The registry and the metrics in it.
 pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     durations: Family<RouteLabels, Histogram>,
+    crl_age: Family<CrlLabels, Gauge>,
+    crl_stale: Family<CrlLabels, Gauge>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -62,15 +73,45 @@ impl Default for Metrics {
             "Time to answer, by route template",
             durations.clone(),
         );
+        let crl_age = Family::<CrlLabels, Gauge>::default();
+        registry.register(
+            "crl_age_seconds",
+            "Seconds since the thisUpdate of each imported CRL",
+            crl_age.clone(),
+        );
+        let crl_stale = Family::<CrlLabels, Gauge>::default();
+        registry.register(
+            "crl_stale",
+            "1 when an imported CRL is past its nextUpdate",
+            crl_stale.clone(),
+        );
         Self {
             registry,
             requests,
             durations,
+            crl_age,
+            crl_stale,
         }
     }
 }
 
 impl Metrics {
+    /// Sets the CRL gauges to what the database holds now.
+    pub fn set_crls(&self, crls: &[crate::revocation::CrlStatus]) {
+        self.crl_age.clear();
+        self.crl_stale.clear();
+        for crl in crls {
+            let labels = CrlLabels {
+                issuer: crl.issuer.clone(),
+                this_update: crl.this_update.clone(),
+            };
+            self.crl_age.get_or_create(&labels).set(crl.age_seconds);
+            self.crl_stale
+                .get_or_create(&labels)
+                .set(i64::from(crl.stale));
+        }
+    }
+
     /// The text exposition format.
     pub fn encode(&self) -> Result<String, std::fmt::Error> {
         let mut text = String::new();
@@ -111,8 +152,12 @@ pub async fn track(
 }
 
 /// `GET /metrics`.
-pub async fn get(State(metrics): State<Arc<Metrics>>) -> Response<Body> {
-    match metrics.encode() {
+pub async fn get(State(state): State<crate::AppState>) -> Response<Body> {
+    match crate::revocation::status(&state, state.now_ms()).await {
+        Ok(crls) => state.metrics.set_crls(&crls),
+        Err(error) => tracing::warn!(%error, "reading the CRLs for /metrics"),
+    }
+    match state.metrics.encode() {
         Ok(text) => {
             let mut response = text.into_response();
             response.headers_mut().insert(

@@ -87,9 +87,27 @@ impl Session {
         };
         let id_hash = hash_id(&id);
         let now = state.now_ms();
-        let idle_since = now - state.settings.idle_timeout_secs as i64 * 1000;
-        let row = state.db.touch_session(&id_hash, idle_since, now).await?;
-        Ok(row.map(|row| Self { id_hash, row }))
+        let row = state
+            .db
+            .touch_session(
+                &id_hash,
+                state.settings.idle_since_ms(now),
+                state.settings.pending_since_ms(now),
+                now,
+            )
+            .await?;
+        match row {
+            // A CRL imported since the login revokes the certificate: the session ends at this
+            // request, on whichever instance it arrives.
+            Some(row) if row.revoked => {
+                state.db.delete_session(&id_hash).await?;
+                tracing::info!("session of a revoked certificate ended");
+                Err(ApiError::Login(
+                    crate::domain::certificate::LoginError::Revoked,
+                ))
+            }
+            row => Ok(row.map(|row| Self { id_hash, row })),
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::{
-    pki::{CardCertOptions, Period},
+    pki::{CardCertOptions, Period, SerialShape},
     store::{CaDir, NewCard},
     CardDir, CardKind, StoreError,
 };
@@ -40,6 +40,9 @@ impl Templates {
             source,
         })?;
         let ca = CaDir::create_with(&root.path().join("ca"), validity())?;
+        // The template My Number Card's serial has its high bit set: DER writes it with a
+        // leading 00, the shape about half of real cards have and the one that once kept them
+        // from applying. `another_person` goes through the other shapes in turn.
         let make = |name: &str, kind| -> Result<PathBuf, StoreError> {
             let dir = root.path().join(name);
             let new = NewCard {
@@ -48,6 +51,7 @@ impl Templates {
                 kind,
                 certs: CardCertOptions {
                     period: validity(),
+                    auth_serial: SerialShape::HighBit,
                     ..CardCertOptions::default()
                 },
             };
@@ -66,9 +70,14 @@ impl Templates {
 
     /// A copy of the My Number Card in `into` with a certificate of its own (a new serial for
     /// the same key): another person, for tests that need many, without generating a key each.
+    /// Each call takes the next of [`SerialShape::ALL`], so a suite meets every shape.
     pub fn another_person(&self, into: &Path) -> Result<CardDir, StoreError> {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let shape =
+            &SerialShape::ALL[NEXT.fetch_add(1, Ordering::Relaxed) % SerialShape::ALL.len()];
         let card = self.copy_card(CardKind::Jpki, into)?;
-        card.renew_auth_cert(&CaDir::open(&self.ca_dir())?, validity())?;
+        card.reissue_auth_cert(&CaDir::open(&self.ca_dir())?.auth, validity(), shape)?;
         Ok(card)
     }
 

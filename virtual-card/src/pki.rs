@@ -112,14 +112,143 @@ pub struct Issued {
 
 /// Generates an RSA-2048 key, as on the card.
 pub fn generate_key() -> Result<RsaPrivateKey, PkiError> {
-    Ok(RsaPrivateKey::new(&mut rand::thread_rng(), 2048)?)
+    generate_key_of(2048)
 }
 
-fn random_serial() -> Result<SerialNumber, PkiError> {
-    let mut bytes: [u8; 8] = rand::random();
-    bytes[0] &= 0x7F;
-    bytes[0] |= 0x01;
-    Ok(SerialNumber::new(&bytes)?)
+/// Generates an RSA key of `bits` (a CA's key may be 2048 or 4096 bits).
+pub fn generate_key_of(bits: usize) -> Result<RsaPrivateKey, PkiError> {
+    Ok(RsaPrivateKey::new(&mut rand::thread_rng(), bits)?)
+}
+
+/// The shapes a certificate's serial number takes in the field. A positive INTEGER whose first
+/// byte is 0x80 or more is DER-encoded with a leading 00 byte: about half of real cards have
+/// such a serial, so the fixtures must make them too (`docs/certificates.md`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum SerialShape {
+    /// 8 random bytes, the high bit as chance gives it: what a real CA issues.
+    #[default]
+    Random,
+    /// 8 random bytes, the first 0x80 or more: DER adds a leading 00.
+    HighBit,
+    /// 8 random bytes, the first below 0x80.
+    LowBit,
+    /// One byte (1–0x7F).
+    OneByte,
+    /// 20 bytes, the most RFC 5280 allows (the first below 0x80, so DER needs no 00).
+    Twenty,
+    /// 20 bytes with the high bit set: 21 octets in DER, which RFC 5280 readers must accept.
+    TwentyHighBit,
+    /// Exactly these bytes (big-endian magnitude), e.g. `80 A1 B2 C3 D4 E5 F6 01`.
+    Exact(Vec<u8>),
+}
+
+impl SerialShape {
+    /// Every shape with a random part, for tests that loop over them.
+    pub const ALL: [SerialShape; 6] = [
+        Self::Random,
+        Self::HighBit,
+        Self::LowBit,
+        Self::OneByte,
+        Self::Twenty,
+        Self::TwentyHighBit,
+    ];
+
+    /// The magnitude bytes of a new serial of this shape.
+    pub fn bytes(&self) -> Vec<u8> {
+        let mut bytes: Vec<u8> = match self {
+            Self::Random | Self::HighBit | Self::LowBit => rand::random::<[u8; 8]>().to_vec(),
+            Self::OneByte => vec![rand::random::<u8>() % 0x7F + 1],
+            Self::Twenty | Self::TwentyHighBit => rand::random::<[u8; 20]>().to_vec(),
+            Self::Exact(bytes) => return bytes.clone(),
+        };
+        match self {
+            Self::HighBit | Self::TwentyHighBit => bytes[0] |= 0x80,
+            Self::LowBit | Self::Twenty => bytes[0] = (bytes[0] & 0x7F).max(1),
+            Self::Random => bytes[0] = bytes[0].max(1),
+            _ => {}
+        }
+        bytes
+    }
+
+    fn serial(&self) -> Result<SerialNumber, PkiError> {
+        let bytes = self.bytes();
+        if bytes.len() > 20 || bytes.len() == 20 && bytes[0] >= 0x80 {
+            // `SerialNumber::new` refuses encodings over 20 octets, which CAs nonetheless
+            // issue; build it from its DER instead, as a reader would meet it.
+            let mut der = vec![0x02, (bytes.len() + 1) as u8, 0x00];
+            der.extend_from_slice(&bytes);
+            return Ok(SerialNumber::from_der(&der)?);
+        }
+        Ok(SerialNumber::new(&bytes)?)
+    }
+}
+
+/// How a CA's name is written. JPKI's names are ASCII in PrintableString; other profiles use
+/// UTF8String, and a name may carry Japanese text, which only UTF8String can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IssuerShape {
+    /// The test DN, each value a PrintableString (as J-LIS writes its names).
+    #[default]
+    Printable,
+    /// The same DN, each value a UTF8String.
+    Utf8,
+    /// A DN with a Japanese organizational unit, UTF8String.
+    Japanese,
+}
+
+impl IssuerShape {
+    /// Every shape.
+    pub const ALL: [IssuerShape; 3] = [Self::Printable, Self::Utf8, Self::Japanese];
+
+    fn name(self, purpose: Purpose) -> Result<Name, PkiError> {
+        use der::{asn1::Any, Tag};
+        let text = match self {
+            Self::Printable | Self::Utf8 => purpose.ca_name().to_owned(),
+            Self::Japanese => format!("OU=地方公共団体情報システム機構,{}", purpose.ca_name()),
+        };
+        let mut name = parse_name(&text)?;
+        for rdn in name.0.iter_mut() {
+            let mut atvs = Vec::new();
+            for atv in rdn.0.iter() {
+                let mut atv = atv.clone();
+                let value = atv.value.value().to_vec();
+                let printable = value
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || b" '()+,-./:=?".contains(b));
+                let tag = if self == Self::Printable && printable {
+                    Tag::PrintableString
+                } else {
+                    Tag::Utf8String
+                };
+                atv.value = Any::new(tag, value)?;
+                atvs.push(atv);
+            }
+            *rdn = x509_cert::name::RelativeDistinguishedName::try_from(atvs)?;
+        }
+        Ok(name)
+    }
+}
+
+/// What a test CA looks like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaOptions {
+    /// Validity.
+    pub period: Period,
+    /// The key's size in bits.
+    pub bits: usize,
+    /// How its name is written.
+    pub issuer: IssuerShape,
+}
+
+impl CaOptions {
+    /// A 2048-bit CA named in PrintableString, valid for `period`.
+    pub fn new(period: Period) -> Self {
+        Self {
+            period,
+            bits: 2048,
+            issuer: IssuerShape::default(),
+        }
+    }
 }
 
 fn spki_of(key: &RsaPrivateKey) -> Result<SubjectPublicKeyInfoOwned, PkiError> {
@@ -135,14 +264,19 @@ fn parse_name(name: &str) -> Result<Name, PkiError> {
 /// Makes a self-signed test CA for one hierarchy, with the extensions of the real ones:
 /// BasicConstraints CA (critical), KeyUsage keyCertSign|cRLSign (critical), key identifiers.
 pub fn make_ca(purpose: Purpose, period: Period) -> Result<Issued, PkiError> {
-    let key = generate_key()?;
+    make_ca_with(purpose, &CaOptions::new(period))
+}
+
+/// Makes a self-signed test CA of the given shape (see [`make_ca`]).
+pub fn make_ca_with(purpose: Purpose, options: &CaOptions) -> Result<Issued, PkiError> {
+    let key = generate_key_of(options.bits)?;
     let signer = SigningKey::<Sha256>::new(key.clone());
     let spki = spki_of(&key)?;
     let mut builder = CertificateBuilder::new(
         Profile::Manual { issuer: None },
-        random_serial()?,
-        period.to_validity()?,
-        parse_name(purpose.ca_name())?,
+        SerialShape::LowBit.serial()?,
+        options.period.to_validity()?,
+        options.issuer.name(purpose)?,
         spki.clone(),
         &signer,
     )?;
@@ -166,6 +300,8 @@ pub struct CardCertOptions {
     pub period: Period,
     /// The key usage of the user-authentication certificate (the real one: digitalSignature).
     pub auth_key_usage: KeyUsage,
+    /// The shape of the user-authentication certificate's serial number.
+    pub auth_serial: SerialShape,
 }
 
 impl Default for CardCertOptions {
@@ -173,6 +309,7 @@ impl Default for CardCertOptions {
         Self {
             period: Period::from_now(5 * 365),
             auth_key_usage: KeyUsage(KeyUsages::DigitalSignature.into()),
+            auth_serial: SerialShape::Random,
         }
     }
 }
@@ -185,13 +322,25 @@ fn opaque_id() -> String {
         .collect()
 }
 
-/// Issues an end-entity certificate for `key` under the CA.
+/// Issues an end-entity certificate for `key` under the CA, with a random serial.
 pub fn issue(
     ca: &Issued,
     purpose: Purpose,
     key: &RsaPrivateKey,
     key_usage: KeyUsage,
     period: Period,
+) -> Result<Vec<u8>, PkiError> {
+    issue_with(ca, purpose, key, key_usage, period, &SerialShape::Random)
+}
+
+/// Issues an end-entity certificate for `key` under the CA, with a serial of `serial`'s shape.
+pub fn issue_with(
+    ca: &Issued,
+    purpose: Purpose,
+    key: &RsaPrivateKey,
+    key_usage: KeyUsage,
+    period: Period,
+    serial: &SerialShape,
 ) -> Result<Vec<u8>, PkiError> {
     let ca_cert = Certificate::from_der(&ca.cert_der)?;
     let signer = SigningKey::<Sha256>::new(ca.key.clone());
@@ -205,7 +354,7 @@ pub fn issue(
         Profile::Manual {
             issuer: Some(ca_cert.tbs_certificate.subject.clone()),
         },
-        random_serial()?,
+        serial.serial()?,
         period.to_validity()?,
         parse_name(&subject)?,
         spki_of(key)?,

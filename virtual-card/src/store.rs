@@ -30,7 +30,7 @@ use x509_cert::{
 
 use crate::{
     card::{CardKind, CardProfile, CardState, PinHash},
-    pki::{self, CardCertOptions, Issued, Period, PkiError, Purpose},
+    pki::{self, CardCertOptions, Issued, Period, PkiError, Purpose, SerialShape},
 };
 
 /// Why a directory could not be written or read.
@@ -216,12 +216,13 @@ impl CardDir {
         let auth_key = pki::generate_key()?;
         let sign_key = pki::generate_key()?;
         let period = new.certs.period;
-        let auth_cert = pki::issue(
+        let auth_cert = pki::issue_with(
             &ca.auth,
             Purpose::Auth,
             &auth_key,
             new.certs.auth_key_usage,
             period,
+            &new.certs.auth_serial,
         )?;
         let sign_usage = KeyUsage(KeyUsages::DigitalSignature | KeyUsages::NonRepudiation);
         let sign_cert = pki::issue(&ca.sign, Purpose::Sign, &sign_key, sign_usage, period)?;
@@ -289,10 +290,23 @@ impl CardDir {
     /// Renews the user-authentication certificate under `ca` for the card's key: a new serial,
     /// as after a real renewal (F3 ③). Returns the new certificate (DER).
     pub fn renew_auth_cert(&self, ca: &CaDir, period: Period) -> Result<Vec<u8>, StoreError> {
+        self.reissue_auth_cert(&ca.auth, period, &SerialShape::Random)
+    }
+
+    /// Issues the user-authentication certificate again for the card's key, under `ca` (a test
+    /// CA of any shape), with a serial of `serial`'s shape; the card then presents that CA's
+    /// certificate too. Returns the new certificate (DER).
+    pub fn reissue_auth_cert(
+        &self,
+        ca: &Issued,
+        period: Period,
+        serial: &SerialShape,
+    ) -> Result<Vec<u8>, StoreError> {
         let key = read_key(&self.dir.join("auth.TEST-ONLY.key.pem"))?;
         let usage = KeyUsage(KeyUsages::DigitalSignature.into());
-        let cert = pki::issue(&ca.auth, Purpose::Auth, &key, usage, period)?;
+        let cert = pki::issue_with(ca, Purpose::Auth, &key, usage, period, serial)?;
         write_cert(&self.dir, "auth", &cert, true)?;
+        write_cert(&self.dir, "auth-ca", &ca.cert_der, false)?;
         Ok(cert)
     }
 }

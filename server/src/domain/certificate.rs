@@ -5,13 +5,13 @@
 //! generations share one DN, so the issuer is chosen by signature, never by name alone. Revocation
 //! comes from imported CRLs, each accepted only when one of the anchors signed it.
 
-use std::collections::HashSet;
-
 use der::{asn1::ObjectIdentifier, Decode, Encode};
 use rsa::{pkcs8::DecodePublicKey, traits::PublicKeyParts, RsaPublicKey};
 use x509_cert::{
     crl::CertificateList,
     ext::pkix::{KeyUsage, KeyUsages},
+    name::Name,
+    serial_number::SerialNumber,
     Certificate,
 };
 
@@ -75,12 +75,12 @@ struct Anchor {
     key: RsaPublicKey,
 }
 
-/// The configured JPKI user-authentication CAs and the revoked certificates.
+/// The configured JPKI user-authentication CAs. Revocations are not kept here but in the
+/// database, where every instance sees the same list ([`TrustStore::check_crl`] reads a CRL
+/// for it; `docs/certificates.md`).
 #[derive(Default)]
 pub struct TrustStore {
     anchors: Vec<Anchor>,
-    /// (issuer DN DER, serial DER) of revoked certificates.
-    revoked: HashSet<(Vec<u8>, Vec<u8>)>,
 }
 
 fn rsa_key(certificate: &Certificate) -> Option<RsaPublicKey> {
@@ -105,22 +105,201 @@ fn verifies(key: &RsaPublicKey, message: &[u8], signature: &[u8]) -> bool {
         .is_ok()
 }
 
-/// What identifies a person's certificate: issuer and serial.
+/// Who a certificate is: its issuer's name and its serial number, the pair RFC 5280 (4.1.2.2)
+/// makes unique. The registry links a person to it, revocations name it, sessions and rate
+/// limits are keyed by it. It is computed only here, from a parsed certificate, a CRL entry or a
+/// feed's text, so the three always agree (`docs/certificates.md`):
+///
+/// - the issuer is the DN in RFC 4514 text, as `x509-cert` renders it: the same for a name
+///   encoded as PrintableString or UTF8String, Japanese text included;
+/// - the serial is the lower-case hex of the number's magnitude: DER puts a 00 byte before a
+///   serial whose first byte is 0x80 or more (about half of real cards) to keep it positive,
+///   and a feed may write the serial with or without it; neither form changes the identity.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CertificateId {
+    issuer: String,
+    serial: String,
+}
+
+/// Why a feed's issuer or serial is not a certificate identity.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdentityError {
+    /// The issuer is empty or not an RFC 4514 distinguished name.
+    #[error(
+        "issuer must be an RFC 4514 distinguished name such as \"OU=…,O=JPKI,C=JP\", not {0:?}"
+    )]
+    Issuer(String),
+    /// The serial is empty or not hexadecimal.
+    #[error("serial must be hexadecimal (colons, spaces and 0x allowed), not {0:?}")]
+    Serial(String),
+    /// The serial is longer than 20 octets (RFC 5280 4.1.2.2).
+    #[error("serial is longer than 20 octets: {0:?}")]
+    SerialTooLong(String),
+}
+
+impl CertificateId {
+    /// The identity of a certificate issued by `issuer` with `serial`.
+    pub fn new(issuer: &Name, serial: &SerialNumber) -> Self {
+        Self {
+            issuer: issuer.to_string(),
+            serial: serial_hex(serial.as_bytes()),
+        }
+    }
+
+    /// The identity of a certificate (DER); `None` when it does not parse.
+    pub fn of_der(der: &[u8]) -> Option<Self> {
+        let certificate = Certificate::from_der(der).ok()?;
+        let tbs = &certificate.tbs_certificate;
+        Some(Self::new(&tbs.issuer, &tbs.serial_number))
+    }
+
+    /// An identity from a feed's text: the issuer DN (re-rendered, so spacing and string types
+    /// do not matter) and the serial in hex, with or without DER's leading 00, colons, spaces
+    /// or `0x`.
+    ///
+    /// # Errors
+    /// [`IdentityError`] says which of the two is not acceptable.
+    pub fn parse(issuer: &str, serial: &str) -> Result<Self, IdentityError> {
+        Ok(Self {
+            issuer: canonical_issuer(issuer)?,
+            serial: parse_serial(serial)?,
+        })
+    }
+
+    /// The issuer DN, RFC 4514.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// The serial number's magnitude, lower-case hex, no leading zero byte.
+    pub fn serial(&self) -> &str {
+        &self.serial
+    }
+
+    /// The key the database stores: `issuer|serial`.
+    pub fn key(&self) -> String {
+        format!("{}|{}", self.issuer, self.serial)
+    }
+}
+
+impl std::fmt::Display for CertificateId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}|{}", self.issuer, self.serial)
+    }
+}
+
+/// An RFC 4514 DN as [`CertificateId`] keeps it: spaces around the separators dropped first
+/// (RFC 4514 has none, but people write them), then parsed and rendered again by `x509-cert`.
+fn canonical_issuer(text: &str) -> Result<String, IdentityError> {
+    let err = || IdentityError::Issuer(text.to_owned());
+    fn tidy_pair(pair: &str) -> String {
+        match pair.split_once('=') {
+            Some((kind, value)) => {
+                let value = value.trim_start();
+                // A trailing space may be escaped ("\ "): keep that one.
+                let value = if value.ends_with("\\ ") {
+                    value
+                } else {
+                    value.trim_end()
+                };
+                format!("{}={value}", kind.trim())
+            }
+            None => pair.trim().to_owned(),
+        }
+    }
+    let mut tidy = String::with_capacity(text.len());
+    let mut pair = String::new();
+    let mut escaped = false;
+    for c in text.trim().chars() {
+        if escaped {
+            pair.push(c);
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' => {
+                pair.push(c);
+                escaped = true;
+            }
+            ',' | '+' => {
+                tidy.push_str(&tidy_pair(&pair));
+                tidy.push(c);
+                pair.clear();
+            }
+            _ => pair.push(c),
+        }
+    }
+    tidy.push_str(&tidy_pair(&pair));
+    if tidy.is_empty() {
+        return Err(err());
+    }
+    let name: Name = tidy.parse().map_err(|_| err())?;
+    if name.0.is_empty() {
+        return Err(err());
+    }
+    Ok(name.to_string())
+}
+
+/// A feed's serial as the hex of its magnitude.
+fn parse_serial(text: &str) -> Result<String, IdentityError> {
+    let digits: String = text
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ':' | ' '))
+        .collect();
+    let digits = digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+        .unwrap_or(&digits);
+    let padded = if digits.len() % 2 == 1 {
+        format!("0{digits}")
+    } else {
+        digits.to_owned()
+    };
+    match hex::decode(&padded) {
+        Ok(bytes) if !bytes.is_empty() => {
+            let hex = serial_hex(&bytes);
+            if hex.len() > 40 {
+                return Err(IdentityError::SerialTooLong(text.to_owned()));
+            }
+            Ok(hex)
+        }
+        _ => Err(IdentityError::Serial(text.to_owned())),
+    }
+}
+
+/// What a verified login token says about its certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedCertificate {
-    /// The issuer DN (RFC 4514).
-    pub issuer: String,
-    /// The serial number, lower-case hex.
-    pub serial: String,
+    /// Who the certificate is.
+    pub id: CertificateId,
     /// notAfter, seconds since the Unix epoch.
     pub not_after: i64,
+    /// Which of the nonces offered the token signed (an index into them).
+    pub nonce_index: usize,
 }
 
 impl VerifiedCertificate {
     /// The key a person is linked by: `issuer|serial`.
     pub fn key(&self) -> String {
-        format!("{}|{}", self.issuer, self.serial)
+        self.id.key()
     }
+}
+
+/// A CRL that one of the anchors signed, read for the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedCrl {
+    /// The issuer DN, RFC 4514.
+    pub issuer: String,
+    /// SHA-256 (hex) of the signing CA's public key: CA generations share one DN, and each
+    /// signs its own CRL.
+    pub authority: String,
+    /// thisUpdate, milliseconds since the epoch.
+    pub this_update_ms: i64,
+    /// nextUpdate, milliseconds since the epoch (absent in some CRLs).
+    pub next_update_ms: Option<i64>,
+    /// The revoked certificates, with their revocation dates (ms).
+    pub revoked: Vec<(CertificateId, i64)>,
 }
 
 impl TrustStore {
@@ -138,44 +317,67 @@ impl TrustStore {
         self.anchors.len()
     }
 
-    /// Adds the revoked serials of a CRL (DER) that one of the anchors signed.
-    pub fn add_crl(&mut self, der: &[u8]) -> Result<usize, TrustError> {
+    /// Reads a CRL (DER) that one of the anchors signed.
+    ///
+    /// # Errors
+    /// [`TrustError::Malformed`] when it does not parse, [`TrustError::UnknownCrlIssuer`] when
+    /// no configured CA signed it.
+    pub fn check_crl(&self, der: &[u8]) -> Result<CheckedCrl, TrustError> {
+        use sha2::Digest as _;
         let crl = CertificateList::from_der(der).map_err(|_| TrustError::Malformed("CRL"))?;
         let tbs = crl
             .tbs_cert_list
             .to_der()
             .map_err(|_| TrustError::Malformed("CRL"))?;
-        let signed = crl.signature_algorithm.oid == SHA256_WITH_RSA
-            && self.anchors.iter().any(|anchor| {
-                anchor.certificate.tbs_certificate.subject == crl.tbs_cert_list.issuer
-                    && verifies(&anchor.key, &tbs, crl.signature.raw_bytes())
-            });
-        if !signed {
-            return Err(TrustError::UnknownCrlIssuer);
-        }
-        let issuer = crl
-            .tbs_cert_list
-            .issuer
+        let authority = (crl.signature_algorithm.oid == SHA256_WITH_RSA)
+            .then(|| {
+                self.anchors.iter().find(|anchor| {
+                    anchor.certificate.tbs_certificate.subject.to_string()
+                        == crl.tbs_cert_list.issuer.to_string()
+                        && verifies(&anchor.key, &tbs, crl.signature.raw_bytes())
+                })
+            })
+            .flatten()
+            .ok_or(TrustError::UnknownCrlIssuer)?;
+        let spki = authority
+            .certificate
+            .tbs_certificate
+            .subject_public_key_info
             .to_der()
-            .map_err(|_| TrustError::Malformed("CRL issuer"))?;
-        let mut n = 0;
-        for entry in crl.tbs_cert_list.revoked_certificates.iter().flatten() {
-            let serial = entry
-                .serial_number
-                .to_der()
-                .map_err(|_| TrustError::Malformed("CRL entry"))?;
-            self.revoked.insert((issuer.clone(), serial));
-            n += 1;
-        }
-        Ok(n)
+            .map_err(|_| TrustError::Malformed("CA key"))?;
+        let ms = |t: &x509_cert::time::Time| t.to_unix_duration().as_millis() as i64;
+        let revoked = crl
+            .tbs_cert_list
+            .revoked_certificates
+            .iter()
+            .flatten()
+            .map(|entry| {
+                (
+                    CertificateId::new(&crl.tbs_cert_list.issuer, &entry.serial_number),
+                    ms(&entry.revocation_date),
+                )
+            })
+            .collect();
+        Ok(CheckedCrl {
+            issuer: crl.tbs_cert_list.issuer.to_string(),
+            authority: hex::encode(sha2::Sha256::digest(spki)),
+            this_update_ms: ms(&crl.tbs_cert_list.this_update),
+            next_update_ms: crl.tbs_cert_list.next_update.as_ref().map(ms),
+            revoked,
+        })
     }
 
-    /// Checks a login token against `origin` and `nonce` at `now` (seconds since the epoch).
+    /// Checks a login token against `origin` and the session's outstanding `nonces` at `now`
+    /// (seconds since the epoch). A session may have several challenges out (two tabs, F1 and
+    /// F2 open at once): the token must have signed one of them, and the answer says which.
+    ///
+    /// # Errors
+    /// [`LoginError`] names the first check that failed, in the order of `docs/certificates.md`.
     pub fn verify_login(
         &self,
         token: &LoginToken<'_>,
         origin: &str,
-        nonce: &[u8],
+        nonces: &[&[u8]],
         now: i64,
     ) -> Result<VerifiedCertificate, LoginError> {
         if token.algorithm != protocol::signing::ALGORITHM
@@ -201,10 +403,12 @@ impl TrustStore {
             v.not_before.to_unix_duration().as_secs() as i64 <= now
                 && now <= v.not_after.to_unix_duration().as_secs() as i64
         };
-        // Choose the issuer by signature: generations of the JPKI CA share one DN.
+        // Choose the issuer by signature: generations of the JPKI CA share one DN. Names are
+        // compared as text, so a PrintableString and a UTF8String of the same DN match.
+        let issuer_name = tbs.issuer.to_string();
         let issued = certificate.signature_algorithm.oid == SHA256_WITH_RSA
             && self.anchors.iter().any(|anchor| {
-                anchor.certificate.tbs_certificate.subject == tbs.issuer
+                anchor.certificate.tbs_certificate.subject.to_string() == issuer_name
                     && in_force(&anchor.certificate)
                     && verifies(&anchor.key, &tbs_der, certificate.signature.raw_bytes())
             });
@@ -229,44 +433,30 @@ impl TrustStore {
             Some(usage) if usage.0.contains(KeyUsages::DigitalSignature) => {}
             _ => return Err(LoginError::KeyUsage),
         }
-        let issuer_der = tbs
-            .issuer
-            .to_der()
-            .map_err(|_| LoginError::CertificateGarbled)?;
-        let serial_der = tbs
-            .serial_number
-            .to_der()
-            .map_err(|_| LoginError::CertificateGarbled)?;
-        if self.revoked.contains(&(issuer_der, serial_der)) {
-            return Err(LoginError::Revoked);
-        }
-        let signed = protocol::signing::to_be_signed(origin, nonce);
-        if !verifies(&key, &signed, token.signature) {
-            return Err(LoginError::BadSignature);
-        }
+        let nonce_index = nonces
+            .iter()
+            .position(|nonce| {
+                let signed = protocol::signing::to_be_signed(origin, nonce);
+                verifies(&key, &signed, token.signature)
+            })
+            .ok_or(LoginError::BadSignature)?;
         Ok(VerifiedCertificate {
-            issuer: tbs.issuer.to_string(),
-            serial: hex::encode(tbs.serial_number.as_bytes()),
+            id: CertificateId::new(&tbs.issuer, &tbs.serial_number),
             not_after,
+            nonce_index,
         })
     }
 }
 
-/// The `issuer|serial` key of a certificate (DER), as [`VerifiedCertificate::key`] gives it: what
+/// The `issuer|serial` key of a certificate (DER), as [`CertificateId::key`] gives it: what
 /// the registry feed links to a person.
 pub fn certificate_key(der: &[u8]) -> Option<String> {
-    let certificate = Certificate::from_der(der).ok()?;
-    let tbs = certificate.tbs_certificate;
-    Some(format!(
-        "{}|{}",
-        tbs.issuer,
-        serial_hex(tbs.serial_number.as_bytes())
-    ))
+    CertificateId::of_der(der).map(|id| id.key())
 }
 
-/// A serial number as the lowercase hex of its magnitude: DER's leading zero byte (which keeps a
-/// positive number positive) removed, so that a feed may write the serial either way.
-pub fn serial_hex(bytes: &[u8]) -> String {
+/// A serial number's content octets as the lower-case hex of its magnitude: DER's leading zero
+/// bytes (which keep a positive number positive) removed.
+fn serial_hex(bytes: &[u8]) -> String {
     let start = bytes
         .iter()
         .position(|&b| b != 0)
@@ -291,7 +481,7 @@ pub struct LoginToken<'a> {
 mod tests {
     use super::*;
     use rsa::{signature::SignatureEncoding, signature::Signer};
-    use virtual_card::pki::{self, Issued, Period, Purpose};
+    use virtual_card::pki::{self, Issued, IssuerShape, Period, Purpose, SerialShape};
     use x509_cert::ext::pkix::{KeyUsage, KeyUsages};
 
     const ORIGIN: &str = "https://myna.example";
@@ -358,15 +548,153 @@ mod tests {
         // Both CA generations trusted: the right one is found by signature, not by name.
         let store = store(&[&pki.other_generation, &pki.ca]);
         let verified = store
-            .verify_login(&token(&cert, &signature), ORIGIN, &NONCE, now())
+            .verify_login(&token(&cert, &signature), ORIGIN, &[&NONCE], now())
             .expect("valid");
         assert!(
-            verified.issuer.contains("O=JPKI-TEST"),
+            verified.id.issuer().contains("O=JPKI-TEST"),
             "{}",
-            verified.issuer
+            verified.id.issuer()
         );
-        assert_eq!(verified.serial.len() % 2, 0);
-        assert!(verified.key().contains('|'));
+        assert_eq!(verified.id.serial().len() % 2, 0);
+        assert_eq!(Some(verified.key()), certificate_key(&cert));
+    }
+
+    #[test]
+    fn the_token_may_sign_any_outstanding_nonce() {
+        let pki = pki();
+        let cert = issue(&pki.ca, KeyUsages::DigitalSignature, Period::from_now(30));
+        let store = store(&[&pki.ca]);
+        let (first, second, third) = ([1u8; 32], [2u8; 32], [3u8; 32]);
+        let signature = sign(ORIGIN, &second);
+        let verified = store
+            .verify_login(
+                &token(&cert, &signature),
+                ORIGIN,
+                &[&first, &second, &third],
+                now(),
+            )
+            .expect("signed the second");
+        assert_eq!(verified.nonce_index, 1);
+        assert_eq!(
+            store
+                .verify_login(&token(&cert, &signature), ORIGIN, &[&first, &third], now())
+                .err(),
+            Some(LoginError::BadSignature)
+        );
+        assert_eq!(
+            store
+                .verify_login(&token(&cert, &signature), ORIGIN, &[], now())
+                .err(),
+            Some(LoginError::BadSignature)
+        );
+    }
+
+    /// The reported card: serial 0x80A1B2C3D4E5F601, DER `02 09 00 80 A1 …`. The login, the
+    /// registry feed and a CRL must all name it `…|80a1b2c3d4e5f601`.
+    #[test]
+    fn one_identity_for_every_serial_and_issuer_shape() {
+        let pki = pki();
+        let mut shapes: Vec<SerialShape> = SerialShape::ALL.to_vec();
+        shapes.push(SerialShape::Exact(vec![
+            0x80, 0xA1, 0xB2, 0xC3, 0xD4, 0xE5, 0xF6, 0x01,
+        ]));
+        let signature = sign(ORIGIN, &NONCE);
+        for issuer in IssuerShape::ALL {
+            let ca = pki::make_ca_with(
+                Purpose::Auth,
+                &pki::CaOptions {
+                    issuer,
+                    ..pki::CaOptions::new(Period::from_now(3650))
+                },
+            )
+            .expect("ca");
+            let trusted = store(&[&ca]);
+            for shape in &shapes {
+                let cert = pki::issue_with(
+                    &ca,
+                    Purpose::Auth,
+                    &pki.key,
+                    KeyUsage(KeyUsages::DigitalSignature.into()),
+                    Period::from_now(30),
+                    shape,
+                )
+                .expect("issue");
+                let parsed = Certificate::from_der(&cert).expect("parses");
+                let content = parsed.tbs_certificate.serial_number.as_bytes().to_vec();
+                let magnitude = content
+                    .iter()
+                    .skip_while(|&&b| b == 0)
+                    .copied()
+                    .collect::<Vec<u8>>();
+                let context = format!("{issuer:?} {shape:?} {}", hex::encode(&content));
+                let verified = trusted
+                    .verify_login(&token(&cert, &signature), ORIGIN, &[&NONCE], now())
+                    .unwrap_or_else(|e| panic!("{context}: {e}"));
+                assert_eq!(verified.id.serial(), hex::encode(&magnitude), "{context}");
+                // The feed may write the serial with DER's 00, without it, with colons, 0x.
+                let issuer_text = verified.id.issuer().to_owned();
+                for written in [
+                    hex::encode(&content),
+                    hex::encode(&magnitude),
+                    hex::encode_upper(&magnitude),
+                    format!("0x{}", hex::encode(&magnitude)),
+                    content
+                        .iter()
+                        .map(|b| format!("{b:02X}"))
+                        .collect::<Vec<_>>()
+                        .join(":"),
+                ] {
+                    assert_eq!(
+                        CertificateId::parse(&issuer_text, &written),
+                        Ok(verified.id.clone()),
+                        "{context}: {written}"
+                    );
+                }
+                assert_eq!(CertificateId::of_der(&cert), Some(verified.id.clone()));
+                // A CRL entry names the same identity.
+                let crl = pki::make_crl(&ca, &[&cert], Period::from_now(30)).expect("crl");
+                let checked = trusted.check_crl(&crl).expect("signed by the CA");
+                assert_eq!(checked.revoked[0].0, verified.id, "{context}");
+                if matches!(shape, SerialShape::Exact(_)) {
+                    assert_eq!(verified.id.serial(), "80a1b2c3d4e5f601");
+                    assert_eq!(&content[..2], &[0x00, 0x80]);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn feed_identities() {
+        let id = CertificateId::parse(" OU=JPKI for user authentication, O=JPKI,C=JP ", "00:80:01")
+            .expect("valid");
+        assert_eq!(id.issuer(), "OU=JPKI for user authentication,O=JPKI,C=JP");
+        assert_eq!(id.serial(), "8001");
+        assert_eq!(id.key(), "OU=JPKI for user authentication,O=JPKI,C=JP|8001");
+        let japanese = CertificateId::parse("OU=地方公共団体情報システム機構,O=JPKI,C=JP", "1")
+            .expect("valid");
+        assert_eq!(
+            japanese.issuer(),
+            "OU=地方公共団体情報システム機構,O=JPKI,C=JP"
+        );
+        assert_eq!(japanese.serial(), "01");
+        assert!(matches!(
+            CertificateId::parse("", "01"),
+            Err(IdentityError::Issuer(_))
+        ));
+        assert!(matches!(
+            CertificateId::parse("not a dn", "01"),
+            Err(IdentityError::Issuer(_))
+        ));
+        assert!(matches!(
+            CertificateId::parse("O=JPKI,C=JP", "xyz"),
+            Err(IdentityError::Serial(_))
+        ));
+        assert!(matches!(
+            CertificateId::parse("O=JPKI,C=JP", &"11".repeat(21)),
+            Err(IdentityError::SerialTooLong(_))
+        ));
+        // 20 octets of magnitude with DER's 00 in front is still a valid serial.
+        assert!(CertificateId::parse("O=JPKI,C=JP", &format!("00{}", "ff".repeat(20))).is_ok());
     }
 
     #[test]
@@ -377,7 +705,7 @@ mod tests {
         let trusted = store(&[&pki.ca]);
         let now = now();
         let check = |store: &TrustStore, token: LoginToken<'_>, origin: &str, nonce: &[u8]| {
-            store.verify_login(&token, origin, nonce, now).err()
+            store.verify_login(&token, origin, &[nonce], now).err()
         };
         use LoginError::*;
         // Another CA generation with the same DN is not the issuer.
@@ -473,22 +801,27 @@ mod tests {
             check(&trusted, token(&encipher, &signature), ORIGIN, &NONCE),
             Some(KeyUsage)
         );
-        // Revocation by a CRL of the issuing CA; a CRL of an unknown CA is refused.
-        let mut revoking = store(&[&pki.ca]);
+        // A CRL of the issuing CA names the certificate; a CRL of another generation with the
+        // same DN, or of an unknown CA, is refused.
         let crl = pki::make_crl(&pki.ca, &[&good], Period::from_now(30)).expect("crl");
-        assert_eq!(revoking.add_crl(&crl), Ok(1));
+        let checked = trusted.check_crl(&crl).expect("signed");
         assert_eq!(
-            check(&revoking, token(&good, &signature), ORIGIN, &NONCE),
-            Some(Revoked)
+            checked
+                .revoked
+                .iter()
+                .map(|(id, _)| id.key())
+                .collect::<Vec<_>>(),
+            [certificate_key(&good).expect("key")]
         );
+        assert!(checked.next_update_ms > Some(checked.this_update_ms));
         let foreign =
             pki::make_crl(&pki.other_generation, &[&good], Period::from_now(30)).expect("crl");
         assert_eq!(
-            revoking.add_crl(&foreign),
+            trusted.check_crl(&foreign),
             Err(TrustError::UnknownCrlIssuer)
         );
         assert_eq!(
-            revoking.add_crl(b"not a crl"),
+            trusted.check_crl(b"not a crl"),
             Err(TrustError::Malformed("CRL"))
         );
     }

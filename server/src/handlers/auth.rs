@@ -9,7 +9,7 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    domain::certificate::{certificate_key, LoginToken},
+    domain::certificate::{CertificateId, LoginToken},
     error::ApiError,
     handlers::ApiJson,
     limits::{self, ClientIp},
@@ -30,7 +30,9 @@ pub struct Challenge {
     pub expires_at: String,
 }
 
-/// `POST /api/v1/auth/challenge`: a single-use nonce bound to the session, valid 5 minutes.
+/// `POST /api/v1/auth/challenge`: a single-use nonce bound to the session, valid 5 minutes. A
+/// session keeps up to `db::MAX_CHALLENGES` outstanding (one per open card step: two tabs, F1
+/// and F2 at once); a new one does not cancel the others.
 #[utoipa::path(post, path = "/auth/challenge", tag = "auth", params(("X-CSRF-Token" = String, Header)),
     responses((status = 200, body = Challenge), (status = "4XX", body = crate::error::ErrorBody)))]
 pub async fn challenge(
@@ -44,7 +46,7 @@ pub async fn challenge(
     let expires_ms = state.now_ms() + CHALLENGE_TTL_MS;
     state
         .db
-        .set_challenge(&session.id_hash, &nonce, expires_ms)
+        .add_challenge(&session.id_hash, &nonce, state.now_ms(), expires_ms)
         .await?;
     Ok(ApiJson(Challenge {
         nonce,
@@ -79,15 +81,11 @@ pub async fn login(
 ) -> Result<Response, ApiError> {
     // No per-address count here: a login needs a challenge, and challenges are counted per
     // address; the per-certificate count follows once the certificate is read.
-    let (nonce_b64, expires_ms) = state
-        .db
-        .take_challenge(&session.id_hash)
-        .await?
-        .ok_or(ApiError::NoChallenge)?;
-    let now = state.now_ms();
-    if now > expires_ms {
-        return Err(ApiError::ChallengeExpired);
+    let outstanding = state.db.challenges(&session.id_hash).await?;
+    if outstanding.is_empty() {
+        return Err(ApiError::NoChallenge);
     }
+    let now = state.now_ms();
     let b64 = base64::engine::general_purpose::STANDARD;
     // Bound the sizes before decoding: 4096 bytes of DER is at most 5464 base64 characters.
     if request.certificate.len() > 5464 || request.signature.len() > 1024 {
@@ -95,8 +93,10 @@ pub async fn login(
             crate::domain::certificate::LoginError::TokenSize,
         ));
     }
-    let nonce = b64
-        .decode(nonce_b64)
+    let nonces = outstanding
+        .iter()
+        .map(|(nonce, _)| b64.decode(nonce))
+        .collect::<Result<Vec<_>, _>>()
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let certificate = b64
         .decode(&request.certificate)
@@ -104,8 +104,8 @@ pub async fn login(
     let signature = b64
         .decode(&request.signature)
         .map_err(|_| ApiError::InvalidRequest("signature is not base64".into()))?;
-    if let Some(key) = certificate_key(&certificate) {
-        limits::per_certificate(&state, &key).await?;
+    if let Some(id) = CertificateId::of_der(&certificate) {
+        limits::per_certificate(&state, &id.key()).await?;
     }
     let token = LoginToken {
         certificate: &certificate,
@@ -113,9 +113,20 @@ pub async fn login(
         algorithm: &request.algorithm,
         format: &request.format,
     };
-    let verified = state
-        .trust
-        .verify_login(&token, &state.settings.origin, &nonce, now / 1000)?;
+    let nonce_refs: Vec<&[u8]> = nonces.iter().map(Vec::as_slice).collect();
+    let verified =
+        state
+            .trust
+            .verify_login(&token, &state.settings.origin, &nonce_refs, now / 1000)?;
+    // The challenge the token signed: expired, or taken by a concurrent login, it is refused.
+    let (nonce_b64, expires_ms) = &outstanding[verified.nonce_index];
+    if now > *expires_ms {
+        return Err(ApiError::ChallengeExpired);
+    }
+    crate::revocation::check_login(&state, &verified.id, now).await?;
+    if !state.db.take_challenge(&session.id_hash, nonce_b64).await? {
+        return Err(ApiError::NoChallenge);
+    }
     let new_id = session::random_token();
     if !state
         .db
@@ -129,13 +140,10 @@ pub async fn login(
     {
         return Err(ApiError::NoSession);
     }
-    tracing::info!(serial = %verified.serial, "card login");
-    Ok(crate::handlers::session::with_cookie(
-        &state,
-        &new_id,
-        session.row.csrf_token,
-        true,
-    ))
+    tracing::info!(serial = %verified.id.serial(), "card login");
+    let mut info = crate::handlers::session::SessionInfo::new(&state, session.row.csrf_token, true);
+    info.certificate_expires_at = Some(crate::rfc3339(verified.not_after.saturating_mul(1000)));
+    Ok(crate::handlers::session::with_cookie(&state, &new_id, info))
 }
 
 /// `POST /api/v1/auth/logout`: ends the session.

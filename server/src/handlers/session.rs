@@ -25,6 +25,23 @@ pub struct SessionInfo {
     pub authenticated: bool,
     /// Seconds of inactivity after which the session ends.
     pub idle_timeout_seconds: u64,
+    /// In the login's answer: when the card's user-authentication certificate expires (RFC
+    /// 3339, JST), so the page can warn in the last three months before it. It lasts until the
+    /// holder's fifth birthday after issue; renewal is at the municipal office.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate_expires_at: Option<String>,
+}
+
+impl SessionInfo {
+    /// The answer for a session with this CSRF token.
+    pub fn new(state: &AppState, csrf_token: String, authenticated: bool) -> Self {
+        Self {
+            csrf_token,
+            authenticated,
+            idle_timeout_seconds: state.settings.idle_timeout_secs,
+            certificate_expires_at: None,
+        }
+    }
 }
 
 /// Returns the live session or starts one (the start counts against the address's rate limit).
@@ -36,11 +53,12 @@ pub async fn get(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     if let Some(found) = session::Session::find(&headers, &state).await? {
-        return Ok(ApiJson(SessionInfo {
-            csrf_token: found.row.csrf_token,
-            authenticated: found.row.certificate_key.is_some(),
-            idle_timeout_seconds: state.settings.idle_timeout_secs,
-        })
+        let authenticated = found.row.certificate_key.is_some();
+        return Ok(ApiJson(SessionInfo::new(
+            &state,
+            found.row.csrf_token,
+            authenticated,
+        ))
         .into_response());
     }
     limits::per_ip(&state, ip).await?;
@@ -50,22 +68,16 @@ pub async fn get(
         .db
         .create_session(&session::hash_id(&id), &csrf_token, state.now_ms())
         .await?;
-    Ok(with_cookie(&state, &id, csrf_token, false))
+    Ok(with_cookie(
+        &state,
+        &id,
+        SessionInfo::new(&state, csrf_token, false),
+    ))
 }
 
 /// The session answer for a new session id, with the cookie that carries it.
-pub fn with_cookie(
-    state: &AppState,
-    id: &str,
-    csrf_token: String,
-    authenticated: bool,
-) -> Response {
-    let mut response = ApiJson(SessionInfo {
-        csrf_token,
-        authenticated,
-        idle_timeout_seconds: state.settings.idle_timeout_secs,
-    })
-    .into_response();
+pub fn with_cookie(state: &AppState, id: &str, info: SessionInfo) -> Response {
+    let mut response = ApiJson(info).into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
         session::set_cookie(id, state.settings.secure_cookies()),
