@@ -35,6 +35,12 @@ pub fn templates() -> &'static Templates {
     TEMPLATES.get_or_init(|| Templates::new(PIN).expect("test cards"))
 }
 
+/// The template CA, keys included (TEST ONLY).
+pub fn template_ca() -> &'static virtual_card::store::CaDir {
+    static CA: OnceLock<virtual_card::store::CaDir> = OnceLock::new();
+    CA.get_or_init(|| virtual_card::store::CaDir::open(&templates().ca_dir()).expect("template CA"))
+}
+
 /// 2026-11-20 (Friday) 16:00 JST, a fixed "now" the tests move by hand.
 pub fn friday_afternoon_ms() -> i64 {
     server::domain::eligibility::jst()
@@ -107,6 +113,16 @@ impl Portal {
         }
     }
 
+    /// Another handle on a portal's state: a second instance when the state is new.
+    pub fn from_state(state: AppState, now: Arc<AtomicI64>) -> Self {
+        Self {
+            _dir: tempfile::tempdir().expect("temp dir"),
+            state,
+            now,
+            card: Card::new(),
+        }
+    }
+
     pub fn data_dir(&self) -> &std::path::Path {
         self._dir.path()
     }
@@ -145,6 +161,40 @@ impl Card {
         let dir = tempfile::tempdir().expect("card dir");
         templates().another_person(dir.path()).expect("card");
         Self { dir }
+    }
+
+    /// The template card with its certificate issued again by `ca` with a serial of `shape`.
+    pub fn issued_by(
+        ca: &virtual_card::pki::Issued,
+        shape: &virtual_card::pki::SerialShape,
+    ) -> Self {
+        let dir = tempfile::tempdir().expect("card dir");
+        let card = templates()
+            .copy_card(CardKind::Jpki, dir.path())
+            .expect("card");
+        card.reissue_auth_cert(ca, virtual_card::fixtures::validity(), shape)
+            .expect("reissue");
+        Self { dir }
+    }
+
+    /// The template card with a certificate of the template CA valid for `period`.
+    pub fn with_period(period: virtual_card::pki::Period) -> Self {
+        let dir = tempfile::tempdir().expect("card dir");
+        let card = templates()
+            .copy_card(CardKind::Jpki, dir.path())
+            .expect("card");
+        card.reissue_auth_cert(
+            &template_ca().auth,
+            period,
+            &virtual_card::pki::SerialShape::Random,
+        )
+        .expect("reissue");
+        Self { dir }
+    }
+
+    /// The template card with a serial of `shape` from the template CA.
+    pub fn with_serial(shape: &virtual_card::pki::SerialShape) -> Self {
+        Self::issued_by(&template_ca().auth, shape)
     }
 
     pub fn certificate(&self) -> Vec<u8> {
