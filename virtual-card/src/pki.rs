@@ -132,7 +132,8 @@ pub enum SerialShape {
     HighBit,
     /// 8 random bytes, the first below 0x80.
     LowBit,
-    /// One byte (1–0x7F).
+    /// One byte (1–0x7F), counted up within a process so that the cards of one test run do
+    /// not share a serial (up to 127 of them).
     OneByte,
     /// 20 bytes, the most RFC 5280 allows (the first below 0x80, so DER needs no 00).
     Twenty,
@@ -157,7 +158,11 @@ impl SerialShape {
     pub fn bytes(&self) -> Vec<u8> {
         let mut bytes: Vec<u8> = match self {
             Self::Random | Self::HighBit | Self::LowBit => rand::random::<[u8; 8]>().to_vec(),
-            Self::OneByte => vec![rand::random::<u8>() % 0x7F + 1],
+            Self::OneByte => {
+                use std::sync::atomic::{AtomicU8, Ordering};
+                static NEXT: AtomicU8 = AtomicU8::new(0);
+                vec![NEXT.fetch_add(1, Ordering::Relaxed) % 0x7F + 1]
+            }
             Self::Twenty | Self::TwentyHighBit => rand::random::<[u8; 20]>().to_vec(),
             Self::Exact(bytes) => return bytes.clone(),
         };

@@ -7,7 +7,8 @@ use anyhow::{bail, Context as _};
 /// Debian packages: PC/SC (daemon, headers, the vsmartcard virtual reader), pkg-config for the
 /// pcsc crate's build, openssl (the tests' independent verifier), PostgreSQL (the server's
 /// suite runs on it too), Chromium and Firefox with their WebDriver (the SPA's browser tests),
-/// brotli (the SPA's size), Node.js and npm (binaryen's wasm-opt).
+/// brotli (the SPA's size), Node.js and npm (binaryen's wasm-opt), nginx (the balancer in front of
+/// several server instances).
 pub const PACKAGES: &[&str] = &[
     "pcscd",
     "libpcsclite-dev",
@@ -20,6 +21,8 @@ pub const PACKAGES: &[&str] = &[
     "firefox-esr",
     "brotli",
     "zip",
+    // The load balancer in front of several server instances (server/tests/instances.rs).
+    "nginx",
 ];
 
 /// Programs that may come from elsewhere than Debian (the machines have their own Node.js);

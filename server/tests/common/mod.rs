@@ -3,6 +3,8 @@
 //! CSRF token, and virtual My Number Cards that sign through the real `jpki` verbs.
 #![allow(dead_code)] // Each test binary uses its part.
 
+pub mod balancer;
+
 use std::sync::{
     atomic::{AtomicI64, Ordering},
     Arc, OnceLock,
@@ -480,6 +482,11 @@ impl HttpBrowser {
             .await?;
         browser.csrf = body["csrfToken"].as_str().unwrap_or_default().to_owned();
         Ok(browser)
+    }
+
+    /// Sends the next requests to another instance (the cookie and CSRF token go along).
+    pub fn set_base(&mut self, base: &str) {
+        self.base = base.to_owned();
     }
 
     /// Sends a request; answers the status and the JSON body (`null` when none).
