@@ -48,6 +48,9 @@ pub struct SessionInfo {
     pub authenticated: bool,
     /// Seconds without a request after which the session ends.
     pub idle_timeout_seconds: u64,
+    /// In the login's answer: when the certificate expires (RFC 3339, JST).
+    #[serde(default)]
+    pub certificate_expires_at: Option<String>,
 }
 
 /// `POST /auth/challenge`.

@@ -47,6 +47,7 @@ pub fn App() -> impl IntoView {
             <Router>
                 <ui::Header/>
                 <main id="main">
+                    <ui::CertificateNotice/>
                     <Routes fallback=pages::Top>
                         <Route path=path!("/") view=pages::Top/>
                         <Route path=path!("/insurance/apply") view=pages::Apply/>

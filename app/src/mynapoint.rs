@@ -54,6 +54,7 @@ pub fn App() -> impl IntoView {
             <Router>
                 <crate::ui::Header/>
                 <main id="main">
+                    <crate::ui::CertificateNotice/>
                     <Routes fallback=Start>
                         <Route path=path!("/mynapoint") view=Start/>
                         <Route path=path!("/mynapoint/kiosk") view=Start/>
@@ -124,8 +125,15 @@ pub fn IdleGuard(
         .into_iter()
         .map(|event| window_event_listener_untyped(event, move |_| on_input()))
         .collect();
+    // While a card request is under way the citizen is typing the PIN in the extension's
+    // window, where this page sees no input: that counts as activity (the extension's own
+    // timeout, 120 s, ends the request).
+    let activity = crate::ui::card_activity();
     let interval = set_interval_with_handle(
         move || {
+            if activity.pending.get_untracked() {
+                timer.update_value(|t| t.input(now_ms()));
+            }
             let now = timer.with_value(|t| t.state(now_ms()));
             if now != state.get_untracked() {
                 state.set(now);

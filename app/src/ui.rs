@@ -49,6 +49,7 @@ pub fn remembered_locale() -> Locale {
 /// The translations for everything inside, in the remembered language or Japanese.
 #[component]
 pub fn Language(children: Children) -> impl IntoView {
+    provide_context(CardActivity::default());
     view! {
         <I18nContextProvider>
             <RememberedLocale/>
@@ -95,6 +96,50 @@ pub fn Header() -> impl IntoView {
                 {t!(i18n, language_switch)}
             </button>
         </header>
+    }
+}
+
+/// What the card step tells the rest of the page: whether a card request is under way (the
+/// citizen may be typing the PIN in the extension's window, which the page cannot see: the
+/// terminal's idle timer must not run out meanwhile), and when the certificate of the last
+/// login expires.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CardActivity {
+    /// A card request (challenge → PIN window → login) is under way.
+    pub pending: RwSignal<bool>,
+    /// The logged-in certificate's notAfter (RFC 3339), from the login's answer.
+    pub expires_at: RwSignal<Option<String>>,
+}
+
+/// The page's [`CardActivity`] (a fresh one outside [`Language`], e.g. in component tests).
+pub fn card_activity() -> CardActivity {
+    use_context::<CardActivity>().unwrap_or_default()
+}
+
+/// How long before its expiry the page warns about the certificate: three months, when the
+/// municipal office starts renewing it.
+pub const EXPIRY_WARNING_MS: f64 = 92.0 * 86_400_000.0;
+
+/// After a login, within [`EXPIRY_WARNING_MS`] of the certificate's expiry: when it expires
+/// and where to renew it. (An expired certificate cannot log in: `CERTIFICATE_EXPIRED` has its
+/// own message.)
+#[component]
+pub fn CertificateNotice() -> impl IntoView {
+    let i18n = use_i18n();
+    let activity = card_activity();
+    move || {
+        let at = activity.expires_at.get()?;
+        let expires_ms = js_sys::Date::parse(&at);
+        let left = expires_ms - js_sys::Date::now();
+        (left.is_finite() && left < EXPIRY_WARNING_MS).then(|| {
+            let date = move || format::date_time(&at, i18n.get_locale() == Locale::ja);
+            view! {
+                <p class="warning certificate-expiry" role="status">
+                    <span aria-hidden="true">"⚠ "</span>
+                    {t!(i18n, card.certificate_expires, date)}
+                </p>
+            }
+        })
     }
 }
 
@@ -190,6 +235,9 @@ pub fn api_message(error: &ApiError) -> AnyView {
         "UNKNOWN_PERSON" => tx(|l| td_string!(l, api_error.unknown_person)).into_any(),
         "CERTIFICATE_EXPIRED" => tx(|l| td_string!(l, api_error.certificate_expired)).into_any(),
         "CERTIFICATE_REVOKED" => tx(|l| td_string!(l, api_error.certificate_revoked)).into_any(),
+        "REVOCATION_UNAVAILABLE" => {
+            tx(|l| td_string!(l, api_error.revocation_unavailable)).into_any()
+        }
         "CERTIFICATE_UNTRUSTED"
         | "CERTIFICATE_GARBLED"
         | "CERTIFICATE_NOT_YET_VALID"
@@ -286,9 +334,11 @@ pub fn CardStep(
         });
     };
     check();
+    let activity = card_activity();
     let read = move |_| {
         busy.set(true);
         failure.set(None);
+        activity.pending.set(true);
         let locale = i18n.get_locale_untracked();
         spawn_local(async move {
             let outcome = async {
@@ -297,11 +347,13 @@ pub fn CardStep(
                 let token = crate::helper::authenticate(challenge.nonce, lang(locale))
                     .await
                     .map_err(Failure::Card)?;
-                api::login(&token).await.map_err(Failure::Api)?;
+                let info = api::login(&token).await.map_err(Failure::Api)?;
+                activity.expires_at.set(info.certificate_expires_at);
                 Ok::<(), Failure>(())
             }
             .await;
             busy.set(false);
+            activity.pending.set(false);
             match outcome {
                 Ok(()) => on_login.run(()),
                 Err(error) => {

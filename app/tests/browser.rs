@@ -328,3 +328,96 @@ async fn the_information_page_has_every_section_and_the_install_guide() {
     press(&root, "a[href='/info']").await;
     see(&root, &ja("info.faq_title")).await;
 }
+
+/// Typing the PIN in the extension's window is not input this page sees: while a card request
+/// is under way the terminal's idle timer does not run out (issue 10, item 4).
+#[wasm_bindgen_test]
+async fn a_card_request_under_way_keeps_the_kiosk_awake() {
+    use std::sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    };
+    let root = fresh_root();
+    go("/mynapoint/apply");
+    let now = Arc::new(AtomicU64::new(5_000_000));
+    let set = {
+        let now = Arc::clone(&now);
+        move |ms: u64| now.store(ms, Ordering::SeqCst)
+    };
+    let clock = Callback::new(move |()| now.load(Ordering::SeqCst) as f64);
+    let pending = RwSignal::new(None::<RwSignal<bool>>);
+    let _guard = mount(&root, move || {
+        view! {
+            <Language>
+                {
+                    let activity = app::ui::card_activity();
+                    activity.pending.set(true);
+                    pending.set(Some(activity.pending));
+                }
+                <leptos_router::components::Router>
+                    <app::mynapoint::IdleGuard clock/>
+                </leptos_router::components::Router>
+            </Language>
+        }
+    });
+    let warning = |root: &web_sys::HtmlElement| find(root, ".idle-warning").is_some();
+    // 100 s of PIN typing, in steps the page's timer sees: no warning, no reset.
+    for step in 1..=10 {
+        set(5_000_000 + step * 10_000);
+        sleep(300).await;
+        assert!(!warning(&root), "at {step}0 s: {}", text(&root));
+    }
+    assert_eq!(path(), "/mynapoint/apply");
+    // The request ends; 61 s of quiet then reset as before.
+    if let Some(pending) = pending.get_untracked() {
+        pending.set(false);
+    }
+    set(5_100_000 + 61_000);
+    assert!(
+        until(3000, || path() == app::mynapoint::KIOSK_START).await,
+        "still at {}",
+        path()
+    );
+}
+
+/// After a login, a certificate in its last three months is announced with its date and where
+/// to renew it; one further off is not (issue 10, item 5).
+#[wasm_bindgen_test]
+async fn a_certificate_near_its_expiry_is_announced() {
+    let day = 86_400_000.0;
+    let at = |ms: f64| {
+        js_sys::Date::new(&JsValue::from_f64(ms))
+            .to_iso_string()
+            .as_string()
+            .unwrap_or_default()
+    };
+    let now = js_sys::Date::now();
+    for (expires, shown) in [(now + 30.0 * day, true), (now + 200.0 * day, false)] {
+        let root = fresh_root();
+        let expires_at = at(expires);
+        let _notice = mount(&root, move || {
+            let expires_at = expires_at.clone();
+            view! {
+                <Language>
+                    {
+                        app::ui::card_activity().expires_at.set(Some(expires_at));
+                    }
+                    <app::ui::CertificateNotice/>
+                </Language>
+            }
+        });
+        sleep(300).await;
+        assert_eq!(
+            find(&root, ".certificate-expiry").is_some(),
+            shown,
+            "{}",
+            text(&root)
+        );
+        if shown {
+            let words = ja("card.certificate_expires");
+            let before_date = words.split("{{").next().unwrap_or_default().to_owned();
+            assert!(text(&root).contains(&before_date), "{}", text(&root));
+            assert!(text(&root).contains("市区町村の窓口で更新"), "{}", text(&root));
+        }
+    }
+}

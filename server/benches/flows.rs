@@ -6,6 +6,10 @@
 //! bench` starts one) the same runs go against PostgreSQL too. Prints, per engine, the median
 //! run's flows/s, p50/p99 flow latency, errors, and the server's CPU time per flow (from
 //! `/proc`), which says what the server would do alone, without the load generator's signing.
+//!
+//! Then the same load through a real load balancer (nginx on loopback) in front of one and of
+//! two instances on one database (PostgreSQL when given, else SQLite): what a second instance
+//! buys, and what the balancer costs.
 
 use std::{
     sync::{
@@ -23,6 +27,9 @@ use aws_lc_rs::{
 use base64::Engine as _;
 use serde_json::{json, Value};
 use virtual_card::fixtures::Templates;
+
+#[path = "../tests/common/balancer.rs"]
+mod balancer;
 
 const ORIGIN: &str = "https://myna.example";
 const PEOPLE: usize = 256;
@@ -164,6 +171,11 @@ impl Run {
     }
 }
 
+/// The processes' user+system CPU time in seconds.
+fn cpu_seconds_of(pids: &[u32]) -> f64 {
+    pids.iter().map(|&pid| cpu_seconds(pid)).sum()
+}
+
 /// The process's user+system CPU time in seconds (stat(5) fields 14 and 15, in 1/100 s).
 fn cpu_seconds(pid: u32) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
@@ -178,11 +190,11 @@ fn cpu_seconds(pid: u32) -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
-async fn run(load: Arc<Load>, pid: u32, seconds: u64, concurrency: usize) -> Run {
+async fn run(load: Arc<Load>, pids: &[u32], seconds: u64, concurrency: usize) -> Run {
     let stop = Arc::new(AtomicBool::new(false));
     let latencies = Arc::new(Mutex::new(Vec::new()));
     let errors = Arc::new(Mutex::new(Vec::new()));
-    let cpu_before = cpu_seconds(pid);
+    let cpu_before = cpu_seconds_of(pids);
     let started = Instant::now();
     let workers: Vec<_> = (0..concurrency)
         .map(|w| {
@@ -208,7 +220,7 @@ async fn run(load: Arc<Load>, pid: u32, seconds: u64, concurrency: usize) -> Run
         let _ = worker.await;
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let cpu = cpu_seconds(pid) - cpu_before;
+    let cpu = cpu_seconds_of(pids) - cpu_before;
     let mut latencies = latencies.lock().expect("lock").clone();
     latencies.sort();
     let errors = errors.lock().expect("lock").clone();
@@ -291,7 +303,38 @@ fn main() -> anyhow::Result<()> {
     if let Ok(url) = std::env::var("MYNA_BENCH_DATABASE_URL") {
         engines.push(("PostgreSQL", Some(url)));
     }
-    for (engine, url) in engines {
+    let ca = templates
+        .ca_dir()
+        .join("auth-ca.cert.pem")
+        .display()
+        .to_string();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .build()?;
+    let measure = |label: &str, base: String, pids: &[u32]| -> anyhow::Result<()> {
+        let load = Arc::new(Load {
+            client: client.clone(),
+            base,
+            key: Arc::clone(&key),
+            people: people.clone(),
+        });
+        // Warm-up: connections, statement caches, every person applied once.
+        runtime.block_on(run(Arc::clone(&load), pids, 2, concurrency));
+        let mut results = Vec::new();
+        for i in 0..runs {
+            let result = runtime.block_on(run(Arc::clone(&load), pids, seconds, concurrency));
+            println!("{label} run {}: {}", i + 1, result.line());
+            results.push(result);
+        }
+        results.sort_by(|a, b| a.rate().total_cmp(&b.rate()));
+        println!(
+            "{label} median of {runs} runs ({seconds} s, {concurrency} concurrent flows): {}",
+            results[results.len() / 2].line()
+        );
+        Ok(())
+    };
+    let last = engines.len() - 1;
+    for (n, (engine, url)) in engines.into_iter().enumerate() {
         let data = work.path().join(format!("data-{engine}"));
         let mut args: Vec<String> = vec![
             "--data-dir".into(),
@@ -299,11 +342,7 @@ fn main() -> anyhow::Result<()> {
             "--origin".into(),
             ORIGIN.into(),
             "--trust-ca".into(),
-            templates
-                .ca_dir()
-                .join("auth-ca.cert.pem")
-                .display()
-                .to_string(),
+            ca.clone(),
             // The counters stay on (their cost is measured) with limits no run reaches.
             "--rate-limit-ip".into(),
             "1000000000".into(),
@@ -321,29 +360,34 @@ fn main() -> anyhow::Result<()> {
             .status()?;
         anyhow::ensure!(status.success(), "import failed");
         let (mut child, base) = start_server(&args)?;
-        let load = Arc::new(Load {
-            client: reqwest::Client::builder()
-                .pool_max_idle_per_host(concurrency)
-                .build()?,
-            base,
-            key: Arc::clone(&key),
-            people: people.clone(),
-        });
-        // Warm-up: connections, statement caches, every person applied once.
-        runtime.block_on(run(Arc::clone(&load), child.id(), 2, concurrency));
-        let mut results = Vec::new();
-        for i in 0..runs {
-            let result = runtime.block_on(run(Arc::clone(&load), child.id(), seconds, concurrency));
-            println!("{engine} run {}: {}", i + 1, result.line());
-            results.push(result);
-        }
-        results.sort_by(|a, b| a.rate().total_cmp(&b.rate()));
-        println!(
-            "{engine} median of {runs} runs ({seconds} s, {concurrency} concurrent flows): {}",
-            results[results.len() / 2].line()
-        );
+        measure(engine, base, &[child.id()])?;
         let _ = child.kill();
         let _ = child.wait();
+        // Through the balancer, on the last engine (PostgreSQL when there is one).
+        if n == last {
+            args.push("--trust-forwarded-for".into());
+            for instances in [1, 2] {
+                let mut children = Vec::new();
+                let mut bases = Vec::new();
+                for _ in 0..instances {
+                    let (child, base) = start_server(&args)?;
+                    children.push(child);
+                    bases.push(base);
+                }
+                let balancer = balancer::Balancer::start(&bases);
+                let pids: Vec<u32> = children.iter().map(std::process::Child::id).collect();
+                measure(
+                    &format!("{engine} behind nginx, {instances} instance(s)"),
+                    balancer.base.clone(),
+                    &pids,
+                )?;
+                drop(balancer);
+                for mut child in children {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                }
+            }
+        }
     }
     Ok(())
 }
