@@ -417,7 +417,11 @@ async fn a_certificate_near_its_expiry_is_announced() {
             let words = ja("card.certificate_expires");
             let before_date = words.split("{{").next().unwrap_or_default().to_owned();
             assert!(text(&root).contains(&before_date), "{}", text(&root));
-            assert!(text(&root).contains("市区町村の窓口で更新"), "{}", text(&root));
+            assert!(
+                text(&root).contains("市区町村の窓口で更新"),
+                "{}",
+                text(&root)
+            );
         }
     }
 }

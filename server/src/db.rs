@@ -175,9 +175,17 @@ impl Db {
         pending_since_ms: i64,
         now_ms: i64,
     ) -> Result<Option<SessionRow>, DbError> {
-        let row: Option<(String, i64, Option<String>, Option<String>, i64)> = sqlx::query_as(
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            csrf_token: String,
+            last_seen_ms: i64,
+            certificate_key: Option<String>,
+            person_id: Option<String>,
+            revoked: i64,
+        }
+        let row: Option<Row> = sqlx::query_as(
             "SELECT s.csrf_token, s.last_seen_ms, s.certificate_key, l.person_id, \
-             (SELECT COUNT(*) FROM revoked_certificates r WHERE r.certificate_key = s.certificate_key) \
+             (SELECT COUNT(*) FROM revoked_certificates r WHERE r.certificate_key = s.certificate_key) AS revoked \
              FROM sessions s \
              LEFT JOIN certificate_links l ON l.certificate_key = s.certificate_key \
              WHERE s.id_hash = $1 AND (s.last_seen_ms >= $2 OR EXISTS \
@@ -188,7 +196,14 @@ impl Db {
         .bind(pending_since_ms)
         .fetch_optional(&self.pool)
         .await?;
-        let Some((csrf_token, last_seen_ms, certificate_key, person_id, revoked)) = row else {
+        let Some(Row {
+            csrf_token,
+            last_seen_ms,
+            certificate_key,
+            person_id,
+            revoked,
+        }) = row
+        else {
             return Ok(None);
         };
         if now_ms - last_seen_ms >= TOUCH_GRANULARITY_MS {

@@ -5,7 +5,7 @@ use std::{io::BufRead, net::SocketAddr, path::PathBuf};
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use virtual_card::{
-    pki::{CardCertOptions, Period},
+    pki::{CaOptions, CardCertOptions, IssuerShape, Period, SerialShape},
     store::{CaDir, NewCard},
     vpcd::{Behaviour, VpcdCard},
     CardDir, CardKind,
@@ -27,6 +27,37 @@ enum Kind {
     Other,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum Issuer {
+    /// PrintableString, as J-LIS writes its names.
+    Printable,
+    /// The same name in UTF8String.
+    Utf8,
+    /// A Japanese organizational unit (UTF8String).
+    Japanese,
+}
+
+fn parse_serial_shape(text: &str) -> Result<SerialShape, String> {
+    Ok(match text {
+        "random" => SerialShape::Random,
+        "high-bit" => SerialShape::HighBit,
+        "low-bit" => SerialShape::LowBit,
+        "one-byte" => SerialShape::OneByte,
+        "twenty" => SerialShape::Twenty,
+        "twenty-high-bit" => SerialShape::TwentyHighBit,
+        hex_text => {
+            let digits = hex_text.trim_start_matches("0x").replace(':', "");
+            let bytes = hex::decode(&digits)
+                .map_err(|_| format!("a shape name or the serial in hex, not {text:?}"))?;
+            let magnitude: Vec<u8> = bytes.iter().copied().skip_while(|&b| b == 0).collect();
+            if magnitude.is_empty() || magnitude.len() > 20 {
+                return Err(format!("a serial is 1 to 20 octets, not {text:?}"));
+            }
+            SerialShape::Exact(magnitude)
+        }
+    })
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Create a test JPKI CA (user authentication and signing, `O=JPKI-TEST`).
@@ -34,6 +65,13 @@ enum Command {
         /// Directory to write the CA to.
         #[arg(long)]
         out: PathBuf,
+        /// How the CA's name is written: `printable` (as J-LIS writes it), `utf8`, or
+        /// `japanese` (a Japanese organizational unit, UTF8String).
+        #[arg(long, value_enum, default_value = "printable")]
+        issuer: Issuer,
+        /// The CA key's size in bits: 2048, 3072 or 4096.
+        #[arg(long, default_value_t = 2048)]
+        bits: usize,
     },
     /// Issue a new test card under a test CA (the CA is created when the directory has none).
     New {
@@ -58,6 +96,11 @@ enum Command {
         /// Start of validity in days from now (negative: in the past).
         #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
         starts_in_days: i64,
+        /// The user-authentication certificate's serial: `random` (as a real CA: about half
+        /// have the high bit set), `high-bit`, `low-bit`, `one-byte`, `twenty`,
+        /// `twenty-high-bit`, or the serial itself in hex (e.g. `80A1B2C3D4E5F601`).
+        #[arg(long, default_value = "random", value_parser = parse_serial_shape)]
+        serial: SerialShape,
     },
     /// Write a CRL of the test CA's user-authentication hierarchy revoking the given cards.
     Crl {
@@ -94,8 +137,22 @@ fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
-        Command::Ca { out } => {
-            CaDir::create(&out).with_context(|| format!("creating the CA in {}", out.display()))?;
+        Command::Ca { out, issuer, bits } => {
+            anyhow::ensure!(
+                matches!(bits, 2048 | 3072 | 4096),
+                "--bits must be 2048, 3072 or 4096, not {bits}"
+            );
+            let options = CaOptions {
+                bits,
+                issuer: match issuer {
+                    Issuer::Printable => IssuerShape::Printable,
+                    Issuer::Utf8 => IssuerShape::Utf8,
+                    Issuer::Japanese => IssuerShape::Japanese,
+                },
+                ..CaOptions::new(Period::from_now(10 * 365))
+            };
+            CaDir::create_shaped(&out, &options)
+                .with_context(|| format!("creating the CA in {}", out.display()))?;
             println!("test CA written to {}", out.display());
         }
         Command::New {
@@ -106,6 +163,7 @@ fn main() -> anyhow::Result<()> {
             kind,
             valid_days,
             starts_in_days,
+            serial,
         } => {
             let ca_dir = ca.unwrap_or_else(|| out.join("..").join("ca"));
             let ca = CaDir::open_or_create(&ca_dir)
@@ -128,6 +186,7 @@ fn main() -> anyhow::Result<()> {
                 },
                 certs: CardCertOptions {
                     period,
+                    auth_serial: serial,
                     ..CardCertOptions::default()
                 },
             };

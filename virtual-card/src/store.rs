@@ -126,10 +126,15 @@ impl CaDir {
 
     /// Creates a new test CA in `dir` valid for `period`.
     pub fn create_with(dir: &Path, period: Period) -> Result<Self, StoreError> {
+        Self::create_shaped(dir, &pki::CaOptions::new(period))
+    }
+
+    /// Creates a new test CA in `dir` of the given shape (name encoding, key size, validity).
+    pub fn create_shaped(dir: &Path, options: &pki::CaOptions) -> Result<Self, StoreError> {
         fs::create_dir_all(dir).map_err(io_error(dir))?;
         let ca = Self {
-            auth: pki::make_ca(Purpose::Auth, period)?,
-            sign: pki::make_ca(Purpose::Sign, period)?,
+            auth: pki::make_ca_with(Purpose::Auth, options)?,
+            sign: pki::make_ca_with(Purpose::Sign, options)?,
         };
         for (stem, issued) in [("auth-ca", &ca.auth), ("sign-ca", &ca.sign)] {
             write_cert(dir, stem, &issued.cert_der, true)?;

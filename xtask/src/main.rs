@@ -10,6 +10,8 @@
 //!   built, then every scenario in Chromium and Firefox.
 //! - `extension [--origin https://…]` the store packages of the extension (a zip for Chrome and
 //!   Edge, one for Firefox) under `<target>/extension/`.
+//! - `instances` several server instances on one private PostgreSQL behind nginx
+//!   (`server/tests/instances.rs`; `test` runs it on SQLite and on PostgreSQL too).
 //! - `spa`   builds the release SPA into `app/dist`; `spa-test [chromium|firefox]` runs only the
 //!   SPA's browser tests (against a fresh server).
 //!
@@ -84,9 +86,10 @@ fn main() -> anyhow::Result<()> {
             })
         }
         Some("tidy") => tidy::check(&root),
+        Some("instances") => instances(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run|test|e2e|extension [--origin https://…]|bench|fuzz [seconds]|setup|spa|spa-test [chromium|firefox]|tidy>"
+                "usage: cargo xtask <run|test|e2e|extension [--origin https://…]|bench|fuzz [seconds]|setup|spa|spa-test [chromium|firefox]|instances|tidy>"
             );
             bail!("unknown task")
         }
@@ -356,6 +359,22 @@ fn cargo_test_with(args: &[&str], env: &[(&str, &str)], unset: &[&str]) -> anyho
     }
     Ok(counts)
 }
+/// The multi-instance tests on a private PostgreSQL: three `myna-server` processes behind nginx.
+fn instances() -> anyhow::Result<()> {
+    setup::ensure_system_packages()?;
+    let postgres = postgres::Postgres::start()?;
+    let status = Command::new("cargo")
+        .args(["test", "--locked", "-p", "server", "--test", "instances"])
+        .env("MYNA_TEST_DATABASE_URL", postgres.url())
+        .status()
+        .context("starting cargo test")?;
+    drop(postgres);
+    if !status.success() {
+        bail!("the multi-instance tests failed with {status}");
+    }
+    Ok(())
+}
+
 fn bench() -> anyhow::Result<()> {
     setup::ensure_system_packages()?;
     sh(
