@@ -120,13 +120,21 @@ pub fn card_activity() -> CardActivity {
 /// municipal office starts renewing it.
 pub const EXPIRY_WARNING_MS: f64 = 92.0 * 86_400_000.0;
 
-/// After a login, within [`EXPIRY_WARNING_MS`] of the certificate's expiry: when it expires
-/// and where to renew it. (An expired certificate cannot log in: `CERTIFICATE_EXPIRED` has its
+/// After a login (in this page, or earlier in the session), within [`EXPIRY_WARNING_MS`] of the
+/// certificate's expiry: when it expires and where to renew it. (An expired certificate cannot log in: `CERTIFICATE_EXPIRED` has its
 /// own message.)
 #[component]
 pub fn CertificateNotice() -> impl IntoView {
     let i18n = use_i18n();
     let activity = card_activity();
+    // After a reload or a move to the other part: the session still knows the expiry.
+    spawn_local(async move {
+        if let Ok(info) = api::session().await {
+            if info.certificate_expires_at.is_some() {
+                activity.expires_at.set(info.certificate_expires_at);
+            }
+        }
+    });
     move || {
         let at = activity.expires_at.get()?;
         let expires_ms = js_sys::Date::parse(&at);

@@ -9,6 +9,9 @@ WHERE certificate_key LIKE '%|008%' OR certificate_key LIKE '%|009%'
    OR certificate_key LIKE '%|00c%' OR certificate_key LIKE '%|00d%'
    OR certificate_key LIKE '%|00e%' OR certificate_key LIKE '%|00f%';
 
+-- The logged-in certificate's notAfter, so that every answer about the session can say it.
+ALTER TABLE sessions ADD COLUMN certificate_expires_ms BIGINT;
+
 -- Several outstanding challenges per session (two tabs, F1 and F2 at once), each single use:
 -- a login takes exactly the one its token signed, with one `DELETE … WHERE nonce = …`.
 DROP TABLE challenges;

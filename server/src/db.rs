@@ -46,6 +46,8 @@ pub struct SessionRow {
     pub person_id: Option<String>,
     /// Whether an imported CRL revokes that certificate.
     pub revoked: bool,
+    /// That certificate's notAfter (ms).
+    pub certificate_expires_ms: Option<i64>,
 }
 
 /// What the database holds of one imported CRL.
@@ -72,6 +74,19 @@ pub enum CrlImport {
     Unchanged,
     /// The database holds a newer CRL of the same CA; this one was not stored.
     Older,
+}
+
+/// What a card login writes into its session.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionLogin<'a> {
+    /// SHA-256 of the new cookie value.
+    pub new_id_hash: &'a str,
+    /// `issuer|serial`.
+    pub certificate_key: &'a str,
+    /// The certificate's notAfter (ms).
+    pub certificate_expires_ms: i64,
+    /// A new CSRF token when the session changes person; `None` keeps the token.
+    pub new_csrf: Option<&'a str>,
 }
 
 /// Most challenges one session keeps outstanding (a few tabs); older ones are dropped.
@@ -182,10 +197,12 @@ impl Db {
             certificate_key: Option<String>,
             person_id: Option<String>,
             revoked: i64,
+            certificate_expires_ms: Option<i64>,
         }
         let row: Option<Row> = sqlx::query_as(
             "SELECT s.csrf_token, s.last_seen_ms, s.certificate_key, l.person_id, \
-             (SELECT COUNT(*) FROM revoked_certificates r WHERE r.certificate_key = s.certificate_key) AS revoked \
+             (SELECT COUNT(*) FROM revoked_certificates r WHERE r.certificate_key = s.certificate_key) AS revoked, \
+             s.certificate_expires_ms \
              FROM sessions s \
              LEFT JOIN certificate_links l ON l.certificate_key = s.certificate_key \
              WHERE s.id_hash = $1 AND (s.last_seen_ms >= $2 OR EXISTS \
@@ -202,6 +219,7 @@ impl Db {
             certificate_key,
             person_id,
             revoked,
+            certificate_expires_ms,
         }) = row
         else {
             return Ok(None);
@@ -222,6 +240,7 @@ impl Db {
             certificate_key,
             person_id,
             revoked: revoked > 0,
+            certificate_expires_ms,
         }))
     }
 
@@ -315,32 +334,39 @@ impl Db {
     }
 
     /// Binds the session to a certificate after a card login, under a new session id (the old
-    /// id must not survive a change of privilege). The session's other outstanding challenges
-    /// move with it, so a second tab's card step still completes.
+    /// id must not survive a change of privilege). For the same certificate (or a session not
+    /// logged in yet) the session's other outstanding challenges move with it, so a second
+    /// tab's card step still completes. Another certificate is another person: the session
+    /// gets `new_csrf` as its CSRF token, and the first person's challenges are dropped, so
+    /// their other tabs cannot act as the second.
     pub async fn authenticate_session(
         &self,
         old_id_hash: &str,
-        new_id_hash: &str,
-        certificate_key: &str,
+        login: &SessionLogin<'_>,
         now_ms: i64,
     ) -> Result<bool, DbError> {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
-            "UPDATE sessions SET id_hash = $1, certificate_key = $2, authenticated_ms = $3, last_seen_ms = $4 \
-             WHERE id_hash = $5",
+            "UPDATE sessions SET id_hash = $1, certificate_key = $2, authenticated_ms = $3, last_seen_ms = $4, \
+             certificate_expires_ms = $5, csrf_token = COALESCE($6, csrf_token) WHERE id_hash = $7",
         )
-        .bind(new_id_hash)
-        .bind(certificate_key)
+        .bind(login.new_id_hash)
+        .bind(login.certificate_key)
         .bind(now_ms)
         .bind(now_ms)
+        .bind(login.certificate_expires_ms)
+        .bind(login.new_csrf)
         .bind(old_id_hash)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("UPDATE challenges SET session_id_hash = $1 WHERE session_id_hash = $2")
-            .bind(new_id_hash)
-            .bind(old_id_hash)
-            .execute(&mut *tx)
-            .await?;
+        let challenges = if login.new_csrf.is_some() {
+            sqlx::query("DELETE FROM challenges WHERE session_id_hash = $1").bind(old_id_hash)
+        } else {
+            sqlx::query("UPDATE challenges SET session_id_hash = $1 WHERE session_id_hash = $2")
+                .bind(login.new_id_hash)
+                .bind(old_id_hash)
+        };
+        challenges.execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(done.rows_affected() == 1)
     }
@@ -364,19 +390,36 @@ impl Db {
         now_ms: i64,
     ) -> Result<CrlImport, DbError> {
         let mut tx = self.pool.begin().await?;
-        let current: Option<(i64,)> =
-            sqlx::query_as("SELECT this_update_ms FROM crls WHERE authority = $1")
-                .bind(&crl.authority)
-                .fetch_optional(&mut *tx)
-                .await?;
-        match current {
-            Some((this_update,)) if this_update == crl.this_update_ms => {
-                return Ok(CrlImport::Unchanged)
-            }
-            Some((this_update,)) if this_update > crl.this_update_ms => {
-                return Ok(CrlImport::Older)
-            }
-            _ => {}
+        // The write comes first: PostgreSQL locks the row, so a second instance importing at the
+        // same moment waits and then sees this CRL; SQLite takes its write lock at once instead
+        // of upgrading a read transaction (which could fail under a concurrent writer).
+        let stored = sqlx::query(
+            "INSERT INTO crls (authority, issuer, this_update_ms, next_update_ms, revoked_count, imported_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (authority) DO UPDATE SET issuer = excluded.issuer, \
+             this_update_ms = excluded.this_update_ms, next_update_ms = excluded.next_update_ms, \
+             revoked_count = excluded.revoked_count, imported_ms = excluded.imported_ms \
+             WHERE crls.this_update_ms < excluded.this_update_ms",
+        )
+        .bind(&crl.authority)
+        .bind(&crl.issuer)
+        .bind(crl.this_update_ms)
+        .bind(crl.next_update_ms)
+        .bind(crl.revoked.len() as i64)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?;
+        if stored.rows_affected() == 0 {
+            let (current,): (i64,) =
+                sqlx::query_as("SELECT this_update_ms FROM crls WHERE authority = $1")
+                    .bind(&crl.authority)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            tx.rollback().await?;
+            return Ok(if current == crl.this_update_ms {
+                CrlImport::Unchanged
+            } else {
+                CrlImport::Older
+            });
         }
         sqlx::query("DELETE FROM revoked_certificates WHERE authority = $1")
             .bind(&crl.authority)
@@ -393,20 +436,6 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         }
-        sqlx::query(
-            "INSERT INTO crls (authority, issuer, this_update_ms, next_update_ms, revoked_count, imported_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (authority) DO UPDATE SET issuer = excluded.issuer, \
-             this_update_ms = excluded.this_update_ms, next_update_ms = excluded.next_update_ms, \
-             revoked_count = excluded.revoked_count, imported_ms = excluded.imported_ms",
-        )
-        .bind(&crl.authority)
-        .bind(&crl.issuer)
-        .bind(crl.this_update_ms)
-        .bind(crl.next_update_ms)
-        .bind(crl.revoked.len() as i64)
-        .bind(now_ms)
-        .execute(&mut *tx)
-        .await?;
         tx.commit().await?;
         Ok(CrlImport::Stored)
     }

@@ -259,9 +259,12 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    revocation::import_configured(&state).await;
+    revocation::import_at_start(&state)
+        .await
+        .map_err(std::io::Error::other)?;
+    let hangup = revocation::Hangup::install();
     tokio::spawn(janitor(state.clone()));
-    tokio::spawn(revocation::watch(state.clone()));
+    tokio::spawn(revocation::watch(state.clone(), hangup));
     axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),

@@ -14,7 +14,7 @@ use std::{
 use crate::{
     config::StaleCrlPolicy,
     db::{CrlImport, CrlRow, DbError},
-    domain::certificate::{CertificateId, LoginError, TrustError, TrustStore},
+    domain::certificate::{LoginError, TrustError, TrustStore, VerifiedCertificate},
     error::ApiError,
     AppState,
 };
@@ -46,10 +46,22 @@ pub enum RevocationError {
         /// Why.
         source: TrustError,
     },
+    /// Its thisUpdate is later than now (beyond [`CLOCK_SKEW_MS`]): it would block every
+    /// genuine CRL until then.
+    #[error("{path}: thisUpdate is in the future ({this_update}); check the clocks")]
+    Future {
+        /// The file.
+        path: PathBuf,
+        /// thisUpdate, RFC 3339.
+        this_update: String,
+    },
     /// The database refused it.
     #[error("storing the CRL: {0}")]
     Db(#[from] DbError),
 }
+
+/// How far a CRL's thisUpdate may be ahead of this machine's clock.
+pub const CLOCK_SKEW_MS: i64 = 5 * 60 * 1000;
 
 /// Reads a DER file, or the first block of a PEM file.
 ///
@@ -88,6 +100,12 @@ pub async fn import_file(
             path: path.to_owned(),
             source,
         })?;
+    if crl.this_update_ms > now_ms.saturating_add(CLOCK_SKEW_MS) {
+        return Err(RevocationError::Future {
+            path: path.to_owned(),
+            this_update: crate::rfc3339(crl.this_update_ms),
+        });
+    }
     let done = db.import_crl(&crl, now_ms).await?;
     tracing::info!(path = %path.display(), issuer = %crl.issuer, revoked = crl.revoked.len(), outcome = ?done, "CRL");
     Ok(done)
@@ -99,23 +117,25 @@ pub fn is_stale(crl: &CrlRow, now_ms: i64) -> bool {
 }
 
 /// The login's revocation check: revoked certificates are refused; with `--stale-crl refuse`,
-/// so is a certificate whose CA's newest CRL is past its nextUpdate.
+/// so is a certificate whose CA (the generation that signed it) has no CRL in date.
 ///
 /// # Errors
 /// `CERTIFICATE_REVOKED`, `REVOCATION_UNAVAILABLE`, or a database failure.
 pub async fn check_login(
     state: &AppState,
-    id: &CertificateId,
+    verified: &VerifiedCertificate,
     now_ms: i64,
 ) -> Result<(), ApiError> {
-    if state.db.is_revoked(&id.key()).await? {
+    if state.db.is_revoked(&verified.id.key()).await? {
         return Err(ApiError::Login(LoginError::Revoked));
     }
     if state.settings.stale_crl == StaleCrlPolicy::Refuse {
         let crls = state.db.crls().await?;
-        let of_issuer: Vec<&CrlRow> = crls.iter().filter(|c| c.issuer == id.issuer()).collect();
-        if !of_issuer.is_empty() && of_issuer.iter().all(|c| is_stale(c, now_ms)) {
-            tracing::warn!(issuer = %id.issuer(), "login refused: the CRL is past its nextUpdate");
+        let in_date = crls
+            .iter()
+            .any(|c| c.authority == verified.authority && !is_stale(c, now_ms));
+        if !in_date {
+            tracing::warn!(issuer = %verified.id.issuer(), "login refused: no CRL in date for its CA");
             return Err(ApiError::RevocationUnavailable);
         }
     }
@@ -123,13 +143,28 @@ pub async fn check_login(
 }
 
 /// Imports every `--crl` file, logging what fails (a CRL that cannot be read leaves the
-/// database's list as it was).
-pub async fn import_configured(state: &AppState) {
+/// database's list as it was). Answers whether all went in.
+pub async fn import_configured(state: &AppState) -> bool {
+    let mut all = true;
     for path in &state.settings.crl {
         if let Err(error) = import_file(&state.db, &state.trust, path, state.now_ms()).await {
             tracing::error!(%error, "CRL not imported");
+            all = false;
         }
     }
+    all
+}
+
+/// At start: every `--crl` file must go in, or the server does not start (a typo in a path
+/// must not leave the portal without revocation).
+///
+/// # Errors
+/// The first file that cannot be imported, and why.
+pub async fn import_at_start(state: &AppState) -> Result<(), RevocationError> {
+    for path in &state.settings.crl {
+        import_file(&state.db, &state.trust, path, state.now_ms()).await?;
+    }
+    Ok(())
 }
 
 fn fingerprint(path: &Path) -> Option<(SystemTime, u64)> {
@@ -137,12 +172,36 @@ fn fingerprint(path: &Path) -> Option<(SystemTime, u64)> {
     Some((meta.modified().ok()?, meta.len()))
 }
 
-/// Keeps the database's revocations in step with the `--crl` files: reads them every
-/// `--crl-reload-secs` and imports those that changed, and reads all of them on SIGHUP.
-pub async fn watch(state: AppState) {
-    if state.settings.crl.is_empty() {
-        return;
+/// SIGHUP, installed before the server serves so that a `kill -HUP` never ends the process.
+pub struct Hangup(#[cfg(unix)] Option<tokio::signal::unix::Signal>);
+
+impl Hangup {
+    /// Installs the handler.
+    pub fn install() -> Self {
+        #[cfg(unix)]
+        {
+            Self(tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok())
+        }
+        #[cfg(not(unix))]
+        {
+            Self()
+        }
     }
+
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        if let Some(signal) = self.0.as_mut() {
+            signal.recv().await;
+            return;
+        }
+        std::future::pending::<()>().await;
+    }
+}
+
+/// Keeps the database's revocations in step with the `--crl` files: looks at them every
+/// `--crl-reload-secs` and imports those that changed (a failed import is tried again at the
+/// next look), and reads all of them on SIGHUP.
+pub async fn watch(state: AppState, mut hangup: Hangup) {
     let mut seen: HashMap<PathBuf, Option<(SystemTime, u64)>> = state
         .settings
         .crl
@@ -152,36 +211,31 @@ pub async fn watch(state: AppState) {
     let period = Duration::from_secs(state.settings.crl_reload_secs.max(1));
     let mut tick = tokio::time::interval(period);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    #[cfg(unix)]
-    let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
     loop {
-        #[cfg(unix)]
-        let hung_up = async {
-            match hangup.as_mut() {
-                Some(signal) => signal.recv().await,
-                None => std::future::pending().await,
-            }
-        };
-        #[cfg(not(unix))]
-        let hung_up = std::future::pending::<Option<()>>();
         tokio::select! {
             _ = tick.tick() => {
                 for path in &state.settings.crl {
                     let now = fingerprint(path);
-                    if seen.get(path) != Some(&now) {
-                        seen.insert(path.clone(), now);
-                        if let Err(error) = import_file(&state.db, &state.trust, path, state.now_ms()).await {
-                            tracing::error!(%error, "changed CRL not imported");
+                    if seen.get(path) == Some(&now) {
+                        continue;
+                    }
+                    match import_file(&state.db, &state.trust, path, state.now_ms()).await {
+                        Ok(_) => {
+                            seen.insert(path.clone(), now);
                         }
+                        Err(error) => tracing::error!(%error, "changed CRL not imported; trying again"),
                     }
                 }
             }
-            _ = hung_up => {
-                tracing::info!("SIGHUP: reading the CRLs again");
+            () = hangup.recv() => {
+                tracing::info!(files = state.settings.crl.len(), "SIGHUP: reading the CRLs again");
                 for path in &state.settings.crl {
                     seen.insert(path.clone(), fingerprint(path));
                 }
-                import_configured(&state).await;
+                if !import_configured(&state).await {
+                    // Looked at again at the next tick.
+                    seen.clear();
+                }
             }
         }
     }

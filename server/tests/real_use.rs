@@ -195,6 +195,13 @@ async fn two_tabs_of_one_session_both_log_in() {
             .await;
         assert_eq!(answer.code(), "NO_CHALLENGE");
     }
+    // The session's answer carries the certificate's expiry after the login, on every read.
+    let answer = browser.get(&portal, "/api/v1/session").await;
+    assert!(
+        answer.body["certificateExpiresAt"].as_str().is_some(),
+        "{}",
+        answer.body
+    );
     // A session keeps the newest MAX_CHALLENGES: the oldest of more is gone.
     let oldest = browser.challenge(&portal).await;
     for _ in 0..server::db::MAX_CHALLENGES {
@@ -205,6 +212,50 @@ async fn two_tabs_of_one_session_both_log_in() {
         .send_token(&portal, portal.sign(ORIGIN, &oldest))
         .await;
     assert_eq!(answer.code(), "SIGNATURE_INVALID");
+}
+
+/// A session logged in with one card, then another card: another person. The session changes
+/// hands with a new CSRF token, and the first person's pending challenges are dropped, so their
+/// other tab cannot act as the second person.
+#[tokio::test]
+async fn a_login_with_another_card_changes_the_sessions_csrf_token() {
+    let portal = Portal::new(&[]).await;
+    let first = Card::new();
+    let second = Card::another_person();
+    first.link(&portal, "first").await;
+    second.link(&portal, "second").await;
+    let mut browser = Browser::default();
+    browser.start(&portal).await;
+    let first_tab = browser.challenge(&portal).await;
+    let second_tab = browser.challenge(&portal).await;
+    let answer = browser
+        .send_token(&portal, first.sign(ORIGIN, &second_tab))
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let first_csrf = browser.csrf.clone();
+    assert_eq!(answer.body["csrfToken"].as_str(), first_csrf.as_deref());
+    let pending = browser.challenge(&portal).await;
+    // The other card logs in on the first tab's challenge.
+    let answer = browser
+        .send_token(&portal, second.sign(ORIGIN, &first_tab))
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let new_csrf = answer.body["csrfToken"].as_str().map(str::to_owned);
+    assert!(new_csrf.is_some() && new_csrf != first_csrf);
+    // The old token no longer works; the pending challenge of the first person is gone.
+    browser
+        .apply(&portal, &apply_body())
+        .await
+        .refused(StatusCode::FORBIDDEN, "CSRF_FAILED");
+    browser.csrf = new_csrf;
+    browser
+        .send_token(&portal, first.sign(ORIGIN, &pending))
+        .await
+        .refused(StatusCode::UNAUTHORIZED, "NO_CHALLENGE");
+    let answer = browser.apply(&portal, &apply_body()).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let status = browser.get(&portal, "/api/v1/insurance/status").await;
+    assert_eq!(status.body["application"], "received", "{}", status.body);
 }
 
 /// A second instance on the same database: `AppState` over the first one's settings.
@@ -325,11 +376,45 @@ async fn a_stale_crl_is_reported_and_may_refuse_logins() {
     let path = dir.path().join("stale.crl");
     std::fs::write(&path, stale).expect("write");
     let path_text = path.to_string_lossy().into_owned();
+    // With `refuse`, no CRL at all for the card's CA is no revocation check either.
+    let portal = Portal::new(&["--stale-crl", "refuse"]).await;
+    let mut browser = Browser::default();
+    browser.start(&portal).await;
+    browser
+        .login(&portal)
+        .await
+        .refused(StatusCode::SERVICE_UNAVAILABLE, "REVOCATION_UNAVAILABLE");
+    // A CRL dated in the future would block every genuine one until then: refused.
+    let future = pki::make_crl(
+        ca,
+        &[],
+        Period {
+            not_before: friday_s + 86_400,
+            not_after: friday_s + 10 * 86_400,
+        },
+    )
+    .expect("crl");
+    let future_path = dir.path().join("future.crl");
+    std::fs::write(&future_path, future).expect("write");
+    let error = revocation::import_file(
+        &portal.state.db,
+        &portal.state.trust,
+        &future_path,
+        friday_afternoon_ms(),
+    )
+    .await
+    .expect_err("a CRL from the future");
+    assert!(error.to_string().contains("future"), "{error}");
     for policy in ["warn", "refuse"] {
         let portal = Portal::new(&["--stale-crl", policy]).await;
-        revocation::import_file(&portal.state.db, &portal.state.trust, &path, 0)
-            .await
-            .expect("import");
+        revocation::import_file(
+            &portal.state.db,
+            &portal.state.trust,
+            &path,
+            friday_afternoon_ms(),
+        )
+        .await
+        .expect("import");
         let mut browser = Browser::default();
         let health = browser.get(&portal, "/healthz").await;
         assert_eq!(health.status, StatusCode::OK);
@@ -361,9 +446,14 @@ async fn a_stale_crl_is_reported_and_may_refuse_logins() {
             .expect("crl");
             let fresh_path = dir.path().join("fresh.crl");
             std::fs::write(&fresh_path, fresh).expect("write");
-            revocation::import_file(&portal.state.db, &portal.state.trust, &fresh_path, 0)
-                .await
-                .expect("import");
+            revocation::import_file(
+                &portal.state.db,
+                &portal.state.trust,
+                &fresh_path,
+                friday_afternoon_ms(),
+            )
+            .await
+            .expect("import");
             let answer = browser.login(&portal).await;
             assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
             let health = browser.get(&portal, "/healthz").await;

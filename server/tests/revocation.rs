@@ -199,3 +199,46 @@ async fn a_replaced_crl_file_and_sighup_take_effect_while_running() {
         .expect("still serving after SIGHUP");
     assert_eq!(health.status().as_u16(), 200);
 }
+
+/// A `--crl` that cannot be imported stops the start (it used to), and SIGHUP without any
+/// `--crl` does not end the server.
+#[tokio::test]
+async fn a_bad_crl_stops_the_start_and_sighup_never_kills() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("data").to_string_lossy().into_owned();
+    let missing = dir
+        .path()
+        .join("missing.crl")
+        .to_string_lossy()
+        .into_owned();
+    let output = server_command()
+        .args([
+            "--data-dir",
+            &data,
+            "--trust-ca",
+            &ca_path(),
+            "--crl",
+            &missing,
+        ])
+        .args(["--listen", "127.0.0.1:0"])
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("missing.crl"), "{said}");
+
+    let server = ServerProcess::start(&["--data-dir".into(), data, "--trust-ca".into(), ca_path()]);
+    let pid = server.child.id().to_string();
+    for _ in 0..2 {
+        let status = Command::new("kill")
+            .args(["-HUP", &pid])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let health = reqwest::get(format!("{}/healthz", server.base))
+        .await
+        .expect("still serving after SIGHUP");
+    assert_eq!(health.status().as_u16(), 200);
+}

@@ -73,6 +73,22 @@ pub enum TrustError {
 struct Anchor {
     certificate: Certificate,
     key: RsaPublicKey,
+    /// The RFC 4514 text of its subject, as [`CertificateId`] renders names.
+    name: String,
+    /// SHA-256 (hex) of its SubjectPublicKeyInfo: which CA generation.
+    authority: String,
+}
+
+/// SHA-256 (hex) of a CA's SubjectPublicKeyInfo: the name of one CA generation, shared by its
+/// CRL rows and the certificates it signed.
+fn authority_of(certificate: &Certificate) -> Option<String> {
+    use sha2::Digest as _;
+    let spki = certificate
+        .tbs_certificate
+        .subject_public_key_info
+        .to_der()
+        .ok()?;
+    Some(hex::encode(sha2::Sha256::digest(spki)))
 }
 
 /// The configured JPKI user-authentication CAs. Revocations are not kept here but in the
@@ -273,6 +289,8 @@ fn parse_serial(text: &str) -> Result<String, IdentityError> {
 pub struct VerifiedCertificate {
     /// Who the certificate is.
     pub id: CertificateId,
+    /// Which trusted CA (generation) signed it: SHA-256 of its key, as CRL rows name it.
+    pub authority: String,
     /// notAfter, seconds since the Unix epoch.
     pub not_after: i64,
     /// Which of the nonces offered the token signed (an index into them).
@@ -308,8 +326,20 @@ impl TrustStore {
         let certificate =
             Certificate::from_der(der).map_err(|_| TrustError::Malformed("CA certificate"))?;
         let key = rsa_key(&certificate).ok_or(TrustError::Malformed("CA key"))?;
-        self.anchors.push(Anchor { certificate, key });
+        let authority = authority_of(&certificate).ok_or(TrustError::Malformed("CA key"))?;
+        let name = certificate.tbs_certificate.subject.to_string();
+        self.anchors.push(Anchor {
+            certificate,
+            key,
+            name,
+            authority,
+        });
         Ok(())
+    }
+
+    /// The authorities (see [`CheckedCrl::authority`]) of the trusted CAs.
+    pub fn authorities(&self) -> impl Iterator<Item = &str> {
+        self.anchors.iter().map(|a| a.authority.as_str())
     }
 
     /// Number of anchors.
@@ -323,28 +353,20 @@ impl TrustStore {
     /// [`TrustError::Malformed`] when it does not parse, [`TrustError::UnknownCrlIssuer`] when
     /// no configured CA signed it.
     pub fn check_crl(&self, der: &[u8]) -> Result<CheckedCrl, TrustError> {
-        use sha2::Digest as _;
         let crl = CertificateList::from_der(der).map_err(|_| TrustError::Malformed("CRL"))?;
         let tbs = crl
             .tbs_cert_list
             .to_der()
             .map_err(|_| TrustError::Malformed("CRL"))?;
+        let issuer = crl.tbs_cert_list.issuer.to_string();
         let authority = (crl.signature_algorithm.oid == SHA256_WITH_RSA)
             .then(|| {
                 self.anchors.iter().find(|anchor| {
-                    anchor.certificate.tbs_certificate.subject.to_string()
-                        == crl.tbs_cert_list.issuer.to_string()
-                        && verifies(&anchor.key, &tbs, crl.signature.raw_bytes())
+                    anchor.name == issuer && verifies(&anchor.key, &tbs, crl.signature.raw_bytes())
                 })
             })
             .flatten()
             .ok_or(TrustError::UnknownCrlIssuer)?;
-        let spki = authority
-            .certificate
-            .tbs_certificate
-            .subject_public_key_info
-            .to_der()
-            .map_err(|_| TrustError::Malformed("CA key"))?;
         let ms = |t: &x509_cert::time::Time| t.to_unix_duration().as_millis() as i64;
         let revoked = crl
             .tbs_cert_list
@@ -359,8 +381,8 @@ impl TrustStore {
             })
             .collect();
         Ok(CheckedCrl {
-            issuer: crl.tbs_cert_list.issuer.to_string(),
-            authority: hex::encode(sha2::Sha256::digest(spki)),
+            issuer,
+            authority: authority.authority.clone(),
             this_update_ms: ms(&crl.tbs_cert_list.this_update),
             next_update_ms: crl.tbs_cert_list.next_update.as_ref().map(ms),
             revoked,
@@ -405,16 +427,17 @@ impl TrustStore {
         };
         // Choose the issuer by signature: generations of the JPKI CA share one DN. Names are
         // compared as text, so a PrintableString and a UTF8String of the same DN match.
-        let issuer_name = tbs.issuer.to_string();
-        let issued = certificate.signature_algorithm.oid == SHA256_WITH_RSA
-            && self.anchors.iter().any(|anchor| {
-                anchor.certificate.tbs_certificate.subject.to_string() == issuer_name
-                    && in_force(&anchor.certificate)
-                    && verifies(&anchor.key, &tbs_der, certificate.signature.raw_bytes())
-            });
-        if !issued {
-            return Err(LoginError::Untrusted);
-        }
+        let id = CertificateId::new(&tbs.issuer, &tbs.serial_number);
+        let issuer = (certificate.signature_algorithm.oid == SHA256_WITH_RSA)
+            .then(|| {
+                self.anchors.iter().find(|anchor| {
+                    anchor.name == id.issuer
+                        && in_force(&anchor.certificate)
+                        && verifies(&anchor.key, &tbs_der, certificate.signature.raw_bytes())
+                })
+            })
+            .flatten()
+            .ok_or(LoginError::Untrusted)?;
         let not_before = tbs.validity.not_before.to_unix_duration().as_secs() as i64;
         let not_after = tbs.validity.not_after.to_unix_duration().as_secs() as i64;
         if now < not_before {
@@ -441,7 +464,8 @@ impl TrustStore {
             })
             .ok_or(LoginError::BadSignature)?;
         Ok(VerifiedCertificate {
-            id: CertificateId::new(&tbs.issuer, &tbs.serial_number),
+            id,
+            authority: issuer.authority.clone(),
             not_after,
             nonce_index,
         })

@@ -123,25 +123,36 @@ pub async fn login(
     if now > *expires_ms {
         return Err(ApiError::ChallengeExpired);
     }
-    crate::revocation::check_login(&state, &verified.id, now).await?;
+    crate::revocation::check_login(&state, &verified, now).await?;
     if !state.db.take_challenge(&session.id_hash, nonce_b64).await? {
         return Err(ApiError::NoChallenge);
     }
     let new_id = session::random_token();
+    let key = verified.key();
+    // A session logged in with another certificate is another person's: it changes hands with
+    // a new CSRF token and without the first person's pending challenges.
+    let new_csrf = session
+        .row
+        .certificate_key
+        .as_deref()
+        .is_some_and(|previous| previous != key)
+        .then(session::random_token);
+    let login = crate::db::SessionLogin {
+        new_id_hash: &session::hash_id(&new_id),
+        certificate_key: &key,
+        certificate_expires_ms: verified.not_after.saturating_mul(1000),
+        new_csrf: new_csrf.as_deref(),
+    };
     if !state
         .db
-        .authenticate_session(
-            &session.id_hash,
-            &session::hash_id(&new_id),
-            &verified.key(),
-            now,
-        )
+        .authenticate_session(&session.id_hash, &login, now)
         .await?
     {
         return Err(ApiError::NoSession);
     }
     tracing::info!(serial = %verified.id.serial(), "card login");
-    let mut info = crate::handlers::session::SessionInfo::new(&state, session.row.csrf_token, true);
+    let csrf_token = new_csrf.unwrap_or(session.row.csrf_token);
+    let mut info = crate::handlers::session::SessionInfo::new(&state, csrf_token, true);
     info.certificate_expires_at = Some(crate::rfc3339(verified.not_after.saturating_mul(1000)));
     Ok(crate::handlers::session::with_cookie(&state, &new_id, info))
 }

@@ -25,8 +25,8 @@ pub struct SessionInfo {
     pub authenticated: bool,
     /// Seconds of inactivity after which the session ends.
     pub idle_timeout_seconds: u64,
-    /// In the login's answer: when the card's user-authentication certificate expires (RFC
-    /// 3339, JST), so the page can warn in the last three months before it. It lasts until the
+    /// After a card login: when the card's user-authentication certificate expires (RFC 3339,
+    /// JST), so the page can warn in the last three months before it. It lasts until the
     /// holder's fifth birthday after issue; renewal is at the municipal office.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate_expires_at: Option<String>,
@@ -54,12 +54,9 @@ pub async fn get(
 ) -> Result<Response, ApiError> {
     if let Some(found) = session::Session::find(&headers, &state).await? {
         let authenticated = found.row.certificate_key.is_some();
-        return Ok(ApiJson(SessionInfo::new(
-            &state,
-            found.row.csrf_token,
-            authenticated,
-        ))
-        .into_response());
+        let mut info = SessionInfo::new(&state, found.row.csrf_token, authenticated);
+        info.certificate_expires_at = found.row.certificate_expires_ms.map(crate::rfc3339);
+        return Ok(ApiJson(info).into_response());
     }
     limits::per_ip(&state, ip).await?;
     let id = session::random_token();
