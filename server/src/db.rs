@@ -89,7 +89,27 @@ pub struct SessionLogin<'a> {
     pub new_csrf: Option<&'a str>,
 }
 
-/// Most challenges one session keeps outstanding (a few tabs); older ones are dropped.
+/// A challenge row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChallengeRow {
+    /// The nonce, standard base64.
+    pub nonce: String,
+    /// When it was issued (ms).
+    pub created_ms: i64,
+    /// When it expires (ms).
+    pub expires_ms: i64,
+}
+
+/// What a login took: the session's challenges and the presented certificate's revocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TakenChallenges {
+    /// Newest first, at most [`MAX_CHALLENGES`].
+    pub challenges: Vec<ChallengeRow>,
+    /// An imported CRL revokes the certificate.
+    pub revoked: bool,
+}
+
+/// Most challenges a login considers (a few tabs); older ones are dropped.
 pub const MAX_CHALLENGES: i64 = 8;
 
 /// The F2 table's data.
@@ -280,8 +300,9 @@ impl Db {
         Ok(done.rows_affected())
     }
 
-    /// Stores a new login challenge for the session beside those still outstanding; the
-    /// session keeps at most [`MAX_CHALLENGES`], the newest.
+    /// Stores a new login challenge for the session beside those still outstanding. A login
+    /// considers the newest [`MAX_CHALLENGES`] and drops the rest; the janitor removes expired
+    /// ones; the per-address limit on challenges bounds what one client can store meanwhile.
     pub async fn add_challenge(
         &self,
         id_hash: &str,
@@ -289,7 +310,6 @@ impl Db {
         now_ms: i64,
         expires_ms: i64,
     ) -> Result<(), DbError> {
-        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO challenges (nonce, session_id_hash, created_ms, expires_ms) VALUES ($1, $2, $3, $4)",
         )
@@ -297,55 +317,78 @@ impl Db {
         .bind(id_hash)
         .bind(now_ms)
         .bind(expires_ms)
-        .execute(&mut *tx)
+        .execute(&self.pool)
         .await?;
-        sqlx::query(
-            "DELETE FROM challenges WHERE session_id_hash = $1 AND nonce NOT IN \
-             (SELECT nonce FROM challenges WHERE session_id_hash = $2 ORDER BY created_ms DESC, nonce LIMIT $3)",
-        )
-        .bind(id_hash)
-        .bind(id_hash)
-        .bind(MAX_CHALLENGES)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
         Ok(())
     }
 
-    /// The session's outstanding challenges: (nonce, expires_ms), newest first.
-    pub async fn challenges(&self, id_hash: &str) -> Result<Vec<(String, i64)>, DbError> {
-        Ok(sqlx::query_as(
-            "SELECT nonce, expires_ms FROM challenges WHERE session_id_hash = $1 ORDER BY created_ms DESC",
+    /// Takes every outstanding challenge of the session (one statement, so two logins cannot
+    /// both take one), newest first and at most [`MAX_CHALLENGES`], with whether an imported
+    /// CRL revokes `certificate_key` (the certificate the login presents).
+    pub async fn take_challenges(
+        &self,
+        id_hash: &str,
+        certificate_key: &str,
+    ) -> Result<TakenChallenges, DbError> {
+        let rows: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+            "DELETE FROM challenges WHERE session_id_hash = $1 RETURNING nonce, created_ms, expires_ms, \
+             (SELECT COUNT(*) FROM revoked_certificates WHERE certificate_key = $2)",
         )
         .bind(id_hash)
+        .bind(certificate_key)
         .fetch_all(&self.pool)
-        .await?)
+        .await?;
+        let revoked = rows.iter().any(|row| row.3 > 0);
+        let mut challenges: Vec<ChallengeRow> = rows
+            .into_iter()
+            .map(|(nonce, created_ms, expires_ms, _)| ChallengeRow {
+                nonce,
+                created_ms,
+                expires_ms,
+            })
+            .collect();
+        challenges.sort_by(|a, b| {
+            b.created_ms
+                .cmp(&a.created_ms)
+                .then_with(|| a.nonce.cmp(&b.nonce))
+        });
+        challenges.truncate(MAX_CHALLENGES as usize);
+        Ok(TakenChallenges {
+            challenges,
+            revoked,
+        })
     }
 
-    /// Takes one challenge of the session: `true` for the one request that deleted it, so a
-    /// challenge is used once even when two logins race for it.
-    pub async fn take_challenge(&self, id_hash: &str, nonce_b64: &str) -> Result<bool, DbError> {
-        let done = sqlx::query("DELETE FROM challenges WHERE nonce = $1 AND session_id_hash = $2")
-            .bind(nonce_b64)
+    /// Puts challenges back, under `id_hash` (the session's id, or its new one after a login).
+    pub async fn restore_challenges(
+        &self,
+        id_hash: &str,
+        challenges: &[ChallengeRow],
+    ) -> Result<(), DbError> {
+        for challenge in challenges {
+            sqlx::query(
+                "INSERT INTO challenges (nonce, session_id_hash, created_ms, expires_ms) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(&challenge.nonce)
             .bind(id_hash)
+            .bind(challenge.created_ms)
+            .bind(challenge.expires_ms)
             .execute(&self.pool)
             .await?;
-        Ok(done.rows_affected() == 1)
+        }
+        Ok(())
     }
 
     /// Binds the session to a certificate after a card login, under a new session id (the old
-    /// id must not survive a change of privilege). For the same certificate (or a session not
-    /// logged in yet) the session's other outstanding challenges move with it, so a second
-    /// tab's card step still completes. Another certificate is another person: the session
-    /// gets `new_csrf` as its CSRF token, and the first person's challenges are dropped, so
-    /// their other tabs cannot act as the second.
+    /// id must not survive a change of privilege). Another certificate than the session's is
+    /// another person: the session then gets `new_csrf` as its CSRF token.
     pub async fn authenticate_session(
         &self,
         old_id_hash: &str,
         login: &SessionLogin<'_>,
         now_ms: i64,
     ) -> Result<bool, DbError> {
-        let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
             "UPDATE sessions SET id_hash = $1, certificate_key = $2, authenticated_ms = $3, last_seen_ms = $4, \
              certificate_expires_ms = $5, csrf_token = COALESCE($6, csrf_token) WHERE id_hash = $7",
@@ -357,28 +400,9 @@ impl Db {
         .bind(login.certificate_expires_ms)
         .bind(login.new_csrf)
         .bind(old_id_hash)
-        .execute(&mut *tx)
+        .execute(&self.pool)
         .await?;
-        let challenges = if login.new_csrf.is_some() {
-            sqlx::query("DELETE FROM challenges WHERE session_id_hash = $1").bind(old_id_hash)
-        } else {
-            sqlx::query("UPDATE challenges SET session_id_hash = $1 WHERE session_id_hash = $2")
-                .bind(login.new_id_hash)
-                .bind(old_id_hash)
-        };
-        challenges.execute(&mut *tx).await?;
-        tx.commit().await?;
         Ok(done.rows_affected() == 1)
-    }
-
-    /// Whether an imported CRL revokes the certificate.
-    pub async fn is_revoked(&self, certificate_key: &str) -> Result<bool, DbError> {
-        let row: Option<(i64,)> =
-            sqlx::query_as("SELECT 1 FROM revoked_certificates WHERE certificate_key = $1 LIMIT 1")
-                .bind(certificate_key)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.is_some())
     }
 
     /// Stores a checked CRL in one transaction: it replaces the same CA's older CRL and its

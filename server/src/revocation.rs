@@ -116,7 +116,8 @@ pub fn is_stale(crl: &CrlRow, now_ms: i64) -> bool {
     crl.next_update_ms.is_some_and(|next| next < now_ms)
 }
 
-/// The login's revocation check: revoked certificates are refused; with `--stale-crl refuse`,
+/// The login's revocation check (`revoked`: what the database said of the certificate, read
+/// with the session's challenges): revoked certificates are refused; with `--stale-crl refuse`,
 /// so is a certificate whose CA (the generation that signed it) has no CRL in date.
 ///
 /// # Errors
@@ -124,9 +125,10 @@ pub fn is_stale(crl: &CrlRow, now_ms: i64) -> bool {
 pub async fn check_login(
     state: &AppState,
     verified: &VerifiedCertificate,
+    revoked: bool,
     now_ms: i64,
 ) -> Result<(), ApiError> {
-    if state.db.is_revoked(&verified.id.key()).await? {
+    if revoked {
         return Err(ApiError::Login(LoginError::Revoked));
     }
     if state.settings.stale_crl == StaleCrlPolicy::Refuse {

@@ -112,16 +112,20 @@ async fn every_serial_and_issuer_shape_applies() {
 }
 
 /// The first sessions stored the serial with DER's 00; the migration strips it, so such a
-/// session, still open across the upgrade, finds its person.
+/// session, still open across the upgrade, finds its person. On SQLite and, under `cargo xtask
+/// test`, on PostgreSQL.
 #[tokio::test]
 async fn sessions_stored_with_the_old_key_are_migrated() {
     use sqlx::Connection as _;
     sqlx::any::install_default_drivers();
     let dir = tempfile::tempdir().expect("dir");
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("old.sqlite3").display()
-    );
+    let url = match test_database_url().await {
+        Some(url) => url,
+        None => format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("old.sqlite3").display()
+        ),
+    };
     let mut old = sqlx::migrate!("./migrations");
     old.migrations = old
         .migrations
@@ -131,7 +135,7 @@ async fn sessions_stored_with_the_old_key_are_migrated() {
         .collect::<Vec<_>>()
         .into();
     {
-        let mut connection = sqlx::AnyConnection::connect(&url).await.expect("sqlite");
+        let mut connection = sqlx::AnyConnection::connect(&url).await.expect("database");
         old.run(&mut connection).await.expect("old schema");
         for (id, key) in [
             ("old-high", "O=JPKI,C=JP|0080a1b2c3d4e5f601"),
@@ -212,6 +216,39 @@ async fn two_tabs_of_one_session_both_log_in() {
         .send_token(&portal, portal.sign(ORIGIN, &oldest))
         .await;
     assert_eq!(answer.code(), "SIGNATURE_INVALID");
+}
+
+/// Two logins racing with the same token: the challenge is used exactly once.
+#[tokio::test]
+async fn two_logins_racing_for_one_challenge_cannot_both_win() {
+    let portal = Portal::new(&[]).await;
+    for _ in 0..5 {
+        let mut first = Browser::default();
+        first.start(&portal).await;
+        let nonce = first.challenge(&portal).await;
+        let token = portal.sign(ORIGIN, &nonce);
+        let mut second = Browser {
+            cookie: first.cookie.clone(),
+            csrf: first.csrf.clone(),
+            headers: Vec::new(),
+        };
+        let (a, b) = tokio::join!(
+            first.send_token(&portal, token.clone()),
+            second.send_token(&portal, token)
+        );
+        let mut codes = [
+            (a.status, a.code().to_owned()),
+            (b.status, b.code().to_owned()),
+        ];
+        codes.sort();
+        assert_eq!(
+            codes,
+            [
+                (StatusCode::OK, String::new()),
+                (StatusCode::UNAUTHORIZED, "NO_CHALLENGE".to_owned())
+            ]
+        );
+    }
 }
 
 /// A session logged in with one card, then another card: another person. The session changes

@@ -3,8 +3,9 @@
 //! - `run`   builds the bridge and the virtual card, registers the bridge with the browsers for
 //!   development, and serves a virtual My Number Card on the machine's pcscd.
 //! - `test`  everything CI runs: installs what is missing, then format, lints, tidy and every test.
-//! - `bench` the benchmarks of BENCHMARKS.md (the card stack, the server's flows, the portal end
-//!   to end in both browsers).
+//! - `bench [card|server|e2e]` the benchmarks of BENCHMARKS.md (the card stack, the server's
+//!   flows — direct, then through nginx with one and two instances —, the portal end to end in
+//!   both browsers), or one of them.
 //! - `fuzz`  runs the fuzz targets for a while (needs `cargo install cargo-fuzz`).
 //! - `e2e`   only the end-to-end tests (`tests/`): the release SPA, the server and the bridge
 //!   built, then every scenario in Chromium and Firefox.
@@ -43,7 +44,7 @@ fn main() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("run") => run::run(&root),
         Some("test") => test(),
-        Some("bench") => bench(),
+        Some("bench") => bench(args.get(1).map(String::as_str)),
         Some("fuzz") => fuzz(args.get(1).map(String::as_str).unwrap_or("60")),
         Some("setup") => setup::ensure_system_packages().and_then(|()| web::ensure_tools()),
         Some("spa") => web::build_spa(&root).map(|dist| eprintln!("built {}", dist.display())),
@@ -375,12 +376,26 @@ fn instances() -> anyhow::Result<()> {
     Ok(())
 }
 
-fn bench() -> anyhow::Result<()> {
+/// Every benchmark, or only `card`, `server` (flows, then through nginx) or `e2e`.
+fn bench(only: Option<&str>) -> anyhow::Result<()> {
     setup::ensure_system_packages()?;
-    sh(
-        "cargo",
-        &["bench", "--locked", "-p", "bridge", "--bench", "card"],
-    )?;
+    let wanted = |part: &str| only.is_none_or(|only| only == part);
+    if wanted("card") {
+        sh(
+            "cargo",
+            &["bench", "--locked", "-p", "bridge", "--bench", "card"],
+        )?;
+    }
+    if wanted("server") {
+        server_bench()?;
+    }
+    if wanted("e2e") {
+        e2e_bench()?;
+    }
+    Ok(())
+}
+
+fn server_bench() -> anyhow::Result<()> {
     // The server's flows, on SQLite and on a private PostgreSQL started for the run.
     let postgres = postgres::Postgres::start()?;
     let status = Command::new("cargo")
@@ -392,6 +407,10 @@ fn bench() -> anyhow::Result<()> {
     if !status.success() {
         bail!("the server benchmark failed with {status}");
     }
+    Ok(())
+}
+
+fn e2e_bench() -> anyhow::Result<()> {
     // End to end: 「申し込む」 → done in Chromium and Firefox, release builds.
     let dist = web::build_spa(&project_root())?;
     let release = build_release(&["server", "bridge"])?;

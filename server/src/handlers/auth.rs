@@ -81,10 +81,6 @@ pub async fn login(
 ) -> Result<Response, ApiError> {
     // No per-address count here: a login needs a challenge, and challenges are counted per
     // address; the per-certificate count follows once the certificate is read.
-    let outstanding = state.db.challenges(&session.id_hash).await?;
-    if outstanding.is_empty() {
-        return Err(ApiError::NoChallenge);
-    }
     let now = state.now_ms();
     let b64 = base64::engine::general_purpose::STANDARD;
     // Bound the sizes before decoding: 4096 bytes of DER is at most 5464 base64 characters.
@@ -93,41 +89,77 @@ pub async fn login(
             crate::domain::certificate::LoginError::TokenSize,
         ));
     }
-    let nonces = outstanding
-        .iter()
-        .map(|(nonce, _)| b64.decode(nonce))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
     let certificate = b64
         .decode(&request.certificate)
         .map_err(|_| ApiError::InvalidRequest("certificate is not base64".into()))?;
     let signature = b64
         .decode(&request.signature)
         .map_err(|_| ApiError::InvalidRequest("signature is not base64".into()))?;
-    if let Some(id) = CertificateId::of_der(&certificate) {
-        limits::per_certificate(&state, &id.key()).await?;
+    let claimed = CertificateId::of_der(&certificate).map(|id| id.key());
+    if let Some(key) = &claimed {
+        limits::per_certificate(&state, key).await?;
     }
-    let token = LoginToken {
-        certificate: &certificate,
-        signature: &signature,
-        algorithm: &request.algorithm,
-        format: &request.format,
-    };
-    let nonce_refs: Vec<&[u8]> = nonces.iter().map(Vec::as_slice).collect();
-    let verified =
-        state
-            .trust
-            .verify_login(&token, &state.settings.origin, &nonce_refs, now / 1000)?;
-    // The challenge the token signed: expired, or taken by a concurrent login, it is refused.
-    let (nonce_b64, expires_ms) = &outstanding[verified.nonce_index];
-    if now > *expires_ms {
-        return Err(ApiError::ChallengeExpired);
-    }
-    crate::revocation::check_login(&state, &verified, now).await?;
-    if !state.db.take_challenge(&session.id_hash, nonce_b64).await? {
+    // Every outstanding challenge of the session is taken in one statement (with whether the
+    // claimed certificate is revoked); those the token did not use are put back. The common
+    // case, one challenge, costs that one statement, as a single-challenge design would.
+    let taken = state
+        .db
+        .take_challenges(&session.id_hash, claimed.as_deref().unwrap_or(""))
+        .await?;
+    if taken.challenges.is_empty() {
         return Err(ApiError::NoChallenge);
     }
+    let restore = |except: Option<usize>, under: String| {
+        let state = state.clone();
+        let kept: Vec<crate::db::ChallengeRow> = taken
+            .challenges
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| Some(*i) != except && c.expires_ms >= now)
+            .map(|(_, c)| c.clone())
+            .collect();
+        async move {
+            if !kept.is_empty() {
+                state.db.restore_challenges(&under, &kept).await?;
+            }
+            Ok::<(), ApiError>(())
+        }
+    };
+    let outcome = async {
+        let nonces = taken
+            .challenges
+            .iter()
+            .map(|c| b64.decode(&c.nonce))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let token = LoginToken {
+            certificate: &certificate,
+            signature: &signature,
+            algorithm: &request.algorithm,
+            format: &request.format,
+        };
+        let nonce_refs: Vec<&[u8]> = nonces.iter().map(Vec::as_slice).collect();
+        let verified =
+            state
+                .trust
+                .verify_login(&token, &state.settings.origin, &nonce_refs, now / 1000)?;
+        if now > taken.challenges[verified.nonce_index].expires_ms {
+            return Err(ApiError::ChallengeExpired);
+        }
+        crate::revocation::check_login(&state, &verified, taken.revoked, now).await?;
+        Ok(verified)
+    }
+    .await;
+    let verified = match outcome {
+        Ok(verified) => verified,
+        Err(error) => {
+            // A refused token spends nothing: another tab may still be using its challenge.
+            restore(None, session.id_hash.clone()).await?;
+            return Err(error);
+        }
+    };
     let new_id = session::random_token();
+    let new_id_hash = session::hash_id(&new_id);
     let key = verified.key();
     // A session logged in with another certificate is another person's: it changes hands with
     // a new CSRF token and without the first person's pending challenges.
@@ -138,7 +170,7 @@ pub async fn login(
         .is_some_and(|previous| previous != key)
         .then(session::random_token);
     let login = crate::db::SessionLogin {
-        new_id_hash: &session::hash_id(&new_id),
+        new_id_hash: &new_id_hash,
         certificate_key: &key,
         certificate_expires_ms: verified.not_after.saturating_mul(1000),
         new_csrf: new_csrf.as_deref(),
@@ -149,6 +181,10 @@ pub async fn login(
         .await?
     {
         return Err(ApiError::NoSession);
+    }
+    // The other tabs' challenges follow the session to its new id (same person only).
+    if new_csrf.is_none() {
+        restore(Some(verified.nonce_index), new_id_hash.clone()).await?;
     }
     tracing::info!(serial = %verified.id.serial(), "card login");
     let csrf_token = new_csrf.unwrap_or(session.row.csrf_token);
