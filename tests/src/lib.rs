@@ -81,6 +81,9 @@ pub struct Options {
     pub extension_protocol: Option<u32>,
     /// The server's rate limits (off for the benchmark's many logins).
     pub rate_limits: bool,
+    /// The card's user-authentication certificate expires this many days from now (else in
+    /// five years).
+    pub certificate_expires_in_days: Option<u64>,
 }
 
 impl Default for Options {
@@ -97,6 +100,7 @@ impl Default for Options {
             origin_allowed: true,
             extension_protocol: None,
             rate_limits: true,
+            certificate_expires_in_days: None,
         }
     }
 }
@@ -235,6 +239,18 @@ impl Portal {
         let card_dir = templates().copy_card(CardKind::Jpki, &root.join("card"))?;
         if let Some(tries) = options.tries {
             card_dir.set_auth_pin_tries(tries)?;
+        }
+        if let Some(days) = options.certificate_expires_in_days {
+            let ca = virtual_card::store::CaDir::open(&templates().ca_dir())?;
+            let period = virtual_card::pki::Period {
+                not_before: virtual_card::fixtures::VALID_FROM,
+                not_after: virtual_card::pki::Period::from_now(days).not_after,
+            };
+            card_dir.reissue_auth_cert(
+                &ca.auth,
+                period,
+                &virtual_card::pki::SerialShape::Random,
+            )?;
         }
         let certificate = card_dir.auth_cert()?;
         let card = if options.reader {

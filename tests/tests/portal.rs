@@ -62,6 +62,30 @@ in_both_browsers!(
 );
 
 in_both_browsers!(
+    a_certificate_near_its_expiry_is_announced_after_the_login,
+    Options {
+        certificate_expires_in_days: Some(45),
+        ..Options::default()
+    },
+    async |p: &mut Portal| {
+        p.apply_until_card_step(false).await?;
+        p.read_card().await?;
+        p.enter_pin(PIN).await?;
+        p.see("申し込みを受け付けました").await?;
+        p.see("利用者証明用電子証明書の有効期限は").await?;
+        p.see("市区町村の窓口で更新できます").await?;
+        p.screenshot("expiry-notice-ja").await?;
+        // After a reload the session still knows it; in English too.
+        p.open("/insurance/status").await?;
+        p.see("利用者証明用電子証明書の有効期限は").await?;
+        p.press("button.lang-switch").await?;
+        p.see("certificate expires on").await?;
+        p.screenshot("expiry-notice-en").await?;
+        Ok(())
+    }
+);
+
+in_both_browsers!(
     application_without_the_opt_in_then_status,
     Options::default(),
     async |p: &mut Portal| {
