@@ -72,6 +72,22 @@ pub fn date_time(text: &str, japanese: bool) -> String {
     }
 }
 
+/// `2027年1月14日` or `14 Jan 2027` (JST); the text itself when it cannot be read.
+pub fn date(text: &str, japanese: bool) -> String {
+    let Some(w) = parse(text) else {
+        return text.to_owned();
+    };
+    if japanese {
+        format!("{}年{}月{}日", w.year, w.month, w.day)
+    } else {
+        let month = MONTHS
+            .get(usize::try_from(w.month).unwrap_or(1).saturating_sub(1))
+            .copied()
+            .unwrap_or("");
+        format!("{} {month} {}", w.day, w.year)
+    }
+}
+
 /// The receipt's form, `2020/10/13 17:00`.
 pub fn slashed(text: &str) -> String {
     match parse(text) {
@@ -93,6 +109,8 @@ mod tests {
         assert_eq!(date_time(at, true), "2026年11月24日 12:00");
         assert_eq!(date_time(at, false), "24 Nov 2026, 12:00 (JST)");
         assert_eq!(slashed("2020-10-13T17:00:00+09:00"), "2020/10/13 17:00");
+        assert_eq!(date("2027-01-14T19:04:00+09:00", true), "2027年1月14日");
+        assert_eq!(date("2027-01-14T19:04:00+09:00", false), "14 Jan 2027");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! step (pre-check, reading, login), the F2 status table, and the messages of every error code.
 
 use leptos::{html, prelude::*, task::spawn_local};
-use protocol::{page::Lang, Component, ErrorBody, ErrorCode};
+use protocol::{page::Lang, Component, ErrorBody};
 
 use leptos_i18n::Locale as _;
 
@@ -140,7 +140,7 @@ pub fn CertificateNotice() -> impl IntoView {
         let expires_ms = js_sys::Date::parse(&at);
         let left = expires_ms - js_sys::Date::now();
         (left.is_finite() && left < EXPIRY_WARNING_MS).then(|| {
-            let date = move || format::date_time(&at, i18n.get_locale() == Locale::ja);
+            let date = move || format::date(&at, i18n.get_locale() == Locale::ja);
             view! {
                 <p class="warning certificate-expiry" role="status">
                     <span aria-hidden="true">"⚠ "</span>
@@ -365,13 +365,12 @@ pub fn CardStep(
             match outcome {
                 Ok(()) => on_login.run(()),
                 Err(error) => {
-                    if let Failure::Card(body) = &error {
-                        if matches!(
-                            body.code,
-                            ErrorCode::PinBlocked | ErrorCode::CardRemoved | ErrorCode::NoCard
-                        ) {
-                            check();
-                        }
+                    // After every card answer the step shows the card as it is now: a wrong
+                    // PIN changes the tries left (and may leave one: the last-try
+                    // confirmation), a removed card or a blocked PIN its readiness.
+                    if let Failure::Card(_) = &error {
+                        confirmed.set(false);
+                        check();
                     }
                     failure.set(Some(error));
                 }
@@ -403,7 +402,12 @@ pub fn CardStep(
                             "EXTENSION_UNAVAILABLE" | "BRIDGE_UNAVAILABLE" | "VERSION_MISMATCH"
                         );
                         view! {
-                            <p class=if ok { "ready" } else { "not-ready" } data-readiness=readiness.message_key()>
+                            <p
+                                class=if last_try { "warning last-try" } else if ok { "ready" } else { "not-ready" }
+                                data-readiness=readiness.message_key()
+                            >
+                                // One try left: a warning by icon and words as well as colour.
+                                {last_try.then_some(view! { <span class="icon" aria-hidden="true">"⚠ "</span> })}
                                 {card_message(readiness.message_key())}
                             </p>
                             {match &readiness {

@@ -551,8 +551,24 @@ impl Portal {
         }
     }
 
-    /// Saves a screenshot of the current window as the next step.
+    /// Saves a screenshot of the current window as the next step, after checking that every
+    /// element marked `hidden` is really not displayed (a CSS `display` rule beats the
+    /// attribute unless the style sheet says otherwise).
     pub async fn screenshot(&mut self, step: &str) -> anyhow::Result<()> {
+        if step != "failure" {
+            let shown = self
+                .client
+                .execute(
+                    "return [...document.querySelectorAll('[hidden]')]\
+                     .filter(e => getComputedStyle(e).display !== 'none')\
+                     .map(e => e.outerHTML.slice(0, 160));",
+                    Vec::new(),
+                )
+                .await?;
+            if shown.as_array().is_some_and(|a| !a.is_empty()) {
+                bail!("at {step}: elements marked hidden are displayed: {shown}");
+            }
+        }
         self.shot += 1;
         let png = self.client.screenshot().await?;
         std::fs::write(self.shots.join(format!("{:02}-{step}.png", self.shot)), png)?;

@@ -135,8 +135,24 @@ in_both_browsers!(
         p.enter_pin("0000").await?;
         p.see("パスワードが違います。").await?;
         p.see("パスワードの残り回数：2回").await?;
+        // The card step's own count follows the card at once: no stale 3 above the 2.
+        p.readiness("READY").await?;
+        ensure!(
+            !p.page_text().await?.contains("パスワードの残り回数：3回"),
+            "a stale count: {}",
+            p.page_text().await?
+        );
         p.screenshot("wrong-pin").await?;
+        // A second wrong PIN: one try left, shown as a warning with its confirmation, without
+        // a reload.
         p.read_card().await?;
+        p.enter_pin("0000").await?;
+        p.see("パスワードの残り回数：1回").await?;
+        p.readiness("PIN_LAST_TRY").await?;
+        p.see("残り回数が1回です").await?;
+        p.screenshot("last-try").await?;
+        p.press("label.confirm input").await?;
+        p.press(".card-step button.primary").await?;
         p.enter_pin(PIN).await?;
         p.see("申し込みを受け付けました").await?;
         ensure!(!p.page_html().await?.contains(PIN));

@@ -8,7 +8,7 @@ use anyhow::{bail, Context as _};
 /// pcsc crate's build, openssl (the tests' independent verifier), PostgreSQL (the server's
 /// suite runs on it too), Chromium and Firefox with their WebDriver (the SPA's browser tests),
 /// brotli (the SPA's size), Node.js and npm (binaryen's wasm-opt), nginx (the balancer in front of
-/// several server instances).
+/// several server instances), a CJK font (Japanese glyphs in the screenshots).
 pub const PACKAGES: &[&str] = &[
     "pcscd",
     "libpcsclite-dev",
@@ -23,6 +23,8 @@ pub const PACKAGES: &[&str] = &[
     "zip",
     // The load balancer in front of several server instances (server/tests/instances.rs).
     "nginx",
+    // Japanese glyphs in the browsers' screenshots (without a CJK font every character is a box).
+    "fonts-noto-cjk",
 ];
 
 /// Programs that may come from elsewhere than Debian (the machines have their own Node.js);
