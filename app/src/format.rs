@@ -55,20 +55,11 @@ pub fn date_time(text: &str, japanese: bool) -> String {
     let Some(w) = parse(text) else {
         return text.to_owned();
     };
+    let day = date(text, japanese);
     if japanese {
-        format!(
-            "{}年{}月{}日 {:02}:{:02}",
-            w.year, w.month, w.day, w.hour, w.minute
-        )
+        format!("{day} {:02}:{:02}", w.hour, w.minute)
     } else {
-        let month = MONTHS
-            .get(usize::try_from(w.month).unwrap_or(1).saturating_sub(1))
-            .copied()
-            .unwrap_or("");
-        format!(
-            "{} {month} {}, {:02}:{:02} (JST)",
-            w.day, w.year, w.hour, w.minute
-        )
+        format!("{day}, {:02}:{:02} (JST)", w.hour, w.minute)
     }
 }
 

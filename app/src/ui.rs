@@ -143,7 +143,6 @@ pub fn CertificateNotice() -> impl IntoView {
             let date = move || format::date(&at, i18n.get_locale() == Locale::ja);
             view! {
                 <p class="warning certificate-expiry" role="status">
-                    <span aria-hidden="true">"⚠ "</span>
                     {t!(i18n, card.certificate_expires, date)}
                 </p>
             }
@@ -406,8 +405,6 @@ pub fn CardStep(
                                 class=if last_try { "warning last-try" } else if ok { "ready" } else { "not-ready" }
                                 data-readiness=readiness.message_key()
                             >
-                                // One try left: a warning by icon and words as well as colour.
-                                {last_try.then_some(view! { <span class="icon" aria-hidden="true">"⚠ "</span> })}
                                 {card_message(readiness.message_key())}
                             </p>
                             {match &readiness {
