@@ -43,17 +43,6 @@ fn replace(path: &Path, bytes: &[u8]) {
     std::fs::rename(&temporary, path).expect("rename");
 }
 
-fn server_command() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_myna-server"));
-    for (name, _) in std::env::vars() {
-        if name.starts_with("MYNA_") || name == "DATABASE_URL" {
-            command.env_remove(name);
-        }
-    }
-    command.env("MYNA_LOG", "warn");
-    command
-}
-
 #[test]
 fn import_crl_checks_the_issuer_and_keeps_the_newest() {
     let dir = tempfile::tempdir().expect("dir");

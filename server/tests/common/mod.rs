@@ -408,6 +408,19 @@ pub async fn link(portal: &Portal, person: &str) {
     portal.card.link(portal, person).await;
 }
 
+/// The `myna-server` binary, its settings only from each test's arguments (the environment's
+/// `MYNA_…` and `DATABASE_URL` removed), logging warnings.
+pub fn server_command() -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_myna-server"));
+    for (name, _) in std::env::vars() {
+        if name.starts_with("MYNA_") || name == "DATABASE_URL" {
+            command.env_remove(name);
+        }
+    }
+    command.env("MYNA_LOG", "warn");
+    command
+}
+
 /// A `myna-server` process.
 pub struct ServerProcess {
     pub child: std::process::Child,
@@ -418,16 +431,9 @@ impl ServerProcess {
     /// Starts the binary with `args` and waits for its `listening on` line.
     pub fn start(args: &[String]) -> Self {
         use std::io::BufRead as _;
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_myna-server"));
-        for (name, _) in std::env::vars() {
-            if name.starts_with("MYNA_") || name == "DATABASE_URL" {
-                command.env_remove(name);
-            }
-        }
-        let mut child = command
+        let mut child = server_command()
             .args(args)
             .args(["--listen", "127.0.0.1:0"])
-            .env("MYNA_LOG", "warn")
             .stdout(std::process::Stdio::piped())
             .spawn()
             .expect("myna-server starts");
