@@ -38,6 +38,17 @@ impl ApiError {
     }
 }
 
+thread_local! {
+    /// The page runs on a public terminal: its session asks for the terminal's idle timeout.
+    static TERMINAL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Marks the page as a public terminal's: every `GET /session` then asks the server for the
+/// terminal's idle timeout (60 s), which the server enforces whatever its default.
+pub fn set_terminal(on: bool) {
+    TERMINAL.with(|t| t.set(on));
+}
+
 /// `GET /session`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -159,7 +170,12 @@ async fn post<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Result<
 
 /// Starts or resumes the session and keeps its CSRF token.
 pub async fn session() -> Result<SessionInfo, ApiError> {
-    let info: SessionInfo = call("GET", "/session", None).await?;
+    let path = if TERMINAL.with(std::cell::Cell::get) {
+        "/session?terminal=1"
+    } else {
+        "/session"
+    };
+    let info: SessionInfo = call("GET", path, None).await?;
     CSRF.with(|c| c.borrow_mut().clone_from(&info.csrf_token));
     Ok(info)
 }

@@ -41,6 +41,7 @@ pub fn mount() {
 pub fn App() -> impl IntoView {
     let kiosk = kiosk_from_location();
     provide_context(Kiosk(kiosk));
+    crate::api::set_terminal(kiosk);
     if kiosk {
         if let Some(body) = web_sys::window()
             .and_then(|w| w.document())

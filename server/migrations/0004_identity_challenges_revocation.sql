@@ -12,6 +12,10 @@ WHERE certificate_key LIKE '%|008%' OR certificate_key LIKE '%|009%'
 -- The logged-in certificate's notAfter, so that every answer about the session can say it.
 ALTER TABLE sessions ADD COLUMN certificate_expires_ms BIGINT;
 
+-- A session's own idle timeout (ms): a public terminal's session ends after 60 s without a
+-- request whatever the server's default (NULL: the default).
+ALTER TABLE sessions ADD COLUMN idle_ms BIGINT;
+
 -- Several outstanding challenges per session (two tabs, F1 and F2 at once), each single use:
 -- a login takes exactly the one its token signed, with one `DELETE … WHERE nonce = …`.
 DROP TABLE challenges;

@@ -50,7 +50,13 @@ pub struct Settings {
     /// requests: the extension's PIN window waits 120 s for the PIN, plus the card's time.
     #[arg(long, env = "MYNA_CARD_REQUEST_SECS", default_value_t = 150)]
     pub card_request_secs: u64,
-    /// Seconds without a request after which a session ends (the kiosk uses 60).
+    /// Seconds without a request after which a public terminal's session ends (the MyNa Point
+    /// terminal asks for one with `GET /api/v1/session?terminal=1`), whatever
+    /// `--idle-timeout-secs` says: the next citizen must not find the last one's session.
+    #[arg(long, env = "MYNA_TERMINAL_IDLE_TIMEOUT_SECS", default_value_t = 60)]
+    pub terminal_idle_timeout_secs: u64,
+    /// Seconds without a request after which a session ends (a terminal's: see
+    /// `--terminal-idle-timeout-secs`).
     #[arg(long, env = "MYNA_IDLE_TIMEOUT_SECS", default_value_t = 900)]
     pub idle_timeout_secs: u64,
     /// Card events before this RFC 3339 time take effect at once (flows.md F3).
@@ -227,6 +233,11 @@ impl Settings {
     /// Milliseconds since the epoch before which a session's last request makes it idle.
     pub fn idle_since_ms(&self, now_ms: i64) -> i64 {
         now_ms.saturating_sub(secs_to_ms(self.idle_timeout_secs))
+    }
+
+    /// A terminal session's idle timeout in milliseconds.
+    pub fn terminal_idle_ms(&self) -> i64 {
+        secs_to_ms(self.terminal_idle_timeout_secs)
     }
 
     /// Milliseconds since the epoch since which an outstanding challenge keeps its session

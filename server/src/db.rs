@@ -48,6 +48,8 @@ pub struct SessionRow {
     pub revoked: bool,
     /// That certificate's notAfter (ms).
     pub certificate_expires_ms: Option<i64>,
+    /// The session's own idle timeout (ms), a terminal's; `None`: the server's default.
+    pub idle_ms: Option<i64>,
 }
 
 /// What the database holds of one imported CRL.
@@ -179,18 +181,30 @@ impl Db {
         Ok(())
     }
 
-    /// Creates a session.
+    /// Creates a session; `idle_ms` is its own idle timeout (a terminal's), `None` the default.
     pub async fn create_session(
         &self,
         id_hash: &str,
         csrf_token: &str,
         now_ms: i64,
+        idle_ms: Option<i64>,
     ) -> Result<(), DbError> {
-        sqlx::query("INSERT INTO sessions (id_hash, csrf_token, created_ms, last_seen_ms) VALUES ($1, $2, $3, $4)")
+        sqlx::query("INSERT INTO sessions (id_hash, csrf_token, created_ms, last_seen_ms, idle_ms) VALUES ($1, $2, $3, $4, $5)")
             .bind(id_hash)
             .bind(csrf_token)
             .bind(now_ms)
             .bind(now_ms)
+            .bind(idle_ms)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Gives a session its own idle timeout (a terminal's).
+    pub async fn set_session_idle(&self, id_hash: &str, idle_ms: i64) -> Result<(), DbError> {
+        sqlx::query("UPDATE sessions SET idle_ms = $1 WHERE id_hash = $2")
+            .bind(idle_ms)
+            .bind(id_hash)
             .execute(&self.pool)
             .await?;
         Ok(())
@@ -218,19 +232,21 @@ impl Db {
             person_id: Option<String>,
             revoked: i64,
             certificate_expires_ms: Option<i64>,
+            idle_ms: Option<i64>,
         }
         let row: Option<Row> = sqlx::query_as(
             "SELECT s.csrf_token, s.last_seen_ms, s.certificate_key, l.person_id, \
              (SELECT COUNT(*) FROM revoked_certificates r WHERE r.certificate_key = s.certificate_key) AS revoked, \
-             s.certificate_expires_ms \
+             s.certificate_expires_ms, s.idle_ms \
              FROM sessions s \
              LEFT JOIN certificate_links l ON l.certificate_key = s.certificate_key \
-             WHERE s.id_hash = $1 AND (s.last_seen_ms >= $2 OR EXISTS \
+             WHERE s.id_hash = $1 AND (s.last_seen_ms >= COALESCE($4 - s.idle_ms, $2) OR EXISTS \
              (SELECT 1 FROM challenges c WHERE c.session_id_hash = s.id_hash AND c.created_ms >= $3))",
         )
         .bind(id_hash)
         .bind(idle_since_ms)
         .bind(pending_since_ms)
+        .bind(now_ms)
         .fetch_optional(&self.pool)
         .await?;
         let Some(Row {
@@ -240,6 +256,7 @@ impl Db {
             person_id,
             revoked,
             certificate_expires_ms,
+            idle_ms,
         }) = row
         else {
             return Ok(None);
@@ -261,6 +278,7 @@ impl Db {
             person_id,
             revoked: revoked > 0,
             certificate_expires_ms,
+            idle_ms,
         }))
     }
 
@@ -280,21 +298,24 @@ impl Db {
     /// Deletes sessions idle since before `idle_since_ms` unless a card request is under way
     /// (a challenge issued since `pending_since_ms`), and challenges that expired before
     /// `idle_since_ms`.
+    /// A session with its own idle timeout (a terminal's) is measured by that one from `now_ms`.
     pub async fn expire_sessions(
         &self,
         idle_since_ms: i64,
         pending_since_ms: i64,
+        now_ms: i64,
     ) -> Result<u64, DbError> {
         sqlx::query("DELETE FROM challenges WHERE expires_ms < $1")
             .bind(idle_since_ms)
             .execute(&self.pool)
             .await?;
         let done = sqlx::query(
-            "DELETE FROM sessions WHERE last_seen_ms < $1 AND NOT EXISTS \
+            "DELETE FROM sessions WHERE last_seen_ms < COALESCE($3 - idle_ms, $1) AND NOT EXISTS \
              (SELECT 1 FROM challenges c WHERE c.session_id_hash = sessions.id_hash AND c.created_ms >= $2)",
         )
         .bind(idle_since_ms)
         .bind(pending_since_ms)
+        .bind(now_ms)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected())

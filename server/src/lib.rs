@@ -238,6 +238,7 @@ async fn janitor(state: AppState) {
             .expire_sessions(
                 state.settings.idle_since_ms(now),
                 state.settings.pending_since_ms(now),
+                now,
             )
             .await
         {

@@ -548,6 +548,7 @@ async fn a_card_request_keeps_the_session_alive_while_the_pin_is_typed() {
         .expire_sessions(
             portal.state.settings.idle_since_ms(now),
             portal.state.settings.pending_since_ms(now),
+            now,
         )
         .await
         .expect("janitor");
@@ -594,4 +595,61 @@ async fn the_login_reports_the_certificate_expiry() {
         .login_with(&portal, &card)
         .await
         .refused(StatusCode::UNAUTHORIZED, "CERTIFICATE_EXPIRED");
+}
+
+/// A public terminal's session ends after 60 s without a request whatever the server's default
+/// (15 minutes here), and the janitor removes it; a PC's session of the same server lives on
+/// (issue 11, item 3).
+#[tokio::test]
+async fn a_terminal_session_ends_after_its_own_60_seconds() {
+    let portal = Portal::new(&[]).await;
+    let mut terminal = Browser::default();
+    let answer = terminal.get(&portal, "/api/v1/session?terminal=1").await;
+    assert_eq!(answer.body["idleTimeoutSeconds"], 60, "{}", answer.body);
+    terminal.csrf = answer.body["csrfToken"].as_str().map(str::to_owned);
+    let mut pc = Browser::default();
+    pc.start(&portal).await;
+    let answer = pc.get(&portal, "/api/v1/session").await;
+    assert_eq!(answer.body["idleTimeoutSeconds"], 900, "{}", answer.body);
+    // A session that began on a PC page and moves to the terminal's page becomes a terminal's.
+    let mut moved = Browser::default();
+    moved.start(&portal).await;
+    let answer = moved.get(&portal, "/api/v1/session?terminal=1").await;
+    assert_eq!(answer.body["idleTimeoutSeconds"], 60, "{}", answer.body);
+    portal.advance(59_000);
+    assert_eq!(
+        terminal
+            .get(&portal, "/api/v1/session?terminal=1")
+            .await
+            .body["authenticated"],
+        false
+    );
+    portal.advance(61_000);
+    terminal
+        .get(&portal, "/api/v1/insurance/status")
+        .await
+        .refused(StatusCode::UNAUTHORIZED, "NO_SESSION");
+    moved
+        .get(&portal, "/api/v1/insurance/status")
+        .await
+        .refused(StatusCode::UNAUTHORIZED, "NO_SESSION");
+    pc.get(&portal, "/api/v1/insurance/status")
+        .await
+        .refused(StatusCode::UNAUTHORIZED, "NOT_AUTHENTICATED");
+    // The janitor deletes the terminal's leftovers by their own timeout.
+    let mut left = Browser::default();
+    left.get(&portal, "/api/v1/session?terminal=1").await;
+    portal.advance(61_000);
+    let now = portal.state.now_ms();
+    let removed = portal
+        .state
+        .db
+        .expire_sessions(
+            portal.state.settings.idle_since_ms(now),
+            portal.state.settings.pending_since_ms(now),
+            now,
+        )
+        .await
+        .expect("janitor");
+    assert!(removed >= 1, "{removed}");
 }

@@ -68,7 +68,7 @@ pub struct Options {
     pub bridge: bool,
     /// The PIN window's timeout.
     pub pin_timeout_ms: Option<u64>,
-    /// The server's idle timeout.
+    /// The server's idle timeouts (a PC's and a terminal's).
     pub idle_timeout_secs: Option<u64>,
     /// A card event (flows.md F3, `docs/feeds.md`) of the holder, happened just now.
     pub card_event: Option<&'static str>,
@@ -282,7 +282,12 @@ impl Portal {
             ]);
         }
         if let Some(seconds) = options.idle_timeout_secs {
-            settings.extend(["--idle-timeout-secs".into(), seconds.to_string()]);
+            settings.extend([
+                "--idle-timeout-secs".into(),
+                seconds.to_string(),
+                "--terminal-idle-timeout-secs".into(),
+                seconds.to_string(),
+            ]);
         }
         let link = |certificate: &[u8], person: &str| -> anyhow::Result<String> {
             let key = server::domain::certificate::certificate_key(certificate)
