@@ -50,6 +50,10 @@
     refresh();
   });
   confirm.addEventListener("change", refresh);
+  // Digits typed (or filled in) while the window was still asking the background for its
+  // request came before the listener: take them as if typed now, or OK would stay disabled
+  // over four digits.
+  pin.dispatchEvent(new Event("input"));
   $("show").addEventListener("change", (event) => {
     pin.type = event.target.checked ? "text" : "password";
   });
