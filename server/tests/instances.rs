@@ -12,12 +12,7 @@ use std::sync::Arc;
 use axum::http::StatusCode;
 use common::{balancer::Balancer, *};
 use reqwest::Method;
-use serde_json::json;
 use server::feeds::{self, Feed, Format};
-
-fn apply_body() -> serde_json::Value {
-    json!({"registerPortalUser": false, "termsVersion": "2021-03"})
-}
 
 struct Cluster {
     _dir: tempfile::TempDir,
@@ -101,14 +96,7 @@ async fn a_login_spans_three_instances_and_rate_limits_are_shared() {
         .expect("login");
     assert_eq!(status, StatusCode::OK, "{body}");
     browser.set_base(&instances[2].base);
-    let (status, body) = browser
-        .send(
-            Method::POST,
-            "/api/v1/insurance/application",
-            Some(apply_body()),
-        )
-        .await
-        .expect("apply");
+    let (status, body) = browser.apply().await.expect("apply");
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(db
         .insurance_status("spanning")
@@ -123,14 +111,7 @@ async fn a_login_spans_three_instances_and_rate_limits_are_shared() {
         .await
         .expect("session");
     assert_eq!(browser.login(&other).await.expect("login"), StatusCode::OK);
-    let (status, body) = browser
-        .send(
-            Method::POST,
-            "/api/v1/insurance/application",
-            Some(apply_body()),
-        )
-        .await
-        .expect("apply");
+    let (status, body) = browser.apply().await.expect("apply");
     assert_eq!(status, StatusCode::OK, "{body}");
     for _ in 0..3 {
         let (status, body) = browser
@@ -214,14 +195,7 @@ async fn an_instance_killed_under_load_loses_no_acknowledged_application() {
                     if browser.login(&cards[i]).await.ok() != Some(StatusCode::OK) {
                         continue;
                     }
-                    if let Ok((StatusCode::OK, _)) = browser
-                        .send(
-                            Method::POST,
-                            "/api/v1/insurance/application",
-                            Some(apply_body()),
-                        )
-                        .await
-                    {
+                    if let Ok((StatusCode::OK, _)) = browser.apply().await {
                         acknowledged.lock().expect("lock").push(format!("load-{i}"));
                     }
                 }
@@ -248,14 +222,7 @@ async fn an_instance_killed_under_load_loses_no_acknowledged_application() {
     assert!(acknowledged.len() >= PEOPLE - 6, "{acknowledged:?}");
     // The session from before goes on through the instance that lives.
     for _ in 0..4 {
-        let (status, body) = before
-            .send(
-                Method::POST,
-                "/api/v1/insurance/application",
-                Some(apply_body()),
-            )
-            .await
-            .expect("request");
+        let (status, body) = before.apply().await.expect("request");
         assert_eq!(status, StatusCode::OK, "{body}");
     }
     // And a new flow after the kill works from start to end.

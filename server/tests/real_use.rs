@@ -541,17 +541,7 @@ async fn a_card_request_keeps_the_session_alive_while_the_pin_is_typed() {
     slow.start(&portal).await;
     let nonce = slow.challenge(&portal).await;
     portal.advance(100_000);
-    let now = portal.state.now_ms();
-    portal
-        .state
-        .db
-        .expire_sessions(
-            portal.state.settings.idle_since_ms(now),
-            portal.state.settings.pending_since_ms(now),
-            now,
-        )
-        .await
-        .expect("janitor");
+    portal.janitor().await;
     let answer = slow.send_token(&portal, portal.sign(ORIGIN, &nonce)).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     // Without a card request, 60 s of nothing ends it; a request older than 150 s no longer
@@ -640,16 +630,6 @@ async fn a_terminal_session_ends_after_its_own_60_seconds() {
     let mut left = Browser::default();
     left.get(&portal, "/api/v1/session?terminal=1").await;
     portal.advance(61_000);
-    let now = portal.state.now_ms();
-    let removed = portal
-        .state
-        .db
-        .expire_sessions(
-            portal.state.settings.idle_since_ms(now),
-            portal.state.settings.pending_since_ms(now),
-            now,
-        )
-        .await
-        .expect("janitor");
+    let removed = portal.janitor().await;
     assert!(removed >= 1, "{removed}");
 }

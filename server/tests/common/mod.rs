@@ -125,6 +125,20 @@ impl Portal {
         }
     }
 
+    /// What the server's janitor does every minute, now (on the portal's clock).
+    pub async fn janitor(&self) -> u64 {
+        let now = self.state.now_ms();
+        self.state
+            .db
+            .expire_sessions(
+                self.state.settings.idle_since_ms(now),
+                self.state.settings.pending_since_ms(now),
+                now,
+            )
+            .await
+            .expect("janitor")
+    }
+
     pub fn data_dir(&self) -> &std::path::Path {
         self._dir.path()
     }
@@ -527,6 +541,16 @@ impl HttpBrowser {
             status,
             serde_json::from_slice(&bytes).unwrap_or(Value::Null),
         ))
+    }
+
+    /// `POST /insurance/application` without the portal-user opt-in.
+    pub async fn apply(&mut self) -> Result<(StatusCode, Value), reqwest::Error> {
+        self.send(
+            reqwest::Method::POST,
+            "/api/v1/insurance/application",
+            Some(json!({"registerPortalUser": false, "termsVersion": "2021-03"})),
+        )
+        .await
     }
 
     /// Challenge, sign with `card`, login.
