@@ -107,9 +107,10 @@ pub fn use_server(origin: &str) {
     SERVER.with(|s| origin.trim_end_matches('/').clone_into(&mut s.borrow_mut()));
 }
 
-/// Sends one request; the body of a successful answer (`null` when empty: 204), or the refusal.
-/// Not generic, so that the fetch machinery is compiled once, not once per answer type.
-async fn send(method: &str, path: &str, body: Option<String>) -> Result<String, ApiError> {
+/// Sends one request to `path` (absolute, on the server); the body of a successful answer
+/// (`null` when empty: 204), or the refusal. Not generic, so that the fetch machinery is compiled
+/// once, not once per answer type.
+async fn send(method: &str, path: String, body: Option<String>) -> Result<String, ApiError> {
     let window = web_sys::window().ok_or_else(|| ApiError::network("no window"))?;
     let init = web_sys::RequestInit::new();
     init.set_method(method);
@@ -129,7 +130,7 @@ async fn send(method: &str, path: &str, body: Option<String>) -> Result<String, 
         init.set_body(&wasm_bindgen::JsValue::from_str(body));
     }
     init.set_headers(&headers);
-    let request = web_sys::Request::new_with_str_and_init(&format!("{server}{BASE}{path}"), &init)
+    let request = web_sys::Request::new_with_str_and_init(&format!("{server}{path}"), &init)
         .map_err(|_| ApiError::network("request"))?;
     let response: web_sys::Response =
         wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(&request))
@@ -159,13 +160,24 @@ async fn call<T: DeserializeOwned>(
     path: &str,
     body: Option<String>,
 ) -> Result<T, ApiError> {
-    let text = send(method, path, body).await?;
+    let text = send(method, format!("{BASE}{path}"), body).await?;
     serde_json::from_str(&text).map_err(|_| ApiError::network("unexpected answer"))
 }
 
 async fn post<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Result<T, ApiError> {
     let body = serde_json::to_string(body).map_err(|_| ApiError::network("encoding"))?;
     call("POST", path, Some(body)).await
+}
+
+/// A text kept as data (`app/content/{lang}/{name}.html`, copied to `dist/content/`): an HTML
+/// fragment of the project's own, fetched when a screen shows it instead of being compiled into
+/// the wasm (long texts — terms, the leaflets' guidance — would otherwise grow each first page;
+/// BENCHMARKS.md).
+///
+/// # Errors
+/// `NETWORK` when it cannot be fetched, or the server's refusal (404 for an unknown name).
+pub async fn content(lang: &str, name: &str) -> Result<String, ApiError> {
+    send("GET", format!("/content/{lang}/{name}.html"), None).await
 }
 
 /// Starts or resumes the session and keeps its CSRF token.
@@ -296,6 +308,7 @@ pub async fn apply_point(
         security_code: &'a str,
         phone_last4: Option<&'a str>,
         kiosk: bool,
+        terms_version: &'a str,
     }
     post(
         "/mynapoint/application",
@@ -305,6 +318,7 @@ pub async fn apply_point(
             security_code: &input.security_code,
             phone_last4: input.phone_last4.as_deref(),
             kiosk,
+            terms_version: protocol::site::MYNAPOINT_TERMS_VERSION,
         },
     )
     .await
@@ -317,12 +331,14 @@ pub async fn bulk(portal_user: bool, insurance: bool) -> Result<(), ApiError> {
     struct Bulk {
         portal_user: bool,
         insurance: bool,
+        terms_version: &'static str,
     }
     post::<serde::de::IgnoredAny>(
         "/bulk-application",
         &Bulk {
             portal_user,
             insurance,
+            terms_version: protocol::site::PORTAL_TERMS_VERSION,
         },
     )
     .await

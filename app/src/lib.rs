@@ -15,6 +15,7 @@ pub use generated::i18n;
 
 pub mod api;
 pub mod card;
+pub mod content;
 pub mod format;
 pub mod helper;
 pub mod kiosk;
@@ -36,7 +37,8 @@ pub fn mount() {
     leptos::mount::mount_to_body(App);
 }
 
-/// The portal: F0 top page, F1 application, F2 status, F7 information. MyNa Point is a part of
+/// The portal: F0 top page, F1 application, F2 status, F7 information, the terms; any other
+/// path is 「ページが見つかりません」 (the server answers it with 404: `protocol::site`). MyNa Point is a part of
 /// its own (`mynapoint::App`, `mynapoint/index.html`) with its own wasm, so that neither part's
 /// first page loads the other's screens; links between the parts are full page loads
 /// (`rel="external"`).
@@ -48,11 +50,13 @@ pub fn App() -> impl IntoView {
                 <ui::Header/>
                 <main id="main">
                     <ui::CertificateNotice/>
-                    <Routes fallback=pages::Top>
+                    <Routes fallback=ui::NotFound>
                         <Route path=path!("/") view=pages::Top/>
                         <Route path=path!("/insurance/apply") view=pages::Apply/>
                         <Route path=path!("/insurance/status") view=pages::Status/>
                         <Route path=path!("/info") view=pages::Info/>
+                        <Route path=path!("/terms") view=pages::Terms/>
+                        <Route path=path!("/terms/mynapoint") view=pages::PointTerms/>
                     </Routes>
                 </main>
             </Router>

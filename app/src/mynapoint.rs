@@ -13,6 +13,7 @@ use leptos_router::{
 
 use crate::{
     api::{self, ApiError, Receipt, Service},
+    content::{self, Content},
     format,
     i18n::*,
     kiosk::{Idle, IdleTimer, KANA_ROWS},
@@ -56,7 +57,7 @@ pub fn App() -> impl IntoView {
                 <crate::ui::Header/>
                 <main id="main">
                     <crate::ui::CertificateNotice/>
-                    <Routes fallback=Start>
+                    <Routes fallback=crate::ui::NotFound>
                         <Route path=path!("/mynapoint") view=Start/>
                         <Route path=path!("/mynapoint/kiosk") view=Start/>
                         <Route path=path!("/mynapoint/reserve") view=Reserve/>
@@ -270,6 +271,7 @@ pub fn Reserve() -> impl IntoView {
             ReserveStep::Done(id) => view! {
                 <StepHeading>{tx(|l| td_string!(l, mynapoint.reserved_heading))}</StepHeading>
                 <dl class="my-key-id"><dt>{tx(|l| td_string!(l, mynapoint.my_key_id))}</dt><dd data-my-key-id=id.clone()>{id.clone()}</dd></dl>
+                <Content name="reserved"/>
                 <div class="buttons">
                     <a class="button primary" href="/mynapoint/apply?continue=1">{tx(|l| td_string!(l, mynapoint.to_apply))}</a>
                     <a class="button" href=top>{tx(|l| td_string!(l, mynapoint.to_top))}</a>
@@ -594,7 +596,8 @@ pub fn PointApply() -> impl IntoView {
             }
             ApplyStep::Terms(service) => view! {
                 <StepHeading>{tx(|l| td_string!(l, mynapoint.terms_heading))}</StepHeading>
-                <p class="terms">{tx(|l| td_string!(l, mynapoint.terms_summary))}</p>
+                <div class="terms" tabindex="0"><Content name=content::mynapoint_terms()/></div>
+                <p><a href="/terms/mynapoint" target="_blank" rel="noopener">{tx(|l| td_string!(l, terms.mynapoint_title))}</a></p>
                 <p class="warning">{tx(|l| td_string!(l, mynapoint.only_one))}</p>
                 <label class="checkbox">
                     <input type="checkbox" prop:checked=move || agreed.get() on:change=move |ev| agreed.set(event_target_checked(&ev))/>
@@ -694,6 +697,7 @@ pub fn PointApply() -> impl IntoView {
                             <tr><th scope="row">{tx(|l| td_string!(l, mynapoint.receipt_number))}</th><td class="receipt-number">{receipt.receipt_number}</td></tr>
                         </tbody>
                     </table>
+                    <Content name="receipt"/>
                     <Bulk/>
                     <p class="warning">{tx(|l| td_string!(l, mynapoint.take_card))}</p>
                     <button type="button" class="primary" on:click=logout.clone()>{tx(|l| td_string!(l, mynapoint.logout))}</button>
@@ -730,6 +734,7 @@ pub fn Bulk() -> impl IntoView {
                 .into_any()
             } else {
                 view! {
+                    <Content name="bulk"/>
                     <label class="checkbox">
                         <input type="checkbox" name="bulk-portal-user" prop:checked=move || portal_user.get()
                             on:change=move |ev| portal_user.set(event_target_checked(&ev))/>
@@ -741,6 +746,7 @@ pub fn Bulk() -> impl IntoView {
                         {tx(|l| td_string!(l, bulk.insurance))}
                     </label>
                     <p><a href="/terms" target="_blank" rel="noopener">{tx(|l| td_string!(l, bulk.terms_link))}</a></p>
+                    <Content name="bulk-notes"/>
                     {move || failure.get().map(|failure| view! { <FailureMessage failure/> })}
                     <button type="button" class="primary"
                         disabled=move || !portal_user.get() && !insurance.get()

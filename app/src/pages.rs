@@ -6,12 +6,13 @@ use leptos_router::hooks::use_navigate;
 
 use crate::{
     api::{self, InsuranceStatus},
+    content::{self, Content},
     i18n::*,
     ui::{tx, CardStep, Failure, StatusTable, StepBar, StepHeading},
 };
 
 /// The version of the terms this build shows; the server refuses others (`TERMS_CHANGED`).
-pub const TERMS_VERSION: &str = "2021-03";
+pub const TERMS_VERSION: &str = protocol::site::PORTAL_TERMS_VERSION;
 
 /// F0: the top page and what to prepare.
 #[component]
@@ -152,61 +153,54 @@ pub fn Status() -> impl IntoView {
     }
 }
 
-/// F7: benefits, the 12-digit number note, FAQ, timeline, how to get a card, contacts.
+/// F7: benefits, the 12-digit number note, FAQ, timeline, how to get a card, the install
+/// section (`#install`: the card step's install link lands there), contacts — one text kept as
+/// data (`content/{ja,en}/info.html`).
 #[component]
 pub fn Info() -> impl IntoView {
     view! {
         <StepHeading>{tx(|l| td_string!(l, info.title))}</StepHeading>
-        <section class="card-panel" aria-labelledby="benefits">
-            <h2 id="benefits">{tx(|l| td_string!(l, info.benefits_title))}</h2>
-            <ol class="benefits">
-                <li><h3>{tx(|l| td_string!(l, info.b1_title))}</h3><p>{tx(|l| td_string!(l, info.b1_text))}</p></li>
-                <li><h3>{tx(|l| td_string!(l, info.b2_title))}</h3><p>{tx(|l| td_string!(l, info.b2_text))}</p></li>
-                <li><h3>{tx(|l| td_string!(l, info.b3_title))}</h3><p>{tx(|l| td_string!(l, info.b3_text))}</p></li>
-                <li><h3>{tx(|l| td_string!(l, info.b4_title))}</h3><p>{tx(|l| td_string!(l, info.b4_text))}</p></li>
-                <li><h3>{tx(|l| td_string!(l, info.b5_title))}</h3><p>{tx(|l| td_string!(l, info.b5_text))}</p></li>
-                <li><h3>{tx(|l| td_string!(l, info.b6_title))}</h3><p>{tx(|l| td_string!(l, info.b6_text))}</p></li>
-            </ol>
-        </section>
-        <section class="card-panel" aria-labelledby="privacy">
-            <h2 id="privacy">{tx(|l| td_string!(l, info.privacy_title))}</h2>
-            <p>{tx(|l| td_string!(l, info.privacy_text))}</p>
-        </section>
-        <section class="card-panel" aria-labelledby="faq">
-            <h2 id="faq">{tx(|l| td_string!(l, info.faq_title))}</h2>
-            <dl class="faq">
-                <dt>{tx(|l| td_string!(l, info.q1))}</dt><dd>{tx(|l| td_string!(l, info.a1))}</dd>
-                <dt>{tx(|l| td_string!(l, info.q2))}</dt><dd>{tx(|l| td_string!(l, info.a2))}</dd>
-                <dt>{tx(|l| td_string!(l, info.q3))}</dt><dd>{tx(|l| td_string!(l, info.a3))}</dd>
-                <dt>{tx(|l| td_string!(l, info.q4))}</dt><dd>{tx(|l| td_string!(l, info.a4))}</dd>
-            </dl>
-        </section>
-        <section class="card-panel" aria-labelledby="timeline">
-            <h2 id="timeline">{tx(|l| td_string!(l, info.timeline_title))}</h2>
-            <ul><li>{tx(|l| td_string!(l, info.t1))}</li><li>{tx(|l| td_string!(l, info.t2))}</li><li>{tx(|l| td_string!(l, info.t3))}</li></ul>
-        </section>
-        <section class="card-panel" aria-labelledby="how-to-apply">
-            <h2 id="how-to-apply">{tx(|l| td_string!(l, info.apply_title))}</h2>
-            <p>{tx(|l| td_string!(l, info.apply_intro))}</p>
-            <ol><li>{tx(|l| td_string!(l, info.m1))}</li><li>{tx(|l| td_string!(l, info.m2))}</li><li>{tx(|l| td_string!(l, info.m3))}</li><li>{tx(|l| td_string!(l, info.m4))}</li></ol>
-        </section>
-        <section class="card-panel" id="install" aria-labelledby="install-title">
-            <h2 id="install-title">{tx(|l| td_string!(l, info.install_title))}</h2>
-            <p>{tx(|l| td_string!(l, info.install_intro))}</p>
-            <ul>
-                <li>{tx(|l| td_string!(l, info.install_chrome))}</li>
-                <li>{tx(|l| td_string!(l, info.install_edge))}</li>
-                <li>{tx(|l| td_string!(l, info.install_firefox))}</li>
-                <li>{tx(|l| td_string!(l, info.install_bridge))}</li>
-            </ul>
-            <p>{tx(|l| td_string!(l, info.install_check))}</p>
-        </section>
-        <section class="card-panel" aria-labelledby="contact">
-            <h2 id="contact">{tx(|l| td_string!(l, info.contact_title))}</h2>
-            <p>{tx(|l| td_string!(l, info.contact_main))}</p>
-            <p>{tx(|l| td_string!(l, info.contact_hours))}</p>
-            <p>{tx(|l| td_string!(l, info.contact_ip))}</p>
-            <p>{tx(|l| td_string!(l, info.contact_foreign))}</p>
-        </section>
+        <Content name="info"/>
     }
+}
+
+/// マイナポータル利用規約 (`/terms`), or the MyNa Point terms (`/terms/mynapoint`; MyNa Point's step
+/// 4 shows the same text), of the version an application names (`protocol::site`). The MyNa
+/// Point terms page lives in this part to keep MyNa Point's first page small.
+#[component]
+fn TermsPage(
+    /// The MyNa Point terms instead of the portal's.
+    mynapoint: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let (title, version, name) = if mynapoint {
+        (
+            tx(|l| td_string!(l, terms.mynapoint_title)),
+            protocol::site::MYNAPOINT_TERMS_VERSION,
+            content::mynapoint_terms(),
+        )
+    } else {
+        (
+            tx(|l| td_string!(l, terms.portal_title)),
+            protocol::site::PORTAL_TERMS_VERSION,
+            content::portal_terms(),
+        )
+    };
+    view! {
+        <StepHeading>{title}</StepHeading>
+        <p class="terms-version">{t!(i18n, terms.version, version)}</p>
+        <article class="terms-document"><Content name/></article>
+    }
+}
+
+/// マイナポータル利用規約 (`/terms`).
+#[component]
+pub fn Terms() -> impl IntoView {
+    view! { <TermsPage mynapoint=false/> }
+}
+
+/// The MyNa Point terms (`/terms/mynapoint`).
+#[component]
+pub fn PointTerms() -> impl IntoView {
+    view! { <TermsPage mynapoint=true/> }
 }

@@ -150,6 +150,22 @@ pub fn CertificateNotice() -> impl IntoView {
     }
 }
 
+/// 「ページが見つかりません」: every path that is not a route of the part (the server answers
+/// such a path with 404 and this page).
+#[component]
+pub fn NotFound() -> impl IntoView {
+    view! {
+        <StepHeading>{tx(|l| td_string!(l, not_found.title))}</StepHeading>
+        <p>{tx(|l| td_string!(l, not_found.text))}</p>
+        <p><a class="button" href="/" rel=in_mynapoint().then_some("external")>{tx(|l| td_string!(l, not_found.top))}</a></p>
+    }
+}
+
+/// Whether the page runs on the MyNa Point terminal (`mynapoint::Kiosk`).
+fn at_terminal() -> bool {
+    use_context::<crate::mynapoint::Kiosk>().is_some_and(|k| k.0)
+}
+
 /// Whether the page is MyNa Point's part: links to the portal's pages are then full page loads.
 fn in_mynapoint() -> bool {
     web_sys::window()
@@ -383,9 +399,10 @@ pub fn CardStep(
     };
     view! {
         <section class="card-step">
-            <p>{tx(|l| td_string!(l, card.reader_instructions))}</p>
-            <p class="warning">{tx(|l| td_string!(l, card.pin_warning))}</p>
-            <p>{tx(|l| td_string!(l, card.pin_not_here))}</p>
+            // Where to put the card and which password is meant (the leaflet's explanation);
+            // at the terminal its own words: the card goes on the terminal's reader and the
+            // password is typed on its screen.
+            <crate::content::Content name=if at_terminal() { "card-pin-kiosk" } else { "card-pin" }/>
             <div class="readiness" aria-live="polite">
                 {move || match state.get() {
                     None => view! { <p class="checking">{tx(|l| td_string!(l, card.checking))}</p> }.into_any(),
@@ -396,19 +413,33 @@ pub fn CardStep(
                             _ => None,
                         };
                         let last_try = readiness == Readiness::LastTry;
-                        let needs_install = matches!(
+                        let setup_problem = matches!(
                             readiness.message_key(),
                             "EXTENSION_UNAVAILABLE" | "BRIDGE_UNAVAILABLE" | "VERSION_MISMATCH"
                         );
+                        // At the terminal what to install or connect is the operator's
+                        // business: the citizen is told to ask the staff.
+                        let terminal = at_terminal();
+                        let needs_install = setup_problem && !terminal;
+                        let out_of_order = terminal
+                            && (setup_problem
+                                || matches!(
+                                    readiness.message_key(),
+                                    "NO_PCSC_SERVICE" | "NO_READER" | "ORIGIN_NOT_ALLOWED"
+                                ));
                         view! {
                             <p
                                 class=if last_try { "warning last-try" } else if ok { "ready" } else { "not-ready" }
                                 data-readiness=readiness.message_key()
                             >
-                                {card_message(readiness.message_key())}
+                                {if out_of_order {
+                                    tx(|l| td_string!(l, card_error.terminal_out_of_order)).into_any()
+                                } else {
+                                    card_message(readiness.message_key())
+                                }}
                             </p>
                             {match &readiness {
-                                Readiness::VersionMismatch(update) => update_hint(*update),
+                                Readiness::VersionMismatch(update) if !terminal => update_hint(*update),
                                 _ => None,
                             }}
                             {tries.map(|count| view! { <p>{t!(i18n, card.tries_left, count)}</p> })}

@@ -306,27 +306,155 @@ async fn the_status_table_has_the_portal_user_row_only_after_the_opt_in() {
 #[wasm_bindgen_test]
 async fn the_information_page_has_every_section_and_the_install_guide() {
     let root = fresh_root();
+    use_test_server();
     go("/info");
     let info = mount(&root, app::App);
-    for key in [
-        "info.benefits_title",
-        "info.privacy_title",
-        "info.faq_title",
-        "info.timeline_title",
-        "info.apply_title",
-        "info.install_title",
-        "info.contact_title",
-    ] {
-        see(&root, &ja(key)).await;
+    // Every sentence of the text kept as data is on the page.
+    for sentence in fragment_sentences(include_str!("../content/ja/info.html")) {
+        see(&root, &sentence).await;
     }
-    assert!(find(&root, "#install").is_some());
+    // The health-insurance line's own facts (issue 11, item 10): 「4→2」, weekdays 9:30–18:30.
+    see(&root, "「4→2」の順にお進みください").await;
+    see(&root, "平日：9時30分～18時30分").await;
+    // The install section links each store.
+    let stores = root
+        .query_selector_all("#install a[href^='https://']")
+        .expect("links")
+        .length();
+    assert_eq!(stores, 3, "{}", text(&root));
     drop(info);
     // From the top page, 「詳しくはこちら」 leads there.
     let root = fresh_root();
+    use_test_server();
     let _top = mount(&root, app::App);
     see(&root, &ja("top.details")).await;
     press(&root, "a[href='/info']").await;
-    see(&root, &ja("info.faq_title")).await;
+    see(&root, "よくある質問にお答えします").await;
+}
+
+/// The card step's install link (`/info#install`) lands on the install section, not at the top
+/// of the page: the page scrolls to the `#fragment` once the text has arrived.
+#[wasm_bindgen_test]
+async fn a_link_to_a_section_lands_on_it() {
+    let root = fresh_root();
+    use_test_server();
+    win().scroll_to_with_x_and_y(0.0, 0.0);
+    go("/info#install");
+    let _info = mount(&root, app::App);
+    assert!(
+        until(5000, || find(&root, "#install").is_some()).await,
+        "{}",
+        text(&root)
+    );
+    assert!(
+        until(2000, || {
+            find(&root, "#install").is_some_and(|section| {
+                let top = section.get_bounding_client_rect().top();
+                (-2.0..50.0).contains(&top)
+            })
+        })
+        .await,
+        "the install section is at {} px, scrolled {} px",
+        find(&root, "#install").map_or(f64::NAN, |s| s.get_bounding_client_rect().top()),
+        win().scroll_y().unwrap_or_default()
+    );
+}
+
+/// Both 利用規約 links open a page with the terms, of the version an application names; the
+/// MyNa Point terms include the liability and personal-data clauses (issue 11, item 4).
+#[wasm_bindgen_test]
+async fn the_terms_pages_show_the_terms_and_their_version() {
+    for (path, title, fragment) in [
+        (
+            "/terms",
+            "terms.portal_title",
+            include_str!("../content/ja/terms-portal-2021-03.html"),
+        ),
+        (
+            "/terms/mynapoint",
+            "terms.mynapoint_title",
+            include_str!("../content/ja/terms-mynapoint-2020-07.html"),
+        ),
+    ] {
+        let root = fresh_root();
+        use_test_server();
+        go(path);
+        let page = mount(&root, app::App);
+        see(&root, &ja(title)).await;
+        for sentence in fragment_sentences(fragment) {
+            see(&root, &sentence).await;
+        }
+        let version = if path == "/terms" {
+            protocol::site::PORTAL_TERMS_VERSION
+        } else {
+            protocol::site::MYNAPOINT_TERMS_VERSION
+        };
+        see(&root, version).await;
+        assert!(find(&root, "#liability").is_some() && find(&root, "#personal-data").is_some());
+        drop(page);
+    }
+    // The MyNa Point terms name the clauses the leaflet lists.
+    let root = fresh_root();
+    use_test_server();
+    go("/terms/mynapoint");
+    let _page = mount(&root, app::App);
+    see(&root, "決済事業者は責任を負いません").await;
+    see(&root, "利用者が入力した個人情報を提供することがあります").await;
+}
+
+/// A path that is no page is 「ページが見つかりません」 with a way back, in both parts — not the
+/// top page (the server answers it with 404).
+#[wasm_bindgen_test]
+async fn an_unknown_path_is_not_found_in_both_parts() {
+    let root = fresh_root();
+    go("/no-such-page");
+    let page = mount(&root, app::App);
+    see(&root, &ja("not_found.title")).await;
+    assert!(!text(&root).contains(&ja("top.insurance_title")));
+    assert!(find(&root, "a[href='/']").is_some());
+    drop(page);
+    let root = fresh_root();
+    go("/mynapoint/no-such-page");
+    let _page = mount(&root, app::mynapoint::App);
+    see(&root, &ja("not_found.title")).await;
+    assert!(find(&root, "a[href='/'][rel=external]").is_some());
+}
+
+/// Every card step says which password is meant, in the leaflet's words; the terminal says where
+/// the card goes on it and never speaks of a PC or an extension (issue 11, item 7).
+#[wasm_bindgen_test]
+async fn the_card_step_explains_the_password_on_a_pc_and_at_the_terminal() {
+    let root = fresh_root();
+    use_test_server();
+    let step = mount_card_step(&root);
+    see(&root, "利用者証明用電子証明書用暗証番号とは、マイナンバーカードを市区町村の窓口で受け取った際に利用者様自身が設定した数字4ケタの暗証番号（パスワード）です。3回間違えるとロックされるのでご注意ください。").await;
+    see(
+        &root,
+        "※ロック解除には市区町村の窓口で手続きが必要になります。",
+    )
+    .await;
+    drop(step);
+    let root = fresh_root();
+    use_test_server();
+    let failure = RwSignal::new(None::<Failure>);
+    let _kiosk = mount(&root, move || {
+        provide_context(app::mynapoint::Kiosk(true));
+        view! {
+            <Language>
+                <CardStep submit="次へ進む".into_any() on_login=Callback::new(|()| {}) failure/>
+            </Language>
+        }
+    });
+    see(&root, "この位置にマイナンバーカードをセット").await;
+    see(&root, "「数字4桁のパスワード」").await;
+    see(&root, "ロックがかかります").await;
+    let words = text(&root);
+    for wrong in ["PC", "パソコン", "拡張機能"] {
+        assert!(
+            !words.contains(wrong),
+            "the terminal says {wrong:?}: {words}"
+        );
+    }
 }
 
 /// Typing the PIN in the extension's window is not input this page sees: while a card request

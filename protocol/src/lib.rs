@@ -12,6 +12,7 @@ pub mod origin;
 pub mod page;
 pub mod payment;
 pub mod signing;
+pub mod site;
 
 pub use error::{Component, ErrorBody, ErrorCode};
 

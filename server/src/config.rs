@@ -69,9 +69,14 @@ pub struct Settings {
         default_value = "2021年3月"
     )]
     pub registration_expected_by: String,
-    /// The version of the terms the SPA shows; applications must name it.
-    #[arg(long, env = "MYNA_TERMS_VERSION", default_value = "2021-03")]
+    /// The version of マイナポータル利用規約 the SPA shows (`app/content/*/terms-portal-VERSION.html`);
+    /// applications must name it (`docs/terms.md`).
+    #[arg(long, env = "MYNA_TERMS_VERSION", default_value = protocol::site::PORTAL_TERMS_VERSION)]
     pub terms_version: String,
+    /// The version of the MyNa Point terms the SPA shows
+    /// (`app/content/*/terms-mynapoint-VERSION.html`); MyNa Point applications must name it.
+    #[arg(long, env = "MYNA_POINT_TERMS_VERSION", default_value = protocol::site::MYNAPOINT_TERMS_VERSION)]
+    pub point_terms_version: String,
     /// The MyNa Point payment services (a JSON file, see `server/data/payment-services.json`);
     /// without it, the built-in fictitious catalogue.
     #[arg(long, env = "MYNA_PAYMENT_SERVICES")]

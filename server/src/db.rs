@@ -141,6 +141,9 @@ pub struct PointApplicationRow {
     pub receipt_number: String,
     /// When it was received.
     pub applied_ms: i64,
+    /// The version of the MyNa Point terms agreed to (`None` for rows older than migration
+    /// 0005).
+    pub terms_version: Option<String>,
 }
 
 impl Db {
@@ -676,8 +679,8 @@ impl Db {
         person_id: &str,
     ) -> Result<bool, DbError> {
         let done = sqlx::query(
-            "INSERT INTO point_applications (person_id, service_code, payment_key, payment_id_last4, phone_last4, receipt_number, applied_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+            "INSERT INTO point_applications (person_id, service_code, payment_key, payment_id_last4, phone_last4, receipt_number, applied_ms, terms_version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
         )
         .bind(person_id)
         .bind(&row.service_code)
@@ -686,6 +689,7 @@ impl Db {
         .bind(&row.phone_last4)
         .bind(&row.receipt_number)
         .bind(row.applied_ms)
+        .bind(&row.terms_version)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
@@ -696,8 +700,9 @@ impl Db {
         &self,
         person_id: &str,
     ) -> Result<Option<PointApplicationRow>, DbError> {
-        let row: Option<(String, String, String, Option<String>, String, i64)> = sqlx::query_as(
-            "SELECT service_code, payment_key, payment_id_last4, phone_last4, receipt_number, applied_ms \
+        #[allow(clippy::type_complexity)]
+        let row: Option<(String, String, String, Option<String>, String, i64, Option<String>)> = sqlx::query_as(
+            "SELECT service_code, payment_key, payment_id_last4, phone_last4, receipt_number, applied_ms, terms_version \
              FROM point_applications WHERE person_id = $1",
         )
         .bind(person_id)
@@ -711,6 +716,7 @@ impl Db {
                 phone_last4,
                 receipt_number,
                 applied_ms,
+                terms_version,
             )| {
                 PointApplicationRow {
                     service_code,
@@ -719,18 +725,25 @@ impl Db {
                     phone_last4,
                     receipt_number,
                     applied_ms,
+                    terms_version,
                 }
             },
         ))
     }
 
     /// Registers the person as a portal user (idempotent).
-    pub async fn register_portal_user(&self, person_id: &str, now_ms: i64) -> Result<(), DbError> {
+    pub async fn register_portal_user(
+        &self,
+        person_id: &str,
+        terms_version: &str,
+        now_ms: i64,
+    ) -> Result<(), DbError> {
         sqlx::query(
-            "INSERT INTO portal_users (person_id, registered_ms) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            "INSERT INTO portal_users (person_id, registered_ms, terms_version) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
         )
         .bind(person_id)
         .bind(now_ms)
+        .bind(terms_version)
         .execute(&self.pool)
         .await?;
         Ok(())

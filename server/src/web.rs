@@ -1,23 +1,28 @@
 //! Serving the built SPA (Trunk's `dist/`): hashed assets cached for a year, the entry pages
-//! revalidated every time and answered for every client-side route, precompressed `.br`/`.gz`
+//! revalidated every time and answered for every client-side route (`protocol::site`; any
+//! other path gets its part's entry page with 404, `docs/terms.md`), precompressed `.br`/`.gz`
 //! files chosen by `Accept-Encoding`, and a strict Content-Security-Policy on every answer.
 //!
 //! The SPA has one entry page per part, each with its own wasm so that a first page loads only
 //! its part: `index.html` (the portal) and `mynapoint/index.html` (MyNa Point and its terminal).
-//! An entry page in a subdirectory answers every path under that directory.
+//! An entry page in a subdirectory answers the routes under that directory.
 
 use std::path::{Path, PathBuf};
 
 use axum::{
     body::Body,
     extract::Request,
-    http::{header, HeaderValue, Response},
+    http::{header, HeaderValue, Response, StatusCode},
     middleware::Next,
     Router,
 };
 use base64::Engine as _;
+use protocol::site;
 use sha2::{Digest as _, Sha256};
-use tower_http::services::{ServeDir, ServeFile};
+use tower_http::{
+    services::{ServeDir, ServeFile},
+    set_status::SetStatus,
+};
 
 /// `Cache-Control` of files whose name carries a content hash: they never change.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -99,28 +104,50 @@ pub fn entry_pages(dir: &Path) -> Vec<(String, PathBuf)> {
     pages
 }
 
-/// The files of `dir`, with `dir/index.html` for every path that is not a file.
-fn files_with_entry(dir: &Path) -> ServeDir<ServeFile> {
-    ServeDir::new(dir)
+/// One part of the SPA under `dir` (its `index.html`): the entry page with 200 for each of the
+/// part's client-side routes (`routes`, relative to where the part is nested), the files of
+/// `dir`, and the entry page with 404 for anything else — the SPA then shows its
+/// 「ページが見つかりません」 page, and a crawler or a script sees the status.
+fn part(dir: &Path, routes: impl Iterator<Item = String>) -> Router {
+    let entry = ServeFile::new(dir.join("index.html"))
         .precompressed_br()
-        .precompressed_gzip()
-        .fallback(
-            ServeFile::new(dir.join("index.html"))
-                .precompressed_br()
-                .precompressed_gzip(),
-        )
+        .precompressed_gzip();
+    let mut router = Router::new();
+    for route in routes {
+        // A trailing `/` is the same route.
+        if route != "/" {
+            router = router.route_service(&format!("{route}/"), entry.clone());
+        }
+        router = router.route_service(&route, entry.clone());
+    }
+    router.fallback_service(
+        ServeDir::new(dir)
+            .precompressed_br()
+            .precompressed_gzip()
+            .fallback(SetStatus::new(entry, StatusCode::NOT_FOUND)),
+    )
 }
 
-/// The SPA's files under `dir`; each path that is not a file gets the entry page of its part.
+/// The SPA's files under `dir`. Each part answers its routes (`protocol::site`) with its entry
+/// page; any other path that is not a file gets the entry page of its part with 404.
 pub fn spa(dir: &Path) -> Router {
     let mut router = Router::new();
     for (prefix, page) in entry_pages(dir).into_iter().skip(1) {
-        if let Some(part) = page.parent() {
-            router = router.nest_service(&prefix, files_with_entry(part));
+        if let Some(part_dir) = page.parent() {
+            // Nested routes are relative to the prefix: `/mynapoint` itself is `/`.
+            let routes = site::routes(&prefix).iter().filter_map(|route| {
+                let rest = route.strip_prefix(prefix.as_str())?;
+                Some(if rest.is_empty() {
+                    "/".to_owned()
+                } else {
+                    rest.to_owned()
+                })
+            });
+            router = router.nest_service(&prefix, part(part_dir, routes));
         }
     }
     router
-        .fallback_service(files_with_entry(dir))
+        .fallback_service(part(dir, site::routes("").iter().map(|r| (*r).to_owned())))
         .layer(axum::middleware::from_fn(cache_control))
 }
 

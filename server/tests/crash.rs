@@ -70,6 +70,7 @@ async fn every_acknowledged_application_survives_a_sigkill() {
                     "serviceCode": "MP0000004",
                     "paymentServiceId": format!("9000{i:08}"),
                     "securityCode": "123",
+                    "termsVersion": protocol::site::MYNAPOINT_TERMS_VERSION,
                 });
                 let (status, receipt) = browser
                     .send(

@@ -21,7 +21,8 @@ const RESERVE: &str = "/api/v1/mynapoint/reservation";
 const APPLY: &str = "/api/v1/mynapoint/application";
 
 fn application(service: &str, id: &str, code: &str) -> Value {
-    json!({"serviceCode": service, "paymentServiceId": id, "securityCode": code, "phoneLast4": "1234"})
+    json!({"serviceCode": service, "paymentServiceId": id, "securityCode": code, "phoneLast4": "1234",
+        "termsVersion": protocol::site::MYNAPOINT_TERMS_VERSION})
 }
 
 /// F5 step 5 with a phone number.
@@ -108,7 +109,8 @@ async fn reservation_search_application_and_receipt() {
         (application("MP0000001", "", "123"), "paymentServiceId"),
         (application("MP0000001", "12345678", ""), "securityCode"),
         (
-            json!({"serviceCode": "MP0000001", "paymentServiceId": "12345678", "securityCode": "123", "phoneLast4": "12"}),
+            json!({"serviceCode": "MP0000001", "paymentServiceId": "12345678", "securityCode": "123", "phoneLast4": "12",
+                "termsVersion": protocol::site::MYNAPOINT_TERMS_VERSION}),
             "phoneLast4",
         ),
     ] {
@@ -119,10 +121,28 @@ async fn reservation_search_application_and_receipt() {
     let answer = apply(&mut browser, &portal, "MP9999999", "12345678", "123").await;
     assert_eq!(answer.code(), "UNKNOWN_SERVICE");
     // A service that only its own app or shop takes is refused at the terminal, not on the web.
-    let kiosk_only_not = json!({"serviceCode": "MP0000007", "paymentServiceId": "12345678", "securityCode": "000", "kiosk": true});
+    let kiosk_only_not = json!({"serviceCode": "MP0000007", "paymentServiceId": "12345678", "securityCode": "000", "kiosk": true,
+        "termsVersion": protocol::site::MYNAPOINT_TERMS_VERSION});
     assert_eq!(
         browser.post(&portal, APPLY, kiosk_only_not).await.code(),
         "KIOSK_NOT_AVAILABLE"
+    );
+    // The terms agreed to must be the ones shown now: an application naming another version (a
+    // page loaded before the terms changed) or none is refused.
+    let mut old_terms = application("MP0000001", "12345678", "123");
+    old_terms["termsVersion"] = json!("2019-01");
+    assert_eq!(
+        browser.post(&portal, APPLY, old_terms).await.code(),
+        "TERMS_CHANGED"
+    );
+    let mut no_terms = application("MP0000001", "12345678", "123");
+    no_terms
+        .as_object_mut()
+        .expect("object")
+        .remove("termsVersion");
+    assert_eq!(
+        browser.post(&portal, APPLY, no_terms).await.code(),
+        "INVALID_REQUEST"
     );
     // The demo provider cannot confirm the security code 000.
     let answer = apply(&mut browser, &portal, "MP0000001", "12345678", "000").await;
@@ -147,6 +167,18 @@ async fn reservation_search_application_and_receipt() {
     assert_eq!(receipt["paymentServiceId"], "*****8901");
     assert_eq!(receipt["phoneLast4"], "1234");
     assert_eq!(receipt["appliedAt"], "2026-11-20T16:00:00+09:00");
+    // The version of the terms agreed to is stored with the application.
+    let stored = portal
+        .state
+        .db
+        .point_application("person-1")
+        .await
+        .expect("db")
+        .expect("row");
+    assert_eq!(
+        stored.terms_version.as_deref(),
+        Some(protocol::site::MYNAPOINT_TERMS_VERSION)
+    );
     let number = receipt["receiptNumber"].as_str().expect("number");
     assert!(
         number.len() == 24

@@ -150,6 +150,52 @@ async fn the_spa_is_served_with_cache_rules_compression_and_csp() {
     assert_eq!(plain.body, b"\0asm plain");
     assert_eq!(plain.header(header::CONTENT_TYPE), "application/wasm");
 
+    // Every route of each part answers its entry page; any other path that is not a file
+    // answers the part's entry page with 404 (the SPA shows 「ページが見つかりません」). Before,
+    // every unknown path (`/terms` too, when the SPA had no terms page) answered 200.
+    for route in protocol::site::PORTAL_ROUTES {
+        let got = get(&portal, route, None).await;
+        assert_eq!(
+            (got.status, got.body.as_slice()),
+            (StatusCode::OK, INDEX.as_bytes()),
+            "{route}"
+        );
+    }
+    for route in protocol::site::MYNAPOINT_ROUTES {
+        let got = get(&portal, route, None).await;
+        assert_eq!(
+            (got.status, got.body.as_slice()),
+            (StatusCode::OK, POINT_INDEX.as_bytes()),
+            "{route}"
+        );
+    }
+    for (path, page) in [
+        ("/no-such-page", INDEX),
+        ("/insurance", INDEX),
+        ("/terms/other", INDEX),
+        ("/info/", INDEX),
+        ("/app-0123456789abcdef.css", INDEX),
+        ("/mynapoint/no-such-page", POINT_INDEX),
+        ("/mynapoint/apply/x", POINT_INDEX),
+    ] {
+        let got = get(&portal, path, None).await;
+        if path == "/info/" {
+            // A trailing slash is the same route.
+            assert_eq!(got.status, StatusCode::OK, "{path}");
+            continue;
+        }
+        assert_eq!(
+            (got.status, got.body.as_slice()),
+            (StatusCode::NOT_FOUND, page.as_bytes()),
+            "{path}"
+        );
+        assert_eq!(got.header(header::CACHE_CONTROL), "no-cache", "{path}");
+        assert!(
+            !got.header(header::CONTENT_SECURITY_POLICY).is_empty(),
+            "{path}"
+        );
+    }
+
     // The API is not the SPA: an unknown endpoint is a JSON 404, and nothing is cached.
     let missing = get(&portal, "/api/v1/no-such-thing", None).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);

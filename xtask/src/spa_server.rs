@@ -75,6 +75,9 @@ impl FlowServer {
             "--trust-ca".into(),
             ca.join("auth-ca.cert.pem").into(),
             "--cors".into(),
+            // The texts kept as data (`app/content/`): the page fetches them from the server.
+            "--static-dir".into(),
+            crate::project_root().join("app").into(),
         ];
         let server = debug.join("myna-server");
         link_card(&server, &settings, &card, PERSON, &data)?;

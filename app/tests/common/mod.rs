@@ -69,6 +69,31 @@ pub fn fresh_root() -> web_sys::HtmlElement {
     div
 }
 
+/// Sends the API calls and the fetches of texts kept as data (`app/content/`) to the test
+/// server (`cargo xtask test` starts it with `--static-dir app`).
+pub fn use_test_server() {
+    let Some(server) = option_env!("MYNA_TEST_SERVER") else {
+        panic!("MYNA_TEST_SERVER names no server: run these tests with `cargo xtask test`");
+    };
+    app::api::use_server(server);
+}
+
+/// The text of a fragment kept as data, without its tags (to compare with what a page shows).
+pub fn fragment_sentences(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(open) = rest.find('>') {
+        rest = &rest[open + 1..];
+        let end = rest.find('<').unwrap_or(rest.len());
+        let piece = rest[..end].trim();
+        if !piece.is_empty() && !piece.starts_with("!--") {
+            out.push(piece.replace("&amp;", "&"));
+        }
+        rest = &rest[end..];
+    }
+    out
+}
+
 pub fn set_storage(key: &str, value: &str) {
     win()
         .local_storage()

@@ -128,7 +128,10 @@ pub async fn apply_for(
         )
         .await?;
     if register_portal_user {
-        state.db.register_portal_user(person, now).await?;
+        state
+            .db
+            .register_portal_user(person, &state.settings.terms_version, now)
+            .await?;
     }
     Ok(())
 }

@@ -123,6 +123,9 @@ pub struct Application {
     /// Sent by the MyNa Point terminal: services that cannot be applied for there are refused.
     #[serde(default)]
     pub kiosk: bool,
+    /// The version of the MyNa Point terms the citizen agreed to (`TERMS_CHANGED` unless the
+    /// current one); stored with the application.
+    pub terms_version: String,
 }
 
 /// The receipt of F5 step 8 (a wire type: the SPA reads it too).
@@ -194,6 +197,9 @@ pub async fn apply(
     if application.kiosk && !service.kiosk_applicable {
         return Err(ApiError::KioskNotAvailable);
     }
+    if application.terms_version != state.settings.point_terms_version {
+        return Err(ApiError::TermsChanged);
+    }
     let input = mynapoint::parse_input(
         &application.payment_service_id,
         &application.security_code,
@@ -221,6 +227,7 @@ pub async fn apply(
         phone_last4: input.phone_last4.clone(),
         receipt_number: mynapoint::new_receipt_number(),
         applied_ms: state.now_ms(),
+        terms_version: Some(application.terms_version.clone()),
     };
     if state.db.insert_point_application(&row, &person).await? {
         tracing::info!(service = code, "MyNa Point application");
@@ -313,7 +320,7 @@ pub async fn bulk(
     } else {
         state
             .db
-            .register_portal_user(&person, state.now_ms())
+            .register_portal_user(&person, &state.settings.terms_version, state.now_ms())
             .await?;
     }
     Ok(ApiJson(BulkResult {

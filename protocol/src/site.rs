@@ -1,0 +1,74 @@
+//! What the server must know of the SPA's pages: the paths each part answers (any other path is
+//! a 404, with the part's 「ページが見つかりません」 page), and the versions of the terms the
+//! pages show (an application names the version it agreed to; the server stores it and refuses
+//! another: `TERMS_CHANGED`). `docs/terms.md` says how a new version is published.
+
+/// The portal's client-side routes (`app/src/lib.rs`).
+pub const PORTAL_ROUTES: &[&str] = &[
+    "/",
+    "/insurance/apply",
+    "/insurance/status",
+    "/info",
+    "/terms",
+    "/terms/mynapoint",
+];
+
+/// MyNa Point's prefix: the part's entry page is `mynapoint/index.html`.
+pub const MYNAPOINT_PREFIX: &str = "/mynapoint";
+
+/// MyNa Point's client-side routes (`app/src/mynapoint.rs`).
+pub const MYNAPOINT_ROUTES: &[&str] = &[
+    "/mynapoint",
+    "/mynapoint/kiosk",
+    "/mynapoint/reserve",
+    "/mynapoint/apply",
+];
+
+/// The routes of the part whose entry page is answered under `prefix` (`""` for the portal,
+/// [`MYNAPOINT_PREFIX`]); none for an unknown part.
+pub fn routes(prefix: &str) -> &'static [&'static str] {
+    match prefix {
+        "" => PORTAL_ROUTES,
+        MYNAPOINT_PREFIX => MYNAPOINT_ROUTES,
+        _ => &[],
+    }
+}
+
+/// The version of マイナポータル利用規約 the pages show (`app/content/{ja,en}/terms-portal-VERSION.html`).
+pub const PORTAL_TERMS_VERSION: &str = "2021-03";
+
+/// The version of the MyNa Point terms (決済事業者利用規約(要約) and the MyNa Point special
+/// terms it summarises) the pages show (`app/content/{ja,en}/terms-mynapoint-VERSION.html`).
+pub const MYNAPOINT_TERMS_VERSION: &str = "2020-07";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_are_absolute_and_distinct() {
+        let mut all: Vec<&str> = PORTAL_ROUTES
+            .iter()
+            .chain(MYNAPOINT_ROUTES)
+            .copied()
+            .collect();
+        assert!(all
+            .iter()
+            .all(|r| r.starts_with('/') && (r.len() == 1 || !r.ends_with('/'))));
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), PORTAL_ROUTES.len() + MYNAPOINT_ROUTES.len());
+        assert!(!PORTAL_ROUTES
+            .iter()
+            .any(|r| r.starts_with(MYNAPOINT_PREFIX)));
+    }
+
+    #[test]
+    fn each_part_has_its_routes() {
+        assert!(routes("").contains(&"/terms"));
+        assert!(routes(MYNAPOINT_PREFIX)
+            .iter()
+            .all(|r| r.starts_with(MYNAPOINT_PREFIX)));
+        assert!(routes("/other").is_empty());
+    }
+}
