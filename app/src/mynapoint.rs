@@ -1,6 +1,7 @@
-//! MyNa Point, a part of its own (`mynapoint/index.html`, the `mynapoint` binary): the start
-//! screen, reservation (F4), application (F5) with its receipt, and the bulk application that
-//! follows (F6). In kiosk mode (`/mynapoint/kiosk`, or `?kiosk=1`) the
+//! MyNa Point, in two parts of its own: the start screen and reservation (F4;
+//! `mynapoint/index.html`, the `mynapoint` binary, [`App`]) and the application (F5) with its
+//! receipt and the bulk application that follows (F6; `mynapoint/apply/index.html`, the
+//! `mynapoint_apply` binary, [`ApplyApp`]). In kiosk mode (`/mynapoint/kiosk`, or `?kiosk=1`) the
 //! targets are large, an on-screen kana keyboard and number pad fill the fields, and 60 s
 //! without input end the session (the server's idle timeout, so a test can shorten it).
 
@@ -37,9 +38,14 @@ pub fn mount() {
     leptos::mount::mount_to_body(App);
 }
 
-/// MyNa Point: language context, kiosk mode, header, the routes, the terminal's idle guard.
-#[component]
-pub fn App() -> impl IntoView {
+/// Mounts MyNa Point's application part on `<body>` (the `mynapoint_apply` binary,
+/// `mynapoint/apply/index.html`).
+pub fn mount_apply() {
+    leptos::mount::mount_to_body(ApplyApp);
+}
+
+/// Kiosk mode from the address, for this tab; `<body class="kiosk">` at the terminal.
+fn start_kiosk() -> bool {
     let kiosk = kiosk_from_location();
     provide_context(Kiosk(kiosk));
     crate::api::set_terminal(kiosk);
@@ -51,22 +57,70 @@ pub fn App() -> impl IntoView {
             let _ = body.class_list().add_1("kiosk");
         }
     }
+    kiosk
+}
+
+/// What both MyNa Point parts show around their routes: language context, header, the
+/// certificate notice, the terminal's idle guard.
+#[component]
+fn Shell(kiosk: bool, children: Children) -> impl IntoView {
     view! {
         <crate::ui::Language>
             <Router>
                 <crate::ui::Header/>
                 <main id="main">
                     <crate::ui::CertificateNotice/>
-                    <Routes fallback=crate::ui::NotFound>
-                        <Route path=path!("/mynapoint") view=Start/>
-                        <Route path=path!("/mynapoint/kiosk") view=Start/>
-                        <Route path=path!("/mynapoint/reserve") view=Reserve/>
-                        <Route path=path!("/mynapoint/apply") view=PointApply/>
-                    </Routes>
+                    {children()}
                 </main>
                 <Show when=move || kiosk><IdleGuard/></Show>
             </Router>
         </crate::ui::Language>
+    }
+}
+
+/// MyNa Point's start and reservation part (`protocol::site::MYNAPOINT_ROUTES`): the start
+/// screen, on a PC and at the terminal, and F4.
+#[component]
+pub fn App() -> impl IntoView {
+    let kiosk = start_kiosk();
+    view! {
+        <Shell kiosk>
+            <Routes fallback=crate::ui::NotFound>
+                <Route path=path!("/mynapoint") view=Start/>
+                <Route path=path!("/mynapoint/kiosk") view=Start/>
+                <Route path=path!("/mynapoint/reserve") view=Reserve/>
+            </Routes>
+        </Shell>
+    }
+}
+
+/// MyNa Point's application part (`protocol::site::MYNAPOINT_APPLY_ROUTES`): F5 and F6. A
+/// part of its own so that neither MyNa Point first page passes its size budget; moving
+/// between the parts is a full page load ([`go_to`]).
+#[component]
+pub fn ApplyApp() -> impl IntoView {
+    let kiosk = start_kiosk();
+    view! {
+        <Shell kiosk>
+            <Routes fallback=crate::ui::NotFound>
+                <Route path=path!("/mynapoint/apply") view=PointApply/>
+            </Routes>
+        </Shell>
+    }
+}
+
+/// Goes to `path`: through the router when this part answers it, else with a full page load
+/// (another part's page: `protocol::site::part_of`).
+fn go_to(navigate: &dyn Fn(&str, leptos_router::NavigateOptions), path: &str) {
+    let window = web_sys::window();
+    let here = window
+        .as_ref()
+        .and_then(|w| w.location().pathname().ok())
+        .and_then(|p| protocol::site::part_of(&p));
+    if here.is_some() && here == protocol::site::part_of(path) {
+        navigate(path, Default::default());
+    } else if let Some(window) = window {
+        let _ = window.location().assign(path);
     }
 }
 
@@ -159,7 +213,7 @@ pub fn IdleGuard(
             let navigate = navigate.clone();
             spawn_local(async move {
                 let _ = api::logout().await;
-                navigate(KIOSK_START, Default::default());
+                go_to(&navigate, KIOSK_START);
             });
         }
     });
@@ -191,7 +245,7 @@ pub fn Start() -> impl IntoView {
         </Show>
         <ul class="actions big">
             <li><a class="button primary" href="/mynapoint/reserve">{tx(|l| td_string!(l, top.mynapoint_reserve))}</a></li>
-            <li><a class="button primary" href="/mynapoint/apply">{tx(|l| td_string!(l, top.mynapoint_apply))}</a></li>
+            <li><a class="button primary" href="/mynapoint/apply" rel="external">{tx(|l| td_string!(l, top.mynapoint_apply))}</a></li>
         </ul>
         <Show when=move || !kiosk>
             <p><a href="/" rel="external">{tx(|l| td_string!(l, mynapoint.to_portal))}</a></p>
@@ -273,7 +327,7 @@ pub fn Reserve() -> impl IntoView {
                 <dl class="my-key-id"><dt>{tx(|l| td_string!(l, mynapoint.my_key_id))}</dt><dd data-my-key-id=id.clone()>{id.clone()}</dd></dl>
                 <Content name="reserved"/>
                 <div class="buttons">
-                    <a class="button primary" href="/mynapoint/apply?continue=1">{tx(|l| td_string!(l, mynapoint.to_apply))}</a>
+                    <a class="button primary" href="/mynapoint/apply?continue=1" rel="external">{tx(|l| td_string!(l, mynapoint.to_apply))}</a>
                     <a class="button" href=top>{tx(|l| td_string!(l, mynapoint.to_top))}</a>
                 </div>
             }
@@ -509,7 +563,7 @@ pub fn PointApply() -> impl IntoView {
         let navigate = navigate.clone();
         spawn_local(async move {
             let _ = api::logout().await;
-            navigate(if kiosk { KIOSK_START } else { START }, Default::default());
+            go_to(&navigate, if kiosk { KIOSK_START } else { START });
         });
     };
     view! {
@@ -525,7 +579,7 @@ pub fn PointApply() -> impl IntoView {
             .into_any(),
             ApplyStep::NoReservation => view! {
                 <StepHeading>{tx(|l| td_string!(l, mynapoint.reserve_first))}</StepHeading>
-                <a class="button primary" href="/mynapoint/reserve">{tx(|l| td_string!(l, top.mynapoint_reserve))}</a>
+                <a class="button primary" href="/mynapoint/reserve" rel="external">{tx(|l| td_string!(l, top.mynapoint_reserve))}</a>
             }
             .into_any(),
             ApplyStep::Search => view! {

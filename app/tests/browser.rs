@@ -208,7 +208,9 @@ async fn the_kiosk_warns_after_quiet_then_ends_the_session_and_returns_to_the_st
         Arc,
     };
     let root = fresh_root();
-    go("/mynapoint/apply");
+    // A screen of the part the terminal starts in: the reset stays in the page (from the
+    // application part it is a full page load).
+    go("/mynapoint/reserve");
     let now = Arc::new(AtomicU64::new(1_000_000));
     let set = {
         let now = Arc::clone(&now);
@@ -243,7 +245,7 @@ async fn the_kiosk_warns_after_quiet_then_ends_the_session_and_returns_to_the_st
         .dispatch_event(&web_sys::Event::new("keydown").expect("event"))
         .expect("dispatch");
     assert!(until(2000, || !warning(&root)).await, "{}", text(&root));
-    assert_eq!(path(), "/mynapoint/apply");
+    assert_eq!(path(), "/mynapoint/reserve");
     // 61 s without input: back to the start.
     set(1_046_000 + 61_000);
     assert!(
@@ -466,7 +468,9 @@ async fn a_card_request_under_way_keeps_the_kiosk_awake() {
         Arc,
     };
     let root = fresh_root();
-    go("/mynapoint/apply");
+    // A screen of the part the terminal starts in: the reset stays in the page (from the
+    // application part it is a full page load).
+    go("/mynapoint/reserve");
     let now = Arc::new(AtomicU64::new(5_000_000));
     let set = {
         let now = Arc::clone(&now);
@@ -495,7 +499,7 @@ async fn a_card_request_under_way_keeps_the_kiosk_awake() {
         sleep(300).await;
         assert!(!warning(&root), "at {step}0 s: {}", text(&root));
     }
-    assert_eq!(path(), "/mynapoint/apply");
+    assert_eq!(path(), "/mynapoint/reserve");
     // The request ends; 61 s of quiet then reset as before.
     if let Some(pending) = pending.get_untracked() {
         pending.set(false);

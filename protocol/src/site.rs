@@ -13,25 +13,38 @@ pub const PORTAL_ROUTES: &[&str] = &[
     "/terms/mynapoint",
 ];
 
-/// MyNa Point's prefix: the part's entry page is `mynapoint/index.html`.
+/// MyNa Point's start and reservation part: its entry page is `mynapoint/index.html`.
 pub const MYNAPOINT_PREFIX: &str = "/mynapoint";
 
-/// MyNa Point's client-side routes (`app/src/mynapoint.rs`).
-pub const MYNAPOINT_ROUTES: &[&str] = &[
-    "/mynapoint",
-    "/mynapoint/kiosk",
-    "/mynapoint/reserve",
-    "/mynapoint/apply",
-];
+/// The routes of MyNa Point's start and reservation part (`app/src/mynapoint.rs`, `App`).
+pub const MYNAPOINT_ROUTES: &[&str] = &["/mynapoint", "/mynapoint/kiosk", "/mynapoint/reserve"];
+
+/// MyNa Point's application part (F5 and F6): its entry page is `mynapoint/apply/index.html`.
+/// A part of its own so that each MyNa Point first page stays under its size budget
+/// (BENCHMARKS.md, "SPA").
+pub const MYNAPOINT_APPLY_PREFIX: &str = "/mynapoint/apply";
+
+/// The routes of MyNa Point's application part (`app/src/mynapoint.rs`, `ApplyApp`).
+pub const MYNAPOINT_APPLY_ROUTES: &[&str] = &["/mynapoint/apply"];
 
 /// The routes of the part whose entry page is answered under `prefix` (`""` for the portal,
-/// [`MYNAPOINT_PREFIX`]); none for an unknown part.
+/// [`MYNAPOINT_PREFIX`], [`MYNAPOINT_APPLY_PREFIX`]); none for an unknown part.
 pub fn routes(prefix: &str) -> &'static [&'static str] {
     match prefix {
         "" => PORTAL_ROUTES,
         MYNAPOINT_PREFIX => MYNAPOINT_ROUTES,
+        MYNAPOINT_APPLY_PREFIX => MYNAPOINT_APPLY_ROUTES,
         _ => &[],
     }
+}
+
+/// The prefix of the part that answers the route `path` (its query and fragment ignored); `None`
+/// when `path` is no route. A page moves to another part with a full page load.
+pub fn part_of(path: &str) -> Option<&'static str> {
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    [MYNAPOINT_APPLY_PREFIX, MYNAPOINT_PREFIX, ""]
+        .into_iter()
+        .find(|prefix| routes(prefix).contains(&path))
 }
 
 /// The version of マイナポータル利用規約 the pages show (`app/content/{ja,en}/terms-portal-VERSION.html`).
@@ -50,6 +63,7 @@ mod tests {
         let mut all: Vec<&str> = PORTAL_ROUTES
             .iter()
             .chain(MYNAPOINT_ROUTES)
+            .chain(MYNAPOINT_APPLY_ROUTES)
             .copied()
             .collect();
         assert!(all
@@ -57,10 +71,25 @@ mod tests {
             .all(|r| r.starts_with('/') && (r.len() == 1 || !r.ends_with('/'))));
         all.sort_unstable();
         all.dedup();
-        assert_eq!(all.len(), PORTAL_ROUTES.len() + MYNAPOINT_ROUTES.len());
+        assert_eq!(
+            all.len(),
+            PORTAL_ROUTES.len() + MYNAPOINT_ROUTES.len() + MYNAPOINT_APPLY_ROUTES.len()
+        );
         assert!(!PORTAL_ROUTES
             .iter()
             .any(|r| r.starts_with(MYNAPOINT_PREFIX)));
+    }
+
+    #[test]
+    fn each_route_has_one_part() {
+        assert_eq!(part_of("/"), Some(""));
+        assert_eq!(part_of("/terms/mynapoint"), Some(""));
+        assert_eq!(part_of("/mynapoint/kiosk"), Some(MYNAPOINT_PREFIX));
+        assert_eq!(
+            part_of("/mynapoint/apply?continue=1"),
+            Some(MYNAPOINT_APPLY_PREFIX)
+        );
+        assert_eq!(part_of("/mynapoint/nope"), None);
     }
 
     #[test]

@@ -85,40 +85,69 @@ pub fn inline_scripts(html: &str) -> Vec<&str> {
     scripts
 }
 
-/// The entry pages under `dir`: `index.html`, and the `index.html` of each direct
-/// subdirectory, with the URL prefix each answers (`""` for the root, `/mynapoint`).
+/// The entry pages under `dir`: `index.html`, and the `index.html` of each subdirectory at any
+/// depth, with the URL prefix each answers (`""` for the root, `/mynapoint`,
+/// `/mynapoint/apply`), the root first.
 pub fn entry_pages(dir: &Path) -> Vec<(String, PathBuf)> {
     let mut pages = vec![(String::new(), dir.join("index.html"))];
-    let mut subdirectories: Vec<(String, PathBuf)> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|entry| entry.path().join("index.html").is_file())
-        .filter_map(|entry| {
-            let name = entry.file_name().to_str()?.to_owned();
-            Some((format!("/{name}"), entry.path().join("index.html")))
-        })
-        .collect();
-    subdirectories.sort();
-    pages.extend(subdirectories);
+    let mut index = 0;
+    while index < pages.len() {
+        let (prefix, page) = pages[index].clone();
+        index += 1;
+        let Some(part_dir) = page.parent() else {
+            continue;
+        };
+        let mut subdirectories: Vec<(String, PathBuf)> = std::fs::read_dir(part_dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|entry| entry.path().join("index.html").is_file())
+            .filter_map(|entry| {
+                let name = entry.file_name().to_str()?.to_owned();
+                Some((format!("{prefix}/{name}"), entry.path().join("index.html")))
+            })
+            .collect();
+        subdirectories.sort();
+        pages.extend(subdirectories);
+    }
     pages
 }
 
-/// One part of the SPA under `dir` (its `index.html`): the entry page with 200 for each of the
-/// part's client-side routes (`routes`, relative to where the part is nested), the files of
-/// `dir`, and the entry page with 404 for anything else — the SPA then shows its
-/// 「ページが見つかりません」 page, and a crawler or a script sees the status.
-fn part(dir: &Path, routes: impl Iterator<Item = String>) -> Router {
+/// The part of the SPA whose entry page is `dir/index.html`, answered under `prefix`: the entry
+/// page with 200 for each of the part's client-side routes (`protocol::site`), the parts in its
+/// subdirectories nested under their names, the files of `dir`, and the entry page with 404 for
+/// anything else — the SPA then shows its 「ページが見つかりません」 page, and a crawler or a
+/// script sees the status.
+fn part(dir: &Path, prefix: &str) -> Router {
     let entry = ServeFile::new(dir.join("index.html"))
         .precompressed_br()
         .precompressed_gzip();
     let mut router = Router::new();
-    for route in routes {
+    for route in site::routes(prefix) {
+        // Nested routes are relative to the prefix: the part's own prefix is `/`.
+        let Some(rest) = route.strip_prefix(prefix) else {
+            continue;
+        };
+        let route = if rest.is_empty() { "/" } else { rest };
         // A trailing `/` is the same route.
         if route != "/" {
             router = router.route_service(&format!("{route}/"), entry.clone());
         }
-        router = router.route_service(&route, entry.clone());
+        router = router.route_service(route, entry.clone());
+    }
+    let mut subparts: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.join("index.html").is_file())
+        .collect();
+    subparts.sort();
+    for sub in subparts {
+        if let Some(name) = sub.file_name().and_then(|n| n.to_str()) {
+            let nested = format!("/{name}");
+            router = router.nest_service(&nested, part(&sub, &format!("{prefix}{nested}")));
+        }
     }
     router.fallback_service(
         ServeDir::new(dir)
@@ -131,24 +160,7 @@ fn part(dir: &Path, routes: impl Iterator<Item = String>) -> Router {
 /// The SPA's files under `dir`. Each part answers its routes (`protocol::site`) with its entry
 /// page; any other path that is not a file gets the entry page of its part with 404.
 pub fn spa(dir: &Path) -> Router {
-    let mut router = Router::new();
-    for (prefix, page) in entry_pages(dir).into_iter().skip(1) {
-        if let Some(part_dir) = page.parent() {
-            // Nested routes are relative to the prefix: `/mynapoint` itself is `/`.
-            let routes = site::routes(&prefix).iter().filter_map(|route| {
-                let rest = route.strip_prefix(prefix.as_str())?;
-                Some(if rest.is_empty() {
-                    "/".to_owned()
-                } else {
-                    rest.to_owned()
-                })
-            });
-            router = router.nest_service(&prefix, part(part_dir, routes));
-        }
-    }
-    router
-        .fallback_service(part(dir, site::routes("").iter().map(|r| (*r).to_owned())))
-        .layer(axum::middleware::from_fn(cache_control))
+    part(dir, "").layer(axum::middleware::from_fn(cache_control))
 }
 
 async fn cache_control(request: Request, next: Next) -> Response<Body> {

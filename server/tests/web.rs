@@ -71,11 +71,17 @@ fn spa_dir() -> tempfile::TempDir {
         "mynapoint/mynapoint-fedcba9876543210.js",
         b"export default 1",
     );
+    std::fs::create_dir(dir.path().join("mynapoint/apply")).expect("mkdir");
+    write("mynapoint/apply/index.html", APPLY_INDEX.as_bytes());
     dir
 }
 
 const POINT_INDEX: &str = r#"<!DOCTYPE html><html lang="ja"><head>
 <script type="module">import init from '/mynapoint/mynapoint-fedcba9876543210.js';init();</script>
+</head><body></body></html>"#;
+
+const APPLY_INDEX: &str = r#"<!DOCTYPE html><html lang="ja"><head>
+<script type="module">import init from '/mynapoint/apply/mynapoint_apply-0123456789abcdef.js';init();</script>
 </head><body></body></html>"#;
 
 #[tokio::test]
@@ -107,15 +113,10 @@ async fn the_spa_is_served_with_cache_rules_compression_and_csp() {
     );
     assert_eq!(route.header(header::CACHE_CONTROL), "no-cache");
 
-    // The MyNa Point part has an entry page of its own for every path under it, and its own
-    // loader is allowed by hash too.
-    assert_eq!(csp.matches("'sha256-").count(), 2, "{csp}");
-    for path in [
-        "/mynapoint",
-        "/mynapoint/",
-        "/mynapoint/kiosk",
-        "/mynapoint/apply",
-    ] {
+    // Each MyNa Point part has an entry page of its own for its routes, and its own loader is
+    // allowed by hash too.
+    assert_eq!(csp.matches("'sha256-").count(), 3, "{csp}");
+    for path in ["/mynapoint", "/mynapoint/", "/mynapoint/kiosk"] {
         let point = get(&portal, path, None).await;
         assert_eq!(
             (point.status, point.body.as_slice()),
@@ -169,6 +170,21 @@ async fn the_spa_is_served_with_cache_rules_compression_and_csp() {
             "{route}"
         );
     }
+    for route in protocol::site::MYNAPOINT_APPLY_ROUTES
+        .iter()
+        .map(|r| (*r).to_owned())
+        .chain([
+            "/mynapoint/apply/".to_owned(),
+            "/mynapoint/apply?continue=1".to_owned(),
+        ])
+    {
+        let got = get(&portal, &route, None).await;
+        assert_eq!(
+            (got.status, got.body.as_slice()),
+            (StatusCode::OK, APPLY_INDEX.as_bytes()),
+            "{route}"
+        );
+    }
     for (path, page) in [
         ("/no-such-page", INDEX),
         ("/insurance", INDEX),
@@ -176,7 +192,8 @@ async fn the_spa_is_served_with_cache_rules_compression_and_csp() {
         ("/info/", INDEX),
         ("/app-0123456789abcdef.css", INDEX),
         ("/mynapoint/no-such-page", POINT_INDEX),
-        ("/mynapoint/apply/x", POINT_INDEX),
+        ("/mynapoint/apply/x", APPLY_INDEX),
+        ("/mynapoint/applyx", POINT_INDEX),
     ] {
         let got = get(&portal, path, None).await;
         if path == "/info/" {

@@ -108,12 +108,13 @@ pub fn geckodriver() -> PathBuf {
 }
 
 /// Builds the SPA for release into `app/dist` with Trunk and returns that directory: the portal
-/// (`index.html`) at its root, MyNa Point (`mynapoint.html`) in `dist/mynapoint/`, each part with
-/// its own wasm.
+/// (`index.html`) at its root, MyNa Point (`mynapoint.html`) in `dist/mynapoint/` and its
+/// application part (`mynapoint_apply.html`) in `dist/mynapoint/apply/`, each part with its own
+/// wasm. The parts are built in that order: Trunk empties a `--dist` directory first.
 pub fn build_spa(root: &Path) -> anyhow::Result<PathBuf> {
     ensure_tools()?;
     let app = root.join("app");
-    let parts: [&[&str]; 2] = [
+    let parts: [&[&str]; 3] = [
         &["build", "--release"],
         &[
             "build",
@@ -123,6 +124,15 @@ pub fn build_spa(root: &Path) -> anyhow::Result<PathBuf> {
             "dist/mynapoint",
             "--public-url",
             "/mynapoint/",
+        ],
+        &[
+            "build",
+            "mynapoint_apply.html",
+            "--release",
+            "--dist",
+            "dist/mynapoint/apply",
+            "--public-url",
+            "/mynapoint/apply/",
         ],
     ];
     for args in parts {
