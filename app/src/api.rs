@@ -84,7 +84,7 @@ pub struct InsuranceStatus {
     /// `preparing`, `completed`, `contact_insurer`.
     #[serde(default)]
     pub registration: Option<String>,
-    /// 「{date}までに登録完了予定」.
+    /// The month of 「{month}までに登録完了予定」, `YYYY-MM`.
     #[serde(default)]
     pub expected_by: Option<String>,
     /// `received` when opted in.

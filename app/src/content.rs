@@ -30,6 +30,8 @@ pub fn mynapoint_terms() -> String {
 pub const NAMES: &[&str] = &[
     "info",
     "card-pin",
+    "card-pin-apply",
+    "card-pin-status",
     "card-pin-kiosk",
     "reserved",
     "receipt",

@@ -79,6 +79,23 @@ pub fn date(text: &str, japanese: bool) -> String {
     }
 }
 
+/// A month `2027-01` as `2027年1月` or `Jan 2027`; the text itself when it cannot be read.
+pub fn month(text: &str, japanese: bool) -> String {
+    let parsed = text.split_once('-').and_then(|(year, month)| {
+        let year: u32 = year.parse().ok()?;
+        let month: usize = month.parse().ok()?;
+        (year >= 1000 && (1..=12).contains(&month)).then_some((year, month))
+    });
+    let Some((year, month)) = parsed else {
+        return text.to_owned();
+    };
+    if japanese {
+        format!("{year}年{month}月")
+    } else {
+        format!("{} {year}", MONTHS.get(month - 1).copied().unwrap_or(""))
+    }
+}
+
 /// The receipt's form, `2020/10/13 17:00`.
 pub fn slashed(text: &str) -> String {
     match parse(text) {
@@ -102,6 +119,10 @@ mod tests {
         assert_eq!(slashed("2020-10-13T17:00:00+09:00"), "2020/10/13 17:00");
         assert_eq!(date("2027-01-14T19:04:00+09:00", true), "2027年1月14日");
         assert_eq!(date("2027-01-14T19:04:00+09:00", false), "14 Jan 2027");
+        assert_eq!(month("2027-01", true), "2027年1月");
+        assert_eq!(month("2026-12", false), "Dec 2026");
+        assert_eq!(month("2026-13", true), "2026-13");
+        assert_eq!(month("2021年3月", true), "2021年3月");
     }
 
     #[test]

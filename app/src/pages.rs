@@ -83,13 +83,19 @@ pub fn Apply() -> impl IntoView {
             ApplyStep::Terms => view! {
                 <StepBar current=0/>
                 <StepHeading>{tx(|l| td_string!(l, apply.terms_heading))}</StepHeading>
-                <p>{tx(|l| td_string!(l, apply.terms_text))}</p>
+                <ul>
+                    <li>{tx(|l| td_string!(l, apply.intro_1))}</li>
+                    <li>{tx(|l| td_string!(l, apply.intro_2))}</li>
+                </ul>
+                <p><a href="/info">{tx(|l| td_string!(l, apply.details))}</a></p>
+                <p>{tx(|l| td_string!(l, apply.portal_user_text))}</p>
                 <label class="checkbox">
                     <input type="checkbox" name="portal-user"
                         prop:checked=move || portal_user.get()
                         on:change=move |ev| portal_user.set(event_target_checked(&ev))/>
                     {tx(|l| td_string!(l, apply.portal_user))}
                 </label>
+                <p>{tx(|l| td_string!(l, apply.terms_prompt))}</p>
                 <p><a href="/terms" target="_blank" rel="noopener">{tx(|l| td_string!(l, apply.terms_link))}</a></p>
                 <div class="buttons">
                     <a class="button" href="/">{tx(|l| td_string!(l, apply.back))}</a>
@@ -102,12 +108,16 @@ pub fn Apply() -> impl IntoView {
             ApplyStep::Card => view! {
                 <StepBar current=1/>
                 <StepHeading>{tx(|l| td_string!(l, apply.card_heading))}</StepHeading>
-                <CardStep submit=tx(|l| td_string!(l, apply.submit)).into_any() on_login failure/>
+                <CardStep submit=tx(|l| td_string!(l, apply.submit)).into_any() on_login failure guide="card-pin-apply"/>
+                <div class="buttons">
+                    <button type="button" on:click=move |_| step.set(ApplyStep::Terms)>{tx(|l| td_string!(l, apply.back))}</button>
+                </div>
             }
             .into_any(),
             ApplyStep::Done(status) => view! {
                 <StepBar current=2/>
                 <StepHeading>{tx(|l| td_string!(l, apply.done_heading))}</StepHeading>
+                <p>{tx(|l| td_string!(l, apply.done_text))}</p>
                 <StatusTable status/>
                 <button type="button" class="primary" on:click={
                     let navigate = navigate.clone();
@@ -137,11 +147,15 @@ pub fn Status() -> impl IntoView {
         {move || match status.get() {
             None => view! {
                 <StepHeading>{tx(|l| td_string!(l, status.card_heading))}</StepHeading>
-                <CardStep submit=tx(|l| td_string!(l, status.submit)).into_any() on_login failure/>
+                <CardStep submit=tx(|l| td_string!(l, status.submit)).into_any() on_login failure guide="card-pin-status"/>
+                <div class="buttons">
+                    <a class="button" href="/">{tx(|l| td_string!(l, apply.back))}</a>
+                </div>
             }
             .into_any(),
             Some(found) => view! {
                 <StepHeading>{tx(|l| td_string!(l, status.result_heading))}</StepHeading>
+                <p>{tx(|l| td_string!(l, status.intro))}</p>
                 <StatusTable status=found/>
                 <button type="button" class="primary" on:click={
                     let navigate = navigate.clone();

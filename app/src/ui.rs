@@ -344,6 +344,11 @@ pub fn CardStep(
     on_login: Callback<()>,
     /// Set by the caller when its own request after the login was refused.
     failure: RwSignal<Option<Failure>>,
+    /// The text kept as data that explains the step (`content/`): where the card goes, which
+    /// password is meant, naming this step's button; `card-pin` (any button) by default, and
+    /// always `card-pin-kiosk` at the terminal.
+    #[prop(optional)]
+    guide: Option<&'static str>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let state = RwSignal::new(None::<Readiness>);
@@ -402,7 +407,7 @@ pub fn CardStep(
             // Where to put the card and which password is meant (the leaflet's explanation);
             // at the terminal its own words: the card goes on the terminal's reader and the
             // password is typed on its screen.
-            <crate::content::Content name=if at_terminal() { "card-pin-kiosk" } else { "card-pin" }/>
+            <crate::content::Content name=if at_terminal() { "card-pin-kiosk" } else { guide.unwrap_or("card-pin") }/>
             <div class="readiness" aria-live="polite">
                 {move || match state.get() {
                     None => view! { <p class="checking">{tx(|l| td_string!(l, card.checking))}</p> }.into_any(),
@@ -509,8 +514,18 @@ pub fn StatusTable(status: InsuranceStatus) -> impl IntoView {
                                 "completed" => view! { <td class="ok">{tx(|l| td_string!(l, status.completed))}</td> }.into_any(),
                                 "contact_insurer" => view! { <td class="warn">{tx(|l| td_string!(l, status.contact_insurer))}</td> }.into_any(),
                                 _ => {
-                                    let date = expected.clone();
-                                    view! { <td class="warn">{t!(i18n, status.preparing, date)}</td> }.into_any()
+                                    let month = StoredValue::new(expected.clone());
+                                    let date = move || month.with_value(|m| format::month(m, i18n.get_locale() == Locale::ja));
+                                    view! {
+                                        <td class="warn">
+                                            {t!(i18n, status.preparing, date)}
+                                            <ul class="notes">
+                                                <li>{t!(i18n, status.note_check, date)}</li>
+                                                <li>{tx(|l| td_string!(l, status.note_where))}</li>
+                                            </ul>
+                                        </td>
+                                    }
+                                    .into_any()
                                 }
                             }
                         }

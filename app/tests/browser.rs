@@ -284,7 +284,7 @@ async fn the_status_table_has_the_portal_user_row_only_after_the_opt_in() {
         application: "received".into(),
         applied_at: Some("2026-11-24T10:00:00+09:00".into()),
         registration: Some("preparing".into()),
-        expected_by: Some("2021年3月".into()),
+        expected_by: Some("2027-01".into()),
         portal_user: portal_user.map(str::to_owned),
     };
     for (portal_user, rows) in [(None, 2), (Some("received"), 3)] {
@@ -301,7 +301,10 @@ async fn the_status_table_has_the_portal_user_row_only_after_the_opt_in() {
         let count = root.query_selector_all("tr").expect("rows").length();
         assert_eq!(count, rows, "{}", text(&root));
         see(&root, &ja("status.preparing")).await;
-        see(&root, "2021年3月").await;
+        see(&root, "2027年1月").await;
+        // The leaflet's two notes under a registration being prepared, with the month.
+        see(&root, "2027年1月が近づいてきましたら").await;
+        see(&root, &ja("status.note_where")).await;
     }
 }
 

@@ -62,13 +62,11 @@ pub struct Settings {
     /// Card events before this RFC 3339 time take effect at once (flows.md F3).
     #[arg(long, env = "MYNA_ELIGIBILITY_CUT_OVER")]
     pub eligibility_cut_over: Option<chrono::DateTime<chrono::Utc>>,
-    /// The text of 「{date}までに登録完了予定」 on the status page.
-    #[arg(
-        long,
-        env = "MYNA_REGISTRATION_EXPECTED_BY",
-        default_value = "2021年3月"
-    )]
-    pub registration_expected_by: String,
+    /// The month of 「{month}までに登録完了予定」 on the status table, `YYYY-MM`; unset, or once
+    /// past, the month two months after each application's (`domain::schedule`: never a past
+    /// month).
+    #[arg(long, env = "MYNA_REGISTRATION_EXPECTED_BY")]
+    pub registration_expected_by: Option<crate::domain::schedule::Month>,
     /// The version of マイナポータル利用規約 the SPA shows (`app/content/*/terms-portal-VERSION.html`);
     /// applications must name it (`docs/terms.md`).
     #[arg(long, env = "MYNA_TERMS_VERSION", default_value = protocol::site::PORTAL_TERMS_VERSION)]

@@ -254,16 +254,18 @@ async fn janitor(state: AppState) {
     }
 }
 
-/// Runs the server on `listener` until `shutdown` completes.
+/// Runs the server on `listener` until `shutdown` completes. `hangup` must be installed before
+/// the listener is bound: a SIGHUP that arrives once the port accepts connections (a script or
+/// a test saw the server up) then reloads the CRLs instead of ending the process.
 pub async fn serve(
     state: AppState,
     listener: tokio::net::TcpListener,
+    hangup: revocation::Hangup,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     revocation::import_at_start(&state)
         .await
         .map_err(std::io::Error::other)?;
-    let hangup = revocation::Hangup::install();
     tokio::spawn(janitor(state.clone()));
     tokio::spawn(revocation::watch(state.clone(), hangup));
     axum::serve(

@@ -155,6 +155,8 @@ async fn import_crl(settings: Settings, file: &std::path::Path) -> anyhow::Resul
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let db = open_db(&settings).await?;
+    // Before the port accepts connections: from then on SIGHUP reloads, never kills.
+    let hangup = server::revocation::Hangup::install();
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("listening on {}", settings.listen))?;
@@ -166,7 +168,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     if state.trust.n_anchors() == 0 {
         tracing::warn!("no --trust-ca given: every card login will be refused");
     }
-    server::serve(state, listener, async {
+    server::serve(state, listener, hangup, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await

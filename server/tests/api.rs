@@ -45,7 +45,8 @@ async fn login_apply_status_logout() {
             "application": "received",
             "appliedAt": "2026-11-20T16:00:00+09:00",
             "registration": "preparing",
-            "expectedBy": "2021年3月",
+            // Two months after the application: no month was configured.
+            "expectedBy": "2027-01",
             "portalUser": "received",
         })
     );

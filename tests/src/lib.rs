@@ -19,6 +19,8 @@ use std::{
     time::{Duration, Instant},
 };
 
+pub mod leaflet;
+
 use anyhow::{bail, Context as _};
 use fantoccini::{wd::WindowHandle, Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
@@ -560,6 +562,20 @@ impl Portal {
     /// element marked `hidden` is really not displayed (a CSS `display` rule beats the
     /// attribute unless the style sheet says otherwise).
     pub async fn screenshot(&mut self, step: &str) -> anyhow::Result<()> {
+        // The leaflet's sentences of this screen, when the page is in Japanese (`leaflet.rs`).
+        if let Some(sentences) = leaflet::sentences(step) {
+            let lang = self
+                .client
+                .execute("return document.documentElement.lang", Vec::new())
+                .await?;
+            if lang.as_str() == Some("ja") {
+                for sentence in sentences {
+                    self.see(sentence)
+                        .await
+                        .with_context(|| format!("at {step}: the leaflet's words"))?;
+                }
+            }
+        }
         if step != "failure" {
             let shown = self
                 .client
@@ -732,6 +748,8 @@ impl Portal {
         }
         self.screenshot("terms").await?;
         self.press("button.primary").await?;
+        self.see("マイナンバーカードを読み取り申し込みます").await?;
+        self.screenshot("card").await?;
         Ok(())
     }
 

@@ -367,7 +367,7 @@ async fn reserve_and_apply(
             p.screenshot(&format!("refused-{n}")).await?;
         }
     }
-    p.see("マイナポイント申込完了です！").await?;
+    p.see("マイナポイント申込完了です!").await?;
     p.screenshot("receipt").await?;
     Ok(())
 }

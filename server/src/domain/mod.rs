@@ -2,3 +2,4 @@
 pub mod certificate;
 pub mod eligibility;
 pub mod mynapoint;
+pub mod schedule;

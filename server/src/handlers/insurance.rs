@@ -5,7 +5,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    domain::eligibility::{self, CardEvent},
+    domain::{
+        eligibility::{self, CardEvent},
+        schedule,
+    },
     error::ApiError,
     handlers::ApiJson,
     session::{Authenticated, AuthenticatedCsrf},
@@ -35,7 +38,8 @@ pub struct Status {
     /// `contact_insurer` (no insurer record); absent before an application.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub registration: Option<&'static str>,
-    /// The date in 「{date}までに登録完了予定」 while preparing.
+    /// The month (`YYYY-MM`, never past) of 「{month}までに登録完了予定」 while preparing
+    /// (`domain::schedule`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected_by: Option<String>,
     /// マイナポータルの利用者登録: `received`, only when the user opted in.
@@ -62,8 +66,14 @@ async fn status_of(state: &AppState, person: &str) -> Result<Status, ApiError> {
         application: "received",
         applied_at: Some(crate::rfc3339(row.applied_ms)),
         registration: Some(registration),
-        expected_by: (registration == "preparing")
-            .then(|| state.settings.registration_expected_by.clone()),
+        expected_by: (registration == "preparing").then(|| {
+            schedule::expected_by(
+                row.applied_ms,
+                state.now_ms(),
+                state.settings.registration_expected_by,
+            )
+            .to_string()
+        }),
         portal_user: row.portal_user.then_some("received"),
     })
 }
