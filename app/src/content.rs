@@ -33,6 +33,7 @@ pub const NAMES: &[&str] = &[
     "card-pin-apply",
     "card-pin-status",
     "card-pin-kiosk",
+    "troubleshooting",
     "reserved",
     "receipt",
     "bulk",

@@ -17,6 +17,22 @@ use protocol::{
 };
 use wasm_bindgen::{prelude::*, JsCast};
 
+/// Whether the page runs in a phone's or a tablet's browser, where no extension can reach a
+/// card reader (the leaflet's phone version reads the card with the official app instead): the
+/// card step then says to use a PC with a reader. By the user agent, as the browsers advertise
+/// it; iPadOS calls itself a Mac with a touch screen.
+pub fn is_phone() -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let navigator = window.navigator();
+    let agent = navigator.user_agent().unwrap_or_default();
+    ["Mobi", "Android", "iPhone", "iPad"]
+        .iter()
+        .any(|mark| agent.contains(mark))
+        || (agent.contains("Macintosh") && navigator.max_touch_points() > 1)
+}
+
 /// How long `status` may take after the acknowledgement.
 const STATUS_TIMEOUT_MS: i32 = 30_000;
 /// How long `authenticate` may take after the acknowledgement: the user types the PIN.

@@ -219,15 +219,21 @@ pub fn IdleGuard(
     });
     move || {
         match state.get() {
-        Idle::Warning(seconds) => view! {
-            <div class="dialog idle-warning" role="alertdialog" aria-live="assertive">
-                <p>{t!(i18n, mynapoint.idle_warning, seconds)}</p>
-                <button type="button" class="primary">{tx(|l| td_string!(l, mynapoint.keep_going))}</button>
-            </div>
+            Idle::Warning(seconds) => {
+                // A modal alert dialog: any input (its button, a key, Escape) keeps the session.
+                let dialog = NodeRef::<leptos::html::Dialog>::new();
+                crate::ui::open_modal(dialog);
+                view! {
+                <dialog class="dialog idle-warning" role="alertdialog" node_ref=dialog
+                    aria-labelledby="idle-warning-text" on:cancel=move |ev: web_sys::Event| ev.prevent_default()>
+                    <p id="idle-warning-text" aria-live="assertive">{t!(i18n, mynapoint.idle_warning, seconds)}</p>
+                    <button type="button" class="primary" autofocus>{tx(|l| td_string!(l, mynapoint.keep_going))}</button>
+                </dialog>
+            }
+            .into_any()
+            }
+            _ => ().into_any(),
         }
-        .into_any(),
-        _ => ().into_any(),
-    }
     }
 }
 
@@ -253,7 +259,9 @@ pub fn Start() -> impl IntoView {
     }
 }
 
-/// A confirmation (「予約確定」「申込確定」) with OK and Cancel.
+/// A confirmation (「予約確定」「申込確定」) with OK and Cancel: the platform's `<dialog>`, opened
+/// with `showModal()` — named by its heading, the page behind inert, the focus inside (on OK),
+/// Tab kept inside, Escape the same as Cancel.
 #[component]
 fn Confirm(
     text: AnyView,
@@ -261,15 +269,18 @@ fn Confirm(
     on_ok: Callback<()>,
     on_cancel: Callback<()>,
 ) -> impl IntoView {
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    crate::ui::open_modal(dialog);
     view! {
-        <div class="dialog" role="dialog" aria-modal="true">
-            <h2>{ok}</h2>
-            <p>{text}</p>
+        <dialog class="dialog" node_ref=dialog aria-labelledby="confirm-title" aria-describedby="confirm-text"
+            on:cancel=move |ev: web_sys::Event| { ev.prevent_default(); on_cancel.run(()) }>
+            <h2 id="confirm-title">{ok}</h2>
+            <p id="confirm-text">{text}</p>
             <div class="buttons">
                 <button type="button" on:click=move |_| on_cancel.run(())>{tx(|l| td_string!(l, mynapoint.cancel))}</button>
-                <button type="button" class="primary" on:click=move |_| on_ok.run(())>{tx(|l| td_string!(l, mynapoint.ok))}</button>
+                <button type="button" class="primary" autofocus on:click=move |_| on_ok.run(())>{tx(|l| td_string!(l, mynapoint.ok))}</button>
             </div>
-        </div>
+        </dialog>
     }
 }
 

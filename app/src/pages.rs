@@ -18,6 +18,7 @@ pub const TERMS_VERSION: &str = protocol::site::PORTAL_TERMS_VERSION;
 #[component]
 pub fn Top() -> impl IntoView {
     view! {
+        <h1 class="page-title">{tx(|l| td_string!(l, top.heading))}</h1>
         <section class="card-panel" aria-labelledby="insurance-title">
             <h2 id="insurance-title">{tx(|l| td_string!(l, top.insurance_title))}</h2>
             <ul class="actions">

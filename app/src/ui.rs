@@ -173,6 +173,18 @@ fn in_mynapoint() -> bool {
         .is_some_and(|path| path.starts_with(crate::mynapoint::START))
 }
 
+/// Opens `dialog` with `showModal()` once it is in the page (the platform's modal dialog: the
+/// rest of the page inert, the focus inside, Tab kept inside, Escape sends `cancel`).
+pub fn open_modal(dialog: NodeRef<html::Dialog>) {
+    Effect::new(move |_| {
+        if let Some(element) = dialog.get() {
+            if !element.open() {
+                let _ = element.show_modal();
+            }
+        }
+    });
+}
+
 /// A heading that takes the focus when it appears, so that screen readers announce each step.
 #[component]
 pub fn StepHeading(children: Children) -> impl IntoView {
@@ -321,14 +333,7 @@ pub fn Troubleshooting() -> impl IntoView {
     view! {
         <details class="troubleshooting">
             <summary>{tx(|l| td_string!(l, card.troubleshooting_title))}</summary>
-            <ul>
-                <li>{tx(|l| td_string!(l, card.tip_keep))}</li>
-                <li>{tx(|l| td_string!(l, card.tip_wait))}</li>
-                <li>{tx(|l| td_string!(l, card.tip_metal))}</li>
-                <li>{tx(|l| td_string!(l, card.tip_cover))}</li>
-                <li>{tx(|l| td_string!(l, card.tip_cable))}</li>
-                <li>{tx(|l| td_string!(l, card.tip_nfc))}</li>
-            </ul>
+            <crate::content::Content name="troubleshooting"/>
         </details>
     }
 }
@@ -425,7 +430,9 @@ pub fn CardStep(
                         // At the terminal what to install or connect is the operator's
                         // business: the citizen is told to ask the staff.
                         let terminal = at_terminal();
-                        let needs_install = setup_problem && !terminal;
+                        // A phone's browser has no extension: the way on is a PC with a reader.
+                        let on_phone = setup_problem && crate::helper::is_phone();
+                        let needs_install = setup_problem && !terminal && !on_phone;
                         let out_of_order = terminal
                             && (setup_problem
                                 || matches!(
@@ -439,6 +446,8 @@ pub fn CardStep(
                             >
                                 {if out_of_order {
                                     tx(|l| td_string!(l, card_error.terminal_out_of_order)).into_any()
+                                } else if on_phone {
+                                    tx(|l| td_string!(l, card_error.phone)).into_any()
                                 } else {
                                     card_message(readiness.message_key())
                                 }}
@@ -460,7 +469,7 @@ pub fn CardStep(
                                     {tx(|l| td_string!(l, card.install_link))}
                                 </a></p>
                             </Show>
-                            <Show when=move || !ok>
+                            <Show when=move || !ok && !on_phone>
                                 <button type="button" on:click=move |_| check()>{tx(|l| td_string!(l, card.recheck))}</button>
                             </Show>
                         }
@@ -472,7 +481,9 @@ pub fn CardStep(
                 <p class="progress" role="status"><span class="spinner" aria-hidden="true"></span>{tx(|l| td_string!(l, card.reading))}</p>
             </Show>
             {move || failure.get().map(|failure| view! { <FailureMessage failure/> })}
-            <button type="button" class="primary" disabled=move || !can_read() on:click=read>{submit}</button>
+            // Never a dead button: on a phone, where the card cannot be read, there is none.
+            <button type="button" class="primary" disabled=move || !can_read() on:click=read
+                hidden=move || state.get().is_some_and(|s| s.message_key() == "EXTENSION_UNAVAILABLE") && crate::helper::is_phone()>{submit}</button>
             <Troubleshooting/>
         </section>
     }

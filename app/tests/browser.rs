@@ -24,6 +24,11 @@ async fn japanese_by_default_english_on_request_and_remembered() {
     );
     let html = doc().document_element().expect("html");
     assert_eq!(html.get_attribute("lang").as_deref(), Some("ja"));
+    // The top page has its heading (issue 11, item 12).
+    assert_eq!(
+        find(&root, "h1").and_then(|h| h.text_content()),
+        Some(ja("top.heading"))
+    );
     click(&root, "button.lang-switch");
     assert!(
         until(1000, || text(&root).contains(
@@ -423,6 +428,35 @@ async fn an_unknown_path_is_not_found_in_both_parts() {
     let _page = mount(&root, app::mynapoint::App);
     see(&root, &ja("not_found.title")).await;
     assert!(find(&root, "a[href='/'][rel=external]").is_some());
+}
+
+/// On a phone the card step says what is true — a phone's browser cannot read the card, use a PC
+/// with a reader — and offers no install link and no button that can never work (issue 11,
+/// item 8).
+#[wasm_bindgen_test]
+async fn on_a_phone_the_card_step_says_to_use_a_pc_and_has_no_dead_button() {
+    let navigator = win().navigator();
+    let descriptor = js_sys::Object::new();
+    js_sys::Reflect::set(
+        &descriptor,
+        &"value".into(),
+        &"Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) Mobile/15E148".into(),
+    )
+    .expect("descriptor");
+    js_sys::Reflect::set(&descriptor, &"configurable".into(), &true.into()).expect("descriptor");
+    js_sys::Object::define_property(&navigator, &"userAgent".into(), &descriptor);
+    let root = fresh_root();
+    let step = mount_card_step(&root);
+    see(&root, &ja("card_error.phone")).await;
+    let words = text(&root);
+    js_sys::Reflect::delete_property(&navigator, &"userAgent".into()).expect("restore");
+    assert!(find(&root, "a.install").is_none(), "{words}");
+    assert!(
+        find(&root, ".card-step button.primary").is_none_or(|b| b.has_attribute("hidden")),
+        "a button that cannot work: {words}"
+    );
+    assert!(!words.contains(&ja("card.recheck")), "{words}");
+    drop(step);
 }
 
 /// Every card step says which password is meant, in the leaflet's words; the terminal says where

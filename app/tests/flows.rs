@@ -153,6 +153,29 @@ async fn f4_reservation_f5_application_with_validation_and_the_provider_refusal_
     assert!(until(5000, || find(&root, ".card-step").is_none()).await);
     press(&root, "button.primary").await;
     see(&root, &ja("mynapoint.confirm_reserve")).await;
+    // The confirmation is the platform's modal dialog: named by its heading, the focus inside
+    // on OK, the page behind inert; Escape (the dialog's `cancel`) is Cancel.
+    let dialog = find(&root, "dialog.dialog[open]").expect("a modal dialog");
+    assert!(dialog.matches(":modal").unwrap_or(false), "not modal");
+    let named_by = dialog.get_attribute("aria-labelledby").expect("a name");
+    assert_eq!(
+        doc()
+            .get_element_by_id(&named_by)
+            .and_then(|h| h.text_content())
+            .as_deref(),
+        Some(ja("mynapoint.reserve_ok").as_str())
+    );
+    let focused = doc().active_element().expect("focus");
+    assert!(dialog.contains(Some(&focused)), "the focus stayed behind");
+    assert_eq!(focused.text_content(), Some(ja("mynapoint.ok")));
+    dialog
+        .dispatch_event(&web_sys::Event::new("cancel").expect("event"))
+        .expect("cancel");
+    assert!(
+        until(2000, || find(&root, "dialog").is_none()).await,
+        "Escape closes it"
+    );
+    press(&root, "button.primary").await;
     press(&root, ".dialog button.primary").await;
     see(&root, &ja("mynapoint.reserved_heading")).await;
     let my_key_id = find(&root, "[data-my-key-id]")

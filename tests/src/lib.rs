@@ -128,6 +128,23 @@ fn built() -> anyhow::Result<Built> {
     })
 }
 
+/// axe-core's script, named by `MYNA_E2E_AXE` (`cargo xtask e2e` installs the pinned version);
+/// without it no audit runs.
+fn axe_script() -> anyhow::Result<Option<String>> {
+    static AXE: OnceLock<Option<String>> = OnceLock::new();
+    if let Some(found) = AXE.get() {
+        return Ok(found.clone());
+    }
+    let found =
+        match std::env::var_os("MYNA_E2E_AXE") {
+            Some(path) => Some(std::fs::read_to_string(&path).with_context(|| {
+                format!("reading axe-core at {}", PathBuf::from(path).display())
+            })?),
+            None => None,
+        };
+    Ok(AXE.get_or_init(|| found).clone())
+}
+
 fn templates() -> &'static Templates {
     static TEMPLATES: OnceLock<Templates> = OnceLock::new();
     TEMPLATES.get_or_init(|| Templates::new(PIN).expect("test cards"))
@@ -225,7 +242,51 @@ pub struct Portal {
     main_window: Option<WindowHandle>,
     shots: PathBuf,
     shot: u32,
+    /// axe-core's script (`MYNA_E2E_AXE`), run on every screen a screenshot shows.
+    axe: Option<String>,
 }
+
+/// The phone the screens must fit (CSS pixels): an iPhone 12–15 and most Androids are 390 wide;
+/// 360 is the narrowest in common use, 430 the widest.
+pub const PHONE: (u32, u32) = (390, 844);
+
+/// The terminal's screens: a portrait 1080×1920 and a landscape 1280×800 kiosk.
+pub const TERMINAL_SCREENS: [(u32, u32); 2] = [(1080, 1920), (1280, 800)];
+
+/// Checks the page at its current size: no sideways scroll, and every control (buttons, fields,
+/// the labels of checkboxes and radio buttons) at least 44 × 44 CSS pixels and inside the screen
+/// (WCAG 2.5.5; inline links in a sentence are exempt). Returns what is wrong.
+const FIT_CHECK: &str = r#"
+const problems = [];
+const root = document.documentElement;
+if (root.scrollWidth > root.clientWidth + 1) {
+  problems.push('the page scrolls sideways: ' + root.scrollWidth + ' px wide in ' + root.clientWidth);
+}
+const controls = 'button, a.button, input:not([type=checkbox]):not([type=radio]):not([type=hidden]), select, label.checkbox, label.confirm, label.result';
+for (const el of document.querySelectorAll(controls)) {
+  const r = el.getBoundingClientRect();
+  if (r.width === 0 && r.height === 0) continue;
+  const name = el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ').join('.') : '')
+    + ' "' + (el.textContent || el.value || '').trim().slice(0, 24) + '"';
+  if (r.height < 44 || r.width < 44) problems.push(name + ' is ' + Math.round(r.width) + '×' + Math.round(r.height) + ' px');
+  if (r.right > root.clientWidth + 1 || r.left < -1) problems.push(name + ' leaves the screen');
+}
+return problems;
+"#;
+
+/// Runs axe-core on the page (after its script) and returns its serious and critical
+/// violations of WCAG 2.x A and AA, each with up to three of its elements.
+const AXE_RUN: &str = r#"
+;const done = arguments[arguments.length - 1];
+axe.run(document, {
+  runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+  resultTypes: ['violations'],
+}).then(r => done(r.violations
+  .filter(v => v.impact === 'serious' || v.impact === 'critical')
+  .map(v => v.id + ' (' + v.impact + '): ' + v.help + ' at '
+    + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))))
+  .catch(e => done(['axe-core could not run: ' + e]));
+"#;
 
 impl Portal {
     /// Starts everything for `scenario` in `browser`.
@@ -529,6 +590,7 @@ impl Portal {
             main_window: None,
             shots,
             shot: 0,
+            axe: axe_script()?,
         };
         portal.main_window = Some(portal.client.window().await?);
         Ok(portal)
@@ -593,6 +655,69 @@ impl Portal {
         self.shot += 1;
         let png = self.client.screenshot().await?;
         std::fs::write(self.shots.join(format!("{:02}-{step}.png", self.shot)), png)?;
+        if step == "failure" {
+            return Ok(());
+        }
+        if let Some(axe) = &self.axe {
+            let mut script = axe.clone();
+            script.push_str(AXE_RUN);
+            let found = self.client.execute_async(&script, Vec::new()).await?;
+            if found.as_array().is_some_and(|a| !a.is_empty()) {
+                bail!("at {step}: axe-core finds serious or critical violations: {found}");
+            }
+        }
+        self.at_other_sizes(step).await
+    }
+
+    /// The screen again at the other sizes it must serve, each saved beside the PC one: a
+    /// phone (checked: no sideways scroll, 44-px targets) for the PC pages, the terminal's two
+    /// screens for the terminal's pages. The window is put back afterwards.
+    async fn at_other_sizes(&mut self, step: &str) -> anyhow::Result<()> {
+        let kiosk = self
+            .client
+            .execute(
+                "return document.body.classList.contains('kiosk')",
+                Vec::new(),
+            )
+            .await?
+            .as_bool()
+            .unwrap_or(false);
+        let (_, _, width, height) = self.client.get_window_rect().await?;
+        let sizes: Vec<(u32, u32, &str)> = if kiosk {
+            TERMINAL_SCREENS
+                .iter()
+                .map(|&(w, h)| (w, h, if w < h { "portrait" } else { "landscape" }))
+                .collect()
+        } else {
+            vec![(PHONE.0, PHONE.1, "phone")]
+        };
+        let mut problems = Vec::new();
+        for (w, h, name) in sizes {
+            self.client.set_window_size(w, h).await?;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            if !kiosk {
+                let found = self.client.execute(FIT_CHECK, Vec::new()).await?;
+                if let Some(found) = found.as_array().filter(|a| !a.is_empty()) {
+                    problems.push(format!("on a phone ({w} px): {found:?}"));
+                }
+            }
+            let png = self.client.screenshot().await?;
+            std::fs::write(
+                self.shots
+                    .join(format!("{:02}-{step}-{name}.png", self.shot)),
+                png,
+            )?;
+        }
+        self.client
+            .set_window_size(
+                u32::try_from(width).unwrap_or(1280),
+                u32::try_from(height).unwrap_or(900),
+            )
+            .await?;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        if !problems.is_empty() {
+            bail!("at {step}: {}", problems.join("; "));
+        }
         Ok(())
     }
 

@@ -215,6 +215,7 @@ fn e2e(dist: &Path) -> anyhow::Result<Counts> {
         ("MYNA_E2E_BRIDGE", path(debug.join("myna-bridge"))),
         ("MYNA_E2E_DIST", path(dist.to_path_buf())),
         ("MYNA_E2E_GECKODRIVER", path(web::geckodriver())),
+        ("MYNA_E2E_AXE", path(web::axe_core()?)),
         ("PATH", web::path().to_string_lossy().into_owned()),
     ];
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();

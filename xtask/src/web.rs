@@ -17,6 +17,8 @@ const TRUNK: &str = "0.21.14";
 const WASM_BINDGEN: &str = "0.2.130";
 const GECKODRIVER: &str = "0.36.0";
 const BINARYEN: &str = "132.0.0";
+/// npm's axe-core, the accessibility audit the end-to-end tests run on every screen.
+const AXE_CORE: &str = "4.14.1";
 
 fn home() -> PathBuf {
     std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from)
@@ -100,6 +102,26 @@ pub fn ensure_tools() -> anyhow::Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// axe-core's browser script, installed from npm (pinned) when missing.
+pub fn axe_core() -> anyhow::Result<PathBuf> {
+    let package = tools_dir().join("node_modules").join("axe-core");
+    let installed = std::fs::read_to_string(package.join("package.json")).unwrap_or_default();
+    if !installed.contains(&format!("\"version\": \"{AXE_CORE}\"")) {
+        std::fs::create_dir_all(tools_dir()).context("creating the tools directory")?;
+        let prefix = tools_dir().to_string_lossy().into_owned();
+        sh(
+            "npm",
+            &[
+                "install",
+                "--prefix",
+                &prefix,
+                &format!("axe-core@{AXE_CORE}"),
+            ],
+        )?;
+    }
+    Ok(package.join("axe.min.js"))
 }
 
 /// geckodriver as `cargo install` put it.
