@@ -756,7 +756,7 @@ pub fn PointApply() -> impl IntoView {
                             <tr><th scope="row">{tx(|l| td_string!(l, mynapoint.category))}</th><td>{receipt.category}</td></tr>
                             <tr><th scope="row">{tx(|l| td_string!(l, mynapoint.payment_method))}</th><td>{receipt.payment_method}</td></tr>
                             <tr><th scope="row">{tx(|l| td_string!(l, mynapoint.registration_number))}</th><td>{receipt.registration_number}</td></tr>
-                            <tr><th scope="row">{tx(|l| td_string!(l, mynapoint.payment_service_id))}</th><td>{receipt.payment_service_id}</td></tr>
+                            <tr><th scope="row">{tx(|l| td_string!(l, mynapoint.receipt_payment_id))}</th><td>{receipt.payment_service_id}</td></tr>
                             <tr><th scope="row">{tx(|l| td_string!(l, mynapoint.receipt_phone))}</th><td>{phone}</td></tr>
                             <tr><th scope="row">{tx(|l| td_string!(l, mynapoint.applied_at))}</th><td>{format::slashed(&at)}</td></tr>
                             <tr><th scope="row">{tx(|l| td_string!(l, mynapoint.receipt_number))}</th><td class="receipt-number">{receipt.receipt_number}</td></tr>

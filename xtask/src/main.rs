@@ -19,6 +19,7 @@
 //! Installs are idempotent: each step checks first and skips what is already there. Build output
 //! goes to `$HOME/.cache/myna-portal/target` unless `CARGO_TARGET_DIR` says otherwise.
 
+mod contact_sheet;
 mod extension;
 mod postgres;
 mod run;
@@ -220,10 +221,22 @@ fn e2e(dist: &Path) -> anyhow::Result<Counts> {
     ];
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     // Two browsers at a time: each scenario starts its own.
-    cargo_test(
+    let counts = cargo_test(
         &["test", "--locked", "-p", "e2e", "--", "--test-threads=2"],
         &env,
-    )
+    );
+    // Whatever the outcome: the screens to look at, in one place.
+    let shots = target_dir().join("e2e-screenshots");
+    eprintln!("screenshots of every step: {}", shots.display());
+    match contact_sheet::make(&shots) {
+        Ok(sheets) => {
+            for sheet in sheets {
+                eprintln!("contact sheet: {}", sheet.display());
+            }
+        }
+        Err(error) => eprintln!("no contact sheet: {error:#}"),
+    }
+    counts
 }
 
 /// The SPA's browser tests (`app/tests`) in each of `browsers`, each against a fresh server.
