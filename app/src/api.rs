@@ -27,6 +27,11 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// An answer the page cannot use (`NETWORK`).
+    pub fn unexpected() -> Self {
+        Self::network("unexpected answer")
+    }
+
     fn network(message: &str) -> Self {
         Self {
             code: "NETWORK".into(),
@@ -294,12 +299,15 @@ pub async fn services(q: &str) -> Result<Vec<Service>, ApiError> {
     Ok(found.services)
 }
 
-/// F5 step 5–6: the application.
+/// F5: with `check`, step 5's 「確認」 (`POST /mynapoint/application/check`: every check of the
+/// application, the provider's included, nothing applied; `None`); without, the signed
+/// application after step 7 (its receipt).
 pub async fn apply_point(
     service_code: &str,
     input: &crate::validate::PaymentInput,
     kiosk: bool,
-) -> Result<Receipt, ApiError> {
+    check: bool,
+) -> Result<Option<Receipt>, ApiError> {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Application<'a> {
@@ -311,7 +319,11 @@ pub async fn apply_point(
         terms_version: &'a str,
     }
     post(
-        "/mynapoint/application",
+        if check {
+            "/mynapoint/application/check"
+        } else {
+            "/mynapoint/application"
+        },
         &Application {
             service_code,
             payment_service_id: &input.payment_service_id,

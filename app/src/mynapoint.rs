@@ -434,6 +434,9 @@ fn TextField(
 
 #[derive(Debug, Clone, PartialEq)]
 enum ApplyStep {
+    /// Asking the server whether the card already logged in (straight from the reservation:
+    /// the leaflet reads the card once there, and again only at step 7).
+    Starting,
     Card,
     NoReservation,
     Search,
@@ -500,7 +503,7 @@ fn ServiceTable(service: Service) -> impl IntoView {
 pub fn PointApply() -> impl IntoView {
     let navigate = use_navigate();
     let kiosk = kiosk();
-    let step = RwSignal::new(ApplyStep::Card);
+    let step = RwSignal::new(ApplyStep::Starting);
     let failure = RwSignal::new(None::<Failure>);
     let my_key_id = RwSignal::new(None::<String>);
     let keyword = RwSignal::new(String::new());
@@ -524,6 +527,13 @@ pub fn PointApply() -> impl IntoView {
             }
         });
     });
+    spawn_local(async move {
+        if api::session().await.is_ok_and(|s| s.authenticated) {
+            after_login.run(());
+        } else {
+            step.set(ApplyStep::Card);
+        }
+    });
     let search = move || {
         let q = keyword.get_untracked();
         spawn_local(async move {
@@ -533,6 +543,15 @@ pub fn PointApply() -> impl IntoView {
             }
         });
     };
+    // A refusal of the application (at step 5's check, or after the card at step 7): back to
+    // the input, nothing typed lost, the wrong field marked.
+    let refused = move |error: ApiError, service: Service| {
+        if error.code == "INVALID_FIELD" {
+            field_error.set(error.field.as_deref().and_then(Field::from_api_name));
+        }
+        apply_error.set(Some(error));
+        step.set(ApplyStep::Input(service));
+    };
     let submit_input = move |service: Service| match validate::payment_input(
         &payment_id.get_untracked(),
         &security_code.get_untracked(),
@@ -541,10 +560,16 @@ pub fn PointApply() -> impl IntoView {
         Ok(input) => {
             field_error.set(None);
             apply_error.set(None);
-            step.set(ApplyStep::Review {
-                service,
-                input,
-                confirming: false,
+            // Step 5's errors at step 5: the provider and the one-use rule are asked now.
+            spawn_local(async move {
+                match api::apply_point(&service.registration_number, &input, kiosk, true).await {
+                    Ok(_) => step.set(ApplyStep::Review {
+                        service,
+                        input,
+                        confirming: false,
+                    }),
+                    Err(error) => refused(error, service),
+                }
             });
         }
         Err(field) => field_error.set(Some(field)),
@@ -554,19 +579,14 @@ pub fn PointApply() -> impl IntoView {
             return;
         };
         spawn_local(async move {
-            match api::apply_point(&service.registration_number, &input, kiosk).await {
-                Ok(receipt) => {
+            match api::apply_point(&service.registration_number, &input, kiosk, false).await {
+                Ok(Some(receipt)) => {
                     // The security code is not kept once the application is made.
                     security_code.set(String::new());
                     step.set(ApplyStep::Receipt(receipt));
                 }
-                Err(error) => {
-                    if error.code == "INVALID_FIELD" {
-                        field_error.set(error.field.as_deref().and_then(Field::from_api_name));
-                    }
-                    apply_error.set(Some(error));
-                    step.set(ApplyStep::Input(service));
-                }
+                Ok(None) => refused(ApiError::unexpected(), service),
+                Err(error) => refused(error, service),
             }
         });
     });
@@ -583,6 +603,7 @@ pub fn PointApply() -> impl IntoView {
             {move || my_key_id.get().map(|id| view! { <span class="my-key-id-badge">{tx(|l| td_string!(l, mynapoint.my_key_id))}": "{id}</span> })}
         </h2>
         {move || match step.get() {
+            ApplyStep::Starting => ().into_any(),
             ApplyStep::Card => view! {
                 <StepHeading>{tx(|l| td_string!(l, mynapoint.apply_title))}</StepHeading>
                 <CardStep submit=tx(|l| td_string!(l, mynapoint.to_input)).into_any() on_login=after_login failure/>
@@ -597,7 +618,7 @@ pub fn PointApply() -> impl IntoView {
                 <StepHeading>{tx(|l| td_string!(l, mynapoint.search_heading))}</StepHeading>
                 <form on:submit=move |ev| { ev.prevent_default(); search(); }>
                     <TextField id="keyword" label=tx(|l| td_string!(l, mynapoint.keyword)).into_any() value=keyword/>
-                    <p class="hint">{tx(|l| td_string!(l, mynapoint.keyword_hint))}</p>
+                    <Content name="keyword-hint"/>
                     <button type="submit" class="primary">{tx(|l| td_string!(l, mynapoint.search))}</button>
                 </form>
                 <Show when=move || kiosk><KanaKeyboard target=keyword/></Show>
@@ -663,7 +684,7 @@ pub fn PointApply() -> impl IntoView {
                 <StepHeading>{tx(|l| td_string!(l, mynapoint.terms_heading))}</StepHeading>
                 <div class="terms" tabindex="0"><Content name=content::mynapoint_terms()/></div>
                 <p><a href="/terms/mynapoint" target="_blank" rel="noopener">{tx(|l| td_string!(l, terms.mynapoint_title))}</a></p>
-                <p class="warning">{tx(|l| td_string!(l, mynapoint.only_one))}</p>
+                <Content name="only-one"/>
                 <label class="checkbox">
                     <input type="checkbox" prop:checked=move || agreed.get() on:change=move |ev| agreed.set(event_target_checked(&ev))/>
                     {tx(|l| td_string!(l, mynapoint.terms_agree))}
@@ -695,7 +716,7 @@ pub fn PointApply() -> impl IntoView {
                         <div on:focusin=move |_| focused.set(2)>
                             <TextField id="phone-last4" numeric=true label=tx(|l| td_string!(l, mynapoint.phone_last4)).into_any() value=phone check=(Field::PhoneLast4, field_error)/>
                         </div>
-                        <p class="hint">{tx(|l| td_string!(l, mynapoint.phone_hint))}</p>
+                        <Content name="phone-hint"/>
                         <button type="submit" class="primary">{tx(|l| td_string!(l, mynapoint.check))}</button>
                     </form>
                     <Show when=move || kiosk>{move || view! { <NumPad target=target.get()/> }}</Show>

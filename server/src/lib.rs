@@ -152,6 +152,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(mynapoint::reserve, mynapoint::reservation))
         .routes(routes!(mynapoint::services))
         .routes(routes!(mynapoint::apply, mynapoint::application))
+        .routes(routes!(mynapoint::check))
         .routes(routes!(mynapoint::bulk))
         .split_for_parts()
 }

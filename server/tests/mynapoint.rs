@@ -19,6 +19,7 @@ use server::feeds::Feed;
 
 const RESERVE: &str = "/api/v1/mynapoint/reservation";
 const APPLY: &str = "/api/v1/mynapoint/application";
+const CHECK: &str = "/api/v1/mynapoint/application/check";
 
 fn application(service: &str, id: &str, code: &str) -> Value {
     json!({"serviceCode": service, "paymentServiceId": id, "securityCode": code, "phoneLast4": "1234",
@@ -147,6 +148,21 @@ async fn reservation_search_application_and_receipt() {
     // The demo provider cannot confirm the security code 000.
     let answer = apply(&mut browser, &portal, "MP0000001", "12345678", "000").await;
     answer.refused(StatusCode::UNPROCESSABLE_ENTITY, "PROVIDER_REJECTED");
+    // Step 5's 「確認」 asks the same checks without applying: the provider's refusal shows
+    // there, before the card is read again; a confirmed input is 204 and nothing is stored.
+    let checked = browser
+        .post(&portal, CHECK, application("MP0000001", "12345678", "000"))
+        .await;
+    checked.refused(StatusCode::UNPROCESSABLE_ENTITY, "PROVIDER_REJECTED");
+    let checked = browser
+        .post(
+            &portal,
+            CHECK,
+            application("MP0000001", "1234-5678-9012-8901", "8642913"),
+        )
+        .await;
+    assert_eq!(checked.status, StatusCode::NO_CONTENT, "{}", checked.body);
+    assert_eq!(browser.get(&portal, APPLY).await.code(), "NOT_FOUND");
 
     // The application and its receipt (F5 step 8).
     let answer = apply(
@@ -217,6 +233,20 @@ async fn reservation_search_application_and_receipt() {
     )
     .await;
     answer.refused(StatusCode::CONFLICT, "PAYMENT_ID_TAKEN");
+    // … and already at step 5's check.
+    let checked = someone
+        .post(
+            &portal,
+            CHECK,
+            application("MP0000001", "1234567890128901", "123"),
+        )
+        .await;
+    checked.refused(StatusCode::CONFLICT, "PAYMENT_ID_TAKEN");
+    // The first person checking another service: one service per person, at step 5 too.
+    let checked = browser
+        .post(&portal, CHECK, application("MP0000002", "99998888", "123"))
+        .await;
+    checked.refused(StatusCode::CONFLICT, "ALREADY_APPLIED");
 
     // Neither the ID nor the security code is in the database file.
     if !portal.state.db.is_postgres() {

@@ -271,6 +271,7 @@ async fn the_openapi_document_lists_every_endpoint() {
         ("/mynapoint/services", "get"),
         ("/mynapoint/application", "post"),
         ("/mynapoint/application", "get"),
+        ("/mynapoint/application/check", "post"),
         ("/bulk-application", "post"),
     ] {
         assert!(
@@ -278,7 +279,7 @@ async fn the_openapi_document_lists_every_endpoint() {
             "{method} {path}"
         );
     }
-    assert_eq!(paths.len(), 10);
+    assert_eq!(paths.len(), 11);
     assert!(document["components"]["schemas"].get("Receipt").is_some());
     assert!(document["components"]["schemas"].get("ErrorBody").is_some());
 }

@@ -325,9 +325,13 @@ async fn reserve_and_apply(
     p.see("マイナポイントの予約が完了しました").await?;
     p.screenshot("reserved").await?;
     p.press("a[href='/mynapoint/apply?continue=1']").await?;
-    p.read_card().await?;
-    p.enter_pin(PIN).await?;
+    // 「申込へ」 goes straight into the application: the card read for the reservation counts
+    // (the leaflet reads it again only at step 7).
     p.see("決済サービス選択（条件入力）").await?;
+    ensure!(
+        p.client.find(Locator::Css(".card-step")).await.is_err(),
+        "the application asked for the card again right after the reservation"
+    );
     if p.path().await?.starts_with("/mynapoint") && p.page_text().await?.contains("1文字消す") {
         // The terminal: the on-screen kana keyboard.
         for kana in ["サ", "ク", "ラ"] {
@@ -357,15 +361,21 @@ async fn reserve_and_apply(
         p.fill("#phone-last4", "1234").await?;
         p.screenshot(&format!("input-{n}")).await?;
         p.press("form button[type=submit]").await?;
+        if let Some(words) = refusal {
+            // Step 5's errors show at step 5, before the card and its PIN.
+            p.see(words).await?;
+            ensure!(
+                p.client.find(Locator::Css(".card-step")).await.is_err(),
+                "a refusal known at step 5 came after the card"
+            );
+            p.screenshot(&format!("refused-{n}")).await?;
+            continue;
+        }
         p.see("申込情報（確認）").await?;
         p.press(".buttons button.primary").await?;
         p.press(".dialog button.primary").await?;
         p.read_card().await?;
         p.enter_pin(PIN).await?;
-        if let Some(words) = refusal {
-            p.see(words).await?;
-            p.screenshot(&format!("refused-{n}")).await?;
-        }
     }
     p.see("マイナポイント申込完了です!").await?;
     p.screenshot("receipt").await?;

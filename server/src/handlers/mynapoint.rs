@@ -171,19 +171,28 @@ fn existing(
     }
 }
 
-/// `POST /api/v1/mynapoint/application`: checks the input, the provider and the uniqueness of
-/// the ID, and returns the receipt.
-#[utoipa::path(post, path = "/mynapoint/application", tag = "mynapoint", request_body = Application,
-    responses((status = 200, body = Receipt), (status = "4XX", body = crate::error::ErrorBody),
-        (status = 502, body = crate::error::ErrorBody)))]
-pub async fn apply(
-    State(state): State<AppState>,
+/// What the checks of an application found: whose it is, and what to store.
+struct Checked {
+    person: String,
+    my_key_id: String,
+    code: String,
+    payment_key: String,
+    input: mynapoint::PaymentInput,
+    /// The person's application, when they already made one (a retry, or another ID).
+    existing: Option<PointApplicationRow>,
+}
+
+/// The checks of F5 step 5, shared by the check at 「確認」 and the signed application: the
+/// reservation, the service (and the terminal's rule), the terms, the fields, one service per
+/// person, one application per payment-service ID, then the provider.
+async fn check_application(
+    state: &AppState,
     ip: ClientIp,
-    AuthenticatedCsrf(auth): AuthenticatedCsrf,
-    ApiJson(application): ApiJson<Application>,
-) -> Result<ApiJson<Receipt>, ApiError> {
-    limits::per_ip(&state, ip).await?;
-    limits::per_certificate(&state, &auth.certificate_key).await?;
+    auth: &Authenticated,
+    application: &Application,
+) -> Result<Checked, ApiError> {
+    limits::per_ip(state, ip).await?;
+    limits::per_certificate(state, &auth.certificate_key).await?;
     let person = auth.person()?.to_owned();
     let my_key_id = state
         .db
@@ -205,21 +214,73 @@ pub async fn apply(
         &application.security_code,
         application.phone_last4.as_deref(),
     )?;
-    let code = service.registration_number.as_str();
-    let payment_key = mynapoint::payment_key(&input, code);
-    if let Some(row) = state.db.point_application(&person).await? {
-        return Ok(ApiJson(existing(
-            &state,
-            my_key_id,
-            &row,
-            code,
-            &payment_key,
-        )?));
+    let code = service.registration_number.clone();
+    let payment_key = mynapoint::payment_key(&input, &code);
+    let existing = state.db.point_application(&person).await?;
+    match &existing {
+        Some(row) if row.service_code != code || row.payment_key != payment_key => {
+            return Err(ApiError::AlreadyApplied);
+        }
+        Some(_) => {}
+        None => {
+            if state.db.payment_key_taken(&payment_key).await? {
+                return Err(ApiError::PaymentIdTaken);
+            }
+            state.provider.check(&code, &input).await?;
+        }
     }
-    if state.db.payment_key_taken(&payment_key).await? {
-        return Err(ApiError::PaymentIdTaken);
+    Ok(Checked {
+        person,
+        my_key_id,
+        code,
+        payment_key,
+        input,
+        existing,
+    })
+}
+
+/// `POST /api/v1/mynapoint/application/check`: F5 step 5's 「確認」 — every check of the
+/// application (the provider's confirmation of the ID and security code, the ID not yet used)
+/// without applying, so that step 5's errors show at step 5, before the card is read again. The
+/// signed application repeats them atomically.
+#[utoipa::path(post, path = "/mynapoint/application/check", tag = "mynapoint", request_body = Application,
+    responses((status = 204), (status = "4XX", body = crate::error::ErrorBody),
+        (status = 502, body = crate::error::ErrorBody)))]
+pub async fn check(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    AuthenticatedCsrf(auth): AuthenticatedCsrf,
+    ApiJson(application): ApiJson<Application>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    check_application(&state, ip, &auth, &application).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/v1/mynapoint/application`: checks the input, the provider and the uniqueness of
+/// the ID (the same checks as [`check`], again: the ID may have been taken meanwhile), and
+/// returns the receipt.
+#[utoipa::path(post, path = "/mynapoint/application", tag = "mynapoint", request_body = Application,
+    responses((status = 200, body = Receipt), (status = "4XX", body = crate::error::ErrorBody),
+        (status = 502, body = crate::error::ErrorBody)))]
+pub async fn apply(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    AuthenticatedCsrf(auth): AuthenticatedCsrf,
+    ApiJson(application): ApiJson<Application>,
+) -> Result<ApiJson<Receipt>, ApiError> {
+    let Checked {
+        person,
+        my_key_id,
+        code,
+        payment_key,
+        input,
+        existing: earlier,
+    } = check_application(&state, ip, &auth, &application).await?;
+    if let Some(row) = earlier {
+        // A retry of the same request: its receipt.
+        return Ok(ApiJson(receipt(&state, my_key_id, &row)?));
     }
-    state.provider.check(code, &input).await?;
+    let code = code.as_str();
     let row = PointApplicationRow {
         service_code: code.to_owned(),
         payment_key: payment_key.clone(),
