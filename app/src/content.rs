@@ -39,6 +39,7 @@ pub const NAMES: &[&str] = &[
     "keyword-hint",
     "reserved",
     "receipt",
+    "receipt-end",
     "bulk",
     "bulk-notes",
 ];
@@ -82,6 +83,10 @@ pub fn Content(
                     td_string!(locale, content_unavailable)
                 ),
             };
+            // A quick change of language: only the answer for the language shown now.
+            if i18n.get_locale_untracked() != locale {
+                return;
+            }
             if let Some(element) = node.get_untracked() {
                 element.set_inner_html(&html);
                 // The text is in place now: a `#fragment` inside it can be found.
@@ -100,13 +105,26 @@ mod tests {
 
     use super::*;
 
-    /// ` onclick=`, ` onload=`…: an attribute `on` + letters + `=`.
+    /// ` onclick=`, `\tonload=`…: an attribute `on` + letters + `=` after any white space;
+    /// or a `javascript:` address.
     fn has_event_attribute(text: &str) -> bool {
-        text.match_indices(" on").any(|(at, _)| {
-            let rest = &text[at + 3..];
-            let letters = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
-            letters > 0 && rest[letters..].starts_with('=')
-        })
+        let lower = text.to_ascii_lowercase();
+        lower.contains("javascript:")
+            || lower.match_indices("on").any(|(at, _)| {
+                let before = lower[..at].chars().next_back();
+                let rest = &lower[at + 2..];
+                let letters = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
+                before.is_some_and(char::is_whitespace)
+                    && letters > 0
+                    && rest[letters..].trim_start().starts_with('=')
+            })
+    }
+
+    #[test]
+    fn scripts_in_fragments_are_found() {
+        assert!(has_event_attribute("<p\nonclick=\"x\">"));
+        assert!(has_event_attribute("<a href=\"JavaScript:x\">"));
+        assert!(!has_event_attribute("<p>Put the card on the reader</p>"));
     }
 
     #[test]

@@ -217,6 +217,8 @@ pub fn IdleGuard(
             });
         }
     });
+    // A modal alert dialog, opened once while the warning lasts (only its seconds change): any
+    // input (its button, a key, Escape) keeps the session.
     move || {
         match state.get() {
             Idle::Warning(seconds) => {
@@ -242,6 +244,13 @@ pub fn IdleGuard(
 #[component]
 pub fn Start() -> impl IntoView {
     let kiosk = kiosk();
+    if kiosk {
+        // The terminal's start screen begins a new citizen's visit: whatever session is left
+        // (「トップへ戻る」 after a reservation) ends here.
+        spawn_local(async move {
+            let _ = api::logout().await;
+        });
+    }
     view! {
         <StepHeading>
             {if kiosk { tx(|l| td_string!(l, mynapoint.start)) } else { tx(|l| td_string!(l, top.mynapoint_title)) }}
@@ -523,12 +532,22 @@ pub fn PointApply() -> impl IntoView {
                     step.set(ApplyStep::Search);
                 }
                 Err(error) if error.code == "NOT_FOUND" => step.set(ApplyStep::NoReservation),
-                Err(error) => failure.set(Some(Failure::Api(error))),
+                Err(error) => {
+                    // Shown by the card step, which offers the way on.
+                    failure.set(Some(Failure::Api(error)));
+                    step.set(ApplyStep::Card);
+                }
             }
         });
     });
+    // Only straight from the reservation (「申込へ」, `?continue=1`) does the card's session
+    // count; the start screen's 「マイナポイントの申込」 always reads the card (at a terminal
+    // the session may still be the previous citizen's).
+    let from_reservation = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .is_some_and(|s| s.contains("continue=1"));
     spawn_local(async move {
-        if api::session().await.is_ok_and(|s| s.authenticated) {
+        if from_reservation && api::session().await.is_ok_and(|s| s.authenticated) {
             after_login.run(());
         } else {
             step.set(ApplyStep::Card);
@@ -770,7 +789,7 @@ pub fn PointApply() -> impl IntoView {
                 let phone = receipt.phone_last4.clone().unwrap_or_default();
                 view! {
                     <StepHeading>{tx(|l| td_string!(l, mynapoint.done_heading))}</StepHeading>
-                    <p>{tx(|l| td_string!(l, mynapoint.done_text))}</p>
+                    <Content name="receipt"/>
                     <table class="status-table receipt">
                         <tbody>
                             <tr><th scope="row">{tx(|l| td_string!(l, mynapoint.service_name))}</th><td>{receipt.service_name}</td></tr>
@@ -783,9 +802,8 @@ pub fn PointApply() -> impl IntoView {
                             <tr><th scope="row">{tx(|l| td_string!(l, mynapoint.receipt_number))}</th><td class="receipt-number">{receipt.receipt_number}</td></tr>
                         </tbody>
                     </table>
-                    <Content name="receipt"/>
                     <Bulk/>
-                    <p class="warning">{tx(|l| td_string!(l, mynapoint.take_card))}</p>
+                    <Content name="receipt-end"/>
                     <button type="button" class="primary" on:click=logout.clone()>{tx(|l| td_string!(l, mynapoint.logout))}</button>
                 }
                 .into_any()

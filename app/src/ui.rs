@@ -483,7 +483,10 @@ pub fn CardStep(
             {move || failure.get().map(|failure| view! { <FailureMessage failure/> })}
             // Never a dead button: on a phone, where the card cannot be read, there is none.
             <button type="button" class="primary" disabled=move || !can_read() on:click=read
-                hidden=move || state.get().is_some_and(|s| s.message_key() == "EXTENSION_UNAVAILABLE") && crate::helper::is_phone()>{submit}</button>
+                hidden=move || state.get().is_some_and(|s| matches!(
+                    s.message_key(),
+                    "EXTENSION_UNAVAILABLE" | "BRIDGE_UNAVAILABLE" | "VERSION_MISMATCH"
+                )) && crate::helper::is_phone()>{submit}</button>
             <Troubleshooting/>
         </section>
     }

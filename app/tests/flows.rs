@@ -262,7 +262,7 @@ async fn f4_reservation_f5_application_with_validation_and_the_provider_refusal_
     // F6 on the same session, then logout.
     press(&root, ".bulk button.primary").await;
     see(&root, &ja("bulk.done")).await;
-    see(&root, &ja("mynapoint.take_card")).await;
+    see(&root, "マイナンバーカードを取り外してください。").await;
     let buttons = root.query_selector_all("button.primary").expect("buttons");
     let logout = buttons
         .item(buttons.length() - 1)

@@ -4,8 +4,9 @@
 //! files chosen by `Accept-Encoding`, and a strict Content-Security-Policy on every answer.
 //!
 //! The SPA has one entry page per part, each with its own wasm so that a first page loads only
-//! its part: `index.html` (the portal) and `mynapoint/index.html` (MyNa Point and its terminal).
-//! An entry page in a subdirectory answers the routes under that directory.
+//! its part: `index.html` (the portal), `mynapoint/index.html` (MyNa Point's start and
+//! reservation, and the terminal's start) and `mynapoint/apply/index.html` (its application).
+//! An entry page in a subdirectory answers that part's routes.
 
 use std::path::{Path, PathBuf};
 
