@@ -247,8 +247,11 @@ pub fn Start() -> impl IntoView {
     if kiosk {
         // The terminal's start screen begins a new citizen's visit: whatever session is left
         // (「トップへ戻る」 after a reservation) ends here.
+        // (The session's CSRF token first: a page just loaded has none.)
         spawn_local(async move {
-            let _ = api::logout().await;
+            if api::session().await.is_ok_and(|s| s.authenticated) {
+                let _ = api::logout().await;
+            }
         });
     }
     view! {

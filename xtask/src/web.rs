@@ -89,19 +89,16 @@ pub fn ensure_tools() -> anyhow::Result<()> {
         .join(".bin")
         .join("wasm-opt");
     if !version_of(&wasm_opt).contains("version 132") {
-        std::fs::create_dir_all(tools_dir()).context("creating the tools directory")?;
-        let prefix = tools_dir().to_string_lossy().into_owned();
-        sh(
-            "npm",
-            &[
-                "install",
-                "--prefix",
-                &prefix,
-                &format!("binaryen@{BINARYEN}"),
-            ],
-        )?;
+        npm_install(&format!("binaryen@{BINARYEN}"))?;
     }
     Ok(())
+}
+
+/// `npm install` of one pinned package into the tools directory.
+fn npm_install(spec: &str) -> anyhow::Result<()> {
+    std::fs::create_dir_all(tools_dir()).context("creating the tools directory")?;
+    let prefix = tools_dir().to_string_lossy().into_owned();
+    sh("npm", &["install", "--prefix", &prefix, spec])
 }
 
 /// axe-core's browser script, installed from npm (pinned) when missing.
@@ -109,17 +106,7 @@ pub fn axe_core() -> anyhow::Result<PathBuf> {
     let package = tools_dir().join("node_modules").join("axe-core");
     let installed = std::fs::read_to_string(package.join("package.json")).unwrap_or_default();
     if !installed.contains(&format!("\"version\": \"{AXE_CORE}\"")) {
-        std::fs::create_dir_all(tools_dir()).context("creating the tools directory")?;
-        let prefix = tools_dir().to_string_lossy().into_owned();
-        sh(
-            "npm",
-            &[
-                "install",
-                "--prefix",
-                &prefix,
-                &format!("axe-core@{AXE_CORE}"),
-            ],
-        )?;
+        npm_install(&format!("axe-core@{AXE_CORE}"))?;
     }
     Ok(package.join("axe.min.js"))
 }
