@@ -402,7 +402,7 @@ impl Portal {
         // The extension, with the portal's origin allowed for development.
         let extension = root.join("extension");
         copy_dir(
-            &Path::new(env!("CARGO_MANIFEST_DIR")).join("../extension"),
+            &crate_dir().join("../extension"),
             &extension,
         )?;
         let allowed: Vec<&str> = if options.origin_allowed {
@@ -568,7 +568,7 @@ impl Portal {
                 .context("installing the add-on")?;
         }
         let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
-            || Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"),
+            || crate_dir().join("../target"),
             PathBuf::from,
         );
         let shots = target
@@ -987,4 +987,12 @@ impl Drop for Portal {
             let _ = child.wait();
         }
     }
+}
+
+/// This crate's folder, as cargo names it when the tests run (`CARGO_MANIFEST_DIR`), else as it was
+/// when they were built: a clone at another path that shares the build cache runs test binaries
+/// built for the first clone (cargo keeps workspace paths relative in its fingerprints).
+pub fn crate_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
 }

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use sha2::{Digest as _, Sha256};
 
 fn extension_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../extension")
+    e2e::crate_dir().join("../extension")
 }
 
 fn manifest() -> Value {

@@ -99,8 +99,13 @@ fn main() -> anyhow::Result<()> {
 }
 
 /// The workspace root (the parent of this crate).
+///
+/// The manifest folder is read when xtask runs (`cargo run` sets `CARGO_MANIFEST_DIR`), not only
+/// when it was built: a clone at another path that shares the build cache gets a fresh-looking
+/// xtask built for the first clone (cargo keeps workspace paths relative in its fingerprints).
 pub fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
         .parent()
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
