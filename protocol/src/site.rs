@@ -27,13 +27,24 @@ pub const MYNAPOINT_APPLY_PREFIX: &str = "/mynapoint/apply";
 /// The routes of MyNa Point's application part (`app/src/mynapoint.rs`, `ApplyApp`).
 pub const MYNAPOINT_APPLY_ROUTES: &[&str] = &["/mynapoint/apply"];
 
+/// MyNa Point's receipt part (F5's 申込完了 and F6): its entry page is
+/// `mynapoint/receipt/index.html`. The signed application loads it; it reads the receipt from
+/// the server, so a reload shows it again. A part of its own for the application part's size
+/// budget (BENCHMARKS.md, "SPA").
+pub const MYNAPOINT_RECEIPT_PREFIX: &str = "/mynapoint/receipt";
+
+/// The routes of MyNa Point's receipt part (`app/src/receipt.rs`, `ReceiptApp`).
+pub const MYNAPOINT_RECEIPT_ROUTES: &[&str] = &["/mynapoint/receipt"];
+
 /// The routes of the part whose entry page is answered under `prefix` (`""` for the portal,
-/// [`MYNAPOINT_PREFIX`], [`MYNAPOINT_APPLY_PREFIX`]); none for an unknown part.
+/// [`MYNAPOINT_PREFIX`], [`MYNAPOINT_APPLY_PREFIX`], [`MYNAPOINT_RECEIPT_PREFIX`]); none for an
+/// unknown part.
 pub fn routes(prefix: &str) -> &'static [&'static str] {
     match prefix {
         "" => PORTAL_ROUTES,
         MYNAPOINT_PREFIX => MYNAPOINT_ROUTES,
         MYNAPOINT_APPLY_PREFIX => MYNAPOINT_APPLY_ROUTES,
+        MYNAPOINT_RECEIPT_PREFIX => MYNAPOINT_RECEIPT_ROUTES,
         _ => &[],
     }
 }
@@ -42,7 +53,12 @@ pub fn routes(prefix: &str) -> &'static [&'static str] {
 /// when `path` is no route. A page moves to another part with a full page load.
 pub fn part_of(path: &str) -> Option<&'static str> {
     let path = path.split(['?', '#']).next().unwrap_or(path);
-    [MYNAPOINT_APPLY_PREFIX, MYNAPOINT_PREFIX, ""]
+    [
+        MYNAPOINT_APPLY_PREFIX,
+        MYNAPOINT_RECEIPT_PREFIX,
+        MYNAPOINT_PREFIX,
+        "",
+    ]
         .into_iter()
         .find(|prefix| routes(prefix).contains(&path))
 }
@@ -64,6 +80,7 @@ mod tests {
             .iter()
             .chain(MYNAPOINT_ROUTES)
             .chain(MYNAPOINT_APPLY_ROUTES)
+            .chain(MYNAPOINT_RECEIPT_ROUTES)
             .copied()
             .collect();
         assert!(all
@@ -73,7 +90,10 @@ mod tests {
         all.dedup();
         assert_eq!(
             all.len(),
-            PORTAL_ROUTES.len() + MYNAPOINT_ROUTES.len() + MYNAPOINT_APPLY_ROUTES.len()
+            PORTAL_ROUTES.len()
+                + MYNAPOINT_ROUTES.len()
+                + MYNAPOINT_APPLY_ROUTES.len()
+                + MYNAPOINT_RECEIPT_ROUTES.len()
         );
         assert!(!PORTAL_ROUTES
             .iter()
@@ -88,6 +108,10 @@ mod tests {
         assert_eq!(
             part_of("/mynapoint/apply?continue=1"),
             Some(MYNAPOINT_APPLY_PREFIX)
+        );
+        assert_eq!(
+            part_of("/mynapoint/receipt"),
+            Some(MYNAPOINT_RECEIPT_PREFIX)
         );
         assert_eq!(part_of("/mynapoint/nope"), None);
     }

@@ -73,8 +73,14 @@ fn spa_dir() -> tempfile::TempDir {
     );
     std::fs::create_dir(dir.path().join("mynapoint/apply")).expect("mkdir");
     write("mynapoint/apply/index.html", APPLY_INDEX.as_bytes());
+    std::fs::create_dir(dir.path().join("mynapoint/receipt")).expect("mkdir");
+    write("mynapoint/receipt/index.html", RECEIPT_INDEX.as_bytes());
     dir
 }
+
+const RECEIPT_INDEX: &str = r#"<!DOCTYPE html><html lang="ja"><head>
+<script type="module">import init from '/mynapoint/receipt/mynapoint_receipt-0123456789abcdef.js';init();</script>
+</head><body></body></html>"#;
 
 const POINT_INDEX: &str = r#"<!DOCTYPE html><html lang="ja"><head>
 <script type="module">import init from '/mynapoint/mynapoint-fedcba9876543210.js';init();</script>
@@ -115,7 +121,7 @@ async fn the_spa_is_served_with_cache_rules_compression_and_csp() {
 
     // Each MyNa Point part has an entry page of its own for its routes, and its own loader is
     // allowed by hash too.
-    assert_eq!(csp.matches("'sha256-").count(), 3, "{csp}");
+    assert_eq!(csp.matches("'sha256-").count(), 4, "{csp}");
     for path in ["/mynapoint", "/mynapoint/", "/mynapoint/kiosk"] {
         let point = get(&portal, path, None).await;
         assert_eq!(
@@ -185,7 +191,17 @@ async fn the_spa_is_served_with_cache_rules_compression_and_csp() {
             "{route}"
         );
     }
+    // Sibling parts: the receipt's beside the application's.
+    for route in ["/mynapoint/receipt", "/mynapoint/receipt/"] {
+        let got = get(&portal, route, None).await;
+        assert_eq!(
+            (got.status, got.body.as_slice()),
+            (StatusCode::OK, RECEIPT_INDEX.as_bytes()),
+            "{route}"
+        );
+    }
     for (path, page) in [
+        ("/mynapoint/receipt/x", RECEIPT_INDEX),
         ("/no-such-page", INDEX),
         ("/insurance", INDEX),
         ("/terms/other", INDEX),
