@@ -300,14 +300,15 @@ pub async fn services(q: &str) -> Result<Vec<Service>, ApiError> {
 }
 
 /// F5: with `check`, step 5's 「確認」 (`POST /mynapoint/application/check`: every check of the
-/// application, the provider's included, nothing applied; `None`); without, the signed
-/// application after step 7 (its receipt).
+/// application, the provider's included, nothing applied; `false`, no body); without, the signed
+/// application after step 7 (`true`: the server answered with the receipt, which the receipt
+/// part reads again with [`point_application`]).
 pub async fn apply_point(
     service_code: &str,
     input: &crate::validate::PaymentInput,
     kiosk: bool,
     check: bool,
-) -> Result<Option<Receipt>, ApiError> {
+) -> Result<bool, ApiError> {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Application<'a> {
@@ -318,7 +319,7 @@ pub async fn apply_point(
         kiosk: bool,
         terms_version: &'a str,
     }
-    post(
+    post::<Option<serde::de::IgnoredAny>>(
         if check {
             "/mynapoint/application/check"
         } else {
@@ -334,6 +335,13 @@ pub async fn apply_point(
         },
     )
     .await
+    .map(|receipt| receipt.is_some())
+}
+
+/// The receipt of the citizen's MyNa Point application (`GET /mynapoint/application`; 404
+/// before any).
+pub async fn point_application() -> Result<Receipt, ApiError> {
+    call("GET", "/mynapoint/application", None).await
 }
 
 /// F6: 一括利用申込 on the authenticated session.

@@ -129,7 +129,10 @@ mod tests {
     fn every_named_fragment_exists_in_every_language() {
         // Read when the test runs: a clone at another path may share the build cache.
         let dir = std::env::var_os("CARGO_MANIFEST_DIR")
-            .map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), std::path::PathBuf::from)
+            .map_or_else(
+                || env!("CARGO_MANIFEST_DIR").into(),
+                std::path::PathBuf::from,
+            )
             .join("content");
         let mut names: Vec<String> = NAMES.iter().map(|n| (*n).to_owned()).collect();
         names.push(portal_terms());

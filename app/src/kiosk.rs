@@ -56,22 +56,58 @@ impl IdleTimer {
     }
 }
 
-/// The katakana of the on-screen keyboard, in the rows of the gojūon table, with the marks and
-/// small forms people need for service names.
-pub const KANA_ROWS: [&str; 12] = [
-    "アイウエオ",
-    "カキクケコ",
-    "サシスセソ",
-    "タチツテト",
-    "ナニヌネノ",
-    "ハヒフヘホ",
-    "マミムメモ",
-    "ヤユヨ",
-    "ラリルレロ",
-    "ワヲンー",
-    "ガギグゲゴザジズゼゾダヂヅデドバビブベボパピプペポ",
-    "ァィゥェォッャュョ",
-];
+/// The terminal's on-screen keyboards, one per kind of field (docs/terminal.md): the field
+/// decides, the citizen never switches. Each is rows of ten keys; `　` (U+3000) is a gap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Katakana in the gojūon table (ア-row first, columns read left to right), with the marks
+    /// (゛ ゜ 小) applied to the last character: the service search's keyword.
+    Kana,
+    /// Digits and the Latin letters in alphabetical order (a shift key for small letters):
+    /// payment-service IDs and security codes, which may be alphanumeric.
+    Alphanumeric,
+    /// Digits only: the phone number's last four digits.
+    Digits,
+}
+
+impl Layout {
+    /// The rows of keys.
+    pub fn rows(self) -> &'static [&'static str] {
+        match self {
+            Self::Kana => &[
+                "アカサタナハマヤラワ",
+                "イキシチニヒミ　リヲ",
+                "ウクスツヌフムユルン",
+                "エケセテネヘメ　レー",
+                "オコソトノホモヨロ　",
+            ],
+            Self::Alphanumeric => &["1234567890", "ABCDEFGHIJ", "KLMNOPQRST", "UVWXYZ"],
+            Self::Digits => &["123", "456", "789", "0"],
+        }
+    }
+}
+
+/// The marks a kana key changes the last character with: each pair is (plain, marked); pressing
+/// the mark again takes it off. Written out because Unicode's decompositions give ゛ but not the
+/// small forms, and a table is the shape a reader checks against the gojūon chart.
+pub const VOICED: &str =
+    "カガキギクグケゲコゴサザシジスズセゼソゾタダチヂツヅテデトドハバヒビフブヘベホボウヴ";
+/// ゜: the semi-voiced forms.
+pub const SEMI_VOICED: &str = "ハパヒピフプヘペホポ";
+/// 小: the small forms.
+pub const SMALL: &str = "アァイィウゥエェオォツッヤャユュヨョワヮ";
+
+/// `text` with its last character marked by `pairs` (or unmarked if it already is); `None`
+/// when the mark does not apply to that character.
+pub fn mark_last(text: &str, pairs: &str) -> Option<String> {
+    let last = text.chars().next_back()?;
+    let pairs: Vec<char> = pairs.chars().collect();
+    let at = pairs.iter().position(|&c| c == last)?;
+    let other = pairs[at ^ 1];
+    let mut marked = text[..text.len() - last.len_utf8()].to_owned();
+    marked.push(other);
+    Some(marked)
+}
 
 #[cfg(test)]
 mod tests {
@@ -108,10 +144,32 @@ mod tests {
     }
 
     #[test]
-    fn the_keyboard_has_every_basic_katakana() {
-        let all: String = KANA_ROWS.concat();
-        for kana in ["ア", "ン", "ー", "パ", "ッ"] {
-            assert!(all.contains(kana), "{kana}");
+    fn the_kana_keys_and_marks_reach_every_katakana_a_service_name_uses() {
+        let keys: String = Layout::Kana.rows().concat();
+        for kana in ["ア", "ン", "ー", "ヲ", "ヨ"] {
+            assert!(keys.contains(kana), "{kana}");
         }
+        assert_eq!(mark_last("サクラハ", VOICED).as_deref(), Some("サクラバ"));
+        assert_eq!(mark_last("ハ", SEMI_VOICED).as_deref(), Some("パ"));
+        assert_eq!(mark_last("パ", SEMI_VOICED).as_deref(), Some("ハ"));
+        assert_eq!(mark_last("ガ", VOICED).as_deref(), Some("カ"));
+        assert_eq!(mark_last("ペイ", SMALL).as_deref(), Some("ペィ"));
+        assert_eq!(mark_last("ウ", VOICED).as_deref(), Some("ヴ"));
+        assert_eq!(mark_last("ア", VOICED), None);
+        assert_eq!(mark_last("", SMALL), None);
+        for pairs in [VOICED, SEMI_VOICED, SMALL] {
+            assert_eq!(pairs.chars().count() % 2, 0, "{pairs}");
+        }
+    }
+
+    #[test]
+    fn every_row_has_at_most_ten_keys() {
+        for layout in [Layout::Kana, Layout::Alphanumeric, Layout::Digits] {
+            for row in layout.rows() {
+                assert!(row.chars().count() <= 10, "{row}");
+            }
+        }
+        let keys: String = Layout::Alphanumeric.rows().concat();
+        assert_eq!(keys.chars().count(), 36);
     }
 }

@@ -21,6 +21,7 @@ pub mod helper;
 pub mod kiosk;
 pub mod mynapoint;
 pub mod pages;
+pub mod receipt;
 #[cfg(feature = "simulated-helper")]
 pub mod simulated;
 pub mod ui;

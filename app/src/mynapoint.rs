@@ -13,11 +13,10 @@ use leptos_router::{
 };
 
 use crate::{
-    api::{self, ApiError, Receipt, Service},
+    api::{self, ApiError, Service},
     content::{self, Content},
-    format,
     i18n::*,
-    kiosk::{Idle, IdleTimer, KANA_ROWS},
+    kiosk::{self, Idle, IdleTimer, Layout},
     ui::{api_message, tx, CardStep, Failure, FailureMessage, StepHeading},
     validate::{self, Field, PaymentInput},
 };
@@ -45,7 +44,7 @@ pub fn mount_apply() {
 }
 
 /// Kiosk mode from the address, for this tab; `<body class="kiosk">` at the terminal.
-fn start_kiosk() -> bool {
+pub(crate) fn start_kiosk() -> bool {
     let kiosk = kiosk_from_location();
     provide_context(Kiosk(kiosk));
     crate::api::set_terminal(kiosk);
@@ -60,10 +59,10 @@ fn start_kiosk() -> bool {
     kiosk
 }
 
-/// What both MyNa Point parts show around their routes: language context, header, the
+/// What every MyNa Point part shows around its routes: language context, header, the
 /// certificate notice, the terminal's idle guard.
 #[component]
-fn Shell(kiosk: bool, children: Children) -> impl IntoView {
+pub(crate) fn Shell(kiosk: bool, children: Children) -> impl IntoView {
     view! {
         <crate::ui::Language>
             <Router>
@@ -96,7 +95,7 @@ pub fn App() -> impl IntoView {
 
 /// MyNa Point's application part (`protocol::site::MYNAPOINT_APPLY_ROUTES`): F5 and F6. A
 /// part of its own so that neither MyNa Point first page passes its size budget; moving
-/// between the parts is a full page load ([`go_to`]).
+/// between the parts is a full page load ([`use_go_to`]).
 #[component]
 pub fn ApplyApp() -> impl IntoView {
     let kiosk = start_kiosk();
@@ -109,18 +108,30 @@ pub fn ApplyApp() -> impl IntoView {
     }
 }
 
-/// Goes to `path`: through the router when this part answers it, else with a full page load
-/// (another part's page: `protocol::site::part_of`).
-fn go_to(navigate: &dyn Fn(&str, leptos_router::NavigateOptions), path: &str) {
-    let window = web_sys::window();
-    let here = window
-        .as_ref()
-        .and_then(|w| w.location().pathname().ok())
-        .and_then(|p| protocol::site::part_of(&p));
-    if here.is_some() && here == protocol::site::part_of(path) {
-        navigate(path, Default::default());
-    } else if let Some(window) = window {
-        let _ = window.location().assign(path);
+/// What a page load to another part does instead, where one would end the page: a browser
+/// test provides it around a part to see where the part sends the citizen.
+#[derive(Clone, Copy)]
+pub struct PageLoad(pub Callback<String>);
+
+/// A function that goes to a path: through the router when this part answers it, else with a
+/// full page load (another part's page: `protocol::site::part_of`), or the [`PageLoad`] a test
+/// provided. Call it when the component is set up (it reads the router and the context).
+pub(crate) fn use_go_to() -> impl Fn(&str) + Clone + 'static {
+    let navigate = use_navigate();
+    let load = use_context::<PageLoad>();
+    move |path: &str| {
+        let window = web_sys::window();
+        let here = window
+            .as_ref()
+            .and_then(|w| w.location().pathname().ok())
+            .and_then(|p| protocol::site::part_of(&p));
+        if here.is_some() && here == protocol::site::part_of(path) {
+            navigate(path, Default::default());
+        } else if let Some(PageLoad(load)) = load {
+            load.run(path.to_owned());
+        } else if let Some(window) = window {
+            let _ = window.location().assign(path);
+        }
     }
 }
 
@@ -146,7 +157,7 @@ pub fn kiosk_from_location() -> bool {
         .is_some_and(|v| v == "1")
 }
 
-fn kiosk() -> bool {
+pub(crate) fn kiosk() -> bool {
     use_context::<Kiosk>().is_some_and(|k| k.0)
 }
 
@@ -159,7 +170,7 @@ pub fn IdleGuard(
     clock: Option<Callback<(), f64>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let navigate = use_navigate();
+    let go_to = use_go_to();
     let now_ms = move || clock.map_or_else(js_sys::Date::now, |clock| clock.run(()));
     let timeout_ms = RwSignal::new(crate::kiosk::IDLE_TIMEOUT_MS);
     spawn_local(async move {
@@ -210,32 +221,32 @@ pub fn IdleGuard(
         if state.get() == Idle::Expired {
             timer.update_value(|t| t.input(now_ms()));
             state.set(Idle::Active);
-            let navigate = navigate.clone();
+            let go_to = go_to.clone();
             spawn_local(async move {
                 let _ = api::logout().await;
-                go_to(&navigate, KIOSK_START);
+                go_to(KIOSK_START);
             });
         }
     });
     // A modal alert dialog, opened once while the warning lasts (only its seconds change): any
     // input (its button, a key, Escape) keeps the session.
+    let warning = Memo::new(move |_| matches!(state.get(), Idle::Warning(_)));
+    let seconds = move || match state.get() {
+        Idle::Warning(seconds) => seconds,
+        _ => 0,
+    };
     move || {
-        match state.get() {
-            Idle::Warning(seconds) => {
-                // A modal alert dialog: any input (its button, a key, Escape) keeps the session.
-                let dialog = NodeRef::<leptos::html::Dialog>::new();
-                crate::ui::open_modal(dialog);
-                view! {
+        warning.get().then(|| {
+            let dialog = NodeRef::<leptos::html::Dialog>::new();
+            crate::ui::open_modal(dialog);
+            view! {
                 <dialog class="dialog idle-warning" role="alertdialog" node_ref=dialog
                     aria-labelledby="idle-warning-text" on:cancel=move |ev: web_sys::Event| ev.prevent_default()>
-                    <p id="idle-warning-text" aria-live="assertive">{t!(i18n, mynapoint.idle_warning, seconds)}</p>
+                    <p id="idle-warning-text" aria-live="assertive">{move || t!(i18n, mynapoint.idle_warning, seconds = seconds())}</p>
                     <button type="button" class="primary" autofocus>{tx(|l| td_string!(l, mynapoint.keep_going))}</button>
                 </dialog>
             }
-            .into_any()
-            }
-            _ => ().into_any(),
-        }
+        })
     }
 }
 
@@ -359,58 +370,74 @@ pub fn Reserve() -> impl IntoView {
     }
 }
 
-/// The on-screen kana keyboard (kiosk): each key appends to `target`.
+/// The terminal's on-screen keyboard for one field (docs/terminal.md): the keys of `layout`,
+/// each appending to `target`, under a line naming the `field` it types into.
 #[component]
-pub fn KanaKeyboard(target: RwSignal<String>) -> impl IntoView {
-    let i18n = use_i18n();
+pub fn Keyboard(
+    layout: Layout,
+    target: RwSignal<String>,
+    /// The field's label, named above the keys.
+    field: fn(Locale) -> &'static str,
+) -> impl IntoView {
+    // The alphanumeric keyboard's shift: small letters while on.
+    let small = RwSignal::new(false);
+    let shown = move |key: char| {
+        if small.get() {
+            key.to_ascii_lowercase()
+        } else {
+            key
+        }
+    };
+    let mark = move |pairs: &'static str| {
+        move |_| {
+            target.update(|t| {
+                if let Some(marked) = kiosk::mark_last(t, pairs) {
+                    *t = marked;
+                }
+            })
+        }
+    };
     view! {
-        <div class="keyboard" role="group" aria-label=move || t_string!(i18n, mynapoint.keyboard).to_string()>
-            {KANA_ROWS
-                .iter()
-                .map(|row| {
-                    view! {
-                        <div class="key-row">
-                            {row
-                                .chars()
-                                .map(|kana| {
-                                    view! {
-                                        <button type="button" class="key" on:click=move |_| target.update(|t| t.push(kana))>
-                                            {kana.to_string()}
-                                        </button>
-                                    }
-                                })
-                                .collect_view()}
-                        </div>
+        <div class="keyboard" class:digits=layout == Layout::Digits role="group" aria-labelledby="keyboard-target">
+            <p class="keyboard-target" id="keyboard-target">{tx(|l| td_string!(l, mynapoint.typing_into))}{tx(field)}</p>
+            <div class="keys">
+                {layout
+                    .rows()
+                    .iter()
+                    .flat_map(|row| row.chars())
+                    .map(|key| {
+                        if key == '\u{3000}' {
+                            view! { <span></span> }.into_any()
+                        } else {
+                            view! {
+                                <button type="button" class="key" on:click=move |_| target.update(|t| t.push(shown(key)))>
+                                    {move || shown(key).to_string()}
+                                </button>
+                            }
+                            .into_any()
+                        }
+                    })
+                    .collect_view()}
+            </div>
+            <div class="edit-keys">
+                {match layout {
+                    Layout::Kana => view! {
+                        <button type="button" class="key" on:click=mark(kiosk::VOICED)>"゛"</button>
+                        <button type="button" class="key" on:click=mark(kiosk::SEMI_VOICED)>"゜"</button>
+                        <button type="button" class="key" on:click=mark(kiosk::SMALL)>"小"</button>
                     }
-                })
-                .collect_view()}
-            <EditKeys target/>
+                    .into_any(),
+                    Layout::Alphanumeric => view! {
+                        <button type="button" class="key" aria-pressed=move || small.get().to_string()
+                            on:click=move |_| small.update(|s| *s = !*s)>"abc"</button>
+                    }
+                    .into_any(),
+                    Layout::Digits => ().into_any(),
+                }}
+                <button type="button" class="key wide" on:click=move |_| target.update(|t| { t.pop(); })>{tx(|l| td_string!(l, mynapoint.delete))}</button>
+                <button type="button" class="key wide" on:click=move |_| target.set(String::new())>{tx(|l| td_string!(l, mynapoint.clear))}</button>
+            </div>
         </div>
-    }
-}
-
-/// The on-screen number pad (kiosk).
-#[component]
-pub fn NumPad(target: RwSignal<String>) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <div class="numpad" role="group" aria-label=move || t_string!(i18n, mynapoint.numpad).to_string()>
-            {"1234567890"
-                .chars()
-                .map(|digit| view! {
-                    <button type="button" class="key" on:click=move |_| target.update(|t| t.push(digit))>{digit.to_string()}</button>
-                })
-                .collect_view()}
-            <EditKeys target/>
-        </div>
-    }
-}
-
-#[component]
-fn EditKeys(target: RwSignal<String>) -> impl IntoView {
-    view! {
-        <button type="button" class="key wide" on:click=move |_| target.update(|t| { t.pop(); })>{tx(|l| td_string!(l, mynapoint.delete))}</button>
-        <button type="button" class="key wide" on:click=move |_| target.set(String::new())>{tx(|l| td_string!(l, mynapoint.clear))}</button>
     }
 }
 
@@ -432,7 +459,8 @@ fn TextField(
         <div class="field">
             <label for=id>{label}</label>
             <input id=id name=id type="text" autocomplete="off"
-                inputmode=if numeric { "numeric" } else { "text" }
+                // At the terminal the on-screen keyboard types; the system's stays away.
+                inputmode=if kiosk() { "none" } else if numeric { "numeric" } else { "text" }
                 aria-describedby=described
                 aria-invalid=move || wrong().then_some("true")
                 prop:value=move || value.get()
@@ -465,7 +493,6 @@ enum ApplyStep {
         service: Service,
         input: PaymentInput,
     },
-    Receipt(Receipt),
 }
 
 /// The message of a refusal of the application, at the input step.
@@ -513,7 +540,7 @@ fn ServiceTable(service: Service) -> impl IntoView {
 /// F5: login → search → results → service → terms → input → review → card → receipt, then F6.
 #[component]
 pub fn PointApply() -> impl IntoView {
-    let navigate = use_navigate();
+    let go_to = use_go_to();
     let kiosk = kiosk();
     let step = RwSignal::new(ApplyStep::Starting);
     let failure = RwSignal::new(None::<Failure>);
@@ -526,6 +553,7 @@ pub fn PointApply() -> impl IntoView {
     let field_error = RwSignal::new(None::<Field>);
     let apply_error = RwSignal::new(None::<ApiError>);
     let focused = RwSignal::new(0u8);
+    let checking = RwSignal::new(false);
 
     let after_login = Callback::new(move |()| {
         spawn_local(async move {
@@ -582,9 +610,17 @@ pub fn PointApply() -> impl IntoView {
         Ok(input) => {
             field_error.set(None);
             apply_error.set(None);
+            // One check at a time: a second press while the provider is asked does nothing.
+            if checking.get_untracked() {
+                return;
+            }
+            checking.set(true);
             // Step 5's errors at step 5: the provider and the one-use rule are asked now.
             spawn_local(async move {
-                match api::apply_point(&service.registration_number, &input, kiosk, true).await {
+                let checked =
+                    api::apply_point(&service.registration_number, &input, kiosk, true).await;
+                checking.set(false);
+                match checked {
                     Ok(_) => step.set(ApplyStep::Review {
                         service,
                         input,
@@ -600,25 +636,20 @@ pub fn PointApply() -> impl IntoView {
         let ApplyStep::CardAgain { service, input } = step.get_untracked() else {
             return;
         };
+        let go_to = go_to.clone();
         spawn_local(async move {
             match api::apply_point(&service.registration_number, &input, kiosk, false).await {
-                Ok(Some(receipt)) => {
-                    // The security code is not kept once the application is made.
+                Ok(true) => {
+                    // The security code is not kept once the application is made; the receipt
+                    // part reads the receipt from the server (a reload shows it again).
                     security_code.set(String::new());
-                    step.set(ApplyStep::Receipt(receipt));
+                    go_to(protocol::site::MYNAPOINT_RECEIPT_PREFIX);
                 }
-                Ok(None) => refused(ApiError::unexpected(), service),
+                Ok(false) => refused(ApiError::unexpected(), service),
                 Err(error) => refused(error, service),
             }
         });
     });
-    let logout = move |_| {
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            let _ = api::logout().await;
-            go_to(&navigate, if kiosk { KIOSK_START } else { START });
-        });
-    };
     view! {
         <h2 class="flow-title">
             {tx(|l| td_string!(l, mynapoint.apply_title))}
@@ -638,12 +669,14 @@ pub fn PointApply() -> impl IntoView {
             .into_any(),
             ApplyStep::Search => view! {
                 <StepHeading>{tx(|l| td_string!(l, mynapoint.search_heading))}</StepHeading>
-                <form on:submit=move |ev| { ev.prevent_default(); search(); }>
-                    <TextField id="keyword" label=tx(|l| td_string!(l, mynapoint.keyword)).into_any() value=keyword/>
-                    <Content name="keyword-hint"/>
-                    <button type="submit" class="primary">{tx(|l| td_string!(l, mynapoint.search))}</button>
-                </form>
-                <Show when=move || kiosk><KanaKeyboard target=keyword/></Show>
+                <div class="with-keyboard">
+                    <form on:submit=move |ev| { ev.prevent_default(); search(); } class:typing=kiosk>
+                        <TextField id="keyword" label=tx(|l| td_string!(l, mynapoint.keyword)).into_any() value=keyword/>
+                        <Content name="keyword-hint"/>
+                        <button type="submit" class="primary">{tx(|l| td_string!(l, mynapoint.search))}</button>
+                    </form>
+                    <Show when=move || kiosk><Keyboard layout=Layout::Kana target=keyword field=|l| td_string!(l, mynapoint.keyword)/></Show>
+                </div>
                 {move || failure.get().map(|failure| view! { <FailureMessage failure/> })}
             }
             .into_any(),
@@ -718,30 +751,38 @@ pub fn PointApply() -> impl IntoView {
             }
             .into_any(),
             ApplyStep::Input(service) => {
-                let target = Signal::derive(move || match focused.get() {
-                    1 => security_code,
-                    2 => phone,
-                    _ => payment_id,
-                });
+                // The field the terminal's keyboard types into (the last one touched), and
+                // the keyboard its kind needs.
+                let keyboard = move || {
+                    let (target, layout, field): (_, _, fn(Locale) -> &'static str) = match focused.get() {
+                        1 => (security_code, Layout::Alphanumeric, |l| td_string!(l, mynapoint.security_code)),
+                        2 => (phone, Layout::Digits, |l| td_string!(l, mynapoint.phone_last4)),
+                        _ => (payment_id, Layout::Alphanumeric, |l| td_string!(l, mynapoint.payment_service_id)),
+                    };
+                    view! { <Keyboard layout target field/> }
+                };
+                let typing = move |n: u8| kiosk && focused.get() == n;
                 view! {
                     <StepHeading>{tx(|l| td_string!(l, mynapoint.input_heading))}</StepHeading>
                     {move || apply_error.get().filter(|e| e.code != "INVALID_FIELD").map(|error| view! {
                         <div class="error" role="alert"><p>{point_error(&error)}</p></div>
                     })}
-                    <form on:submit=move |ev| { ev.prevent_default(); submit_input(service.clone()); }>
-                        <div on:focusin=move |_| focused.set(0)>
-                            <TextField id="payment-service-id" label=tx(|l| td_string!(l, mynapoint.payment_service_id)).into_any() value=payment_id check=(Field::PaymentServiceId, field_error)/>
-                        </div>
-                        <div on:focusin=move |_| focused.set(1)>
-                            <TextField id="security-code" label=tx(|l| td_string!(l, mynapoint.security_code)).into_any() value=security_code check=(Field::SecurityCode, field_error)/>
-                        </div>
-                        <div on:focusin=move |_| focused.set(2)>
-                            <TextField id="phone-last4" numeric=true label=tx(|l| td_string!(l, mynapoint.phone_last4)).into_any() value=phone check=(Field::PhoneLast4, field_error)/>
-                        </div>
-                        <Content name="phone-hint"/>
-                        <button type="submit" class="primary">{tx(|l| td_string!(l, mynapoint.check))}</button>
-                    </form>
-                    <Show when=move || kiosk>{move || view! { <NumPad target=target.get()/> }}</Show>
+                    <div class="with-keyboard">
+                        <form on:submit=move |ev| { ev.prevent_default(); submit_input(service.clone()); }>
+                            <div on:focusin=move |_| focused.set(0) class:typing=move || typing(0)>
+                                <TextField id="payment-service-id" label=tx(|l| td_string!(l, mynapoint.payment_service_id)).into_any() value=payment_id check=(Field::PaymentServiceId, field_error)/>
+                            </div>
+                            <div on:focusin=move |_| focused.set(1) class:typing=move || typing(1)>
+                                <TextField id="security-code" label=tx(|l| td_string!(l, mynapoint.security_code)).into_any() value=security_code check=(Field::SecurityCode, field_error)/>
+                            </div>
+                            <div on:focusin=move |_| focused.set(2) class:typing=move || typing(2)>
+                                <TextField id="phone-last4" numeric=true label=tx(|l| td_string!(l, mynapoint.phone_last4)).into_any() value=phone check=(Field::PhoneLast4, field_error)/>
+                            </div>
+                            <Content name="phone-hint"/>
+                            <button type="submit" class="primary" disabled=move || checking.get()>{tx(|l| td_string!(l, mynapoint.check))}</button>
+                        </form>
+                        <Show when=move || kiosk>{keyboard}</Show>
+                    </div>
                 }
                 .into_any()
             }
@@ -787,82 +828,6 @@ pub fn PointApply() -> impl IntoView {
                 <CardStep submit=tx(|l| td_string!(l, mynapoint.apply_ok)).into_any() on_login=submit_application failure/>
             }
             .into_any(),
-            ApplyStep::Receipt(receipt) => {
-                let at = receipt.applied_at.clone();
-                let phone = receipt.phone_last4.clone().unwrap_or_default();
-                view! {
-                    <StepHeading>{tx(|l| td_string!(l, mynapoint.done_heading))}</StepHeading>
-                    <Content name="receipt"/>
-                    <table class="status-table receipt">
-                        <tbody>
-                            <tr><th scope="row">{tx(|l| td_string!(l, mynapoint.service_name))}</th><td>{receipt.service_name}</td></tr>
-                            <tr><th scope="row">{tx(|l| td_string!(l, mynapoint.category))}</th><td>{receipt.category}</td></tr>
-                            <tr><th scope="row">{tx(|l| td_string!(l, mynapoint.payment_method))}</th><td>{receipt.payment_method}</td></tr>
-                            <tr><th scope="row">{tx(|l| td_string!(l, mynapoint.registration_number))}</th><td>{receipt.registration_number}</td></tr>
-                            <tr><th scope="row">{tx(|l| td_string!(l, mynapoint.receipt_payment_id))}</th><td>{receipt.payment_service_id}</td></tr>
-                            <tr><th scope="row">{tx(|l| td_string!(l, mynapoint.receipt_phone))}</th><td>{phone}</td></tr>
-                            <tr><th scope="row">{tx(|l| td_string!(l, mynapoint.applied_at))}</th><td>{format::slashed(&at)}</td></tr>
-                            <tr><th scope="row">{tx(|l| td_string!(l, mynapoint.receipt_number))}</th><td class="receipt-number">{receipt.receipt_number}</td></tr>
-                        </tbody>
-                    </table>
-                    <Bulk/>
-                    <Content name="receipt-end"/>
-                    <button type="button" class="primary" on:click=logout.clone()>{tx(|l| td_string!(l, mynapoint.logout))}</button>
-                }
-                .into_any()
-            }
         }}
-    }
-}
-
-/// F6: 「政府からのご案内」, both boxes checked, on the session the card already authenticated.
-#[component]
-pub fn Bulk() -> impl IntoView {
-    let portal_user = RwSignal::new(true);
-    let insurance = RwSignal::new(true);
-    let done = RwSignal::new(false);
-    let failure = RwSignal::new(None::<Failure>);
-    let submit = move |_| {
-        spawn_local(async move {
-            match api::bulk(portal_user.get_untracked(), insurance.get_untracked()).await {
-                Ok(_) => done.set(true),
-                Err(error) => failure.set(Some(Failure::Api(error))),
-            }
-        });
-    };
-    view! {
-        <section class="card-panel bulk" aria-labelledby="bulk-title">
-            <h2 id="bulk-title">{tx(|l| td_string!(l, bulk.box_title))}</h2>
-            {move || if done.get() {
-                view! {
-                    <p class="ok" role="status">{tx(|l| td_string!(l, bulk.done))}</p>
-                    <a class="button" href="/" rel="external">{tx(|l| td_string!(l, bulk.my_page))}</a>
-                }
-                .into_any()
-            } else {
-                view! {
-                    <Content name="bulk"/>
-                    <label class="checkbox">
-                        <input type="checkbox" name="bulk-portal-user" prop:checked=move || portal_user.get()
-                            on:change=move |ev| portal_user.set(event_target_checked(&ev))/>
-                        {tx(|l| td_string!(l, bulk.portal_user))}
-                    </label>
-                    <label class="checkbox">
-                        <input type="checkbox" name="bulk-insurance" prop:checked=move || insurance.get()
-                            on:change=move |ev| insurance.set(event_target_checked(&ev))/>
-                        {tx(|l| td_string!(l, bulk.insurance))}
-                    </label>
-                    <p><a href="/terms" target="_blank" rel="noopener">{tx(|l| td_string!(l, bulk.terms_link))}</a></p>
-                    <Content name="bulk-notes"/>
-                    {move || failure.get().map(|failure| view! { <FailureMessage failure/> })}
-                    <button type="button" class="primary"
-                        disabled=move || !portal_user.get() && !insurance.get()
-                        on:click=submit>
-                        {tx(|l| td_string!(l, bulk.submit))}
-                    </button>
-                }
-                .into_any()
-            }}
-        </section>
     }
 }

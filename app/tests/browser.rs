@@ -165,20 +165,25 @@ async fn no_reader_and_other_cards_say_what_to_fix() {
 }
 
 #[wasm_bindgen_test]
-async fn the_kana_keyboard_and_number_pad_type_into_their_field() {
+async fn each_terminal_keyboard_types_into_its_field() {
+    use app::kiosk::Layout;
     let root = fresh_root();
     let keyword = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
     let digits = RwSignal::new(String::from("9"));
     let _keyboard = mount(&root, move || {
         view! {
             <Language>
-                <app::mynapoint::KanaKeyboard target=keyword/>
-                <app::mynapoint::NumPad target=digits/>
+                <div id="kana"><app::mynapoint::Keyboard layout=Layout::Kana target=keyword field=|_| "keyword"/></div>
+                <div id="alnum"><app::mynapoint::Keyboard layout=Layout::Alphanumeric target=code field=|_| "code"/></div>
+                <div id="digits"><app::mynapoint::Keyboard layout=Layout::Digits target=digits field=|_| "phone"/></div>
             </Language>
         }
     });
-    let press = |label: &str| {
-        let keys = root.query_selector_all("button.key").expect("keys");
+    let press = |board: &str, label: &str| {
+        let keys = root
+            .query_selector_all(&format!("#{board} button.key"))
+            .expect("keys");
         for i in 0..keys.length() {
             let key = keys
                 .item(i)
@@ -189,21 +194,49 @@ async fn the_kana_keyboard_and_number_pad_type_into_their_field() {
                 return;
             }
         }
-        panic!("no key {label}");
+        panic!("no key {label} on {board}");
     };
     assert!(
         until(1000, || text(&root).contains("1文字消す")).await,
         "{}",
         text(&root)
     );
-    for kana in ["サ", "ク", "ラ"] {
-        press(kana);
+    // Each keyboard names the field it types into.
+    assert!(text(&root).contains("入力先：keyword"), "{}", text(&root));
+    for kana in ["サ", "ク", "ラ", "ハ", "゛"] {
+        press("kana", kana);
     }
+    assert_eq!(keyword.get_untracked(), "サクラバ");
+    press("kana", "1文字消す");
     assert_eq!(keyword.get_untracked(), "サクラ");
-    press("1文字消す");
-    assert_eq!(keyword.get_untracked(), "サク");
-    press("4");
+    // Letters and digits, small letters after the shift key.
+    for key in ["S", "1", "abc"] {
+        press("alnum", key);
+    }
+    let small_keys = || {
+        root.query_selector_all("#alnum button.key")
+            .map(|keys| {
+                (0..keys.length())
+                    .any(|i| keys.item(i).and_then(|k| k.text_content()).as_deref() == Some("b"))
+            })
+            .unwrap_or(false)
+    };
+    assert!(
+        until(1000, small_keys).await,
+        "the shift key shows small letters"
+    );
+    press("alnum", "b");
+    assert_eq!(code.get_untracked(), "S1b");
+    assert!(
+        root.query_selector("#digits button.key[aria-pressed]")
+            .expect("query")
+            .is_none(),
+        "the number pad has no shift key"
+    );
+    press("digits", "4");
     assert_eq!(digits.get_untracked(), "94");
+    press("digits", "全て消す");
+    assert_eq!(digits.get_untracked(), "");
 }
 
 #[wasm_bindgen_test]

@@ -187,7 +187,13 @@ async fn f4_reservation_f5_application_with_validation_and_the_provider_refusal_
     drop(reserve);
     let root = start("ready");
     go("/mynapoint/apply?continue=1");
-    let _apply = mount(&root, app::mynapoint::ApplyApp);
+    // Where a part sends the citizen with a full page load (which would end this test's page).
+    let loaded = RwSignal::new(None::<String>);
+    let page_load = app::mynapoint::PageLoad(Callback::new(move |path| loaded.set(Some(path))));
+    let apply = mount(&root, move || {
+        provide_context(page_load);
+        view! { <app::mynapoint::ApplyApp/> }
+    });
     // Straight from the reservation: the card that logged in counts, no second read here.
     see(&root, &ja("mynapoint.search_heading")).await;
     assert!(find(&root, ".card-step").is_none());
@@ -247,7 +253,29 @@ async fn f4_reservation_f5_application_with_validation_and_the_provider_refusal_
     press(&root, ".buttons button.primary").await;
     press(&root, ".dialog button.primary").await;
     read_card(&root).await;
+    // The signed application loads the receipt part, which reads the receipt from the server
+    // (mounted here as a page load would: a reload shows the same).
+    assert!(
+        until(5000, || loaded.get_untracked().as_deref()
+            == Some("/mynapoint/receipt"))
+        .await,
+        "the receipt part was not loaded: {:?} {}",
+        loaded.get_untracked(),
+        text(&root)
+    );
+    drop(apply);
+    let root = start("ready");
+    go("/mynapoint/receipt");
+    loaded.set(None);
+    let _receipt = mount(&root, move || {
+        provide_context(page_load);
+        view! { <app::receipt::ReceiptApp/> }
+    });
     see(&root, &ja("mynapoint.done_heading")).await;
+    assert!(
+        text(&root).contains(&my_key_id),
+        "the badge shows the MyKey ID"
+    );
     let receipt = find(&root, ".receipt-number")
         .and_then(|e| e.text_content())
         .unwrap_or_default();
@@ -268,10 +296,23 @@ async fn f4_reservation_f5_application_with_validation_and_the_provider_refusal_
         .item(buttons.length() - 1)
         .expect("logout")
         .unchecked_into::<web_sys::HtmlElement>();
-    // 「ログアウト」 ends the session and loads the start screen (the other part: a full page
-    // load, which the end-to-end tests follow).
+    // 「ログアウト」 ends the session and loads the start screen (another part: a page load).
     assert_eq!(
         logout.text_content().unwrap_or_default(),
         ja("mynapoint.logout")
+    );
+    logout.click();
+    assert!(
+        until(5000, || loaded.get_untracked().as_deref()
+            == Some("/mynapoint"))
+        .await,
+        "logout did not load the start screen: {:?}",
+        loaded.get_untracked()
+    );
+    assert!(
+        !app::api::session()
+            .await
+            .is_ok_and(|session| session.authenticated),
+        "the session ended"
     );
 }

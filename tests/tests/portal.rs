@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::ensure;
+use anyhow::{ensure, Context as _};
 use e2e::{Browser, Options, Portal, PIN};
 use fantoccini::Locator;
 use virtual_card::vpcd::Behaviour;
@@ -332,17 +332,11 @@ async fn reserve_and_apply(
         p.client.find(Locator::Css(".card-step")).await.is_err(),
         "the application asked for the card again right after the reservation"
     );
-    if p.path().await?.starts_with("/mynapoint") && p.page_text().await?.contains("1文字消す") {
-        // The terminal: the on-screen kana keyboard.
-        for kana in ["サ", "ク", "ラ"] {
-            let keys = p.client.find_all(Locator::Css("button.key")).await?;
-            for key in keys {
-                if key.text().await? == kana {
-                    key.click().await?;
-                    break;
-                }
-            }
-        }
+    let terminal = p.page_text().await?.contains("1文字消す");
+    if terminal {
+        // The terminal: the on-screen kana keyboard, バ through ハ and ゛.
+        type_on_screen(p, "#keyword", "サクラハ゛").await?;
+        press_key(p, "1文字消す").await?;
     } else {
         p.fill("#keyword", "さくら").await?;
     }
@@ -356,9 +350,22 @@ async fn reserve_and_apply(
     p.press("button.primary").await?;
     for (n, (id, code, refusal)) in attempts.iter().enumerate() {
         p.see("申込情報を入力").await?;
-        p.fill("#payment-service-id", id).await?;
-        p.fill("#security-code", code).await?;
-        p.fill("#phone-last4", "1234").await?;
+        if terminal {
+            type_on_screen(p, "#payment-service-id", id).await?;
+            type_on_screen(p, "#security-code", code).await?;
+            type_on_screen(p, "#phone-last4", "1234").await?;
+            ensure!(
+                p.client
+                    .find(Locator::XPath(&key_xpath("A")))
+                    .await
+                    .is_err(),
+                "the phone number's field got letter keys"
+            );
+        } else {
+            p.fill("#payment-service-id", id).await?;
+            p.fill("#security-code", code).await?;
+            p.fill("#phone-last4", "1234").await?;
+        }
         p.screenshot(&format!("input-{n}")).await?;
         p.press("form button[type=submit]").await?;
         if let Some(words) = refusal {
@@ -379,6 +386,74 @@ async fn reserve_and_apply(
     }
     p.see("マイナポイント申込完了です!").await?;
     p.screenshot("receipt").await?;
+    Ok(())
+}
+
+/// A key of the terminal's on-screen keyboard, by the text on it.
+fn key_xpath(label: &str) -> String {
+    format!("//div[contains(@class,'keyboard')]//button[normalize-space(.)='{label}']")
+}
+
+/// Presses the on-screen key that reads `label`.
+async fn press_key(p: &mut Portal, label: &str) -> anyhow::Result<()> {
+    p.client
+        .find(Locator::XPath(&key_xpath(label)))
+        .await
+        .with_context(|| format!("no key {label}"))?
+        .click()
+        .await?;
+    Ok(())
+}
+
+/// At the terminal: touches `field`, checks that it is marked as the one typed into and that the
+/// keyboard names it, clears it and types `text` on the on-screen keys (the shift key for small
+/// letters; 「゛」, 「゜」 and 「小」 are keys too).
+async fn type_on_screen(p: &mut Portal, field: &str, text: &str) -> anyhow::Result<()> {
+    p.press(field).await?;
+    ensure!(
+        p.client
+            .find(Locator::Css(&format!(".typing {field}")))
+            .await
+            .is_ok(),
+        "{field} is not marked as the field the keyboard types into"
+    );
+    let label = p
+        .client
+        .find(Locator::Css(&format!("label[for='{}']", &field[1..])))
+        .await?
+        .text()
+        .await?;
+    let named = p
+        .client
+        .find(Locator::Css(".keyboard-target"))
+        .await?
+        .text()
+        .await?;
+    ensure!(
+        named.contains(label.trim_start_matches("▶ ").trim()),
+        "the keyboard says {named:?}, not {label:?}"
+    );
+    press_key(p, "全て消す").await?;
+    let mut small = false;
+    for c in text.chars() {
+        if c.is_ascii_alphabetic() && c.is_ascii_lowercase() != small {
+            press_key(p, "abc").await?;
+            small = !small;
+        }
+        press_key(p, &c.to_string()).await?;
+    }
+    let typed = p
+        .client
+        .find(Locator::Css(field))
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    let expected: String = text.chars().filter(|c| !"゛゜小".contains(*c)).collect();
+    ensure!(
+        typed.chars().count() == expected.chars().count(),
+        "typed {typed:?} for {text:?}"
+    );
     Ok(())
 }
 
@@ -433,7 +508,7 @@ in_both_browsers!(
                     "000",
                     Some("決済サービスIDやセキュリティコードが確認できません"),
                 ),
-                ("SAKURA0002", "456", None),
+                ("SAKURA0002", "Xy456", None),
             ],
         )
         .await?;

@@ -118,12 +118,13 @@ pub fn geckodriver() -> PathBuf {
 
 /// Builds the SPA for release into `app/dist` with Trunk and returns that directory: the portal
 /// (`index.html`) at its root, MyNa Point (`mynapoint.html`) in `dist/mynapoint/` and its
-/// application part (`mynapoint_apply.html`) in `dist/mynapoint/apply/`, each part with its own
-/// wasm. The parts are built in that order: Trunk empties a `--dist` directory first.
+/// application part (`mynapoint_apply.html`) in `dist/mynapoint/apply/`, its receipt part
+/// (`mynapoint_receipt.html`) in `dist/mynapoint/receipt/`, each part with its own wasm. The
+/// parts are built in that order: Trunk empties a `--dist` directory first.
 pub fn build_spa(root: &Path) -> anyhow::Result<PathBuf> {
     ensure_tools()?;
     let app = root.join("app");
-    let parts: [&[&str]; 3] = [
+    let parts: [&[&str]; 4] = [
         &["build", "--release"],
         &[
             "build",
@@ -142,6 +143,15 @@ pub fn build_spa(root: &Path) -> anyhow::Result<PathBuf> {
             "dist/mynapoint/apply",
             "--public-url",
             "/mynapoint/apply/",
+        ],
+        &[
+            "build",
+            "mynapoint_receipt.html",
+            "--release",
+            "--dist",
+            "dist/mynapoint/receipt",
+            "--public-url",
+            "/mynapoint/receipt/",
         ],
     ];
     for args in parts {

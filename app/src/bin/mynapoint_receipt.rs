@@ -1,0 +1,6 @@
+//! MyNa Point's receipt part's entry point (`mynapoint/receipt/index.html`): mounts it on
+//! `<body>`.
+
+fn main() {
+    app::receipt::mount();
+}
