@@ -12,11 +12,11 @@ use leptos_router::{
 
 use crate::{
     api::{self, ApiError, Receipt},
-    content::Content,
+    content::{self, Content},
     format,
     i18n::*,
     mynapoint::{kiosk, start_kiosk, use_go_to, Shell, KIOSK_START, START},
-    ui::{tx, Failure, FailureMessage, StepHeading},
+    ui::{open_modal, tx, Failure, FailureMessage, StepHeading},
 };
 
 /// Mounts the receipt part on `<body>` (the `mynapoint_receipt` binary).
@@ -88,8 +88,8 @@ pub fn PointReceipt() -> impl IntoView {
                                 </tbody>
                             </table>
                         </div>
-                        <div>
-                            <Bulk/>
+                        <Bulk/>
+                        <div class="receipt-end">
                             <Content name="receipt-end"/>
                             <button type="button" class="primary" on:click=logout.clone()>{tx(|l| td_string!(l, mynapoint.logout))}</button>
                         </div>
@@ -108,6 +108,7 @@ pub fn Bulk() -> impl IntoView {
     let insurance = RwSignal::new(true);
     let done = RwSignal::new(false);
     let failure = RwSignal::new(None::<Failure>);
+    let terms_open = RwSignal::new(false);
     let submit = move |_| {
         spawn_local(async move {
             match api::bulk(portal_user.get_untracked(), insurance.get_untracked()).await {
@@ -138,7 +139,28 @@ pub fn Bulk() -> impl IntoView {
                             on:change=move |ev| insurance.set(event_target_checked(&ev))/>
                         {tx(|l| td_string!(l, bulk.insurance))}
                     </label>
-                    <p><a href="/terms" target="_blank" rel="noopener">{tx(|l| td_string!(l, bulk.terms_link))}</a></p>
+                    // At the terminal no tab opens (it would outlive the 60-second reset): the
+                    // terms open in place, in a modal dialog.
+                    {if kiosk() {
+                        view! {
+                            <button type="button" class="link-button" on:click=move |_| terms_open.set(true)>{tx(|l| td_string!(l, bulk.terms_link))}</button>
+                            <Show when=move || terms_open.get()>{move || {
+                                let dialog = NodeRef::<leptos::html::Dialog>::new();
+                                open_modal(dialog);
+                                view! {
+                                    <dialog class="dialog terms-dialog" node_ref=dialog aria-labelledby="terms-dialog-title"
+                                        on:close=move |_| terms_open.set(false)>
+                                        <h2 id="terms-dialog-title">{tx(|l| td_string!(l, bulk.terms_link))}</h2>
+                                        <div class="terms" tabindex="0"><Content name=content::portal_terms()/></div>
+                                        <button type="button" class="primary" autofocus on:click=move |_| terms_open.set(false)>{tx(|l| td_string!(l, bulk.close))}</button>
+                                    </dialog>
+                                }
+                            }}</Show>
+                        }
+                        .into_any()
+                    } else {
+                        view! { <p><a href="/terms" target="_blank" rel="noopener">{tx(|l| td_string!(l, bulk.terms_link))}</a></p> }.into_any()
+                    }}
                     <Content name="bulk-notes"/>
                     {move || failure.get().map(|failure| view! { <FailureMessage failure/> })}
                     <button type="button" class="primary"

@@ -59,8 +59,8 @@ pub fn part_of(path: &str) -> Option<&'static str> {
         MYNAPOINT_PREFIX,
         "",
     ]
-        .into_iter()
-        .find(|prefix| routes(prefix).contains(&path))
+    .into_iter()
+    .find(|prefix| routes(prefix).contains(&path))
 }
 
 /// The version of マイナポータル利用規約 the pages show (`app/content/{ja,en}/terms-portal-VERSION.html`).

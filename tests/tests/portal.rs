@@ -340,6 +340,15 @@ async fn reserve_and_apply(
     } else {
         p.fill("#keyword", "さくら").await?;
     }
+    p.screenshot("search").await?;
+    if terminal {
+        // The same screen in English: the keys stay kana, the words around them change.
+        p.press(".lang-switch").await?;
+        p.see("Typing into: ").await?;
+        p.screenshot("search-en").await?;
+        p.press(".lang-switch").await?;
+        p.see("入力先：").await?;
+    }
     p.press("form button[type=submit]").await?;
     p.see("さくらペイ").await?;
     p.press("input[type=radio]").await?;
@@ -353,6 +362,9 @@ async fn reserve_and_apply(
         if terminal {
             type_on_screen(p, "#payment-service-id", id).await?;
             type_on_screen(p, "#security-code", code).await?;
+            if n == 0 {
+                p.screenshot("letter-keys").await?;
+            }
             type_on_screen(p, "#phone-last4", "1234").await?;
             ensure!(
                 p.client
@@ -386,6 +398,13 @@ async fn reserve_and_apply(
     }
     p.see("マイナポイント申込完了です!").await?;
     p.screenshot("receipt").await?;
+    if terminal {
+        p.press(".lang-switch").await?;
+        p.see("Your MyNa Point application is complete!").await?;
+        p.screenshot("receipt-en").await?;
+        p.press(".lang-switch").await?;
+        p.see("マイナポイント申込完了です!").await?;
+    }
     Ok(())
 }
 
@@ -512,6 +531,15 @@ in_both_browsers!(
             ],
         )
         .await?;
+        // 利用規約（共通） opens in place at the terminal (no new tab), and closes again.
+        p.press(".bulk .link-button").await?;
+        p.see("第1条（本サービスの内容）").await?;
+        p.screenshot("terms-in-place").await?;
+        p.press(".terms-dialog button.primary").await?;
+        ensure!(
+            p.client.find(Locator::Css(".terms-dialog")).await.is_err(),
+            "the terms stayed open"
+        );
         // F6 on the same session, then the reminder to take the card, and logout.
         p.press(".bulk button.primary").await?;
         p.see("一括利用申込が完了しました。").await?;
