@@ -7,12 +7,25 @@
 //! a PC instead of a phone), the sentence is left out here and the choice is written in that
 //! document.
 
-/// The sentences of the screen a screenshot step shows, if the leaflets have that screen.
-pub fn sentences(step: &str) -> Option<&'static [&'static str]> {
-    SCREENS
-        .iter()
-        .find(|(name, _)| *name == step)
-        .map(|(_, sentences)| *sentences)
+/// The sentences of the screen a screenshot step shows, if the leaflets have that screen: at the
+/// terminal its own screen (`terminal:STEP`) first; a step numbered `NAME-N` is screen `NAME`.
+pub fn sentences(step: &str, terminal: bool) -> Option<&'static [&'static str]> {
+    let unnumbered = step
+        .rsplit_once('-')
+        .filter(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(step, |(name, _)| name);
+    let terminal_name = format!("terminal:{unnumbered}");
+    let names = [
+        terminal.then_some(terminal_name.as_str()),
+        Some(unnumbered),
+    ];
+    let found = names.into_iter().flatten().find_map(|name| {
+        SCREENS
+            .iter()
+            .find(|(screen, _)| *screen == name)
+            .map(|(_, sentences)| *sentences)
+    });
+    found
 }
 
 /// (screenshot step, the leaflet's sentences on that screen).
@@ -86,6 +99,29 @@ pub const SCREENS: &[(&str, &[&str])] = &[
             "申込へ",
         ],
     ),
+    // The terminal's card step (マイナポイントの予約 手順2–3, 申込 手順7).
+    (
+        "terminal:card-step",
+        &[
+            "この位置にマイナンバーカードをセットしてカードを読み取ります。",
+            "マイナンバーカードを受け取った際にご自身で設定した「数字4桁のパスワード」",
+            "パスワードは3回連続して間違えると不正防止のためロックがかかります。ロックの解除は住民票登録のある市区町村の窓口でパスワードの再設定を行う必要があります。",
+        ],
+    ),
+    // F5 step 1 (マイナポイントをもらう決済サービスを検索).
+    ("search", &["決済サービス選択", "キーワード", "検索"]),
+    // F5 step 5 (申込情報を入力).
+    (
+        "input",
+        &[
+            "申込情報を入力",
+            "決済サービスID(必須)",
+            "セキュリティコード(必須)",
+            "電話番号(下4桁)(任意)",
+            "※電話番号欄にご自身の電話番号下4桁を入力いただくことで、マイナポイント申込状況などの問合せでコールセンターに連絡する際、当該の処理内容について確認することが可能です。",
+            "確認",
+        ],
+    ),
     // F5 step 8 and F6 (申込完了後の画面).
     (
         "receipt",
@@ -131,6 +167,11 @@ mod tests {
         assert!(SCREENS
             .iter()
             .all(|(_, sentences)| sentences.iter().all(|s| !s.trim().is_empty())));
-        assert!(sentences("terms").is_some() && sentences("nothing").is_none());
+        assert!(sentences("terms", false).is_some() && sentences("nothing", false).is_none());
+        // Numbered steps are their screen; the terminal's own screen comes first there.
+        assert_eq!(sentences("input-2", false), sentences("input", false));
+        assert_eq!(sentences("card-step", false), None);
+        assert!(sentences("card-step", true).is_some_and(|s| s[0].starts_with("この位置に")));
+        assert_eq!(sentences("search", true), sentences("search", false));
     }
 }

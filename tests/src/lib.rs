@@ -632,12 +632,16 @@ impl Portal {
     /// attribute unless the style sheet says otherwise).
     pub async fn screenshot(&mut self, step: &str) -> anyhow::Result<()> {
         // The leaflet's sentences of this screen, when the page is in Japanese (`leaflet.rs`).
-        if let Some(sentences) = leaflet::sentences(step) {
-            let lang = self
-                .client
-                .execute("return document.documentElement.lang", Vec::new())
-                .await?;
-            if lang.as_str() == Some("ja") {
+        let page = self
+            .client
+            .execute(
+                "return [document.documentElement.lang, document.body.classList.contains('kiosk')]",
+                Vec::new(),
+            )
+            .await?;
+        let terminal = page.get(1).and_then(Value::as_bool).unwrap_or(false);
+        if let Some(sentences) = leaflet::sentences(step, terminal) {
+            if page.get(0).and_then(Value::as_str) == Some("ja") {
                 for sentence in sentences {
                     self.see(sentence)
                         .await
