@@ -278,6 +278,19 @@ async fn the_kiosk_warns_after_quiet_then_ends_the_session_and_returns_to_the_st
         "{}",
         text(&root)
     );
+    // One dialog while the warning lasts: a second later only its seconds change (a dialog made
+    // anew each second would move a screen reader and the focus every second).
+    let dialog = find(&root, ".idle-warning").expect("the warning");
+    set(1_047_000);
+    assert!(
+        until(2000, || text(&root).contains(&format!("{words}13"))).await,
+        "{}",
+        text(&root)
+    );
+    assert!(
+        find(&root, ".idle-warning").is_some_and(|now| now == dialog),
+        "the warning's dialog was made anew"
+    );
     // A key restarts the timer and the warning goes.
     win()
         .dispatch_event(&web_sys::Event::new("keydown").expect("event"))
