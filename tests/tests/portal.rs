@@ -351,10 +351,14 @@ async fn reserve_and_apply(
     }
     p.press("form button[type=submit]").await?;
     p.see("さくらペイ").await?;
+    p.screenshot("results").await?;
     p.press("input[type=radio]").await?;
     p.press(".buttons button.primary").await?;
     p.see("選択した決済サービス").await?;
+    p.screenshot("service").await?;
     p.press(".buttons button.primary").await?;
+    p.see("決済事業者利用規約(要約)").await?;
+    p.screenshot("point-terms").await?;
     p.press("label.checkbox input").await?;
     p.press("button.primary").await?;
     for (n, (id, code, refusal)) in attempts.iter().enumerate() {
@@ -392,6 +396,8 @@ async fn reserve_and_apply(
         }
         p.see("申込情報（確認）").await?;
         p.press(".buttons button.primary").await?;
+        p.see("申込確定").await?;
+        p.screenshot("confirm").await?;
         p.press(".dialog button.primary").await?;
         p.read_card().await?;
         p.enter_pin(PIN).await?;
