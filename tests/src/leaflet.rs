@@ -15,10 +15,7 @@ pub fn sentences(step: &str, terminal: bool) -> Option<&'static [&'static str]> 
         .filter(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
         .map_or(step, |(name, _)| name);
     let terminal_name = format!("terminal:{unnumbered}");
-    let names = [
-        terminal.then_some(terminal_name.as_str()),
-        Some(unnumbered),
-    ];
+    let names = [terminal.then_some(terminal_name.as_str()), Some(unnumbered)];
     let found = names.into_iter().flatten().find_map(|name| {
         SCREENS
             .iter()

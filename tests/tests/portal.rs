@@ -700,6 +700,19 @@ in_both_browsers!(
         p.press("#cancel").await?;
         p.main_window().await?;
         p.see("cancelled").await?;
+        // The rest of F1 and F2 in English: every step shot on PC and phone.
+        p.screenshot("cancelled-en").await?;
+        p.read_card().await?;
+        p.enter_pin(PIN).await?;
+        p.see("Your application has been received").await?;
+        p.screenshot("done-en").await?;
+        p.open("/insurance/status").await?;
+        p.see("Read your My Number Card to sign in").await?;
+        p.read_card().await?;
+        p.enter_pin(PIN).await?;
+        p.see("Your application").await?;
+        p.see("Received").await?;
+        p.screenshot("status-en").await?;
         Ok(())
     }
 );
