@@ -49,8 +49,13 @@ impl CardService for PcscService {
         let contexts = Arc::clone(&self.context);
         with_deadline(self.timeout, move |reply| {
             let _card = lock(&CARD_IN_USE);
-            let result = context(&contexts).and_then(|c| status_now(&c));
-            forget_context_on_service_loss(&contexts, &result);
+            let mut result = context(&contexts).and_then(|c| status_now(&c));
+            if forget_context_on_service_loss(&contexts, &result) {
+                // pcscd restarted under us: once more on a new context (nothing reached a
+                // card that a second look would repeat harmfully).
+                result = context(&contexts).and_then(|c| status_now(&c));
+                forget_context_on_service_loss(&contexts, &result);
+            }
             reply(result);
         })
     }
@@ -68,11 +73,18 @@ impl CardService for PcscService {
         let contexts = Arc::clone(&self.context);
         with_deadline(self.timeout + wait, move |reply| {
             let _card = lock(&CARD_IN_USE);
-            let (result, connected) = match context(&contexts) {
+            let attempt = || match context(&contexts) {
                 Ok(c) => authenticate_now(&c, &origin, &nonce, &pin, confirm_last_try, wait),
                 Err(e) => (Err(e), None),
             };
-            forget_context_on_service_loss(&contexts, &result);
+            let (mut result, mut connected) = attempt();
+            // pcscd restarted under us before a card was connected (so before the PIN was
+            // sent): once more on a new context. After the connection a failure is the
+            // answer: VERIFY is never sent twice for one request.
+            if forget_context_on_service_loss(&contexts, &result) && connected.is_none() {
+                (result, connected) = attempt();
+                forget_context_on_service_loss(&contexts, &result);
+            }
             // Answer first: unpowering the card takes a power cycle of the reader, and the card
             // stays exclusively ours until it is done.
             reply(result);
@@ -99,14 +111,18 @@ fn context(contexts: &Mutex<Option<Context>>) -> Result<Context, ErrorBody> {
     Ok(context)
 }
 
+/// Drops the cached context after an error that a stale context gives (pcscd restarted, its
+/// socket re-activated: `NO_PCSC_SERVICE`, or a reader failure `INTERNAL`); true when it did, so
+/// that the caller may try once more on a new one.
 fn forget_context_on_service_loss<T>(
     contexts: &Mutex<Option<Context>>,
     result: &Result<T, ErrorBody>,
-) {
-    if matches!(result, Err(e) if e.code == ErrorCode::NoPcscService || e.code == ErrorCode::Internal)
-    {
+) -> bool {
+    let lost = matches!(result, Err(e) if e.code == ErrorCode::NoPcscService || e.code == ErrorCode::Internal);
+    if lost {
         *lock(contexts) = None;
     }
+    lost
 }
 
 /// Runs `op` on a worker thread and gives up after `deadline`. `op` answers through the callback

@@ -541,3 +541,26 @@ fn install_and_uninstall_write_and_remove_the_manifests() {
     }
     assert!(!exe_dir.path().join("bridge.json").exists());
 }
+
+/// pcscd restarted under a running bridge (a package upgrade, a socket re-activation): the
+/// bridge's PC/SC context is stale, and its next `status` and `authenticate` must still work —
+/// the citizen is never told to restart the PC for what the bridge can recover (issue 12).
+#[test]
+fn a_pcscd_restart_under_a_running_bridge_is_invisible() {
+    let mut stack = Stack::with_card();
+    let mut bridge = stack.bridge();
+    stack.wait_for_cards(&mut bridge, 1);
+    for round in 0..2 {
+        stack.pcscd.restart().expect("pcscd restarted");
+        // A fresh bridge (a fresh context) sees when the card is back; the running one is asked
+        // nothing until then, so its next request is the first after the restart.
+        stack.wait_for_cards(&mut stack.bridge(), 1);
+        if round == 0 {
+            let status = bridge.request(json!({"id": 1, "command": "status"}));
+            assert_eq!(status["result"]["reader"], "Virtual PCD 00 00", "{status}");
+        } else {
+            let reply = bridge.authenticate(PIN, false);
+            assert_eq!(reply["result"]["algorithm"], "RS256", "{reply}");
+        }
+    }
+}

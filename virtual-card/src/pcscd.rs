@@ -47,7 +47,7 @@ pub struct PrivatePcscd {
     child: Child,
     socket: PathBuf,
     port: u16,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 fn port_free(port: u16) -> bool {
@@ -92,33 +92,28 @@ impl PrivatePcscd {
             std::fs::write(conf_dir.join("vpcd"), entry).map_err(io("writing the vpcd entry"))?;
         }
         let socket = dir.path().join("pcscd.comm");
-        let listener = UnixListener::bind(&socket).map_err(io("binding the pcscd socket"))?;
-        let mut command = Command::new("sh");
-        command
-            .arg("-c")
-            .arg("LISTEN_PID=$$ LISTEN_FDS=1 exec pcscd --foreground -c \"$0\"")
-            .arg(&conf_dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        command
-            .fd_mappings(vec![FdMapping {
-                parent_fd: OwnedFd::from(listener),
-                child_fd: 3,
-            }])
-            .map_err(|_| PcscdError::Io {
-                context: "passing the socket",
-                source: std::io::Error::other("fd collision"),
-            })?;
-        let child = command
-            .spawn()
-            .map_err(io("starting pcscd (is the pcscd package installed?)"))?;
+        let child = spawn(&socket, &conf_dir)?;
         Ok(Self {
             child,
             socket,
             port,
-            _dir: dir,
+            dir,
         })
+    }
+
+    /// Stops pcscd and starts it again on the same socket and readers, as a package upgrade or
+    /// a socket re-activation does under running clients (which keep their old PC/SC context).
+    /// The virtual cards connect again by themselves.
+    ///
+    /// # Errors
+    /// When the new pcscd cannot be started.
+    pub fn restart(&mut self) -> Result<(), PcscdError> {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.socket);
+        let conf_dir = self.dir.path().join("reader.conf.d");
+        self.child = spawn(&self.socket, &conf_dir)?;
+        Ok(())
     }
 
     /// The socket clients use through `PCSCLITE_CSOCK_NAME`.
@@ -135,6 +130,31 @@ impl PrivatePcscd {
     pub fn reader_name(index: u16) -> String {
         format!("{READER_NAME} 00 {index:02}")
     }
+}
+
+/// pcscd, socket-activated on `socket`, with the readers of `conf_dir`.
+fn spawn(socket: &Path, conf_dir: &Path) -> Result<Child, PcscdError> {
+    let listener = UnixListener::bind(socket).map_err(io("binding the pcscd socket"))?;
+    let mut command = Command::new("sh");
+    command
+        .arg("-c")
+        .arg("LISTEN_PID=$$ LISTEN_FDS=1 exec pcscd --foreground -c \"$0\"")
+        .arg(conf_dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    command
+        .fd_mappings(vec![FdMapping {
+            parent_fd: OwnedFd::from(listener),
+            child_fd: 3,
+        }])
+        .map_err(|_| PcscdError::Io {
+            context: "passing the socket",
+            source: std::io::Error::other("fd collision"),
+        })?;
+    command
+        .spawn()
+        .map_err(io("starting pcscd (is the pcscd package installed?)"))
 }
 
 impl Drop for PrivatePcscd {
