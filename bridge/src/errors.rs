@@ -53,10 +53,40 @@ pub fn pin_blocked() -> ErrorBody {
     .with_tries_left(0)
 }
 
-/// A PC/SC error outside an APDU exchange.
+/// Where the bridge runs, for the errors whose meaning depends on the platform's PC/SC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Platform {
+    /// Windows: its smart-card service stops when the last reader is unplugged and is not
+    /// started while none was ever connected (Microsoft's "Smart Card service" documentation),
+    /// so "no service" there means "no reader".
+    Windows,
+    /// pcsc-lite (Linux, the BSDs) and macOS: the service runs (or is socket-activated)
+    /// whether readers are connected or not, so "no service" means it is stopped or broken.
+    Other,
+}
+
+impl Platform {
+    /// The platform this bridge was built for.
+    pub const CURRENT: Self = if cfg!(windows) {
+        Self::Windows
+    } else {
+        Self::Other
+    };
+}
+
+/// A PC/SC error outside an APDU exchange, on this platform.
 pub fn pcsc(error: pcsc::Error) -> ErrorBody {
+    pcsc_on(Platform::CURRENT, error)
+}
+
+/// A PC/SC error outside an APDU exchange, as `platform` means it.
+pub fn pcsc_on(platform: Platform, error: pcsc::Error) -> ErrorBody {
     use pcsc::Error as P;
     match error {
+        P::NoService | P::ServiceStopped if platform == Platform::Windows => ErrorBody::new(
+            ErrorCode::NoReader,
+            "no card reader is connected (Windows starts its smart-card service with the first reader)",
+        ),
         P::NoService | P::ServiceStopped => ErrorBody::new(
             ErrorCode::NoPcscService,
             "the smart-card service (PC/SC) is not running",
@@ -136,7 +166,10 @@ mod tests {
 
     #[test]
     fn pcsc_errors_map_to_contract_codes() {
-        assert_eq!(pcsc(pcsc::Error::NoService).code, ErrorCode::NoPcscService);
+        assert_eq!(
+            pcsc_on(Platform::Other, pcsc::Error::NoService).code,
+            ErrorCode::NoPcscService
+        );
         assert_eq!(
             pcsc(pcsc::Error::ServiceStopped).code,
             ErrorCode::NoPcscService
@@ -151,5 +184,32 @@ mod tests {
             transport(pcsc::Error::NotTransacted),
             TransportError::CardRemoved
         );
+    }
+
+    #[test]
+    fn no_service_on_windows_means_no_reader() {
+        for error in [pcsc::Error::NoService, pcsc::Error::ServiceStopped] {
+            assert_eq!(
+                pcsc_on(Platform::Windows, error).code,
+                ErrorCode::NoReader,
+                "{error:?}"
+            );
+            assert_eq!(
+                pcsc_on(Platform::Other, error).code,
+                ErrorCode::NoPcscService,
+                "{error:?}"
+            );
+        }
+        // The rest means the same everywhere.
+        for platform in [Platform::Windows, Platform::Other] {
+            assert_eq!(
+                pcsc_on(platform, pcsc::Error::NoReadersAvailable).code,
+                ErrorCode::NoReader
+            );
+            assert_eq!(
+                pcsc_on(platform, pcsc::Error::NoSmartcard).code,
+                ErrorCode::NoCard
+            );
+        }
     }
 }

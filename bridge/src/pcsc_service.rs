@@ -112,13 +112,18 @@ fn context(contexts: &Mutex<Option<Context>>) -> Result<Context, ErrorBody> {
 }
 
 /// Drops the cached context after an error that a stale context gives (pcscd restarted, its
-/// socket re-activated: `NO_PCSC_SERVICE`, or a reader failure `INTERNAL`); true when it did, so
-/// that the caller may try once more on a new one.
+/// socket re-activated: `NO_PCSC_SERVICE`; a reader failure: `INTERNAL`; Windows's service
+/// started again with a reader plugged in after the last one left, which the old context sees
+/// as no service: `NO_READER` there); true when it did, so that the caller may try once more on
+/// a new one. A new context costs a few milliseconds.
 fn forget_context_on_service_loss<T>(
     contexts: &Mutex<Option<Context>>,
     result: &Result<T, ErrorBody>,
 ) -> bool {
-    let lost = matches!(result, Err(e) if e.code == ErrorCode::NoPcscService || e.code == ErrorCode::Internal);
+    let lost = matches!(result, Err(e) if matches!(
+        e.code,
+        ErrorCode::NoPcscService | ErrorCode::Internal | ErrorCode::NoReader
+    ));
     if lost {
         *lock(contexts) = None;
     }
