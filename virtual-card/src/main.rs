@@ -78,7 +78,7 @@ enum Command {
         /// Directory to write the card to.
         #[arg(long)]
         out: PathBuf,
-        /// The test CA directory [default: OUT/../ca].
+        /// The test CA directory [default: `ca` beside OUT].
         #[arg(long)]
         ca: Option<PathBuf>,
         /// The user-authentication PIN (4 digits).
@@ -165,7 +165,14 @@ fn main() -> anyhow::Result<()> {
             starts_in_days,
             serial,
         } => {
-            let ca_dir = ca.unwrap_or_else(|| out.join("..").join("ca"));
+            // OUT's parent by name, not `OUT/..`: that is looked up through OUT, which does
+            // not exist yet, so the CA beside it was never found and was made anew over it.
+            let ca_dir = ca.unwrap_or_else(|| {
+                out.parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or_else(|| std::path::Path::new("."))
+                    .join("ca")
+            });
             let ca = CaDir::open_or_create(&ca_dir)
                 .with_context(|| format!("opening the CA in {}", ca_dir.display()))?;
             let mut period = Period::from_now(valid_days);

@@ -58,6 +58,23 @@ pub enum StoreError {
     /// A PIN or password does not have the card's format.
     #[error("{0}")]
     PinFormat(&'static str),
+    /// The folder already holds a test CA or card; nothing is overwritten (the cards issued
+    /// under an old CA would become untrusted, an old card's keys lost).
+    #[error("{path} already holds a test {what}: remove it first or choose another folder")]
+    Exists {
+        /// The file found.
+        path: PathBuf,
+        /// `CA` or `card`.
+        what: &'static str,
+    },
+}
+
+/// [`StoreError::Exists`] for the first of `files` in `dir` that exists.
+fn refuse_existing(dir: &Path, files: &[&str], what: &'static str) -> Result<(), StoreError> {
+    match files.iter().map(|f| dir.join(f)).find(|p| p.exists()) {
+        Some(path) => Err(StoreError::Exists { path, what }),
+        None => Ok(()),
+    }
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
@@ -130,7 +147,22 @@ impl CaDir {
     }
 
     /// Creates a new test CA in `dir` of the given shape (name encoding, key size, validity).
+    ///
+    /// # Errors
+    /// [`StoreError::Exists`] when `dir` already holds a CA file; I/O and key generation errors.
     pub fn create_shaped(dir: &Path, options: &pki::CaOptions) -> Result<Self, StoreError> {
+        refuse_existing(
+            dir,
+            &[
+                "auth-ca.cert.der",
+                "auth-ca.cert.pem",
+                "auth-ca.TEST-ONLY.key.pem",
+                "sign-ca.cert.der",
+                "sign-ca.cert.pem",
+                "sign-ca.TEST-ONLY.key.pem",
+            ],
+            "CA",
+        )?;
         fs::create_dir_all(dir).map_err(io_error(dir))?;
         let ca = Self {
             auth: pki::make_ca_with(Purpose::Auth, options)?,
@@ -217,6 +249,11 @@ impl CardDir {
                 "the signing password must be 6 to 16 characters of A-Z and 0-9",
             ));
         }
+        refuse_existing(
+            dir,
+            &["card.json", "state.json", "auth.TEST-ONLY.key.pem"],
+            "card",
+        )?;
         fs::create_dir_all(dir).map_err(io_error(dir))?;
         let auth_key = pki::generate_key()?;
         let sign_key = pki::generate_key()?;

@@ -59,3 +59,46 @@ fn a_card_of_a_chosen_serial_under_a_ca_of_a_chosen_name() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("2048"));
 }
+
+/// Issue 12: `new --out DIR` without `--ca` replaced the CA beside it (`DIR/../ca` was looked up
+/// through the folder not yet made), so every earlier card became untrusted. A second card
+/// beside the first uses the same CA, and nothing overwrites a CA or a card.
+#[test]
+fn a_new_card_never_replaces_a_ca_or_a_card() {
+    let dir = tempfile::tempdir().expect("dir");
+    let ca = dir.path().join("ca");
+    let ca_text = ca.to_string_lossy().into_owned();
+    let output = virtual_card(&["ca", "--out", &ca_text]);
+    assert!(output.status.success(), "{output:?}");
+    let read_ca = || {
+        [
+            "auth-ca.cert.der",
+            "sign-ca.cert.der",
+            "auth-ca.TEST-ONLY.key.pem",
+        ]
+        .map(|file| std::fs::read(ca.join(file)).expect("CA file"))
+    };
+    let before = read_ca();
+    for name in ["card1", "card2"] {
+        let card = dir.path().join(name).to_string_lossy().into_owned();
+        let output = virtual_card(&["new", "--out", &card]);
+        assert!(output.status.success(), "{output:?}");
+        assert!(read_ca() == before, "new --out {name} replaced the CA");
+    }
+    // Asked to make a CA or a card where one is, it refuses and says why.
+    let output = virtual_card(&["ca", "--out", &ca_text]);
+    assert!(!output.status.success(), "{output:?}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("already"),
+        "{output:?}"
+    );
+    assert!(read_ca() == before);
+    let card1 = dir.path().join("card1");
+    let state = std::fs::read(card1.join("auth.cert.der")).expect("card");
+    let output = virtual_card(&["new", "--out", &card1.to_string_lossy()]);
+    assert!(!output.status.success(), "{output:?}");
+    assert_eq!(
+        std::fs::read(card1.join("auth.cert.der")).expect("card"),
+        state
+    );
+}
