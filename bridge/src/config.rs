@@ -155,9 +155,13 @@ impl Config {
         }
     }
 
-    /// Whether the extension may call the host.
+    /// Whether the extension may call the host. A listed id is compared in its normal form
+    /// (`crate::caller::normalize_extension`): a configuration written without the trailing
+    /// slash still admits its extension.
     pub fn extension_allowed(&self, id: &str) -> bool {
-        self.allowed_extensions.iter().any(|e| e == id)
+        self.allowed_extensions.iter().any(|e| {
+            e == id || crate::caller::normalize_extension(e).is_ok_and(|normal| normal == id)
+        })
     }
 
     /// The card operation deadline.
@@ -225,5 +229,16 @@ mod tests {
         let config = Config::load(&path).expect("loads");
         assert_eq!(config.card_wait(), Duration::from_millis(5));
         assert_eq!(config.card_timeout(), Duration::from_secs(15));
+    }
+
+    #[test]
+    fn an_extension_listed_without_its_slash_is_still_admitted() {
+        let id = "chrome-extension://abcdefghijklmnopabcdefghijklmnop";
+        let config = Config {
+            allowed_extensions: vec![id.into()],
+            ..config()
+        };
+        assert!(config.extension_allowed(&format!("{id}/")));
+        assert!(!config.extension_allowed("chrome-extension://bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb/"));
     }
 }

@@ -94,6 +94,12 @@ fn run_cli() -> anyhow::Result<()> {
             card_timeout_ms,
             card_wait_ms,
         } => {
+            // Written as the browsers read them (chrome-extension://<id>/ with its slash).
+            let extensions = extensions
+                .iter()
+                .map(|e| bridge::caller::normalize_extension(e))
+                .collect::<Result<Vec<_>, _>>()
+                .context("--extension")?;
             let config = Config {
                 allowed_origins: origins,
                 developer_origins,

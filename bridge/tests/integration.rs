@@ -475,10 +475,12 @@ fn install_and_uninstall_write_and_remove_the_manifests() {
             .output()
             .expect("runs")
     };
+    // The reported input: the id without its trailing slash (Chromium rejects such a manifest,
+    // "Empty path"); it is written as the browsers read it.
     let output = run(&[
         "install",
         "--extension",
-        EXTENSION,
+        EXTENSION.trim_end_matches('/'),
         "--extension",
         "helper@myna.example",
         "--origin",
@@ -519,6 +521,21 @@ fn install_and_uninstall_write_and_remove_the_manifests() {
     assert!(chrome.exists() && edge.exists());
     let config = bridge::config::Config::load(&exe_dir.path().join("bridge.json")).expect("config");
     assert_eq!(config.allowed_origins, vec![ORIGIN.to_owned()]);
+    assert!(config.allowed_extensions.contains(&EXTENSION.to_owned()));
+
+    // What is not an extension id is refused, saying what to give: nothing is written.
+    for wrong in [
+        "chrome-extension://abc/",
+        "moz-extension://0d4e8c1a-0000-4000-8000-000000000000/",
+    ] {
+        let output = run(&["install", "--extension", wrong, "--origin", ORIGIN]);
+        assert!(!output.status.success(), "{wrong}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains(wrong),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
 
     // An http origin cannot be a production origin.
     let output = run(&[
