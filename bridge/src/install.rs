@@ -52,7 +52,7 @@ fn scope(system: bool) -> Scope {
     }
 }
 
-fn check_browsers(browsers: &[String]) -> Result<Vec<&str>, InstallError> {
+fn check_browsers(browsers: &[String]) -> Result<Vec<&'static str>, InstallError> {
     browsers
         .iter()
         .map(|b| {
@@ -115,6 +115,101 @@ pub fn install(options: &InstallOptions) -> Result<Vec<PathBuf>, InstallError> {
         source,
     })?;
     manifest_paths(&browsers, options.system)
+}
+
+/// What [`check`] found for one browser: its manifest's path and, when the browser could not
+/// start the bridge from it, why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The browser (a key of [`BROWSERS`]).
+    pub browser: &'static str,
+    /// Where that browser reads the manifest.
+    pub manifest: PathBuf,
+    /// What is wrong; `None` when the browser can start the bridge.
+    pub problem: Option<String>,
+}
+
+/// Checks each browser's host manifest the way the browser reads it (`myna-bridge doctor`, and
+/// `install` after writing): the manifest where that browser looks, valid JSON with our name and
+/// `stdio`, an executable that exists at an absolute `path`, extension ids in the form that
+/// browser accepts (`chrome-extension://<id>/` with its slash for Chromium-based browsers, add-on
+/// ids for Firefox), and the configuration beside the executable loading and admitting them.
+///
+/// # Errors
+/// An unknown browser or a manifest path that cannot be found.
+pub fn check(browsers: &[String], system: bool) -> Result<Vec<Finding>, InstallError> {
+    let browsers = check_browsers(browsers)?;
+    let paths = manifest_paths(&browsers, system)?;
+    Ok(browsers
+        .into_iter()
+        .zip(paths)
+        .map(|(browser, manifest)| {
+            let problem = check_manifest(browser, &manifest).err();
+            Finding {
+                browser,
+                manifest,
+                problem,
+            }
+        })
+        .collect())
+}
+
+fn check_manifest(browser: &str, path: &Path) -> Result<(), String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("no manifest ({e})"))?;
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| format!("not JSON: {e}"))?;
+    if manifest["name"] != NATIVE_HOST_NAME {
+        return Err(format!("its name is not {NATIVE_HOST_NAME}"));
+    }
+    if manifest["type"] != "stdio" {
+        return Err("its type is not stdio".into());
+    }
+    let exe = manifest["path"]
+        .as_str()
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .ok_or("its path is not an absolute path")?;
+    if !is_executable(&exe) {
+        return Err(format!("{} is not an executable file", exe.display()));
+    }
+    let (key, chromium) = if browser == "firefox" {
+        ("allowed_extensions", false)
+    } else {
+        ("allowed_origins", true)
+    };
+    let ids: Vec<&str> = manifest[key]
+        .as_array()
+        .map(|a| a.iter().filter_map(serde_json::Value::as_str).collect())
+        .unwrap_or_default();
+    if ids.is_empty() {
+        return Err(format!("{key} lists no extension"));
+    }
+    for id in &ids {
+        let normal = crate::caller::normalize_extension(id).map_err(|e| e.to_string())?;
+        if normal != *id || normal.starts_with("chrome-extension://") != chromium {
+            return Err(format!("{key} has {id:?}, which {browser} does not accept"));
+        }
+    }
+    let config_path = config_path(&exe);
+    let config = Config::load(&config_path).map_err(|e| e.to_string())?;
+    if let Some(id) = ids.iter().find(|id| !config.extension_allowed(id)) {
+        return Err(format!(
+            "{} does not admit {id}, which the manifest lets call",
+            config_path.display()
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(path: &Path) -> bool {
+    path.is_file()
 }
 
 /// Removes the manifests (and the configuration beside `exe`).

@@ -47,6 +47,17 @@ enum Command {
         #[arg(long, default_value_t = 10_000)]
         card_wait_ms: u64,
     },
+    /// Check what each browser reads: its host manifest, the executable it names, the
+    /// extension ids and the configuration. Exits with 1 when a browser could not start the
+    /// bridge.
+    Doctor {
+        /// The system-wide registration instead of the current user's.
+        #[arg(long)]
+        system: bool,
+        /// Browsers (repeatable) [default: all].
+        #[arg(long = "browser")]
+        browsers: Vec<String>,
+    },
     /// Remove the browsers' host manifests and the configuration.
     Uninstall {
         /// System-wide instead of for the current user.
@@ -70,7 +81,7 @@ fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let is_cli = matches!(
         args.first().map(String::as_str),
-        Some("install" | "uninstall" | "help" | "--help" | "-h" | "--version" | "-V")
+        Some("install" | "uninstall" | "doctor" | "help" | "--help" | "-h" | "--version" | "-V")
     );
     let result = if is_cli { run_cli() } else { run_host(&args) };
     match result {
@@ -119,12 +130,42 @@ fn run_cli() -> anyhow::Result<()> {
             for path in install::install(&options)? {
                 println!("wrote {}", path.display());
             }
+            // Read back as each browser reads it: "wrote" is not "works".
+            report(&install::check(&options.browsers, options.system)?)?;
+        }
+        Command::Doctor { system, browsers } => {
+            report(&install::check(&all_browsers(browsers), system)?)?;
         }
         Command::Uninstall { system, browsers } => {
             install::uninstall(system, &all_browsers(browsers), &exe)?;
             println!("removed the host manifests and the configuration");
         }
     }
+    Ok(())
+}
+
+/// Prints each browser's finding; an error when any browser could not start the bridge.
+fn report(findings: &[install::Finding]) -> anyhow::Result<()> {
+    for finding in findings {
+        match &finding.problem {
+            None => println!("ok    {:8} {}", finding.browser, finding.manifest.display()),
+            Some(problem) => println!(
+                "FAIL  {:8} {}: {problem}",
+                finding.browser,
+                finding.manifest.display()
+            ),
+        }
+    }
+    let failed: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.problem.is_some())
+        .map(|f| f.browser)
+        .collect();
+    anyhow::ensure!(
+        failed.is_empty(),
+        "{} cannot start the bridge (see above)",
+        failed.join(", ")
+    );
     Ok(())
 }
 

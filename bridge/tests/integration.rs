@@ -523,6 +523,41 @@ fn install_and_uninstall_write_and_remove_the_manifests() {
     assert_eq!(config.allowed_origins, vec![ORIGIN.to_owned()]);
     assert!(config.allowed_extensions.contains(&EXTENSION.to_owned()));
 
+    // install read back what it wrote; doctor says the same.
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("ok ")).count(),
+        4,
+        "{stdout}"
+    );
+    let output = run(&["doctor"]);
+    assert!(output.status.success(), "{output:?}");
+    // What a browser would reject, doctor names: a manifest edited back to the slash-less id, an
+    // executable gone.
+    let edited = std::fs::read_to_string(&chromium)
+        .expect("manifest")
+        .replace(EXTENSION, EXTENSION.trim_end_matches('/'));
+    std::fs::write(&chromium, edited).expect("edit");
+    let output = run(&["doctor", "--browser", "chromium", "--browser", "chrome"]);
+    assert!(!output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        stdout.contains("FAIL  chromium") && stdout.contains("ok    chrome"),
+        "{stdout}"
+    );
+    std::fs::remove_file(&exe).expect("remove the executable");
+    let output = Command::new(env!("CARGO_BIN_EXE_myna-bridge"))
+        .args(["doctor", "--browser", "firefox"])
+        .env("HOME", home.path())
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("is not an executable file"),
+        "{output:?}"
+    );
+    std::fs::copy(env!("CARGO_BIN_EXE_myna-bridge"), &exe).expect("copy the binary back");
+
     // What is not an extension id is refused, saying what to give: nothing is written.
     for wrong in [
         "chrome-extension://abc/",
