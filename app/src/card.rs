@@ -94,7 +94,17 @@ pub fn readiness(answer: Result<StatusResult, ErrorBody>) -> Readiness {
         .iter()
         .any(|reader| reader.card == CardPresence::Jpki)
     {
-        return Readiness::NotMyNumberCard;
+        // Another card beside a free reader (a security key, a SIM slot): the My Number Card
+        // goes on the free one, and the helper waits for it there.
+        return if status
+            .readers
+            .iter()
+            .any(|reader| reader.card == CardPresence::Absent)
+        {
+            Readiness::NoCard
+        } else {
+            Readiness::NotMyNumberCard
+        };
     }
     match status.auth_pin_tries_left {
         Some(0) => Readiness::Blocked,
@@ -157,6 +167,15 @@ mod tests {
         );
         assert_eq!(
             readiness(status(&[CardPresence::Other], None)),
+            Readiness::NotMyNumberCard
+        );
+        // A reader that always holds another card beside an empty one: put the card on.
+        assert_eq!(
+            readiness(status(&[CardPresence::Other, CardPresence::Absent], None)),
+            Readiness::NoCard
+        );
+        assert_eq!(
+            readiness(status(&[CardPresence::Other, CardPresence::Other], None)),
             Readiness::NotMyNumberCard
         );
         assert_eq!(

@@ -395,7 +395,10 @@ fn find_card(context: &Context, wait: Duration) -> Result<(String, Connected), E
                 }
             }
         }
-        if saw_other {
+        // Another card (a security key, a SIM slot, the OS's virtual smart card) is no answer
+        // while a reader is free: the My Number Card may still come there. Only when every
+        // reader holds another card is there nothing to wait for.
+        if saw_other && states.iter().all(card_present) {
             return Err(ErrorBody::new(
                 ErrorCode::NotMynumberCard,
                 "the card in the reader is not a My Number Card",
@@ -405,7 +408,7 @@ fn find_card(context: &Context, wait: Duration) -> Result<(String, Connected), E
         if remaining.is_zero() {
             return Err(ErrorBody::new(
                 ErrorCode::NoCard,
-                "no card was put on the reader",
+                "no My Number Card was put on a reader",
             ));
         }
         for state in &mut states {
@@ -416,7 +419,7 @@ fn find_card(context: &Context, wait: Duration) -> Result<(String, Connected), E
             Err(pcsc::Error::Timeout) => {
                 return Err(ErrorBody::new(
                     ErrorCode::NoCard,
-                    "no card was put on the reader",
+                    "no My Number Card was put on a reader",
                 ))
             }
             Err(e) => return Err(errors::pcsc(e)),

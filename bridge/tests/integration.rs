@@ -616,3 +616,39 @@ fn a_pcscd_restart_under_a_running_bridge_is_invisible() {
         }
     }
 }
+
+/// A reader that always holds another card (a security key, a SIM slot, the OS's virtual smart
+/// card) beside an empty one: `authenticate` waits for a My Number Card in any reader instead of
+/// answering NOT_MYNUMBER_CARD at once (issue 12).
+#[test]
+fn another_card_in_one_reader_does_not_stop_the_wait_for_the_my_number_card() {
+    let stack = Stack::with_cards(&[(0, CardKind::Other), (1, CardKind::Jpki)]);
+    stack.write_config(json!({"cardWaitMs": 8000}));
+    let mut bridge = stack.bridge();
+    stack.wait_for_cards(&mut bridge, 2);
+    stack.cards[1].remove();
+    stack.wait_for_cards(&mut bridge, 1);
+    let reply = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            std::thread::sleep(Duration::from_millis(700));
+            stack.cards[1].insert();
+        });
+        bridge.authenticate(PIN, false)
+    });
+    assert_eq!(reply["result"]["reader"], "Virtual PCD 00 01", "{reply}");
+
+    // Without a My Number Card put on during the wait: no card, not "not a My Number Card".
+    stack.write_config(json!({"cardWaitMs": 500}));
+    let mut bridge = stack.bridge();
+    stack.cards[1].remove();
+    stack.wait_for_cards(&mut bridge, 1);
+    assert_eq!(error_code(&bridge.authenticate(PIN, false)), "NO_CARD");
+    // Every reader holding another card: nothing to wait for.
+    let stack = Stack::with_cards(&[(0, CardKind::Other), (1, CardKind::Other)]);
+    let mut bridge = stack.bridge();
+    stack.wait_for_cards(&mut bridge, 2);
+    assert_eq!(
+        error_code(&bridge.authenticate(PIN, false)),
+        "NOT_MYNUMBER_CARD"
+    );
+}
