@@ -298,7 +298,9 @@ function cardProblem(status) {
     return refusal("NO_READER", "no card reader is connected");
   }
   if (!readers.some((r) => r.card === "jpki")) {
-    return readers.some((r) => r.card === "other")
+    // Another card beside a free reader (a security key, a SIM slot): the My Number Card goes
+    // on the free one (the page's verdict is the same: app/src/card.rs).
+    return readers.every((r) => r.card === "other")
       ? refusal("NOT_MYNUMBER_CARD", "the card in the reader is not a My Number Card")
       : refusal("NO_CARD", "no card is in the reader");
   }
