@@ -76,6 +76,9 @@ pub struct Options {
     pub card_event: Option<&'static str>,
     /// A second person's card in reader 1.
     pub second_card: bool,
+    /// A card without the JPKI application in reader 1 (a security key, a SIM slot: a reader
+    /// that always holds a card).
+    pub other_card: bool,
     /// The portal's origin in the extension's development origins (`dev.json`).
     pub origin_allowed: bool,
     /// The protocol version the extension speaks, when not the bridge's (a newer extension
@@ -99,6 +102,7 @@ impl Default for Options {
             idle_timeout_secs: None,
             card_event: None,
             second_card: false,
+            other_card: false,
             origin_allowed: true,
             extension_protocol: None,
             rate_limits: true,
@@ -229,7 +233,8 @@ pub struct Portal {
     _pcscd: PrivatePcscd,
     /// The virtual card in reader 0 (none without a reader).
     pub card: Option<VpcdCard>,
-    /// The second person's card in reader 1, with `Options::second_card`.
+    /// The second person's card in reader 1, with `Options::second_card`; the other card, with
+    /// `Options::other_card`.
     pub second_card: Option<VpcdCard>,
     server: Child,
     driver: Child,
@@ -373,6 +378,9 @@ impl Portal {
         let second_card = if options.second_card && options.reader {
             let other = templates().another_person(&root.join("card2"))?;
             links.push_str(&link(&other.auth_cert()?, OTHER_PERSON)?);
+            Some(VpcdCard::start(other, pcscd.vpcd_addr(1))?)
+        } else if options.other_card && options.reader {
+            let other = templates().copy_card(CardKind::Other, &root.join("card2"))?;
             Some(VpcdCard::start(other, pcscd.vpcd_addr(1))?)
         } else {
             None

@@ -181,6 +181,33 @@ in_both_browsers!(
 );
 
 in_both_browsers!(
+    another_card_in_one_reader_then_the_my_number_card_in_the_other,
+    Options {
+        other_card: true,
+        ..Options::default()
+    },
+    async |p: &mut Portal| {
+        // A reader that always holds another card, the My Number Card not yet on the other:
+        // 「put the card on」, not 「not a My Number Card」 (issue 12).
+        p.card
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("no card"))?
+            .remove();
+        p.apply_until_card_step(false).await?;
+        p.readiness("NO_CARD").await?;
+        p.screenshot("other-card-beside").await?;
+        p.card
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("no card"))?
+            .insert();
+        p.read_card().await?;
+        p.enter_pin(PIN).await?;
+        p.see("申し込みを受け付けました").await?;
+        Ok(())
+    }
+);
+
+in_both_browsers!(
     the_last_try_needs_explicit_confirmation,
     Options {
         tries: Some(1),
