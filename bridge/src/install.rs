@@ -23,6 +23,17 @@ pub struct InstallOptions {
     pub exe: PathBuf,
     /// The configuration written beside the executable.
     pub config: Config,
+    /// Chromium-family profiles started with their own `--user-data-dir`: such a browser reads
+    /// user-level host manifests from `<dir>/NativeMessagingHosts/`, not from the default
+    /// profile's folder.
+    pub user_data_dirs: Vec<PathBuf>,
+}
+
+/// The host manifest's path in a Chromium-family `--user-data-dir`.
+pub fn profile_manifest_path(user_data_dir: &Path) -> PathBuf {
+    user_data_dir
+        .join("NativeMessagingHosts")
+        .join(format!("{NATIVE_HOST_NAME}.json"))
 }
 
 /// Why installation failed.
@@ -114,7 +125,34 @@ pub fn install(options: &InstallOptions) -> Result<Vec<PathBuf>, InstallError> {
         context: "writing the host manifests".into(),
         source,
     })?;
-    manifest_paths(&browsers, options.system)
+    let mut written = manifest_paths(&browsers, options.system)?;
+    for dir in &options.user_data_dirs {
+        if chromium.is_empty() {
+            return Err(InstallError::MissingExtension(
+                "a --user-data-dir profile needs --extension chrome-extension://<id>/",
+            ));
+        }
+        let path = profile_manifest_path(dir);
+        let manifest = serde_json::json!({
+            "name": NATIVE_HOST_NAME,
+            "description": "My Number Card portal bridge (card reader access)",
+            "path": options.exe,
+            "type": "stdio",
+            "allowed_origins": chromium,
+        });
+        let io = |context: String| move |source| InstallError::Io { context, source };
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(io(format!("creating {}", parent.display())))?;
+        }
+        let json = serde_json::to_vec_pretty(&manifest).map_err(|e| InstallError::Io {
+            context: "encoding the manifest".into(),
+            source: e.into(),
+        })?;
+        std::fs::write(&path, json).map_err(io(format!("writing {}", path.display())))?;
+        written.push(path);
+    }
+    Ok(written)
 }
 
 /// What [`check`] found for one browser: its manifest's path and, when the browser could not
@@ -137,12 +175,20 @@ pub struct Finding {
 ///
 /// # Errors
 /// An unknown browser or a manifest path that cannot be found.
-pub fn check(browsers: &[String], system: bool) -> Result<Vec<Finding>, InstallError> {
+pub fn check(
+    browsers: &[String],
+    system: bool,
+    user_data_dirs: &[PathBuf],
+) -> Result<Vec<Finding>, InstallError> {
     let browsers = check_browsers(browsers)?;
     let paths = manifest_paths(&browsers, system)?;
+    let profiles = user_data_dirs
+        .iter()
+        .map(|dir| ("profile", profile_manifest_path(dir)));
     Ok(browsers
         .into_iter()
         .zip(paths)
+        .chain(profiles)
         .map(|(browser, manifest)| {
             let problem = check_manifest(browser, &manifest).err();
             Finding {
@@ -286,6 +332,7 @@ mod tests {
                 allowed_extensions: vec!["helper@myna.example".into()],
                 ..Config::default()
             },
+            user_data_dirs: Vec::new(),
         };
         assert!(matches!(
             install(&options),

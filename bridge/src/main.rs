@@ -1,6 +1,8 @@
 //! `myna-bridge`: started by the browser as a native-messaging host, or by a person to install
 //! or uninstall the host manifests.
 
+use std::path::PathBuf;
+
 use anyhow::Context as _;
 use bridge::{
     caller::Caller,
@@ -46,6 +48,10 @@ enum Command {
         /// How long to wait for a card to be presented, in milliseconds.
         #[arg(long, default_value_t = 10_000)]
         card_wait_ms: u64,
+        /// A Chrome, Chromium or Edge profile started with `--user-data-dir DIR` (repeatable):
+        /// such a browser reads host manifests from DIR, not from the default profile's folder.
+        #[arg(long = "user-data-dir")]
+        user_data_dirs: Vec<PathBuf>,
     },
     /// Check what each browser reads: its host manifest, the executable it names, the
     /// extension ids and the configuration. Exits with 1 when a browser could not start the
@@ -57,6 +63,9 @@ enum Command {
         /// Browsers (repeatable) [default: all].
         #[arg(long = "browser")]
         browsers: Vec<String>,
+        /// Also the profiles started with `--user-data-dir DIR` (repeatable).
+        #[arg(long = "user-data-dir")]
+        user_data_dirs: Vec<PathBuf>,
     },
     /// Remove the browsers' host manifests and the configuration.
     Uninstall {
@@ -104,6 +113,7 @@ fn run_cli() -> anyhow::Result<()> {
             developer_origins,
             card_timeout_ms,
             card_wait_ms,
+            user_data_dirs,
         } => {
             // Written as the browsers read them (chrome-extension://<id>/ with its slash).
             let extensions = extensions
@@ -126,15 +136,28 @@ fn run_cli() -> anyhow::Result<()> {
                 browsers: all_browsers(browsers),
                 exe,
                 config,
+                user_data_dirs,
             };
             for path in install::install(&options)? {
                 println!("wrote {}", path.display());
             }
             // Read back as each browser reads it: "wrote" is not "works".
-            report(&install::check(&options.browsers, options.system)?)?;
+            report(&install::check(
+                &options.browsers,
+                options.system,
+                &options.user_data_dirs,
+            )?)?;
         }
-        Command::Doctor { system, browsers } => {
-            report(&install::check(&all_browsers(browsers), system)?)?;
+        Command::Doctor {
+            system,
+            browsers,
+            user_data_dirs,
+        } => {
+            report(&install::check(
+                &all_browsers(browsers),
+                system,
+                &user_data_dirs,
+            )?)?;
         }
         Command::Uninstall { system, browsers } => {
             install::uninstall(system, &all_browsers(browsers), &exe)?;

@@ -558,6 +558,39 @@ fn install_and_uninstall_write_and_remove_the_manifests() {
     );
     std::fs::copy(env!("CARGO_BIN_EXE_myna-bridge"), &exe).expect("copy the binary back");
 
+    // A browser started with its own --user-data-dir reads the manifest there (issue 12: a
+    // profile of its own could not find the bridge).
+    let profile = home.path().join("kiosk-profile");
+    let profile_text = profile.to_string_lossy().into_owned();
+    let output = run(&[
+        "install",
+        "--browser",
+        "chromium",
+        "--extension",
+        EXTENSION,
+        "--origin",
+        ORIGIN,
+        "--user-data-dir",
+        &profile_text,
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(profile.join("NativeMessagingHosts/jp.myna.bridge.json"))
+            .expect("the profile's manifest"),
+    )
+    .expect("json");
+    assert_eq!(manifest["allowed_origins"], json!([EXTENSION]));
+    assert_eq!(manifest["path"], exe.to_str().expect("utf-8"));
+    let output = run(&[
+        "doctor",
+        "--browser",
+        "chromium",
+        "--user-data-dir",
+        &profile_text,
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("ok    profile"));
+
     // What is not an extension id is refused, saying what to give: nothing is written.
     for wrong in [
         "chrome-extension://abc/",

@@ -131,10 +131,10 @@ fn start_server(release: &Path, data: &Path, card: &Path, dist: &Path) -> anyhow
         .context("starting the server")
 }
 
-/// With a display, opens Chromium on the portal with the extension loaded and the bridge
-/// registered in a profile of its own (Chromium reads a custom profile's host manifests from
-/// the profile itself).
-fn open_chromium(data: &Path, extension: &Path, bridge: &Path) -> anyhow::Result<Option<Child>> {
+/// With a display, opens Chromium on the portal with the extension loaded, in a profile of its
+/// own where `myna-bridge install --user-data-dir` registered the bridge (Chromium reads a
+/// custom profile's host manifests from the profile itself).
+fn open_chromium(data: &Path, extension: &Path) -> anyhow::Result<Option<Child>> {
     let display =
         std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
     let Some(chromium) = ["chromium", "chromium-browser", "google-chrome"]
@@ -146,17 +146,7 @@ fn open_chromium(data: &Path, extension: &Path, bridge: &Path) -> anyhow::Result
     if !display {
         return Ok(None);
     }
-    let profile = data.join("chromium");
-    let hosts = profile.join("NativeMessagingHosts");
-    std::fs::create_dir_all(&hosts).context("creating the Chromium profile")?;
-    std::fs::write(
-        hosts.join("jp.myna.bridge.json"),
-        format!(
-            "{{\n  \"name\": \"jp.myna.bridge\",\n  \"description\": \"myna-portal bridge (development)\",\n  \"path\": \"{}\",\n  \"type\": \"stdio\",\n  \"allowed_origins\": [\"{CHROMIUM_EXTENSION_ID}\"]\n}}\n",
-            bridge.display()
-        ),
-    )
-    .context("writing the host manifest")?;
+    let profile = chromium_profile(data);
     let child = Command::new(chromium)
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg(format!("--load-extension={}", extension.display()))
@@ -202,6 +192,9 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
     for origin in DEV_ORIGINS {
         args.extend(["--developer-origin", origin]);
     }
+    // The default profiles, and the profile of its own that `open_chromium` starts.
+    let profile = chromium_profile(&data).to_string_lossy().into_owned();
+    args.extend(["--user-data-dir", &profile]);
     sh(&bridge_text, &args)?;
     // The extension as it is loaded unpacked, with the development origins allowed.
     let extension = root.join("extension");
@@ -216,7 +209,7 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
     let dist = crate::web::build_spa(root)?;
     let mut server = start_server(&release, &data, &card, &dist)?;
     let mut pcscd = ensure_pcscd()?;
-    let mut browser = open_chromium(&data, &extension, &bridge)?;
+    let mut browser = open_chromium(&data, &extension)?;
     let ext = extension.display();
     println!(
         "\nThe portal is ready:\n\
@@ -253,4 +246,9 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
         bail!("the virtual card stopped with {status}");
     }
     Ok(())
+}
+
+/// The Chromium profile `cargo xtask run` opens (`--user-data-dir`).
+fn chromium_profile(data: &Path) -> PathBuf {
+    data.join("chromium")
 }
