@@ -941,6 +941,20 @@ impl Portal {
         self.main_window().await
     }
 
+    /// Types `pin` in the PIN window one digit at a time over `taking` (a citizen who looks for
+    /// each key), then OK.
+    pub async fn enter_pin_slowly(&mut self, pin: &str, taking: Duration) -> anyhow::Result<()> {
+        self.pin_window().await?;
+        let pause = taking / u32::try_from(pin.len().max(1)).unwrap_or(1);
+        for digit in pin.chars() {
+            tokio::time::sleep(pause).await;
+            let field = self.client.find(Locator::Css("#pin")).await?;
+            field.send_keys(&digit.to_string()).await?;
+        }
+        self.press("#ok").await?;
+        self.main_window().await
+    }
+
     /// F1 up to the card step: the terms (the portal-user opt-in as `opt_in`), 「同意して次へ進む」.
     pub async fn apply_until_card_step(&mut self, opt_in: bool) -> anyhow::Result<()> {
         self.open("/insurance/apply").await?;

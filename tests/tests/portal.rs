@@ -208,6 +208,21 @@ in_both_browsers!(
 );
 
 in_both_browsers!(
+    a_slow_pin_entry_keeps_the_request,
+    Options::default(),
+    async |p: &mut Portal| {
+        // 45 s in the PIN window: longer than a Chromium service worker's 30-second idle limit
+        // and Firefox's event-page timeout; neither the background's request nor the bridge
+        // may be lost meanwhile (issue 12).
+        p.apply_until_card_step(false).await?;
+        p.read_card().await?;
+        p.enter_pin_slowly(PIN, Duration::from_secs(45)).await?;
+        p.see("申し込みを受け付けました").await?;
+        Ok(())
+    }
+);
+
+in_both_browsers!(
     the_last_try_needs_explicit_confirmation,
     Options {
         tries: Some(1),
