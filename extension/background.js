@@ -234,6 +234,9 @@ async function askPin(origin, triesLeft, lang) {
         (created) => {
           if (pinRequests.has(token)) {
             entry.windowId = created.id;
+            // In front even over a full-screen browser window, where `focused` at creation
+            // is not always honoured.
+            raise(created.id);
           } else {
             api.windows.remove(created.id).catch(() => {});
           }
@@ -244,6 +247,22 @@ async function askPin(origin, triesLeft, lang) {
         },
       );
   });
+}
+
+/** Brings a window to the front and focuses it (the platform may only flash it). */
+function raise(windowId) {
+  api.windows.update(windowId, { focused: true, drawAttention: true }).catch(() => {});
+}
+
+/** The page's 「パスワード入力画面を表示」: its own request's PIN window, to the front. */
+function showPinWindow(origin) {
+  for (const entry of pinRequests.values()) {
+    if (entry.origin === origin && entry.windowId !== null) {
+      raise(entry.windowId);
+      return { result: { shown: true } };
+    }
+  }
+  return refusal("INVALID_REQUEST", "no PIN window is open for this page");
 }
 
 api.windows.onRemoved.addListener((windowId) => {
@@ -359,6 +378,8 @@ async function answerPage(message, origin, timing) {
         return refusal("INVALID_REQUEST", "authenticate needs the server's nonce");
       }
       return authenticate({ nonce: message.nonce, lang }, origin, timing);
+    case "showPinWindow":
+      return showPinWindow(origin);
     default:
       return refusal("INVALID_REQUEST", "unknown action");
   }

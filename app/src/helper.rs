@@ -212,7 +212,7 @@ async fn call(action: Action, nonce: Option<String>, lang: Lang) -> Settled {
         },
     );
     let deadline = match action {
-        Action::Status => STATUS_TIMEOUT_MS,
+        Action::Status | Action::ShowPinWindow => STATUS_TIMEOUT_MS,
         Action::Authenticate => AUTHENTICATE_TIMEOUT_MS,
     };
     after(&window, deadline, move || {
@@ -235,6 +235,14 @@ fn parse<T: serde::de::DeserializeOwned>(result: String) -> Result<T, ErrorBody>
 /// Readers, cards and tries left.
 pub async fn status(lang: Lang) -> Result<StatusResult, ErrorBody> {
     parse(call(Action::Status, None, lang).await?)
+}
+
+/// Brings the PIN window of the request under way to the front.
+///
+/// # Errors
+/// The helper's refusal (`INVALID_REQUEST` when no PIN window is open).
+pub async fn show_pin_window(lang: Lang) -> Result<(), ErrorBody> {
+    call(Action::ShowPinWindow, None, lang).await.map(|_| ())
 }
 
 /// The card's certificate and its signature over the server's challenge (the PIN is asked in

@@ -114,6 +114,7 @@ pub fn answer(action: Action, nonce: Option<&str>) -> Option<Result<String, Erro
             reader: None,
         })
         .map_err(|_| internal("simulated: encoding")),
+        Action::ShowPinWindow => Ok("{\"shown\":true}".to_owned()),
         Action::Authenticate => match fails {
             Some(code) => Err(refusal(code)),
             None => sign(nonce),

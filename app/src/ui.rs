@@ -479,6 +479,14 @@ pub fn CardStep(
             </div>
             <Show when=move || busy.get()>
                 <p class="progress" role="status"><span class="spinner" aria-hidden="true"></span>{tx(|l| td_string!(l, card.reading))}</p>
+                // A full-screen browser may hide the extension's window: the way to it.
+                <p class="pin-window-open">{tx(|l| td_string!(l, card.pin_window_open))}</p>
+                <button type="button" class="show-pin-window" on:click=move |_| {
+                    let locale = i18n.get_locale_untracked();
+                    spawn_local(async move {
+                        let _ = crate::helper::show_pin_window(lang(locale)).await;
+                    });
+                }>{tx(|l| td_string!(l, card.show_pin_window))}</button>
             </Show>
             {move || failure.get().map(|failure| view! { <FailureMessage failure/> })}
             // Never a dead button: on a phone, where the card cannot be read, there is none.

@@ -27,6 +27,10 @@ pub enum Action {
     Status,
     /// Read the certificate and sign the nonce after the PIN window.
     Authenticate,
+    /// Bring the PIN window of this page's request under way to the front (a full-screen
+    /// browser may hide it); refused when none is open.
+    #[serde(rename = "showPinWindow")]
+    ShowPinWindow,
 }
 
 /// The page's language, for the PIN window.

@@ -223,6 +223,33 @@ in_both_browsers!(
 );
 
 in_both_browsers!(
+    over_a_full_screen_page_the_pin_window_can_be_brought_forward,
+    Options::default(),
+    async |p: &mut Portal| {
+        // F11: the page full screen, where a new window may open behind it (issue 12). While
+        // the PIN window is open the page says so and offers the way to it.
+        p.apply_until_card_step(false).await?;
+        p.client.fullscreen_window().await?;
+        p.read_card().await?;
+        p.pin_window().await?;
+        p.main_window().await?;
+        p.see("パスワード入力画面が開いています").await?;
+        p.screenshot("pin-window-open").await?;
+        p.press("button.show-pin-window").await?;
+        p.enter_pin(PIN).await?;
+        p.see("申し込みを受け付けました").await?;
+        ensure!(
+            p.client
+                .find(Locator::Css("button.show-pin-window"))
+                .await
+                .is_err(),
+            "the way to the PIN window stayed after the request"
+        );
+        Ok(())
+    }
+);
+
+in_both_browsers!(
     the_last_try_needs_explicit_confirmation,
     Options {
         tries: Some(1),
