@@ -258,6 +258,61 @@ fn is_executable(path: &Path) -> bool {
     path.is_file()
 }
 
+/// A browser packaged in a sandbox that does not read the manifests `install` writes, found on
+/// this machine: what to tell the person installing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sandboxed {
+    /// The browser key.
+    pub browser: &'static str,
+    /// Where it was found.
+    pub found: PathBuf,
+    /// What works instead.
+    pub advice: &'static str,
+}
+
+/// Snap and Flatpak browsers under `root` (the file system's root; a test gives its own) and
+/// `home`. A snap or Flatpak Chromium cannot start a host outside its sandbox at all; a snap or
+/// Flatpak Firefox can only through the WebExtensions portal of xdg-desktop-portal (Firefox ≥
+/// 106 with a portal that has it, as on Ubuntu 23.10 and later), which reads the same
+/// `~/.mozilla/native-messaging-hosts` manifest.
+pub fn sandboxed_browsers(root: &Path, home: &Path) -> Vec<Sandboxed> {
+    const CHROMIUM: &str = "a snap or Flatpak Chromium cannot start the bridge (its sandbox allows no native-messaging host): use Google Chrome or Microsoft Edge from their .deb packages, or Firefox";
+    const FIREFOX: &str = "a snap or Flatpak Firefox reaches the bridge only through xdg-desktop-portal's WebExtensions portal (Ubuntu 23.10 and later); if the page says the helper is missing, use Firefox from Mozilla's .deb package";
+    let candidates: [(&str, PathBuf, &str); 6] = [
+        ("chromium", root.join("snap/bin/chromium"), CHROMIUM),
+        ("firefox", root.join("snap/bin/firefox"), FIREFOX),
+        (
+            "chromium",
+            root.join("var/lib/flatpak/app/org.chromium.Chromium"),
+            CHROMIUM,
+        ),
+        (
+            "chromium",
+            home.join(".local/share/flatpak/app/org.chromium.Chromium"),
+            CHROMIUM,
+        ),
+        (
+            "firefox",
+            root.join("var/lib/flatpak/app/org.mozilla.firefox"),
+            FIREFOX,
+        ),
+        (
+            "firefox",
+            home.join(".local/share/flatpak/app/org.mozilla.firefox"),
+            FIREFOX,
+        ),
+    ];
+    candidates
+        .into_iter()
+        .filter(|(_, path, _)| path.exists())
+        .map(|(browser, found, advice)| Sandboxed {
+            browser,
+            found,
+            advice,
+        })
+        .collect()
+}
+
 /// Removes the manifests (and the configuration beside `exe`).
 pub fn uninstall(system: bool, browsers: &[String], exe: &Path) -> Result<(), InstallError> {
     let browsers = check_browsers(browsers)?;
@@ -338,5 +393,24 @@ mod tests {
             install(&options),
             Err(InstallError::MissingExtension(_))
         ));
+    }
+
+    #[test]
+    fn snap_and_flatpak_browsers_are_found_and_explained() {
+        let root = tempfile::tempdir().expect("root");
+        let home = tempfile::tempdir().expect("home");
+        assert!(sandboxed_browsers(root.path(), home.path()).is_empty());
+        std::fs::create_dir_all(root.path().join("snap/bin")).expect("mkdir");
+        std::fs::write(root.path().join("snap/bin/chromium"), b"").expect("snap");
+        std::fs::create_dir_all(
+            home.path()
+                .join(".local/share/flatpak/app/org.mozilla.firefox"),
+        )
+        .expect("flatpak");
+        let found = sandboxed_browsers(root.path(), home.path());
+        let browsers: Vec<&str> = found.iter().map(|s| s.browser).collect();
+        assert_eq!(browsers, ["chromium", "firefox"]);
+        assert!(found[0].advice.contains("cannot start the bridge"));
+        assert!(found[1].advice.contains("portal"));
     }
 }

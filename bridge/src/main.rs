@@ -167,8 +167,21 @@ fn run_cli() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Prints each browser's finding; an error when any browser could not start the bridge.
+/// Prints each browser's finding, then the snap and Flatpak browsers of this machine (which do
+/// not read what `install` writes: "wrote" must not read as "works" for them); an error when any
+/// browser could not start the bridge.
 fn report(findings: &[install::Finding]) -> anyhow::Result<()> {
+    if cfg!(target_os = "linux") {
+        let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("/"), PathBuf::from);
+        for sandboxed in install::sandboxed_browsers(std::path::Path::new("/"), &home) {
+            println!(
+                "note  {:8} {}: {}",
+                sandboxed.browser,
+                sandboxed.found.display(),
+                sandboxed.advice
+            );
+        }
+    }
     for finding in findings {
         match &finding.problem {
             None => println!("ok    {:8} {}", finding.browser, finding.manifest.display()),
