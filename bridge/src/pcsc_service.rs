@@ -374,6 +374,9 @@ fn find_card(context: &Context, wait: Duration) -> Result<(String, Connected), E
     let mut states = reader_states(context, &names)?;
     loop {
         let mut saw_other = false;
+        // A reader that another program holds (or that fails) is no answer while another
+        // reader may hold the My Number Card: it is skipped, and named only if nothing works.
+        let mut unusable: Option<ErrorBody> = None;
         for state in &states {
             if !card_present(state) {
                 continue;
@@ -383,45 +386,51 @@ fn find_card(context: &Context, wait: Duration) -> Result<(String, Connected), E
                 state.name(),
                 ShareMode::Exclusive,
                 Disposition::UnpowerCard,
-            )? {
-                Probe::Jpki(connected) => return Ok((display(state.name()), connected)),
-                Probe::Other => saw_other = true,
-                Probe::Gone => {}
-                Probe::Removed => {
+            ) {
+                Ok(Probe::Jpki(connected)) => return Ok((display(state.name()), connected)),
+                Ok(Probe::Other) => saw_other = true,
+                Ok(Probe::Gone) => {}
+                Ok(Probe::Removed) => {
                     return Err(ErrorBody::new(
                         ErrorCode::CardRemoved,
                         "the card was removed during the operation",
                     ))
+                }
+                Err(error) if error.code == ErrorCode::NoPcscService => return Err(error),
+                Err(error) => {
+                    let reader = display(state.name());
+                    tracing::warn!(%reader, code = %error.code, "reader skipped");
+                    unusable = Some(error);
                 }
             }
         }
         // Another card (a security key, a SIM slot, the OS's virtual smart card) is no answer
         // while a reader is free: the My Number Card may still come there. Only when every
         // reader holds another card is there nothing to wait for.
-        if saw_other && states.iter().all(card_present) {
+        if saw_other && unusable.is_none() && states.iter().all(card_present) {
             return Err(ErrorBody::new(
                 ErrorCode::NotMynumberCard,
                 "the card in the reader is not a My Number Card",
             ));
         }
         let remaining = give_up.saturating_duration_since(Instant::now());
+        let no_card = || ErrorBody::new(ErrorCode::NoCard, "no My Number Card was put on a reader");
         if remaining.is_zero() {
-            return Err(ErrorBody::new(
-                ErrorCode::NoCard,
-                "no My Number Card was put on a reader",
-            ));
+            return Err(unusable.unwrap_or_else(no_card));
         }
         for state in &mut states {
             state.sync_current_state();
         }
-        match context.get_status_change(Some(remaining), &mut states) {
+        // A held reader shows no change when its holder lets go: look again every 250 ms.
+        let step = if unusable.is_some() {
+            remaining.min(Duration::from_millis(250))
+        } else {
+            remaining
+        };
+        match context.get_status_change(Some(step), &mut states) {
             Ok(()) => {}
-            Err(pcsc::Error::Timeout) => {
-                return Err(ErrorBody::new(
-                    ErrorCode::NoCard,
-                    "no My Number Card was put on a reader",
-                ))
-            }
+            Err(pcsc::Error::Timeout) if unusable.is_some() => {}
+            Err(pcsc::Error::Timeout) => return Err(no_card()),
             Err(e) => return Err(errors::pcsc(e)),
         }
     }

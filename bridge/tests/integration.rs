@@ -685,3 +685,24 @@ fn another_card_in_one_reader_does_not_stop_the_wait_for_the_my_number_card() {
         "NOT_MYNUMBER_CARD"
     );
 }
+
+/// A reader held exclusively by another program (here a host stuck on a silent card in reader
+/// 0), the My Number Card in reader 1: the card step must use reader 1 — it answered INTERNAL
+/// "another program is using the card" after the PIN and never tried reader 1 (issue 12).
+#[test]
+fn a_reader_held_by_another_program_is_skipped_for_the_one_with_the_card() {
+    let stack = Stack::with_cards(&[(0, CardKind::Other), (1, CardKind::Jpki)]);
+    stack.write_config(json!({"cardTimeoutMs": 800, "cardWaitMs": 0}));
+    let mut holder = stack.bridge();
+    stack.wait_for_cards(&mut holder, 2);
+    stack.cards[0].set_behaviour(Behaviour::Hang);
+    // The holder's worker connects to reader 0 exclusively and stays there on the silent card.
+    assert_eq!(error_code(&holder.authenticate(PIN, false)), "TIMEOUT");
+    stack.write_config(json!({"cardWaitMs": 2000}));
+    let mut bridge = stack.bridge();
+    let status = bridge.request(json!({"id": 1, "command": "status"}));
+    assert_eq!(status["result"]["reader"], "Virtual PCD 00 01", "{status}");
+    let reply = bridge.authenticate(PIN, false);
+    assert_eq!(reply["result"]["reader"], "Virtual PCD 00 01", "{reply}");
+    stack.cards[0].set_behaviour(Behaviour::Normal);
+}
