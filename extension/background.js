@@ -319,9 +319,12 @@ function cardProblem(status) {
   if (!readers.some((r) => r.card === "jpki")) {
     // Another card beside a free reader (a security key, a SIM slot): the My Number Card goes
     // on the free one (the page's verdict is the same: app/src/card.rs).
-    return readers.every((r) => r.card === "other")
-      ? refusal("NOT_MYNUMBER_CARD", "the card in the reader is not a My Number Card")
-      : refusal("NO_CARD", "no card is in the reader");
+    if (readers.some((r) => r.card === "absent")) {
+      return refusal("NO_CARD", "no card is in the reader");
+    }
+    return readers.some((r) => r.card === "inUse")
+      ? refusal("READER_IN_USE", "another program is using the card reader")
+      : refusal("NOT_MYNUMBER_CARD", "the card in the reader is not a My Number Card");
   }
   if (status.authPinTriesLeft === 0) {
     return refusal("PIN_BLOCKED", "the PIN is blocked", 0);

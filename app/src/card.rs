@@ -96,12 +96,12 @@ pub fn readiness(answer: Result<StatusResult, ErrorBody>) -> Readiness {
     {
         // Another card beside a free reader (a security key, a SIM slot): the My Number Card
         // goes on the free one, and the helper waits for it there.
-        return if status
-            .readers
-            .iter()
-            .any(|reader| reader.card == CardPresence::Absent)
-        {
+        let any = |card| status.readers.iter().any(|reader| reader.card == card);
+        return if any(CardPresence::Absent) {
             Readiness::NoCard
+        } else if any(CardPresence::InUse) {
+            // The card may be in the reader another program holds: close that program.
+            Readiness::Failed(ErrorCode::ReaderInUse)
         } else {
             Readiness::NotMyNumberCard
         };
@@ -177,6 +177,17 @@ mod tests {
         assert_eq!(
             readiness(status(&[CardPresence::Other, CardPresence::Other], None)),
             Readiness::NotMyNumberCard
+        );
+        // A reader another program holds, and no other place for the card.
+        assert_eq!(
+            readiness(status(&[CardPresence::InUse, CardPresence::Other], None)),
+            Readiness::Failed(ErrorCode::ReaderInUse)
+        );
+        assert_eq!(
+            readiness(status(&[CardPresence::InUse, CardPresence::Jpki], Some(3))),
+            Readiness::Ready {
+                tries_left: Some(3)
+            }
         );
         assert_eq!(
             readiness(status(&[CardPresence::Other, CardPresence::Jpki], Some(0))),

@@ -236,6 +236,7 @@ pub fn card_message(key: &str) -> AnyView {
         "NO_CARD" => tx(|l| td_string!(l, card_error.no_card)).into_any(),
         "CARD_REMOVED" => tx(|l| td_string!(l, card_error.card_removed)).into_any(),
         "NOT_MYNUMBER_CARD" => tx(|l| td_string!(l, card_error.not_mynumber_card)).into_any(),
+        "READER_IN_USE" => tx(|l| td_string!(l, card_error.reader_in_use)).into_any(),
         "PIN_FORMAT" => tx(|l| td_string!(l, card_error.pin_format)).into_any(),
         "PIN_INCORRECT" => tx(|l| td_string!(l, card_error.pin_incorrect)).into_any(),
         "PIN_BLOCKED" => tx(|l| td_string!(l, card_error.pin_blocked)).into_any(),

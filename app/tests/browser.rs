@@ -154,6 +154,16 @@ async fn no_reader_and_other_cards_say_what_to_fix() {
             "NOT_MYNUMBER_CARD",
             "マイナンバーカードではありません",
         ),
+        (
+            serde_json::json!({"readers": [{"name": "R0", "card": "inUse"}, {"name": "R1", "card": "other"}], "authPinTriesLeft": null, "reader": null}),
+            "READER_IN_USE",
+            "別のプログラムが使用しています",
+        ),
+        (
+            serde_json::json!({"readers": [{"name": "R0", "card": "other"}, {"name": "R1", "card": "absent"}], "authPinTriesLeft": null, "reader": null}),
+            "NO_CARD",
+            "カードリーダにセットしてください",
+        ),
     ] {
         let root = fresh_root();
         let listener = fake_content_script(status);

@@ -100,9 +100,10 @@ pub fn pcsc_on(platform: Platform, error: pcsc::Error) -> ErrorBody {
             "the card was removed during the operation",
         ),
         P::Timeout => ErrorBody::new(ErrorCode::Timeout, "the card did not answer in time"),
-        P::SharingViolation => {
-            ErrorBody::new(ErrorCode::Internal, "another program is using the card")
-        }
+        P::SharingViolation => ErrorBody::new(
+            ErrorCode::ReaderInUse,
+            "another program is using the card reader",
+        ),
         _ => ErrorBody::new(ErrorCode::Internal, "the reader reported a failure"),
     }
 }

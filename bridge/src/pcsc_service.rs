@@ -352,7 +352,11 @@ fn status_now(context: &Context) -> Result<StatusResult, ErrorBody> {
                 }
                 Err(error) => {
                     tracing::warn!(reader = %name, code = %error.code, "probe failed");
-                    card = CardPresence::Other;
+                    card = if error.code == ErrorCode::ReaderInUse {
+                        CardPresence::InUse
+                    } else {
+                        CardPresence::Other
+                    };
                 }
             }
         }
@@ -374,8 +378,9 @@ fn find_card(context: &Context, wait: Duration) -> Result<(String, Connected), E
     let mut states = reader_states(context, &names)?;
     loop {
         let mut saw_other = false;
-        // A reader that another program holds (or that fails) is no answer while another
-        // reader may hold the My Number Card: it is skipped, and named only if nothing works.
+        // A reader that another program holds is no answer while another reader may hold the
+        // My Number Card: it is skipped, and named only if nothing else can work. (A card that
+        // fails is an answer: its error ends the request.)
         let mut unusable: Option<ErrorBody> = None;
         for state in &states {
             if !card_present(state) {
@@ -396,12 +401,12 @@ fn find_card(context: &Context, wait: Duration) -> Result<(String, Connected), E
                         "the card was removed during the operation",
                     ))
                 }
-                Err(error) if error.code == ErrorCode::NoPcscService => return Err(error),
-                Err(error) => {
+                Err(error) if error.code == ErrorCode::ReaderInUse => {
                     let reader = display(state.name());
-                    tracing::warn!(%reader, code = %error.code, "reader skipped");
+                    tracing::warn!(%reader, "reader held by another program: skipped");
                     unusable = Some(error);
                 }
+                Err(error) => return Err(error),
             }
         }
         // Another card (a security key, a SIM slot, the OS's virtual smart card) is no answer
@@ -416,7 +421,14 @@ fn find_card(context: &Context, wait: Duration) -> Result<(String, Connected), E
         let remaining = give_up.saturating_duration_since(Instant::now());
         let no_card = || ErrorBody::new(ErrorCode::NoCard, "no My Number Card was put on a reader");
         if remaining.is_zero() {
-            return Err(unusable.unwrap_or_else(no_card));
+            // A free reader means the card was not put on (a held reader most often holds
+            // something else: a security key that another program keeps open); with none free,
+            // the held reader is what stands in the way. The page says the same from `status`.
+            return Err(if states.iter().all(card_present) {
+                unusable.unwrap_or_else(no_card)
+            } else {
+                no_card()
+            });
         }
         for state in &mut states {
             state.sync_current_state();

@@ -702,7 +702,15 @@ fn a_reader_held_by_another_program_is_skipped_for_the_one_with_the_card() {
     let mut bridge = stack.bridge();
     let status = bridge.request(json!({"id": 1, "command": "status"}));
     assert_eq!(status["result"]["reader"], "Virtual PCD 00 01", "{status}");
+    // The held reader is said to be in use (not "another card").
+    assert_eq!(status["result"]["readers"][0]["card"], "inUse", "{status}");
     let reply = bridge.authenticate(PIN, false);
     assert_eq!(reply["result"]["reader"], "Virtual PCD 00 01", "{reply}");
+    // Without the My Number Card in the free reader, the wait ends on the held reader's code.
+    stack.write_config(json!({"cardWaitMs": 600}));
+    let mut bridge = stack.bridge();
+    stack.cards[1].remove();
+    stack.wait_for_cards(&mut bridge, 1);
+    assert_eq!(error_code(&bridge.authenticate(PIN, false)), "NO_CARD");
     stack.cards[0].set_behaviour(Behaviour::Normal);
 }

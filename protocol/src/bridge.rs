@@ -225,6 +225,9 @@ pub enum CardPresence {
     Jpki,
     /// Some other card.
     Other,
+    /// A card the bridge cannot look at: another program holds the reader.
+    #[serde(rename = "inUse")]
+    InUse,
 }
 
 /// One reader in `status`.

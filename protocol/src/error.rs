@@ -26,6 +26,9 @@ pub enum ErrorCode {
     CardRemoved,
     /// The card in the reader is not a My Number Card.
     NotMynumberCard,
+    /// Another program holds the reader with the card (PC/SC's sharing violation) for longer than
+    /// the card step waits: close it, then check again.
+    ReaderInUse,
     /// The PIN is not 4 digits.
     PinFormat,
     /// The PIN is wrong; `triesLeft` says how many tries are left.
@@ -56,6 +59,7 @@ impl ErrorCode {
             Self::NoCard => "NO_CARD",
             Self::CardRemoved => "CARD_REMOVED",
             Self::NotMynumberCard => "NOT_MYNUMBER_CARD",
+            Self::ReaderInUse => "READER_IN_USE",
             Self::PinFormat => "PIN_FORMAT",
             Self::PinIncorrect => "PIN_INCORRECT",
             Self::PinBlocked => "PIN_BLOCKED",
@@ -67,7 +71,7 @@ impl ErrorCode {
     }
 
     /// Every code, for exhaustive tests and message tables.
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 18] = [
         Self::ExtensionUnavailable,
         Self::BridgeUnavailable,
         Self::VersionMismatch,
@@ -78,6 +82,7 @@ impl ErrorCode {
         Self::NoCard,
         Self::CardRemoved,
         Self::NotMynumberCard,
+        Self::ReaderInUse,
         Self::PinFormat,
         Self::PinIncorrect,
         Self::PinBlocked,
