@@ -941,6 +941,24 @@ impl Portal {
         self.main_window().await
     }
 
+    /// The My Number Card in reader 0 (none with `Options::reader` off).
+    ///
+    /// # Errors
+    /// When the scenario has no reader.
+    pub fn card(&self) -> anyhow::Result<&VpcdCard> {
+        self.card.as_ref().context("no card in this scenario")
+    }
+
+    /// The card in reader 1 (`Options::second_card` or `Options::other_card`).
+    ///
+    /// # Errors
+    /// When the scenario has none.
+    pub fn second_card(&self) -> anyhow::Result<&VpcdCard> {
+        self.second_card
+            .as_ref()
+            .context("no second card in this scenario")
+    }
+
     /// Types `pin` in the PIN window one digit at a time over `taking` (a citizen who looks for
     /// each key), then OK.
     pub async fn enter_pin_slowly(&mut self, pin: &str, taking: Duration) -> anyhow::Result<()> {

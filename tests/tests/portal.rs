@@ -189,17 +189,11 @@ in_both_browsers!(
     async |p: &mut Portal| {
         // A reader that always holds another card, the My Number Card not yet on the other:
         // 「put the card on」, not 「not a My Number Card」 (issue 12).
-        p.card
-            .as_ref()
-            .ok_or_else(|| anyhow::anyhow!("no card"))?
-            .remove();
+        p.card()?.remove();
         p.apply_until_card_step(false).await?;
         p.readiness("NO_CARD").await?;
         p.screenshot("other-card-beside").await?;
-        p.card
-            .as_ref()
-            .ok_or_else(|| anyhow::anyhow!("no card"))?
-            .insert();
+        p.card()?.insert();
         p.read_card().await?;
         p.enter_pin(PIN).await?;
         p.see("申し込みを受け付けました").await?;
@@ -315,12 +309,12 @@ in_both_browsers!(
         let field = p.client.find(Locator::Css("#pin")).await?;
         field.send_keys(PIN).await?;
         // The card stops answering after two more APDUs; then it is taken away.
-        let card = p.card.as_ref().ok_or_else(|| anyhow::anyhow!("no card"))?;
+        let card = p.card()?;
         let before = card.n_apdus();
         card.set_behaviour(Behaviour::HangFrom(before + 2));
         p.press("#ok").await?;
         p.main_window().await?;
-        let card = p.card.as_ref().ok_or_else(|| anyhow::anyhow!("no card"))?;
+        let card = p.card()?;
         let give_up = Instant::now() + Duration::from_secs(10);
         while card.n_apdus() < before + 2 {
             ensure!(Instant::now() < give_up, "the read never started");
@@ -573,21 +567,12 @@ in_both_browsers!(
     },
     async |p: &mut Portal| {
         // Another person takes the payment-service ID first, on a PC.
-        p.card
-            .as_ref()
-            .ok_or_else(|| anyhow::anyhow!("no card"))?
-            .remove();
+        p.card()?.remove();
         reserve_and_apply(p, "/mynapoint", &[("SAKURA0001", "123", None)]).await?;
         logout(p, "/mynapoint").await?;
         // At the terminal, the holder of the first card.
-        p.second_card
-            .as_ref()
-            .ok_or_else(|| anyhow::anyhow!("no second card"))?
-            .remove();
-        p.card
-            .as_ref()
-            .ok_or_else(|| anyhow::anyhow!("no card"))?
-            .insert();
+        p.second_card()?.remove();
+        p.card()?.insert();
         reserve_and_apply(
             p,
             "/mynapoint/kiosk",
