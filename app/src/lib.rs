@@ -40,9 +40,9 @@ pub fn mount() {
 
 /// The portal: F0 top page, F1 application, F2 status, F7 information, the terms; any other
 /// path is 「ページが見つかりません」 (the server answers it with 404: `protocol::site`). MyNa Point is
-/// two parts of its own (`mynapoint::App`, `mynapoint::ApplyApp`), each with its own wasm, so
-/// that no part's first page loads the others' screens; links between the parts are full page
-/// loads (`rel="external"`).
+/// three parts of its own (`mynapoint::App`, `mynapoint::ApplyApp`, `receipt::ReceiptApp`),
+/// each with its own wasm, so that no part's first page loads the others' screens; links between
+/// the parts are full page loads (`rel="external"`).
 #[component]
 pub fn App() -> impl IntoView {
     view! {

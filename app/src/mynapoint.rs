@@ -1,9 +1,10 @@
-//! MyNa Point, in two parts of its own: the start screen and reservation (F4;
-//! `mynapoint/index.html`, the `mynapoint` binary, [`App`]) and the application (F5) with its
-//! receipt and the bulk application that follows (F6; `mynapoint/apply/index.html`, the
-//! `mynapoint_apply` binary, [`ApplyApp`]). In kiosk mode (`/mynapoint/kiosk`, or `?kiosk=1`) the
-//! targets are large, an on-screen kana keyboard and number pad fill the fields, and 60 s
-//! without input end the session (the server's idle timeout, so a test can shorten it).
+//! MyNa Point's start screen and reservation (F4; `mynapoint/index.html`, the `mynapoint`
+//! binary, [`App`]) and its application (F5 up to the signed application;
+//! `mynapoint/apply/index.html`, the `mynapoint_apply` binary, [`ApplyApp`]) — two of MyNa
+//! Point's three parts; the receipt and F6 are the third (`crate::receipt`). In kiosk mode
+//! (`/mynapoint/kiosk`, or `?kiosk=1`) the targets are large, an on-screen [`Keyboard`] of the
+//! field's kind fills the fields (`docs/terminal.md`), and 60 s without input end the session
+//! (the server's idle timeout, so a test can shorten it).
 
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::{
