@@ -7,6 +7,13 @@ pub const JPKI_AID: [u8; 10] = [0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 
 pub const CARD_INFO_INPUT_AID: [u8; 10] =
     [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08];
 
+/// The card's common application (共通AP): it holds the card number record that the official
+/// Portal AP and other hosts read. The portal never selects it; the virtual card answers for it
+/// so that peer hosts can run against it (docs/virtual-card.md).
+pub const COMMON_AID: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x01, 0x00];
+/// The card number record file of the common application (record 1; short EF identifier 1).
+pub const EF_COMMON_CARD_NUMBER: u16 = 0x0001;
+
 /// Signing certificate (needs the signing password before it can be read).
 pub const EF_SIGN_CERT: u16 = 0x0001;
 /// CA certificate of the signing certificate.

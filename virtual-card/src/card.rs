@@ -98,10 +98,26 @@ pub struct VirtualCard {
     state: CardState,
     state_changed: bool,
     jpki_selected: bool,
+    common_selected: bool,
     current_ef: Option<u16>,
     auth_verified: bool,
     sign_verified: bool,
     token_info: Vec<u8>,
+    card_number_record: Vec<u8>,
+}
+
+/// The card number record of the common application: a BER TLV (tag `30`) around 15 ASCII
+/// characters, two letters and a 13-digit card number — the shape that public reader code takes
+/// apart (no public specification of it was found). The number is derived from the
+/// authentication certificate, so each test card has its own and it is stable; it is not a My
+/// Number and not personal data.
+fn card_number_record(auth_cert: &[u8]) -> Vec<u8> {
+    let digest = Sha256::digest(auth_cert);
+    let mut text = b"TC".to_vec();
+    text.extend(digest.iter().take(13).map(|b| b'0' + b % 10));
+    let mut record = vec![0x30, text.len() as u8];
+    record.extend_from_slice(&text);
+    record
 }
 
 fn padded(der: &[u8], size: usize) -> Vec<u8> {
@@ -117,15 +133,18 @@ impl VirtualCard {
     pub fn new(profile: Arc<CardProfile>, state: CardState) -> Self {
         let mut token_info = format!("{:<32}", files::TOKEN_LABEL_MY_NUMBER_CARD).into_bytes();
         token_info.resize(files::TOKEN_INFO_LEN, 0x00);
+        let card_number_record = card_number_record(&profile.auth_cert);
         Self {
             profile,
             state,
             state_changed: false,
             jpki_selected: false,
+            common_selected: false,
             current_ef: None,
             auth_verified: false,
             sign_verified: false,
             token_info,
+            card_number_record,
         }
     }
 
@@ -142,6 +161,7 @@ impl VirtualCard {
     /// The card leaves the field or is unpowered: the security state is lost.
     pub fn power_off(&mut self) {
         self.jpki_selected = false;
+        self.common_selected = false;
         self.current_ef = None;
         self.auth_verified = false;
         self.sign_verified = false;
@@ -151,6 +171,7 @@ impl VirtualCard {
     /// state is kept until power-off.
     pub fn warm_reset(&mut self) {
         self.jpki_selected = false;
+        self.common_selected = false;
         self.current_ef = None;
     }
 
@@ -176,6 +197,7 @@ impl VirtualCard {
         match (command.cla, command.ins) {
             (0x00, 0xA4) => self.select(command),
             (0x00, 0xB0) => self.read_binary(command),
+            (0x00, 0xB2) => self.read_record(command),
             (0x00, 0x20) => self.verify(command),
             (0x00, 0x24) => self.change_reference_data(command),
             (0x80, 0x2A) => self.compute_signature(command),
@@ -192,8 +214,12 @@ impl VirtualCard {
             0x04 => {
                 self.current_ef = None;
                 self.jpki_selected = false;
+                self.common_selected = false;
                 if self.profile.kind == CardKind::Jpki && command.data == files::JPKI_AID {
                     self.jpki_selected = true;
+                    Response::status(StatusWord::Success)
+                } else if self.profile.kind == CardKind::Jpki && command.data == files::COMMON_AID {
+                    self.common_selected = true;
                     Response::status(StatusWord::Success)
                 } else {
                     Response::status(StatusWord::FileNotFound)
@@ -204,7 +230,12 @@ impl VirtualCard {
                     return Response::status(StatusWord::WrongLength);
                 };
                 let fid = u16::from_be_bytes(fid);
-                if self.jpki_selected && self.ef_exists(fid) {
+                let exists = if self.common_selected {
+                    fid == files::EF_COMMON_CARD_NUMBER
+                } else {
+                    self.jpki_selected && self.ef_exists(fid)
+                };
+                if exists {
                     self.current_ef = Some(fid);
                     Response::status(StatusWord::Success)
                 } else {
@@ -274,6 +305,29 @@ impl VirtualCard {
         let le = command.le.unwrap_or(256);
         let end = content.len().min(offset + le);
         Response::new(&content[offset..end], StatusWord::Success)
+    }
+
+    /// READ RECORD of the common application's card number: record 1 (P1), of the current EF
+    /// (P2 = `04`) or of short EF identifier 1 (P2 = `0C`).
+    fn read_record(&mut self, command: &Command) -> Response {
+        if !self.common_selected {
+            return Response::status(StatusWord::CommandNotAllowed);
+        }
+        let file = match command.p2 {
+            0x04 => self.current_ef,
+            p2 if p2 & 0x07 == 0x04 => Some(u16::from(p2 >> 3)),
+            _ => return Response::status(StatusWord::IncorrectP1P2),
+        };
+        if file != Some(files::EF_COMMON_CARD_NUMBER) {
+            return Response::status(StatusWord::FileNotFound);
+        }
+        if command.p1 != 1 {
+            return Response::status(StatusWord::Other(0x6A83));
+        }
+        self.current_ef = file;
+        let le = command.le.unwrap_or(256);
+        let end = self.card_number_record.len().min(le);
+        Response::new(&self.card_number_record[..end], StatusWord::Success)
     }
 
     fn pin_of(fid: u16) -> Option<Pin> {

@@ -5,6 +5,7 @@
 
 pub mod card;
 pub mod fixtures;
+pub mod link;
 pub mod pcscd;
 pub mod pki;
 pub mod store;

@@ -5,6 +5,7 @@ use std::{io::BufRead, net::SocketAddr, path::PathBuf};
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use virtual_card::{
+    link::CardModel,
     pki::{CaOptions, CardCertOptions, IssuerShape, Period, SerialShape},
     store::{CaDir, NewCard},
     vpcd::{Behaviour, VpcdCard},
@@ -25,6 +26,19 @@ enum Kind {
     Jpki,
     /// A card without the JPKI application.
     Other,
+}
+
+/// The realism model of `serve` (docs/virtual-card.md).
+#[derive(Clone, Copy, ValueEnum)]
+enum Model {
+    /// As fast as the software runs.
+    Instant,
+    /// Contact T=1 at the default rate (9,600 bit/s).
+    Contact,
+    /// Contact T=0 at the default rate: short APDUs only, `61 xx` / `6C xx` answers.
+    ContactT0,
+    /// Contactless at 424 kbit/s.
+    Contactless,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -125,6 +139,15 @@ enum Command {
         /// Where vpcd listens.
         #[arg(long, default_value = "127.0.0.1:35963")]
         vpcd: SocketAddr,
+        /// How long the card and its reader take, and the link's shape: `instant`, `contact`
+        /// (T=1 at 9,600 bit/s), `contact-t0` (T=0: short APDUs, GET RESPONSE) or `contactless`
+        /// (424 kbit/s).
+        #[arg(long, value_enum, default_value = "instant")]
+        model: Model,
+        /// The card's RSA-2048 signature time in milliseconds, for every model but `instant`
+        /// (real cards: about 500–1000).
+        #[arg(long, default_value_t = 700)]
+        signature_ms: u64,
     },
 }
 
@@ -221,8 +244,20 @@ fn main() -> anyhow::Result<()> {
                 out.display()
             );
         }
-        Command::Serve { card, vpcd } => {
+        Command::Serve {
+            card,
+            vpcd,
+            model,
+            signature_ms,
+        } => {
             let card = VpcdCard::start(CardDir::new(card), vpcd).context("starting the card")?;
+            let model = match model {
+                Model::Instant => CardModel::INSTANT,
+                Model::Contact => CardModel::contact_t1(),
+                Model::ContactT0 => CardModel::contact_t0(),
+                Model::Contactless => CardModel::contactless(),
+            };
+            card.set_model(model.with_signature(std::time::Duration::from_millis(signature_ms)));
             println!("card connected to vpcd at {vpcd}; commands: remove, insert, hang, garbage, normal, quit");
             let mut quit = false;
             for line in std::io::stdin().lock().lines() {

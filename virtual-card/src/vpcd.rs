@@ -19,7 +19,12 @@ use std::{
     time::Duration,
 };
 
-use crate::{card::VirtualCard, store::CardDir, StoreError};
+use crate::{
+    card::VirtualCard,
+    link::{CardModel, Link, T0Link},
+    store::CardDir,
+    StoreError,
+};
 
 /// The ATR the card sends: T=1 only, like the real card's contact interface.
 pub const ATR: [u8; 5] = [0x3B, 0x80, 0x80, 0x01, 0x01];
@@ -35,12 +40,18 @@ pub enum Behaviour {
     Garbage,
     /// Answers normally until this many command APDUs have arrived in all, then hangs.
     HangFrom(usize),
+    /// Answers normally until the command APDU with this number (counted in all, from 1)
+    /// arrives; then the card leaves the reader without answering it, as a citizen's hand
+    /// takes it away. It stays out until [`VpcdCard::insert`].
+    RemoveAt(usize),
 }
 
 struct Shared {
     dir: CardDir,
     card: Mutex<VirtualCard>,
     behaviour: Mutex<Behaviour>,
+    model: Mutex<CardModel>,
+    t0: Mutex<T0Link>,
     inserted: AtomicBool,
     stopped: AtomicBool,
     connection: Mutex<Option<TcpStream>>,
@@ -69,6 +80,8 @@ impl VpcdCard {
             dir,
             card: Mutex::new(VirtualCard::new(profile, state)),
             behaviour: Mutex::new(Behaviour::Normal),
+            model: Mutex::new(CardModel::INSTANT),
+            t0: Mutex::new(T0Link::default()),
             inserted: AtomicBool::new(true),
             stopped: AtomicBool::new(false),
             connection: Mutex::new(None),
@@ -105,6 +118,13 @@ impl VpcdCard {
     /// Changes how the card answers.
     pub fn set_behaviour(&self, behaviour: Behaviour) {
         *lock(&self.shared.behaviour) = behaviour;
+    }
+
+    /// Changes how long the card and its reader take, and the link's shape (T=0): see
+    /// [`crate::link`].
+    pub fn set_model(&self, model: CardModel) {
+        *lock(&self.shared.model) = model;
+        *lock(&self.shared.t0) = T0Link::default();
     }
 
     /// Command APDUs received so far.
@@ -189,7 +209,10 @@ fn serve(shared: &Shared, mut stream: TcpStream) -> io::Result<()> {
     loop {
         let frame = read_frame(&mut stream)?;
         match frame.as_slice() {
-            [0x00] => lock(&shared.card).power_off(),
+            [0x00] => {
+                lock(&shared.card).power_off();
+                *lock(&shared.t0) = T0Link::default();
+            }
             [0x01] => {}
             [0x02] => lock(&shared.card).warm_reset(),
             [0x04] => write_frame(&mut stream, &ATR)?,
@@ -200,16 +223,30 @@ fn serve(shared: &Shared, mut stream: TcpStream) -> io::Result<()> {
                 match behaviour {
                     Behaviour::Hang => continue,
                     Behaviour::HangFrom(n) if n_apdus >= n => continue,
+                    Behaviour::RemoveAt(n) if n_apdus == n => {
+                        shared.inserted.store(false, Ordering::SeqCst);
+                        lock(&shared.card).power_off();
+                        return Err(io::Error::other("the card was taken out mid-command"));
+                    }
                     Behaviour::Garbage => write_frame(&mut stream, &[0x5A])?,
-                    Behaviour::Normal | Behaviour::HangFrom(_) => {
-                        let mut card = lock(&shared.card);
-                        let response = card.process(apdu);
-                        if card.take_state_change() {
-                            if let Err(error) = shared.dir.save_state(card.state()) {
-                                tracing::error!(%error, "could not save the card state");
+                    Behaviour::Normal | Behaviour::HangFrom(_) | Behaviour::RemoveAt(_) => {
+                        let model = *lock(&shared.model);
+                        let process = |apdu: &[u8]| {
+                            let mut card = lock(&shared.card);
+                            let response = card.process(apdu);
+                            if card.take_state_change() {
+                                if let Err(error) = shared.dir.save_state(card.state()) {
+                                    tracing::error!(%error, "could not save the card state");
+                                }
                             }
-                        }
-                        drop(card);
+                            response
+                        };
+                        let response = if model.link == Link::ContactT0 {
+                            lock(&shared.t0).exchange(apdu, process)
+                        } else {
+                            process(apdu)
+                        };
+                        std::thread::sleep(model.exchange_time(apdu, &response));
                         write_frame(&mut stream, &response)?;
                     }
                 }

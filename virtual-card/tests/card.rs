@@ -316,3 +316,73 @@ fn new_card_refuses_bad_pins() {
         );
     }
 }
+
+/// The common application's card number record, read the way peer hosts read it (SELECT by
+/// AID, then READ RECORD 1 of short EF 1, or SELECT EF 0001 and READ RECORD of the current EF).
+#[test]
+fn common_application_answers_the_card_number_record() {
+    let fixture = fixture(CardKind::Jpki);
+    let (profile, state) = fixture.card_dir.open().expect("open");
+    let cert = profile.auth_cert.clone();
+    let mut card = VirtualCard::new(profile, state);
+    let ok = StatusWord::Success;
+    let read_record = |p2: u8| Command::new(0x00, 0xB2, 0x01, p2).with_le(256);
+    // Not before the application is selected.
+    assert_eq!(
+        raw(&mut card, read_record(0x0C)).1,
+        StatusWord::CommandNotAllowed
+    );
+    assert_eq!(
+        raw(&mut card, Command::select_df(&jpki::files::COMMON_AID)).1,
+        ok
+    );
+    let (by_sfi, sw) = raw(&mut card, read_record(0x0C));
+    assert_eq!(sw, ok);
+    assert_eq!(by_sfi[0], 0x30);
+    assert_eq!(usize::from(by_sfi[1]), by_sfi.len() - 2);
+    let text = std::str::from_utf8(&by_sfi[2..]).expect("ASCII");
+    assert_eq!(text.len(), 15);
+    assert!(text[2..].bytes().all(|b| b.is_ascii_digit()), "{text}");
+    assert_eq!(
+        raw(
+            &mut card,
+            Command::select_ef(jpki::files::EF_COMMON_CARD_NUMBER)
+        )
+        .1,
+        ok
+    );
+    assert_eq!(raw(&mut card, read_record(0x04)), (by_sfi.clone(), ok));
+    // Only record 1 exists; the JPKI files are not in this application.
+    assert_eq!(
+        raw(&mut card, Command::new(0x00, 0xB2, 0x02, 0x04).with_le(256)).1,
+        StatusWord::Other(0x6A83)
+    );
+    assert_eq!(
+        raw(&mut card, Command::select_ef(jpki::files::EF_AUTH_CERT)).1,
+        StatusWord::FileNotFound
+    );
+    // Selecting the JPKI application leaves the common one: READ RECORD is refused again.
+    assert_eq!(
+        raw(&mut card, Command::select_df(&jpki::files::JPKI_AID)).1,
+        ok
+    );
+    assert_eq!(
+        raw(&mut card, read_record(0x0C)).1,
+        StatusWord::CommandNotAllowed
+    );
+    // The number is the card's own and stable across power cycles.
+    card.power_off();
+    assert_eq!(
+        raw(&mut card, Command::select_df(&jpki::files::COMMON_AID)).1,
+        ok
+    );
+    assert_eq!(raw(&mut card, read_record(0x0C)).0, by_sfi);
+    // Another person's card has another number.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let other = templates().another_person(dir.path()).expect("card");
+    let (profile, state) = other.open().expect("open");
+    assert_ne!(profile.auth_cert, cert);
+    let mut other = VirtualCard::new(profile, state);
+    raw(&mut other, Command::select_df(&jpki::files::COMMON_AID));
+    assert_ne!(raw(&mut other, read_record(0x0C)).0, by_sfi);
+}
