@@ -3,8 +3,10 @@
 //
 // Page → content script → here (`page-request`): the origin is the browser's `sender`, never the
 // page's word; it must be one of the portal's origins. `status` is relayed; `authenticate` first
-// asks the bridge for the card's state, opens the PIN window (pin.html) with the requesting
-// origin and the tries left, then sends origin + nonce + PIN to the bridge and forgets the PIN.
+// asks the bridge to `prepare` (the card's state, and the card held while the PIN is typed, its
+// certificate read meanwhile), opens the PIN window (pin.html) with the requesting origin and the
+// tries left, then sends origin + nonce + PIN to the bridge and forgets the PIN. Without a PIN
+// (cancelled, timed out, a card problem) the hold is let go with `release`.
 //
 // One native port is kept open (a `hello` handshake first, then requests matched by `id`); when
 // the bridge goes away, the pending requests fail with BRIDGE_UNAVAILABLE and the next request
@@ -340,13 +342,19 @@ async function timedBridge(body, timeoutMs, timing) {
   return reply;
 }
 
+/** Lets the card held by `prepare` go (the answer does not matter: the hold also expires). */
+async function release(timing) {
+  await timedBridge({ command: "release" }, MYNA.STATUS_TIMEOUT_MS, timing);
+}
+
 async function authenticate(request, origin, timing) {
-  const status = await timedBridge({ command: "status" }, MYNA.STATUS_TIMEOUT_MS, timing);
+  const status = await timedBridge({ command: "prepare" }, MYNA.STATUS_TIMEOUT_MS, timing);
   if (status.error) {
     return status;
   }
   const problem = cardProblem(status.result);
   if (problem) {
+    await release(timing);
     return problem;
   }
   console.info("myna: PIN window for", origin);
@@ -354,6 +362,7 @@ async function authenticate(request, origin, timing) {
   const answer = await askPin(origin, status.result.authPinTriesLeft, request.lang);
   timing.userMs += performance.now() - asked;
   if (answer.error) {
+    await release(timing);
     return answer;
   }
   const reply = await timedBridge(

@@ -12,7 +12,7 @@ globalThis.MYNA = Object.freeze({
   PORTAL_ORIGINS: Object.freeze(["https://myna.example"]),
   // The native-messaging host (the bridge) and the protocol version both sides speak.
   HOST_NAME: "jp.myna.bridge",
-  PROTOCOL: 1,
+  PROTOCOL: 2,
   // How long the bridge may take: `status`, and `authenticate` once the PIN is typed (the card
   // signs in about a second; slow readers and cards take up to 10 s).
   STATUS_TIMEOUT_MS: 20000,

@@ -35,7 +35,7 @@ fn bridge_start_to_hello(stack: &Stack) -> Vec<Duration> {
             let mut bridge = stack.bridge();
             let reply = bridge.request(json!({"id": 1, "command": "hello"}));
             let elapsed = started.elapsed();
-            assert_eq!(reply["result"]["protocol"], 1);
+            assert_eq!(reply["result"]["protocol"], protocol::PROTOCOL_VERSION);
             elapsed
         })
         .collect()

@@ -24,6 +24,10 @@ pub fn card(error: &jpki::Error) -> ErrorBody {
         E::Transport(TransportError::Timeout) => {
             ErrorBody::new(ErrorCode::Timeout, "the card did not answer in time")
         }
+        E::Transport(TransportError::ReaderGone) => ErrorBody::new(
+            ErrorCode::NoReader,
+            "the card reader was disconnected during the operation",
+        ),
         E::Transport(TransportError::Failed(_)) => {
             ErrorBody::new(ErrorCode::Internal, "the reader reported a failure")
         }
@@ -119,7 +123,18 @@ pub fn transport(error: pcsc::Error) -> TransportError {
         | P::NotTransacted
         | P::UnresponsiveCard => TransportError::CardRemoved,
         P::Timeout => TransportError::Timeout,
-        other => TransportError::Failed(other.to_string()),
+        // The reader unplugged, or its service gone with it, mid-exchange (pcsc-lite's client
+        // answers a communication error when the daemon's socket closes under a transmit).
+        P::CommError
+        | P::ReaderUnavailable
+        | P::UnknownReader
+        | P::NoReadersAvailable
+        | P::NoService
+        | P::ServiceStopped => TransportError::ReaderGone,
+        other => {
+            tracing::warn!(error = %other, "transmit failed");
+            TransportError::Failed(other.to_string())
+        }
     }
 }
 
@@ -185,6 +200,24 @@ mod tests {
             transport(pcsc::Error::NotTransacted),
             TransportError::CardRemoved
         );
+    }
+
+    #[test]
+    fn a_reader_gone_mid_exchange_means_no_reader() {
+        for error in [
+            pcsc::Error::CommError,
+            pcsc::Error::ReaderUnavailable,
+            pcsc::Error::UnknownReader,
+            pcsc::Error::NoService,
+            pcsc::Error::ServiceStopped,
+        ] {
+            let gone = transport(error);
+            assert_eq!(gone, TransportError::ReaderGone, "{error:?}");
+            assert_eq!(
+                card(&jpki::Error::Transport(gone)).code,
+                ErrorCode::NoReader
+            );
+        }
     }
 
     #[test]

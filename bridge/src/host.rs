@@ -14,8 +14,8 @@ use jpki::AuthPin;
 use native_messaging::host::{decode_message_opt, send_json, NmError};
 use protocol::{
     bridge::{
-        parse_request, AuthenticateResult, HelloResult, Outcome, Reply, Request, StatusResult,
-        MAX_FRAME,
+        parse_request, AuthenticateResult, HelloResult, Outcome, ReleaseResult, Reply, Request,
+        StatusResult, MAX_FRAME,
     },
     ErrorBody, ErrorCode, PROTOCOL_VERSION,
 };
@@ -28,6 +28,16 @@ use crate::{caller::Caller, config::Config, errors};
 pub trait CardService {
     /// Readers, cards and PIN tries; spends no try.
     fn status(&self) -> Result<StatusResult, ErrorBody>;
+    /// As [`CardService::status`], and the My Number Card found is held for the
+    /// `authenticate` that follows (`protocol::bridge::Request::Prepare`). A service that
+    /// cannot hold a card answers the status.
+    fn prepare(&self) -> Result<StatusResult, ErrorBody> {
+        self.status()
+    }
+    /// Ends a hold without a PIN; true when a card was held.
+    fn release(&self) -> Result<bool, ErrorBody> {
+        Ok(false)
+    }
     /// Verifies the PIN and signs the challenge of `origin` and `nonce`.
     fn authenticate(
         &self,
@@ -48,6 +58,8 @@ pub enum ResultBody {
     Status(StatusResult),
     /// `authenticate`.
     Authenticate(AuthenticateResult),
+    /// `release`.
+    Release(ReleaseResult),
 }
 
 /// The host: configuration, caller and card service.
@@ -87,6 +99,8 @@ impl<S: CardService> Host<S> {
         let command = match &request {
             Request::Hello => "hello",
             Request::Status => "status",
+            Request::Prepare => "prepare",
+            Request::Release => "release",
             Request::Authenticate(_) => "authenticate",
         };
         let outcome = match self.dispatch(request) {
@@ -144,6 +158,11 @@ impl<S: CardService> Host<S> {
                 protocol: PROTOCOL_VERSION,
             })),
             Request::Status => self.service.status().map(ResultBody::Status),
+            Request::Prepare => self.service.prepare().map(ResultBody::Status),
+            Request::Release => self
+                .service
+                .release()
+                .map(|released| ResultBody::Release(ReleaseResult { released })),
             Request::Authenticate(auth) => {
                 if !self.config.origin_allowed(&auth.origin) {
                     tracing::warn!(origin = %auth.origin, "origin not allowed");
@@ -341,7 +360,7 @@ mod tests {
         host.serve(input.as_slice(), &mut output).expect("serves");
         let replies = frames(&output);
         assert_eq!(replies[0]["error"]["code"], "INTERNAL");
-        assert_eq!(replies[1]["result"]["protocol"], 1);
+        assert_eq!(replies[1]["result"]["protocol"], PROTOCOL_VERSION);
     }
 
     #[test]

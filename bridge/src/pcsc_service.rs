@@ -4,6 +4,12 @@
 //! PC/SC has no transmit timeout and a silent card would otherwise hang the host forever
 //! (`test-stack.md`). `authenticate` holds the card exclusively from the first SELECT to the
 //! signature and then unpowers it, so the verified PIN does not linger (`security.md` 5).
+//!
+//! `prepare` takes that hold earlier, before the PIN window opens: it finds the My Number Card,
+//! reads the tries, answers, and reads the certificate while the citizen types. `authenticate`
+//! then sends only SELECT PIN, VERIFY, SELECT key and the signature (4 APDUs after OK instead
+//! of 12). If the held card left the reader meanwhile (the first of those APDUs fails, so no
+//! VERIFY went out), `authenticate` starts over as without a hold: it waits for the card.
 
 use std::{
     ffi::{CStr, CString},
@@ -15,7 +21,7 @@ use base64::Engine as _;
 use jpki::{sha256_digest_info, AuthPin, JpkiCard, PinStatus, Transport, TransportError};
 use pcsc::{Context, Disposition, Protocols, ReaderState, Scope, ShareMode, State};
 use protocol::{
-    bridge::{AuthenticateResult, CardPresence, ReaderStatus, StatusResult},
+    bridge::{AuthenticateResult, CardPresence, ReaderStatus, StatusResult, CARD_HOLD_MS},
     signing, ErrorBody, ErrorCode,
 };
 
@@ -27,7 +33,23 @@ pub struct PcscService {
     wait: Duration,
     /// One PC/SC context for the life of the host, re-established when pcscd restarts.
     context: Arc<Mutex<Option<Context>>>,
+    /// The card `prepare` holds for the next `authenticate`.
+    held: Arc<Mutex<Option<Held>>>,
 }
+
+/// A My Number Card held exclusively between `prepare` and `authenticate`, with what was read
+/// from it before the PIN.
+struct Held {
+    reader: String,
+    connected: Connected,
+    tries: PinStatus,
+    /// Read after `prepare` answered; `None` until then.
+    certificate: Option<Result<Vec<u8>, jpki::Error>>,
+    /// Tells this hold from a later one, for the expiry thread.
+    generation: u64,
+}
+
+static HOLD_GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// Held by the worker for a whole card operation, clean-up included, so that the next operation
 /// starts only once the card has been unpowered.
@@ -40,6 +62,7 @@ impl PcscService {
             timeout: config.card_timeout(),
             wait: config.card_wait(),
             context: Arc::new(Mutex::new(None)),
+            held: Arc::new(Mutex::new(None)),
         }
     }
 }
@@ -47,16 +70,68 @@ impl PcscService {
 impl CardService for PcscService {
     fn status(&self) -> Result<StatusResult, ErrorBody> {
         let contexts = Arc::clone(&self.context);
+        let held = Arc::clone(&self.held);
         with_deadline(self.timeout, move |reply| {
             let _card = lock(&CARD_IN_USE);
-            let mut result = context(&contexts).and_then(|c| status_now(&c));
+            let survey = || context(&contexts).and_then(|c| survey(&c, &held, false));
+            let mut result = survey();
             if forget_context_on_service_loss(&contexts, &result) {
                 // pcscd restarted under us: once more on a new context (nothing reached a
                 // card that a second look would repeat harmfully).
-                result = context(&contexts).and_then(|c| status_now(&c));
+                result = survey();
                 forget_context_on_service_loss(&contexts, &result);
             }
-            reply(result);
+            reply(result.map(|(status, _)| status));
+        })
+    }
+
+    fn prepare(&self) -> Result<StatusResult, ErrorBody> {
+        let contexts = Arc::clone(&self.context);
+        let held = Arc::clone(&self.held);
+        with_deadline(self.timeout, move |reply| {
+            let _card = lock(&CARD_IN_USE);
+            // A card held before (a second tab, a second prepare) is let go and found again:
+            // what it says may have changed.
+            if let Some(old) = lock(&held).take() {
+                drop(old);
+            }
+            let survey = || context(&contexts).and_then(|c| survey(&c, &held, true));
+            let mut result = survey();
+            if forget_context_on_service_loss(&contexts, &result) {
+                result = survey();
+                forget_context_on_service_loss(&contexts, &result);
+            }
+            let (status, found) = match result {
+                Ok(found) => found,
+                Err(error) => return reply(Err(error)),
+            };
+            reply(Ok(status));
+            let Some((reader, connected, tries)) = found else {
+                return;
+            };
+            // While the citizen types the PIN: the certificate (needs no PIN).
+            let certificate = match connected.card() {
+                Some(card) => JpkiCard::new(PcscTransport::new(card)).read_auth_certificate(),
+                None => Err(jpki::Error::Transport(TransportError::CardRemoved)),
+            };
+            let generation = HOLD_GENERATION.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            *lock(&held) = Some(Held {
+                reader,
+                connected,
+                tries,
+                certificate: Some(certificate),
+                generation,
+            });
+            expire_later(&held, generation);
+        })
+    }
+
+    fn release(&self) -> Result<bool, ErrorBody> {
+        let held = Arc::clone(&self.held);
+        with_deadline(self.timeout, move |reply| {
+            let _card = lock(&CARD_IN_USE);
+            let old = lock(&held).take();
+            reply(Ok(old.is_some()));
         })
     }
 
@@ -71,10 +146,32 @@ impl CardService for PcscService {
         let nonce = nonce.to_vec();
         let wait = self.wait;
         let contexts = Arc::clone(&self.context);
+        let held = Arc::clone(&self.held);
         with_deadline(self.timeout + wait, move |reply| {
             let _card = lock(&CARD_IN_USE);
+            let hold = lock(&held).take();
+            // The held card left the reader while the PIN was typed: the citizen has been asked
+            // for nothing that failed yet, so the bridge waits for the card to come back (a
+            // card seen leaving then is no answer).
+            let mut card_left = false;
+            if let Some(mut hold) = hold {
+                match sign_with_hold(&mut hold, &origin, &nonce, &pin, confirm_last_try) {
+                    Some(result) => {
+                        reply(result);
+                        drop(hold);
+                        return;
+                    }
+                    None => {
+                        tracing::info!(reader = %hold.reader, "the held card left the reader: looking again");
+                        drop(hold);
+                        card_left = true;
+                    }
+                }
+            }
             let attempt = || match context(&contexts) {
-                Ok(c) => authenticate_now(&c, &origin, &nonce, &pin, confirm_last_try, wait),
+                Ok(c) => {
+                    authenticate_now(&c, &origin, &nonce, &pin, confirm_last_try, wait, card_left)
+                }
                 Err(e) => (Err(e), None),
             };
             let (mut result, mut connected) = attempt();
@@ -300,7 +397,18 @@ fn probe(
     }
 }
 
-fn status_now(context: &Context) -> Result<StatusResult, ErrorBody> {
+/// What `survey` found to hold: the reader, the exclusive connection, the tries.
+type Found = (String, Connected, PinStatus);
+
+/// Readers, cards and tries (`status`); with `hold`, the first My Number Card is connected
+/// exclusively and kept (`prepare`). A card already held by this bridge is reported from the
+/// hold, without an APDU (its exclusive connection keeps everyone else out, this bridge's
+/// own look included); a hold whose card left the reader is dropped.
+fn survey(
+    context: &Context,
+    held: &Mutex<Option<Held>>,
+    hold: bool,
+) -> Result<(StatusResult, Option<Found>), ErrorBody> {
     let names = reader_names(context)?;
     let states = reader_states(context, &names)?;
     let mut result = StatusResult {
@@ -308,34 +416,63 @@ fn status_now(context: &Context) -> Result<StatusResult, ErrorBody> {
         auth_pin_tries_left: None,
         reader: None,
     };
+    let mut found = None;
+    let mut held_guard = lock(held);
     for state in &states {
         let name = display(state.name());
         let mut card = CardPresence::Absent;
+        if let Some(hold) = held_guard.as_ref().filter(|h| h.reader == name) {
+            if card_present(state)
+                && hold
+                    .connected
+                    .card()
+                    .is_some_and(|c| c.status2_owned().is_ok())
+            {
+                result.readers.push(ReaderStatus {
+                    name: name.clone(),
+                    card: CardPresence::Jpki,
+                });
+                if result.reader.is_none() {
+                    result.auth_pin_tries_left = Some(tries_left(hold.tries));
+                    result.reader = Some(name);
+                }
+                continue;
+            }
+            *held_guard = None;
+        }
         if card_present(state) {
-            match probe(
-                context,
-                state.name(),
-                ShareMode::Shared,
-                Disposition::LeaveCard,
-            ) {
+            let (share, disposition) = if hold && found.is_none() {
+                (ShareMode::Exclusive, Disposition::LeaveCard)
+            } else {
+                (ShareMode::Shared, Disposition::LeaveCard)
+            };
+            match probe(context, state.name(), share, disposition) {
                 Ok(Probe::Jpki(connected)) => {
                     card = CardPresence::Jpki;
                     if result.reader.is_none() {
-                        if let Some(pcsc_card) = connected.card() {
-                            let mut jpki = JpkiCard::new(PcscTransport::new(pcsc_card));
-                            // The JPKI application is still selected after the probe.
-                            let tries = match jpki.auth_pin_status() {
-                                Ok(PinStatus::Remaining(n)) => Some(n),
-                                // Verified means a successful VERIFY reset the counter to its maximum.
-                                Ok(PinStatus::Verified) => Some(jpki::files::AUTH_PIN_MAX_TRIES),
-                                Ok(PinStatus::Blocked) => Some(0),
-                                Err(error) => {
-                                    tracing::warn!(%error, "could not read the PIN tries");
-                                    None
+                        // The JPKI application is still selected after the probe.
+                        let tries = match connected.card() {
+                            Some(pcsc_card) => {
+                                JpkiCard::new(PcscTransport::new(pcsc_card)).auth_pin_status()
+                            }
+                            None => Err(jpki::Error::Transport(TransportError::CardRemoved)),
+                        };
+                        match tries {
+                            Ok(tries) => {
+                                result.auth_pin_tries_left = Some(tries_left(tries));
+                                result.reader = Some(name.clone());
+                                if hold {
+                                    found = Some((name.clone(), connected, tries));
                                 }
-                            };
-                            result.auth_pin_tries_left = tries;
-                            result.reader = Some(name.clone());
+                            }
+                            Err(jpki::Error::Transport(e)) if e.is_retriable() => {
+                                // Taken away between the SELECT and the tries.
+                                card = CardPresence::Absent;
+                            }
+                            Err(error) => {
+                                tracing::warn!(%error, "could not read the PIN tries");
+                                result.reader = Some(name.clone());
+                            }
                         }
                     }
                 }
@@ -362,11 +499,113 @@ fn status_now(context: &Context) -> Result<StatusResult, ErrorBody> {
         }
         result.readers.push(ReaderStatus { name, card });
     }
-    Ok(result)
+    Ok((result, found))
+}
+
+/// The tries as `status` reports them.
+fn tries_left(tries: PinStatus) -> u8 {
+    match tries {
+        PinStatus::Remaining(n) => n,
+        // Verified means a successful VERIFY reset the counter to its maximum.
+        PinStatus::Verified => jpki::files::AUTH_PIN_MAX_TRIES,
+        PinStatus::Blocked => 0,
+    }
+}
+
+/// Lets the hold `generation` go after [`CARD_HOLD_MS`] if it is still there: a PIN window
+/// that never answered must not keep the card from other programs.
+fn expire_later(held: &Arc<Mutex<Option<Held>>>, generation: u64) {
+    let held = Arc::clone(held);
+    let spawned = std::thread::Builder::new()
+        .name("card-hold".into())
+        .spawn(move || {
+            std::thread::sleep(Duration::from_millis(CARD_HOLD_MS));
+            let _card = lock(&CARD_IN_USE);
+            let mut slot = lock(&held);
+            if slot.as_ref().is_some_and(|h| h.generation == generation) {
+                tracing::info!("the held card was not used in time: let go");
+                *slot = None;
+            }
+        });
+    if spawned.is_err() {
+        // Without the timer the hold ends at the next request or when the browser goes.
+        tracing::warn!("could not start the hold's timer");
+    }
+}
+
+/// `authenticate` on a held card: VERIFY and the signature (the certificate and the tries were
+/// read before the PIN). `None` when the card left the reader before VERIFY went out: the caller
+/// then looks for it as without a hold.
+fn sign_with_hold(
+    hold: &mut Held,
+    origin: &str,
+    nonce: &[u8],
+    pin: &AuthPin,
+    confirm_last_try: bool,
+) -> Option<Result<AuthenticateResult, ErrorBody>> {
+    let certificate = match hold.certificate.take()? {
+        Ok(certificate) => certificate,
+        Err(jpki::Error::Transport(e)) if e.is_retriable() => return None,
+        Err(error) => return Some(Err(errors::card(&error))),
+    };
+    if let Err(refusal) = last_try_rule(hold.tries, confirm_last_try) {
+        return Some(Err(refusal));
+    }
+    // From here the PIN may be verified: the card is unpowered when the hold ends.
+    hold.connected.disposition = Disposition::UnpowerCard;
+    let card = hold.connected.card()?;
+    let mut jpki = JpkiCard::new(PcscTransport::new(card));
+    let signed = jpki.verify_auth_pin(pin).and_then(|()| {
+        let digest_info = sha256_digest_info(&signing::signed_hash(origin, nonce));
+        jpki.sign_with_auth_key(&digest_info)
+    });
+    match signed {
+        // Only the SELECT of the PIN's EF went out: the card left while the PIN was typed.
+        Err(jpki::Error::Transport(e)) if e.is_retriable() && jpki.n_apdus() == 1 => None,
+        Err(error) => Some(Err(errors::card(&error))),
+        Ok(signature) => {
+            tracing::info!(reader = %hold.reader, n_apdus = jpki.n_apdus(), "signed on the held card");
+            Some(Ok(authenticate_result(
+                &certificate,
+                &signature,
+                hold.reader.clone(),
+            )))
+        }
+    }
+}
+
+/// The last-try rule of `security.md`: a blocked PIN is refused, and the last try is spent only
+/// when the citizen confirmed it.
+fn last_try_rule(tries: PinStatus, confirm_last_try: bool) -> Result<(), ErrorBody> {
+    match tries {
+        PinStatus::Blocked => Err(errors::pin_blocked()),
+        PinStatus::Remaining(1) if !confirm_last_try => Err(ErrorBody::new(
+            ErrorCode::PinLastTry,
+            "only one try is left; the user must confirm before it is spent",
+        )
+        .with_tries_left(1)),
+        PinStatus::Remaining(_) | PinStatus::Verified => Ok(()),
+    }
+}
+
+fn authenticate_result(certificate: &[u8], signature: &[u8], reader: String) -> AuthenticateResult {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    AuthenticateResult {
+        certificate: b64.encode(certificate),
+        signature: b64.encode(signature),
+        algorithm: signing::ALGORITHM.to_owned(),
+        format: signing::FORMAT.to_owned(),
+        reader,
+    }
 }
 
 /// Finds a reader holding a My Number Card, waiting up to `wait` for one to be presented.
-fn find_card(context: &Context, wait: Duration) -> Result<(String, Connected), ErrorBody> {
+/// With `card_left`, a card found leaving is waited past like an empty reader.
+fn find_card(
+    context: &Context,
+    wait: Duration,
+    card_left: bool,
+) -> Result<(String, Connected), ErrorBody> {
     let names = reader_names(context)?;
     if names.is_empty() {
         return Err(ErrorBody::new(
@@ -395,6 +634,7 @@ fn find_card(context: &Context, wait: Duration) -> Result<(String, Connected), E
                 Ok(Probe::Jpki(connected)) => return Ok((display(state.name()), connected)),
                 Ok(Probe::Other) => saw_other = true,
                 Ok(Probe::Gone) => {}
+                Ok(Probe::Removed) if card_left => {}
                 Ok(Probe::Removed) => {
                     return Err(ErrorBody::new(
                         ErrorCode::CardRemoved,
@@ -434,14 +674,15 @@ fn find_card(context: &Context, wait: Duration) -> Result<(String, Connected), E
             state.sync_current_state();
         }
         // A held reader shows no change when its holder lets go: look again every 250 ms.
-        let step = if unusable.is_some() {
+        let poll = unusable.is_some();
+        let step = if poll {
             remaining.min(Duration::from_millis(250))
         } else {
             remaining
         };
         match context.get_status_change(Some(step), &mut states) {
             Ok(()) => {}
-            Err(pcsc::Error::Timeout) if unusable.is_some() => {}
+            Err(pcsc::Error::Timeout) if poll => {}
             Err(pcsc::Error::Timeout) => return Err(no_card()),
             Err(e) => return Err(errors::pcsc(e)),
         }
@@ -457,23 +698,19 @@ fn authenticate_now(
     pin: &AuthPin,
     confirm_last_try: bool,
     wait: Duration,
+    card_left: bool,
 ) -> (Result<AuthenticateResult, ErrorBody>, Option<Connected>) {
     let started = Instant::now();
-    let (reader, connected) = match find_card(context, wait) {
+    let (reader, connected) = match find_card(context, wait, card_left) {
         Ok(found) => found,
         Err(e) => return (Err(e), None),
     };
-    let result = sign_challenge(&connected, origin, nonce, pin, confirm_last_try).map(|(certificate, signature, n_apdus)| {
-        tracing::info!(%reader, n_apdus, elapsed_ms = started.elapsed().as_millis() as u64, "signed");
-        let b64 = base64::engine::general_purpose::STANDARD;
-        AuthenticateResult {
-            certificate: b64.encode(certificate),
-            signature: b64.encode(signature),
-            algorithm: signing::ALGORITHM.to_owned(),
-            format: signing::FORMAT.to_owned(),
-            reader,
-        }
-    });
+    let result = sign_challenge(&connected, origin, nonce, pin, confirm_last_try).map(
+        |(certificate, signature, n_apdus)| {
+            tracing::info!(%reader, n_apdus, elapsed_ms = started.elapsed().as_millis() as u64, "signed");
+            authenticate_result(&certificate, &signature, reader)
+        },
+    );
     (result, Some(connected))
 }
 
@@ -494,17 +731,7 @@ fn sign_challenge(
     let mut jpki = JpkiCard::new(PcscTransport::new(card));
     let fail = |e: jpki::Error| errors::card(&e);
     let certificate = jpki.read_auth_certificate().map_err(fail)?;
-    match jpki.auth_pin_status().map_err(fail)? {
-        PinStatus::Blocked => return Err(errors::pin_blocked()),
-        PinStatus::Remaining(1) if !confirm_last_try => {
-            return Err(ErrorBody::new(
-                ErrorCode::PinLastTry,
-                "only one try is left; the user must confirm before it is spent",
-            )
-            .with_tries_left(1));
-        }
-        PinStatus::Remaining(_) | PinStatus::Verified => {}
-    }
+    last_try_rule(jpki.auth_pin_status().map_err(fail)?, confirm_last_try)?;
     jpki.verify_auth_pin(pin).map_err(fail)?;
     let digest_info = sha256_digest_info(&signing::signed_hash(origin, nonce));
     let signature = jpki.sign_with_auth_key(&digest_info).map_err(fail)?;

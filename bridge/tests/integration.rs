@@ -22,7 +22,7 @@ fn hello_answers_the_protocol_version() {
     let mut bridge = stack.bridge();
     let reply = bridge.request(json!({"id": 1, "command": "hello"}));
     assert_eq!(reply["id"], 1);
-    assert_eq!(reply["result"]["protocol"], 1);
+    assert_eq!(reply["result"]["protocol"], protocol::PROTOCOL_VERSION);
     assert_eq!(reply["result"]["version"], env!("CARGO_PKG_VERSION"));
     assert!(bridge.close().success());
 }
@@ -428,7 +428,7 @@ fn origins_and_callers_not_allowed_never_reach_the_card() {
     );
     assert_eq!(
         firefox.request(json!({"id": 1, "command": "hello"}))["result"]["protocol"],
-        1
+        protocol::PROTOCOL_VERSION
     );
 }
 

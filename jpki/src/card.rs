@@ -26,6 +26,9 @@ pub enum TransportError {
     /// The card did not answer in time.
     #[error("the card did not answer in time")]
     Timeout,
+    /// The reader went away during the operation (unplugged, or its service stopped).
+    #[error("the card reader went away")]
+    ReaderGone,
     /// Any other failure of the reader or its service.
     #[error("reader failure: {0}")]
     Failed(String),

@@ -6,8 +6,10 @@
 //! `INVALID_REQUEST`.
 //!
 //! ```text
-//! {"id":1,"command":"hello"}                 -> {"id":1,"result":{"version":"0.1.0","protocol":1}}
+//! {"id":1,"command":"hello"}                 -> {"id":1,"result":{"version":"0.1.0","protocol":2}}
 //! {"id":2,"command":"status"}                -> {"id":2,"result":{"readers":[…],"authPinTriesLeft":3,"reader":"…"}}
+//! {"id":4,"command":"prepare"}               -> {"id":4,"result":{…as status…}}  (the card is now held)
+//! {"id":5,"command":"release"}               -> {"id":5,"result":{"released":true}}
 //! {"id":3,"command":"authenticate","origin":"https://…","nonce":"<base64>","pin":"1234","confirmLastTry":false}
 //!                                            -> {"id":3,"result":{"certificate":"<b64 DER>","signature":"<b64>",
 //!                                                 "algorithm":"RS256","format":"myna-auth:1","reader":"…"}}
@@ -34,9 +36,21 @@ pub enum Request {
     Hello,
     /// Readers, card presence and PIN tries; spends no try.
     Status,
+    /// What `status` answers, and the My Number Card it found held for the `authenticate` that
+    /// follows: the bridge keeps it exclusively (nobody else can select another application or
+    /// spend a try meanwhile) and reads its certificate while the PIN is typed, so that after
+    /// the PIN only VERIFY, the key's selection and the signature go to the card. The hold ends
+    /// with `authenticate`, `release`, the card leaving the reader, or [`CARD_HOLD_MS`].
+    Prepare,
+    /// Ends the hold of `prepare` without a PIN (the PIN window was cancelled or timed out).
+    Release,
     /// Verify the PIN and sign the login challenge.
     Authenticate(AuthenticateRequest),
 }
+
+/// Longest time a card stays held after `prepare` (milliseconds): the extension's PIN window
+/// waits 120 s for the citizen; ten seconds more cover its round trips.
+pub const CARD_HOLD_MS: u64 = 130_000;
 
 /// The parameters of `authenticate`.
 pub struct AuthenticateRequest {
@@ -146,22 +160,15 @@ pub fn parse_request(frame: &[u8]) -> Result<(u32, Request), (Option<u32>, Reque
     let id = envelope.id;
     let fail = |e| (Some(id), e);
     let request = match envelope.command.as_str() {
-        "hello" | "status" => {
-            let wire: BareWire = serde_json::from_str(text).map_err(|e| {
-                fail(bad_fields(
-                    if envelope.command == "hello" {
-                        "hello"
-                    } else {
-                        "status"
-                    },
-                    &e,
-                ))
-            })?;
-            if wire.command == "hello" {
-                Request::Hello
-            } else {
-                Request::Status
-            }
+        bare @ ("hello" | "status" | "prepare" | "release") => {
+            let (name, request) = match bare {
+                "hello" => ("hello", Request::Hello),
+                "status" => ("status", Request::Status),
+                "prepare" => ("prepare", Request::Prepare),
+                _ => ("release", Request::Release),
+            };
+            let _: BareWire = serde_json::from_str(text).map_err(|e| fail(bad_fields(name, &e)))?;
+            request
         }
         "authenticate" => {
             let wire: AuthenticateWire =
@@ -250,6 +257,14 @@ pub struct StatusResult {
     pub auth_pin_tries_left: Option<u8>,
     /// The reader holding the My Number Card that `authenticate` would use.
     pub reader: Option<String>,
+}
+
+/// The result of `release`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReleaseResult {
+    /// Whether a card was held (and now is not).
+    pub released: bool,
 }
 
 /// The result of `authenticate`.
@@ -353,6 +368,24 @@ mod tests {
             panic!("numeric pin accepted")
         };
         assert!(!error.to_string().contains("9876"), "{error}");
+    }
+
+    #[test]
+    fn prepare_and_release_are_bare_requests() {
+        assert!(matches!(
+            parse(r#"{"id":7,"command":"prepare"}"#),
+            Ok((7, Request::Prepare))
+        ));
+        assert!(matches!(
+            parse(r#"{"id":8,"command":"release"}"#),
+            Ok((8, Request::Release))
+        ));
+        let Err((Some(9), RequestError::BadFields { command, .. })) =
+            parse(r#"{"id":9,"command":"prepare","reader":"x"}"#)
+        else {
+            panic!("extra key accepted")
+        };
+        assert_eq!(command, "prepare");
     }
 
     #[test]

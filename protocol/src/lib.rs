@@ -17,7 +17,8 @@ pub mod site;
 pub use error::{Component, ErrorBody, ErrorCode};
 
 /// Version of the bridge protocol. The extension and the bridge compare it in `hello`.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// 2: `prepare` and `release` (the card held from before the PIN window to the signature).
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Name of the native-messaging host, as registered with the browsers.
 pub const NATIVE_HOST_NAME: &str = "jp.myna.bridge";

@@ -434,13 +434,11 @@ impl Portal {
         if let Some(protocol) = options.extension_protocol {
             let config = extension.join("config.js");
             let text = std::fs::read_to_string(&config)?;
-            anyhow::ensure!(
-                text.contains("PROTOCOL: 1,"),
-                "config.js has no PROTOCOL: 1"
-            );
+            let current = format!("PROTOCOL: {},", protocol::PROTOCOL_VERSION);
+            anyhow::ensure!(text.contains(&current), "config.js has no {current}");
             std::fs::write(
                 &config,
-                text.replace("PROTOCOL: 1,", &format!("PROTOCOL: {protocol},")),
+                text.replace(&current, &format!("PROTOCOL: {protocol},")),
             )?;
         }
 

@@ -707,7 +707,7 @@ in_both_browsers!(
 in_both_browsers!(
     an_older_bridge_is_named_as_what_to_update,
     Options {
-        extension_protocol: Some(2),
+        extension_protocol: Some(protocol::PROTOCOL_VERSION + 1),
         ..Options::default()
     },
     async |p: &mut Portal| {

@@ -116,6 +116,14 @@ impl PrivatePcscd {
         Ok(())
     }
 
+    /// Stops pcscd, as when the reader's service goes away under a running client (on a PC, the
+    /// reader unplugged takes its readers away the same way); [`PrivatePcscd::restart`] brings
+    /// it back.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// The socket clients use through `PCSCLITE_CSOCK_NAME`.
     pub fn socket(&self) -> &Path {
         &self.socket

@@ -225,6 +225,10 @@ fn serve(shared: &Shared, mut stream: TcpStream) -> io::Result<()> {
                     Behaviour::HangFrom(n) if n_apdus >= n => continue,
                     Behaviour::RemoveAt(n) if n_apdus == n => {
                         shared.inserted.store(false, Ordering::SeqCst);
+                        // The clone kept for remove() holds the socket open: shut it too.
+                        if let Some(kept) = lock(&shared.connection).take() {
+                            let _ = kept.shutdown(Shutdown::Both);
+                        }
                         lock(&shared.card).power_off();
                         return Err(io::Error::other("the card was taken out mid-command"));
                     }

@@ -135,7 +135,11 @@ impl Stack {
     /// Asserts that the bridge still answers (after a fault).
     pub fn assert_alive(bridge: &mut Bridge) {
         let reply = bridge.request(json!({"id": 99, "command": "hello"}));
-        assert_eq!(reply["result"]["protocol"], 1, "{reply}");
+        assert_eq!(
+            reply["result"]["protocol"],
+            protocol::PROTOCOL_VERSION,
+            "{reply}"
+        );
     }
 
     pub fn log(&self) -> String {
