@@ -280,6 +280,12 @@ in_both_browsers!(
         p.cancel_pin().await?;
         p.see("パスワードの入力が取り消されました。").await?;
         p.screenshot("cancelled").await?;
+        // The card held for this login was let go at once, not after the bridge's 130 s.
+        let log = p.bridge_log();
+        ensure!(
+            log.contains("command=\"prepare\"") && log.contains("command=\"release\""),
+            "prepare then release: {log}"
+        );
         Ok(())
     }
 );
@@ -295,6 +301,10 @@ in_both_browsers!(
         p.read_card().await?;
         p.see("時間内に操作が完了しませんでした。").await?;
         p.screenshot("timed-out").await?;
+        ensure!(
+            p.bridge_log().contains("command=\"release\""),
+            "the held card was let go"
+        );
         Ok(())
     }
 );
