@@ -12,7 +12,10 @@ use std::time::{Duration, Instant};
 use jpki::{sha256_digest_info, AuthPin, JpkiCard, Transport, TransportError};
 use serde_json::json;
 use stack::{Stack, EXTENSION, NONCE, ORIGIN, PIN};
-use virtual_card::{CardDir, InProcessCard, VirtualCard};
+use virtual_card::{
+    link::{CardModel, Link},
+    CardDir, InProcessCard, VirtualCard,
+};
 
 const RUNS: usize = 60;
 
@@ -143,4 +146,84 @@ fn main() {
         "same APDU sequence, virtual card in-process (no PC/SC)",
         same_sequence_in_process(&card_dir),
     );
+    realistic(&stack);
+}
+
+/// Runs of each realistic line: a second or more each.
+const REALISTIC_RUNS: usize = 7;
+
+/// After OK on a card of each realism model: `authenticate` after `prepare` (the card held, its
+/// certificate read while the PIN was typed) and without it (everything after OK, as before
+/// protocol 2), next to the floor the model implies for the APDUs that must follow the PIN.
+fn realistic(stack: &Stack) {
+    println!();
+    println!("| realistic card: after OK | runs | median ms | p90 ms | min ms |");
+    println!("|---|---|---|---|---|");
+    let mut bridge = stack.bridge();
+    stack.wait_for_cards(&mut bridge, 1);
+    for (name, model) in [
+        ("contact T=1, 9,600 bit/s", CardModel::contact_t1()),
+        ("contact T=0, 9,600 bit/s", CardModel::contact_t0()),
+        ("contactless, 424 kbit/s", CardModel::contactless()),
+    ] {
+        stack.card().set_model(model);
+        let mut held_apdus = 0;
+        let held: Vec<Duration> = (0..REALISTIC_RUNS)
+            .map(|_| {
+                bridge.request(json!({"id": 1, "command": "prepare"}));
+                // Waits for the certificate read (the PIN window's time).
+                bridge.request(json!({"id": 2, "command": "status"}));
+                let before = stack.card().n_apdus();
+                let started = Instant::now();
+                let reply = bridge.authenticate(PIN, false);
+                let elapsed = started.elapsed();
+                assert_eq!(reply["result"]["algorithm"], "RS256", "{reply}");
+                held_apdus = stack.card().n_apdus() - before;
+                elapsed
+            })
+            .collect();
+        summary(
+            &format!("{name}: `authenticate` after `prepare` ({held_apdus} APDUs)"),
+            held,
+        );
+        let mut plain_apdus = 0;
+        let plain: Vec<Duration> = (0..REALISTIC_RUNS)
+            .map(|_| {
+                let before = stack.card().n_apdus();
+                let started = Instant::now();
+                let reply = bridge.authenticate(PIN, false);
+                let elapsed = started.elapsed();
+                assert_eq!(reply["result"]["algorithm"], "RS256", "{reply}");
+                plain_apdus = stack.card().n_apdus() - before;
+                elapsed
+            })
+            .collect();
+        summary(
+            &format!("{name}: `authenticate` alone ({plain_apdus} APDUs)"),
+            plain,
+        );
+        summary(
+            &format!("{name}: floor, the model's time for the APDUs after OK"),
+            vec![floor(&model)],
+        );
+    }
+    stack.card().set_model(CardModel::INSTANT);
+}
+
+/// The model's own time for SELECT PIN, VERIFY, SELECT key and the signature (and GET RESPONSE
+/// on T=0): what no host can avoid after the PIN.
+fn floor(model: &CardModel) -> Duration {
+    let ok = [0x90, 0x00];
+    let select = jpki::Command::select_ef(0x0018).to_bytes();
+    let verify = jpki::Command::verify(PIN.as_bytes()).to_bytes();
+    let sign = jpki::Command::compute_signature(&[0; 51]).to_bytes();
+    let signature = vec![0; 258];
+    let mut total = model.exchange_time(&select, &ok) * 2 + model.exchange_time(&verify, &ok);
+    if model.link == Link::ContactT0 {
+        total += model.exchange_time(&sign, &[0x61, 0x00]);
+        total += model.exchange_time(&jpki::Command::get_response(0).to_bytes(), &signature);
+    } else {
+        total += model.exchange_time(&sign, &signature);
+    }
+    total
 }
