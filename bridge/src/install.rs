@@ -133,13 +133,11 @@ pub fn install(options: &InstallOptions) -> Result<Vec<PathBuf>, InstallError> {
             ));
         }
         let path = profile_manifest_path(dir);
-        let manifest = serde_json::json!({
-            "name": NATIVE_HOST_NAME,
-            "description": "My Number Card portal bridge (card reader access)",
-            "path": options.exe,
-            "type": "stdio",
-            "allowed_origins": chromium,
-        });
+        let manifest = crate::package::manifest_json(
+            "chromium",
+            &options.exe.to_string_lossy(),
+            &options.config.allowed_extensions,
+        );
         let io = |context: String| move |source| InstallError::Io { context, source };
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)

@@ -5,13 +5,15 @@
 //! the extension already checked: frame size, exact keys, origin syntax and allow-list
 //! ([`config`]), calling extension ([`caller`]), PIN format before any APDU. The card is reached
 //! only through [`CardService`]; [`pcsc_service`] is the one implementation that links PC/SC, with
-//! a deadline on every card operation. [`install`] writes the browsers' host manifests.
+//! a deadline on every card operation. [`install`] writes the browsers' host manifests on this
+//! machine; [`package`] stages them as files for each OS and builds the Debian package.
 
 pub mod caller;
 pub mod config;
 pub mod errors;
 pub mod host;
 pub mod install;
+pub mod package;
 pub mod pcsc_service;
 
 pub use host::{CardService, Host};

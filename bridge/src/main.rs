@@ -67,6 +67,29 @@ enum Command {
         #[arg(long = "user-data-dir")]
         user_data_dirs: Vec<PathBuf>,
     },
+    /// Write the installed tree of a system-wide installation for an OS under a folder (the
+    /// executable, its configuration, every browser's manifest, on Windows the registry keys as
+    /// a .reg file), or with --deb build the Debian package of it.
+    Package {
+        /// linux, macos or windows.
+        #[arg(long, default_value = "linux")]
+        os: String,
+        /// The folder to write the tree to (for --deb: the staging folder, made empty first).
+        #[arg(long)]
+        root: PathBuf,
+        /// Build the Debian package at this path (Linux only).
+        #[arg(long)]
+        deb: Option<PathBuf>,
+        /// The executable to package [default: this one].
+        #[arg(long)]
+        exe: Option<PathBuf>,
+        /// Extensions allowed to call the bridge (repeatable), as for install.
+        #[arg(long = "extension", required = true)]
+        extensions: Vec<String>,
+        /// Portal origins allowed to request the card (repeatable; https only).
+        #[arg(long = "origin", required = true)]
+        origins: Vec<String>,
+    },
     /// Remove the browsers' host manifests and the configuration.
     Uninstall {
         /// System-wide instead of for the current user.
@@ -90,7 +113,17 @@ fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let is_cli = matches!(
         args.first().map(String::as_str),
-        Some("install" | "uninstall" | "doctor" | "help" | "--help" | "-h" | "--version" | "-V")
+        Some(
+            "install"
+                | "uninstall"
+                | "doctor"
+                | "package"
+                | "help"
+                | "--help"
+                | "-h"
+                | "--version"
+                | "-V"
+        )
     );
     let result = if is_cli { run_cli() } else { run_host(&args) };
     match result {
@@ -158,6 +191,55 @@ fn run_cli() -> anyhow::Result<()> {
                 system,
                 &user_data_dirs,
             )?)?;
+        }
+        Command::Package {
+            os,
+            root,
+            deb,
+            exe: packaged,
+            extensions,
+            origins,
+        } => {
+            let os = bridge::package::Os::parse(&os)
+                .with_context(|| format!("--os {os:?}: linux, macos or windows"))?;
+            let extensions = extensions
+                .iter()
+                .map(|e| bridge::caller::normalize_extension(e))
+                .collect::<Result<Vec<_>, _>>()
+                .context("--extension")?;
+            let config = Config {
+                allowed_origins: origins,
+                developer_origins: Vec::new(),
+                allowed_extensions: extensions,
+                card_timeout_ms: 15_000,
+                card_wait_ms: 10_000,
+            };
+            if let Err((origin, reason)) = config.validate() {
+                anyhow::bail!("origin {origin:?} cannot be allowed: {reason}");
+            }
+            let packaged = packaged.unwrap_or(exe);
+            let written = match deb {
+                Some(out) => {
+                    anyhow::ensure!(os == bridge::package::Os::Linux, "--deb needs --os linux");
+                    if root.exists() {
+                        std::fs::remove_dir_all(&root)
+                            .with_context(|| format!("emptying {}", root.display()))?;
+                    }
+                    let written = bridge::package::build_deb(
+                        &root,
+                        &packaged,
+                        &config,
+                        env!("CARGO_PKG_VERSION"),
+                        &out,
+                    )?;
+                    println!("built {}", out.display());
+                    written
+                }
+                None => bridge::package::stage(&root, os, &packaged, &config)?,
+            };
+            for path in written {
+                println!("  {}", path.display());
+            }
         }
         Command::Uninstall { system, browsers } => {
             install::uninstall(system, &all_browsers(browsers), &exe)?;

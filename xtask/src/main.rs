@@ -11,6 +11,9 @@
 //!   built, then every scenario in Chromium and Firefox.
 //! - `extension [--origin https://…]` the store packages of the extension (a zip for Chrome and
 //!   Edge, one for Firefox) under `<target>/extension/`.
+//! - `deb --extension … --origin …` the Debian package of the bridge (release build) under
+//!   `<target>/deb/` (`myna-bridge package --deb`; `myna-bridge package --os macos|windows`
+//!   stages those systems' layouts as files).
 //! - `instances` several server instances on one private PostgreSQL behind nginx
 //!   (`server/tests/instances.rs`; `test` runs it on SQLite and on PostgreSQL too).
 //! - `spa`   builds the release SPA into `app/dist`; `spa-test [chromium|firefox]` runs only the
@@ -87,11 +90,30 @@ fn main() -> anyhow::Result<()> {
                 );
             })
         }
+        Some("deb") => {
+            let release = build_release(&["bridge"])?;
+            let out = target_dir().join("deb");
+            std::fs::create_dir_all(&out)?;
+            let deb = out.join(format!("myna-bridge_{}.deb", env!("CARGO_PKG_VERSION")));
+            let mut command = Command::new(release.join("myna-bridge"));
+            command
+                .arg("package")
+                .arg("--root")
+                .arg(out.join("stage"))
+                .arg("--deb")
+                .arg(&deb)
+                .args(&args[1..]);
+            let status = command.status().context("starting myna-bridge package")?;
+            if !status.success() {
+                bail!("myna-bridge package failed with {status}");
+            }
+            Ok(())
+        }
         Some("tidy") => tidy::check(&root),
         Some("instances") => instances(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run|test|e2e|extension [--origin https://…]|bench|fuzz [seconds]|setup|spa|spa-test [chromium|firefox]|instances|tidy>"
+                "usage: cargo xtask <run|test|e2e|extension [--origin https://…]|deb --extension … --origin …|bench|fuzz [seconds]|setup|spa|spa-test [chromium|firefox]|instances|tidy>"
             );
             bail!("unknown task")
         }

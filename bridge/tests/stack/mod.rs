@@ -155,16 +155,26 @@ pub struct Bridge {
 }
 
 impl Bridge {
+    /// An installed bridge at `exe`, reading the configuration beside it (as the browser
+    /// starts it), against `socket`'s pcscd.
+    pub fn start_installed(exe: &Path, socket: &Path, args: &[&str], log: &Path) -> Self {
+        Self::spawn(Command::new(exe), Some(socket), args, log)
+    }
+
     pub fn start(socket: Option<&Path>, config: &Path, args: &[&str], log: &Path) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_myna-bridge"));
+        command.env("MYNA_BRIDGE_CONFIG", config);
+        Self::spawn(command, socket, args, log)
+    }
+
+    fn spawn(mut command: Command, socket: Option<&Path>, args: &[&str], log: &Path) -> Self {
         let log_file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(log)
             .expect("log");
-        let mut command = Command::new(env!("CARGO_BIN_EXE_myna-bridge"));
         command
             .args(args)
-            .env("MYNA_BRIDGE_CONFIG", config)
             .env("MYNA_BRIDGE_LOG", "trace")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
