@@ -382,6 +382,19 @@ async function authenticate(request, origin, timing) {
   return reply;
 }
 
+/**
+ * The page's self-diagnosis: this extension's version, and the bridge's `diagnose` (its version,
+ * PC/SC, readers, the card's tries and certificate expiry, its registration with each browser)
+ * or why the bridge could not be asked.
+ */
+async function diagnose(timing) {
+  const extension = api.runtime.getManifest().version;
+  const reply = await timedBridge({ command: "diagnose" }, MYNA.STATUS_TIMEOUT_MS, timing);
+  return reply.error
+    ? { result: { extension, bridge: null, bridgeError: reply.error } }
+    : { result: { extension, bridge: reply.result, bridgeError: null } };
+}
+
 async function answerPage(message, origin, timing) {
   const lang = message.lang === "en" ? "en" : "ja";
   switch (message.action) {
@@ -394,6 +407,8 @@ async function answerPage(message, origin, timing) {
       return authenticate({ nonce: message.nonce, lang }, origin, timing);
     case "showPinWindow":
       return showPinWindow(origin);
+    case "diagnose":
+      return diagnose(timing);
     default:
       return refusal("INVALID_REQUEST", "unknown action");
   }

@@ -212,7 +212,7 @@ async fn call(action: Action, nonce: Option<String>, lang: Lang) -> Settled {
         },
     );
     let deadline = match action {
-        Action::Status | Action::ShowPinWindow => STATUS_TIMEOUT_MS,
+        Action::Status | Action::ShowPinWindow | Action::Diagnose => STATUS_TIMEOUT_MS,
         Action::Authenticate => AUTHENTICATE_TIMEOUT_MS,
     };
     after(&window, deadline, move || {
@@ -249,4 +249,12 @@ pub async fn show_pin_window(lang: Lang) -> Result<(), ErrorBody> {
 /// the extension's own window).
 pub async fn authenticate(nonce: String, lang: Lang) -> Result<AuthenticateResult, ErrorBody> {
     parse(call(Action::Authenticate, Some(nonce), lang).await?)
+}
+
+/// The self-diagnosis: the extension's version and the bridge's `diagnose` (`/diagnosis`).
+///
+/// # Errors
+/// The extension missing (`EXTENSION_UNAVAILABLE`) or silent (`TIMEOUT`).
+pub async fn diagnose(lang: Lang) -> Result<protocol::page::Diagnosis, ErrorBody> {
+    parse(call(Action::Diagnose, None, lang).await?)
 }

@@ -16,6 +16,7 @@ pub use generated::i18n;
 pub mod api;
 pub mod card;
 pub mod content;
+pub mod diagnosis;
 pub mod format;
 pub mod helper;
 pub mod kiosk;
@@ -38,7 +39,8 @@ pub fn mount() {
     leptos::mount::mount_to_body(App);
 }
 
-/// The portal: F0 top page, F1 application, F2 status, F7 information, the terms; any other
+/// The portal: F0 top page, F1 application, F2 status, F7 information, the self-diagnosis
+/// (`/diagnosis`), the terms; any other
 /// path is 「ページが見つかりません」 (the server answers it with 404: `protocol::site`). MyNa Point is
 /// three parts of its own (`mynapoint::App`, `mynapoint::ApplyApp`, `receipt::ReceiptApp`),
 /// each with its own wasm, so that no part's first page loads the others' screens; links between
@@ -56,6 +58,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/insurance/apply") view=pages::Apply/>
                         <Route path=path!("/insurance/status") view=pages::Status/>
                         <Route path=path!("/info") view=pages::Info/>
+                        <Route path=path!("/diagnosis") view=diagnosis::Diagnosis/>
                         <Route path=path!("/terms") view=pages::Terms/>
                         <Route path=path!("/terms/mynapoint") view=pages::PointTerms/>
                     </Routes>

@@ -115,6 +115,26 @@ pub fn answer(action: Action, nonce: Option<&str>) -> Option<Result<String, Erro
         })
         .map_err(|_| internal("simulated: encoding")),
         Action::ShowPinWindow => Ok("{\"shown\":true}".to_owned()),
+        Action::Diagnose => {
+            let reader_name = readers
+                .iter()
+                .find(|r| r.card == CardPresence::Jpki)
+                .map(|r| r.name.clone());
+            serde_json::to_string(&protocol::page::Diagnosis {
+                extension: "simulated".into(),
+                bridge: Some(protocol::bridge::DiagnoseResult {
+                    version: "simulated".into(),
+                    pcsc_problem: None,
+                    readers,
+                    reader: reader_name,
+                    auth_pin_tries_left: tries,
+                    certificate_not_after: None,
+                    browsers: Vec::new(),
+                }),
+                bridge_error: None,
+            })
+            .map_err(|_| internal("simulated: encoding"))
+        }
         Action::Authenticate => match fails {
             Some(code) => Err(refusal(code)),
             None => sign(nonce),

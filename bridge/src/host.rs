@@ -14,8 +14,8 @@ use jpki::AuthPin;
 use native_messaging::host::{decode_message_opt, send_json, NmError};
 use protocol::{
     bridge::{
-        parse_request, AuthenticateResult, HelloResult, Outcome, ReleaseResult, Reply, Request,
-        StatusResult, MAX_FRAME,
+        parse_request, AuthenticateResult, BrowserRegistration, DiagnoseResult, HelloResult,
+        Outcome, ReleaseResult, Reply, Request, StatusResult, MAX_FRAME,
     },
     ErrorBody, ErrorCode, PROTOCOL_VERSION,
 };
@@ -37,6 +37,29 @@ pub trait CardService {
     /// Ends a hold without a PIN; true when a card was held.
     fn release(&self) -> Result<bool, ErrorBody> {
         Ok(false)
+    }
+    /// The card side of `diagnose`: the PC/SC service, readers, the My Number Card's tries
+    /// and certificate expiry (the host adds its version and the browsers' registrations). A
+    /// service that cannot read certificates answers from its status.
+    fn diagnose(&self) -> DiagnoseResult {
+        let mut result = DiagnoseResult {
+            version: String::new(),
+            pcsc_problem: None,
+            readers: Vec::new(),
+            reader: None,
+            auth_pin_tries_left: None,
+            certificate_not_after: None,
+            browsers: Vec::new(),
+        };
+        match self.status() {
+            Ok(status) => {
+                result.readers = status.readers;
+                result.reader = status.reader;
+                result.auth_pin_tries_left = status.auth_pin_tries_left;
+            }
+            Err(error) => result.pcsc_problem = Some(error.code),
+        }
+        result
     }
     /// Verifies the PIN and signs the challenge of `origin` and `nonce`.
     fn authenticate(
@@ -60,6 +83,8 @@ pub enum ResultBody {
     Authenticate(AuthenticateResult),
     /// `release`.
     Release(ReleaseResult),
+    /// `diagnose`.
+    Diagnose(DiagnoseResult),
 }
 
 /// The host: configuration, caller and card service.
@@ -101,6 +126,7 @@ impl<S: CardService> Host<S> {
             Request::Status => "status",
             Request::Prepare => "prepare",
             Request::Release => "release",
+            Request::Diagnose => "diagnose",
             Request::Authenticate(_) => "authenticate",
         };
         let outcome = match self.dispatch(request) {
@@ -163,6 +189,12 @@ impl<S: CardService> Host<S> {
                 .service
                 .release()
                 .map(|released| ResultBody::Release(ReleaseResult { released })),
+            Request::Diagnose => {
+                let mut result = self.service.diagnose();
+                result.version = env!("CARGO_PKG_VERSION").to_owned();
+                result.browsers = registrations();
+                Ok(ResultBody::Diagnose(result))
+            }
             Request::Authenticate(auth) => {
                 if !self.config.origin_allowed(&auth.origin) {
                     tracing::warn!(origin = %auth.origin, "origin not allowed");
@@ -244,6 +276,31 @@ fn invalid(message: String) -> Reply<ResultBody> {
         id: None,
         outcome: Outcome::Error(ErrorBody::new(ErrorCode::InvalidRequest, message)),
     }
+}
+
+/// Whether each browser finds the bridge, for the current user or system-wide (the `doctor`
+/// check; the paths and reasons stay out of the answer: they can name the user's folder).
+fn registrations() -> Vec<BrowserRegistration> {
+    let browsers: Vec<String> = crate::install::BROWSERS
+        .iter()
+        .map(|b| (*b).to_owned())
+        .collect();
+    let ok_in = |system| -> Vec<bool> {
+        crate::install::check(&browsers, system, &[]).map_or_else(
+            |_| vec![false; browsers.len()],
+            |findings| findings.iter().map(|f| f.problem.is_none()).collect(),
+        )
+    };
+    let user = ok_in(false);
+    let system = ok_in(true);
+    browsers
+        .into_iter()
+        .zip(user.into_iter().zip(system))
+        .map(|(browser, (user, system))| BrowserRegistration {
+            browser,
+            registered: user || system,
+        })
+        .collect()
 }
 
 #[cfg(test)]

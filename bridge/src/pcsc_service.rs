@@ -21,7 +21,9 @@ use base64::Engine as _;
 use jpki::{sha256_digest_info, AuthPin, JpkiCard, PinStatus, Transport, TransportError};
 use pcsc::{Context, Disposition, Protocols, ReaderState, Scope, ShareMode, State};
 use protocol::{
-    bridge::{AuthenticateResult, CardPresence, ReaderStatus, StatusResult, CARD_HOLD_MS},
+    bridge::{
+        AuthenticateResult, CardPresence, DiagnoseResult, ReaderStatus, StatusResult, CARD_HOLD_MS,
+    },
     signing, ErrorBody, ErrorCode,
 };
 
@@ -124,6 +126,51 @@ impl CardService for PcscService {
             });
             expire_later(&held, generation);
         })
+    }
+
+    fn diagnose(&self) -> DiagnoseResult {
+        let contexts = Arc::clone(&self.context);
+        let held = Arc::clone(&self.held);
+        let mut result = DiagnoseResult {
+            version: String::new(),
+            pcsc_problem: None,
+            readers: Vec::new(),
+            reader: None,
+            auth_pin_tries_left: None,
+            certificate_not_after: None,
+            browsers: Vec::new(),
+        };
+        let found = with_deadline(self.timeout, move |reply| {
+            let _card = lock(&CARD_IN_USE);
+            let mut found = context(&contexts).and_then(|c| {
+                let (status, _) = survey(&c, &held, false)?;
+                Ok((c, status))
+            });
+            if forget_context_on_service_loss(&contexts, &found) {
+                found = context(&contexts).and_then(|c| {
+                    let (status, _) = survey(&c, &held, false)?;
+                    Ok((c, status))
+                });
+            }
+            let answer = found.map(|(context, status)| {
+                let certificate = status
+                    .reader
+                    .as_deref()
+                    .and_then(|reader| certificate_of(&context, &held, reader));
+                (status, certificate.as_deref().and_then(not_after))
+            });
+            reply(answer);
+        });
+        match found {
+            Ok((status, not_after)) => {
+                result.readers = status.readers;
+                result.reader = status.reader;
+                result.auth_pin_tries_left = status.auth_pin_tries_left;
+                result.certificate_not_after = not_after;
+            }
+            Err(error) => result.pcsc_problem = Some(error.code),
+        }
+        result
     }
 
     fn release(&self) -> Result<bool, ErrorBody> {
@@ -500,6 +547,51 @@ fn survey(
         result.readers.push(ReaderStatus { name, card });
     }
     Ok((result, found))
+}
+
+/// The user-authentication certificate of the My Number Card in `reader`: the held card's, or
+/// read through a shared connection (no PIN needed).
+fn certificate_of(context: &Context, held: &Mutex<Option<Held>>, reader: &str) -> Option<Vec<u8>> {
+    if let Some(hold) = lock(held).as_ref().filter(|h| h.reader == reader) {
+        return match &hold.certificate {
+            Some(Ok(certificate)) => Some(certificate.clone()),
+            _ => None,
+        };
+    }
+    let name = CString::new(reader).ok()?;
+    let Ok(Probe::Jpki(connected)) =
+        probe(context, &name, ShareMode::Shared, Disposition::LeaveCard)
+    else {
+        return None;
+    };
+    let read = match connected.card() {
+        Some(card) => JpkiCard::new(PcscTransport::new(card)).read_auth_certificate(),
+        None => return None,
+    };
+    match read {
+        Ok(certificate) => Some(certificate),
+        Err(error) => {
+            tracing::warn!(%error, "could not read the certificate");
+            None
+        }
+    }
+}
+
+/// The last day of a certificate, `YYYY-MM-DD` in UTC.
+fn not_after(certificate: &[u8]) -> Option<String> {
+    use der::Decode as _;
+    let certificate = x509_cert::Certificate::from_der(certificate).ok()?;
+    let end = certificate
+        .tbs_certificate
+        .validity
+        .not_after
+        .to_date_time();
+    Some(format!(
+        "{:04}-{:02}-{:02}",
+        end.year(),
+        end.month(),
+        end.day()
+    ))
 }
 
 /// The tries as `status` reports them.

@@ -286,3 +286,66 @@ fn t0_and_the_timing_models_log_in() {
         assert_eq!(stack.card().n_apdus() - at_ok, after_ok, "{model:?}");
     }
 }
+
+/// `diagnose` (the page's self-diagnosis): the bridge's version, the readers, the card's tries
+/// and its certificate's last day, each browser's registration — without a PIN, without a try,
+/// and the same for a card this bridge holds.
+#[test]
+fn diagnose_reports_each_part() {
+    use der::Decode as _;
+    let stack = Stack::with_card();
+    let mut bridge = stack.bridge();
+    stack.wait_for_cards(&mut bridge, 1);
+    let certificate = CardDir::new(stack.dir.path().join("card0"))
+        .auth_cert()
+        .expect("cert");
+    let end = x509_cert::Certificate::from_der(&certificate)
+        .expect("certificate")
+        .tbs_certificate
+        .validity
+        .not_after
+        .to_date_time();
+    let last_day = format!("{:04}-{:02}-{:02}", end.year(), end.month(), end.day());
+    for held in [false, true] {
+        if held {
+            prepare_fully(&mut bridge);
+        }
+        let reply = bridge.request(json!({"id": 8, "command": "diagnose"}));
+        let result = &reply["result"];
+        assert_eq!(result["version"], env!("CARGO_PKG_VERSION"), "{reply}");
+        assert_eq!(result["pcscProblem"], Value::Null);
+        assert_eq!(result["reader"], "Virtual PCD 00 00");
+        assert_eq!(result["readers"][0]["card"], "jpki");
+        assert_eq!(result["readers"][1]["card"], "absent");
+        assert_eq!(result["authPinTriesLeft"], 3);
+        assert_eq!(
+            result["certificateNotAfter"],
+            last_day.as_str(),
+            "held: {held}"
+        );
+        let browsers: Vec<&str> = result["browsers"]
+            .as_array()
+            .expect("browsers")
+            .iter()
+            .filter_map(|b| b["browser"].as_str())
+            .collect();
+        assert_eq!(browsers, ["chrome", "chromium", "edge", "firefox"]);
+    }
+    assert_eq!(stack.card().auth_pin_tries(), 3);
+    // The hold survives the diagnosis: the login after it is still 4 APDUs.
+    let at_ok = stack.card().n_apdus();
+    let reply = bridge.authenticate(PIN, false);
+    assert_eq!(reply["result"]["algorithm"], "RS256", "{reply}");
+    assert_eq!(stack.card().n_apdus() - at_ok, 4);
+}
+
+/// Without pcscd the diagnosis still answers, naming the service as the problem.
+#[test]
+fn diagnose_without_pcscd_names_the_service() {
+    let mut stack = Stack::with_card();
+    stack.pcscd.stop();
+    let mut bridge = stack.bridge();
+    let reply = bridge.request(json!({"id": 8, "command": "diagnose"}));
+    assert_eq!(reply["result"]["pcscProblem"], "NO_PCSC_SERVICE", "{reply}");
+    assert_eq!(reply["result"]["readers"], json!([]));
+}

@@ -10,6 +10,7 @@
 //! {"id":2,"command":"status"}                -> {"id":2,"result":{"readers":[…],"authPinTriesLeft":3,"reader":"…"}}
 //! {"id":4,"command":"prepare"}               -> {"id":4,"result":{…as status…}}  (the card is now held)
 //! {"id":5,"command":"release"}               -> {"id":5,"result":{"released":true}}
+//! {"id":6,"command":"diagnose"}              -> {"id":6,"result":{"version":"0.1.0","pcscProblem":null,"readers":[…],…}}
 //! {"id":3,"command":"authenticate","origin":"https://…","nonce":"<base64>","pin":"1234","confirmLastTry":false}
 //!                                            -> {"id":3,"result":{"certificate":"<b64 DER>","signature":"<b64>",
 //!                                                 "algorithm":"RS256","format":"myna-auth:1","reader":"…"}}
@@ -44,6 +45,8 @@ pub enum Request {
     Prepare,
     /// Ends the hold of `prepare` without a PIN (the PIN window was cancelled or timed out).
     Release,
+    /// What the page's self-diagnosis shows ([`DiagnoseResult`]); spends no try, needs no PIN.
+    Diagnose,
     /// Verify the PIN and sign the login challenge.
     Authenticate(AuthenticateRequest),
 }
@@ -160,12 +163,13 @@ pub fn parse_request(frame: &[u8]) -> Result<(u32, Request), (Option<u32>, Reque
     let id = envelope.id;
     let fail = |e| (Some(id), e);
     let request = match envelope.command.as_str() {
-        bare @ ("hello" | "status" | "prepare" | "release") => {
+        bare @ ("hello" | "status" | "prepare" | "release" | "diagnose") => {
             let (name, request) = match bare {
                 "hello" => ("hello", Request::Hello),
                 "status" => ("status", Request::Status),
                 "prepare" => ("prepare", Request::Prepare),
-                _ => ("release", Request::Release),
+                "release" => ("release", Request::Release),
+                _ => ("diagnose", Request::Diagnose),
             };
             let _: BareWire = serde_json::from_str(text).map_err(|e| fail(bad_fields(name, &e)))?;
             request
@@ -257,6 +261,40 @@ pub struct StatusResult {
     pub auth_pin_tries_left: Option<u8>,
     /// The reader holding the My Number Card that `authenticate` would use.
     pub reader: Option<String>,
+}
+
+/// The result of `diagnose`: every step from the bridge to the card, for the page's
+/// self-diagnosis and the report a citizen can copy. Nothing personal: versions, reader names,
+/// a date, a count and browser names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DiagnoseResult {
+    /// The bridge's version (semver).
+    pub version: String,
+    /// Why the PC/SC service cannot be used (`NO_PCSC_SERVICE`, …); `None` when it answers.
+    pub pcsc_problem: Option<crate::ErrorCode>,
+    /// Every reader and what it holds.
+    pub readers: Vec<ReaderStatus>,
+    /// The reader holding the My Number Card.
+    pub reader: Option<String>,
+    /// Tries left of the user-authentication PIN.
+    pub auth_pin_tries_left: Option<u8>,
+    /// The last day of the user-authentication certificate (`YYYY-MM-DD`, UTC), when the card's
+    /// certificate could be read.
+    pub certificate_not_after: Option<String>,
+    /// Each browser the bridge registers with, and whether that browser finds it
+    /// (`myna-bridge doctor`, for the current user or system-wide).
+    pub browsers: Vec<BrowserRegistration>,
+}
+
+/// One browser's registration of the bridge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BrowserRegistration {
+    /// `chrome`, `chromium`, `edge` or `firefox`.
+    pub browser: String,
+    /// Whether that browser can start the bridge from what is installed.
+    pub registered: bool,
 }
 
 /// The result of `release`.

@@ -31,6 +31,24 @@ pub enum Action {
     /// browser may hide it); refused when none is open.
     #[serde(rename = "showPinWindow")]
     ShowPinWindow,
+    /// The self-diagnosis: the extension's own version and the bridge's `diagnose`
+    /// ([`Diagnosis`]).
+    Diagnose,
+}
+
+/// The extension's answer to [`Action::Diagnose`]: itself, and the bridge's diagnosis or why the
+/// bridge could not be asked (`BRIDGE_UNAVAILABLE`, `VERSION_MISMATCH`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Diagnosis {
+    /// The extension's version (its manifest's).
+    pub extension: String,
+    /// The bridge's answer.
+    #[serde(default)]
+    pub bridge: Option<crate::bridge::DiagnoseResult>,
+    /// Why there is none.
+    #[serde(default)]
+    pub bridge_error: Option<ErrorBody>,
 }
 
 /// The page's language, for the PIN window.

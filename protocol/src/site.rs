@@ -9,6 +9,7 @@ pub const PORTAL_ROUTES: &[&str] = &[
     "/insurance/apply",
     "/insurance/status",
     "/info",
+    "/diagnosis",
     "/terms",
     "/terms/mynapoint",
 ];

@@ -780,3 +780,170 @@ in_both_browsers!(
         Ok(())
     }
 );
+
+/// The self-diagnosis page's verdict of `item` (`ok`, `warn`, `fail`, `not-checked`).
+async fn verdict(p: &Portal, item: &str) -> anyhow::Result<String> {
+    let cell = p
+        .client
+        .find(Locator::Css(&format!(
+            "table.diagnosis[data-done] tr[data-item='{item}'] td.verdict"
+        )))
+        .await?;
+    Ok(cell.attr("data-verdict").await?.unwrap_or_default())
+}
+
+/// Waits for the diagnosis to be done and checks each row's verdict.
+async fn diagnosis_says(p: &Portal, expected: &[(&str, &str)]) -> anyhow::Result<()> {
+    let give_up = Instant::now() + Duration::from_secs(20);
+    while p
+        .client
+        .find(Locator::Css("table.diagnosis[data-done]"))
+        .await
+        .is_err()
+    {
+        ensure!(Instant::now() < give_up, "the diagnosis never finished");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for (item, wanted) in expected {
+        let found = verdict(p, item).await?;
+        ensure!(found == *wanted, "{item}: {found}, not {wanted}");
+    }
+    Ok(())
+}
+
+async fn report(p: &Portal) -> anyhow::Result<String> {
+    let value = p
+        .client
+        .execute(
+            "return document.getElementById('diagnosis-report').value",
+            vec![],
+        )
+        .await?;
+    Ok(value.as_str().unwrap_or_default().to_owned())
+}
+
+in_both_browsers!(
+    the_diagnosis_names_each_part_and_what_it_found,
+    Options {
+        certificate_expires_in_days: Some(30),
+        other_card: true,
+        ..Options::default()
+    },
+    async |p: &mut Portal| {
+        // From the card step's troubleshooting list.
+        p.apply_until_card_step(true).await?;
+        p.readiness("READY").await?;
+        p.client
+            .find(Locator::Css("details.troubleshooting summary"))
+            .await?
+            .click()
+            .await?;
+        p.press("details.troubleshooting a[href='/diagnosis']")
+            .await?;
+        p.see("動作環境の診断").await?;
+        diagnosis_says(
+            p,
+            &[
+                ("extension", "ok"),
+                ("bridge", "ok"),
+                ("browsers", "ok"),
+                ("pcsc", "ok"),
+                ("readers", "ok"),
+                ("card", "ok"),
+                ("certificate", "warn"),
+                ("tries", "ok"),
+            ],
+        )
+        .await?;
+        p.see("Virtual PCD 00 01 — マイナンバーカード以外のカード")
+            .await?;
+        p.see("有効期限が近づいています").await?;
+        let text = report(p).await?;
+        let end = (chrono::Utc::now() + chrono::Duration::days(30))
+            .format("%Y-%m-%d")
+            .to_string();
+        for line in [
+            "extension: ok version ".to_owned(),
+            "readers: ok [Virtual PCD 00 00: my-number-card] [Virtual PCD 00 01: other-card]"
+                .to_owned(),
+            "card: ok in Virtual PCD 00 00".to_owned(),
+            format!("certificate: warn until {end} (CERTIFICATE_ENDING)"),
+            "tries: ok 3 left".to_owned(),
+        ] {
+            ensure!(text.contains(&line), "the report lacks {line:?}:\n{text}");
+        }
+        // Nothing was asked of the citizen and no try was spent.
+        ensure!(p.card()?.auth_pin_tries() == 3, "a try was spent");
+        p.screenshot("diagnosis").await?;
+        p.client
+            .execute(
+                "document.getElementById('diagnosis-report').scrollIntoView()",
+                vec![],
+            )
+            .await?;
+        p.screenshot("diagnosis-report").await?;
+        p.press("#main .buttons button.primary").await?;
+        p.client
+            .find(Locator::Css("#main p[role='status']"))
+            .await?;
+        p.press("button.lang-switch").await?;
+        p.see("Check your setup").await?;
+        p.see("Virtual PCD 00 00 — My Number Card").await?;
+        p.screenshot("diagnosis-en").await?;
+        Ok(())
+    }
+);
+
+in_both_browsers!(
+    the_diagnosis_without_the_bridge_says_what_to_install,
+    Options {
+        bridge: false,
+        ..Options::default()
+    },
+    async |p: &mut Portal| {
+        p.open("/diagnosis").await?;
+        diagnosis_says(
+            p,
+            &[
+                ("extension", "ok"),
+                ("bridge", "fail"),
+                ("pcsc", "not-checked"),
+                ("tries", "not-checked"),
+            ],
+        )
+        .await?;
+        p.see("補助プログラムが見つかりません").await?;
+        ensure!(report(p)
+            .await?
+            .contains("bridge: fail (BRIDGE_UNAVAILABLE)"));
+        p.client
+            .find(Locator::Css("td.fix a.install[href='/info#install']"))
+            .await?;
+        p.screenshot("diagnosis-no-bridge").await?;
+        Ok(())
+    }
+);
+
+in_both_browsers!(
+    the_diagnosis_without_a_reader_says_to_connect_one,
+    Options {
+        reader: false,
+        ..Options::default()
+    },
+    async |p: &mut Portal| {
+        p.open("/diagnosis").await?;
+        diagnosis_says(
+            p,
+            &[
+                ("bridge", "ok"),
+                ("pcsc", "ok"),
+                ("readers", "fail"),
+                ("card", "not-checked"),
+            ],
+        )
+        .await?;
+        p.see("ICカードリーダライタが見つかりません").await?;
+        p.screenshot("diagnosis-no-reader").await?;
+        Ok(())
+    }
+);
