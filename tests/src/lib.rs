@@ -89,6 +89,10 @@ pub struct Options {
     /// The card's user-authentication certificate expires this many days from now (else in
     /// five years).
     pub certificate_expires_in_days: Option<u64>,
+    /// The bridge as its Debian package installs it (built from the bridge under test with
+    /// `myna-bridge package --deb`, installed by `dpkg` into a root of the scenario's own, run
+    /// with the configuration the package put beside it) instead of the bare binary.
+    pub packaged_bridge: bool,
 }
 
 impl Default for Options {
@@ -107,8 +111,52 @@ impl Default for Options {
             extension_protocol: None,
             rate_limits: true,
             certificate_expires_in_days: None,
+            packaged_bridge: false,
         }
     }
+}
+
+/// Builds the bridge's Debian package from `bridge` (for this test's extensions) and installs it
+/// with `dpkg` into `root/installed`; returns the installed executable.
+fn install_package(bridge: &Path, root: &Path) -> anyhow::Result<PathBuf> {
+    let deb = root.join("myna-bridge.deb");
+    let run = |command: &mut Command| -> anyhow::Result<()> {
+        let output = command.output()?;
+        anyhow::ensure!(
+            output.status.success(),
+            "{command:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        Ok(())
+    };
+    run(Command::new(bridge)
+        .arg("package")
+        .arg("--root")
+        .arg(root.join("package"))
+        .arg("--deb")
+        .arg(&deb)
+        .args([
+            "--extension",
+            CHROMIUM_EXTENSION,
+            "--extension",
+            FIREFOX_EXTENSION,
+        ])
+        .args(["--origin", "https://myna.example"]))?;
+    let installed = root.join("installed");
+    for sub in [
+        "var/lib/dpkg/info",
+        "var/lib/dpkg/updates",
+        "var/lib/dpkg/triggers",
+    ] {
+        std::fs::create_dir_all(installed.join(sub))?;
+    }
+    std::fs::write(installed.join("var/lib/dpkg/status"), "")?;
+    run(Command::new("dpkg")
+        .arg(format!("--root={}", installed.display()))
+        .arg(format!("--log={}", root.join("dpkg.log").display()))
+        .args(["--force-depends", "--force-not-root", "--install"])
+        .arg(&deb))?;
+    Ok(installed.join("usr/lib/myna-bridge/myna-bridge"))
 }
 
 struct Built {
@@ -451,13 +499,21 @@ impl Portal {
                 "allowedExtensions": [CHROMIUM_EXTENSION, FIREFOX_EXTENSION],
             }),
         )?;
+        let (bridge, own_config) = if options.packaged_bridge {
+            (
+                install_package(&built.bridge, &root)?,
+                "unset MYNA_BRIDGE_CONFIG\n",
+            )
+        } else {
+            (built.bridge.clone(), "")
+        };
         let wrapper = root.join("bridge.sh");
         std::fs::write(
             &wrapper,
             format!(
-                "#!/bin/sh\necho $$ > '{}'\nexec '{}' \"$@\" 2>>'{}'\n",
+                "#!/bin/sh\necho $$ > '{}'\n{own_config}exec '{}' \"$@\" 2>>'{}'\n",
                 root.join("bridge.pid").display(),
-                built.bridge.display(),
+                bridge.display(),
                 root.join("bridge.log").display()
             ),
         )?;

@@ -947,3 +947,25 @@ in_both_browsers!(
         Ok(())
     }
 );
+
+in_both_browsers!(
+    the_packaged_bridge_reaches_ready,
+    Options {
+        packaged_bridge: true,
+        ..Options::default()
+    },
+    async |p: &mut Portal| {
+        // The bridge as the Debian package installs it, with the package's own configuration:
+        // the card step finds the card ready, and the diagnosis sees the same bridge.
+        p.apply_until_card_step(true).await?;
+        p.readiness("READY").await?;
+        p.open("/diagnosis").await?;
+        diagnosis_says(p, &[("bridge", "ok"), ("card", "ok"), ("tries", "ok")]).await?;
+        let log = p.bridge_log();
+        ensure!(
+            !log.contains("configuration unusable"),
+            "the packaged configuration did not load: {log}"
+        );
+        Ok(())
+    }
+);
