@@ -167,37 +167,12 @@ fn realistic(stack: &Stack) {
         ("contactless, 424 kbit/s", CardModel::contactless()),
     ] {
         stack.card().set_model(model);
-        let mut held_apdus = 0;
-        let held: Vec<Duration> = (0..REALISTIC_RUNS)
-            .map(|_| {
-                bridge.request(json!({"id": 1, "command": "prepare"}));
-                // Waits for the certificate read (the PIN window's time).
-                bridge.request(json!({"id": 2, "command": "status"}));
-                let before = stack.card().n_apdus();
-                let started = Instant::now();
-                let reply = bridge.authenticate(PIN, false);
-                let elapsed = started.elapsed();
-                assert_eq!(reply["result"]["algorithm"], "RS256", "{reply}");
-                held_apdus = stack.card().n_apdus() - before;
-                elapsed
-            })
-            .collect();
+        let (held, held_apdus) = after_ok(stack, &mut bridge, true);
         summary(
             &format!("{name}: `authenticate` after `prepare` ({held_apdus} APDUs)"),
             held,
         );
-        let mut plain_apdus = 0;
-        let plain: Vec<Duration> = (0..REALISTIC_RUNS)
-            .map(|_| {
-                let before = stack.card().n_apdus();
-                let started = Instant::now();
-                let reply = bridge.authenticate(PIN, false);
-                let elapsed = started.elapsed();
-                assert_eq!(reply["result"]["algorithm"], "RS256", "{reply}");
-                plain_apdus = stack.card().n_apdus() - before;
-                elapsed
-            })
-            .collect();
+        let (plain, plain_apdus) = after_ok(stack, &mut bridge, false);
         summary(
             &format!("{name}: `authenticate` alone ({plain_apdus} APDUs)"),
             plain,
@@ -208,6 +183,28 @@ fn realistic(stack: &Stack) {
         );
     }
     stack.card().set_model(CardModel::INSTANT);
+}
+
+/// `authenticate`'s time and APDUs over [`REALISTIC_RUNS`] runs, each after a `prepare` (and its
+/// certificate read: the PIN window's time) when `prepared`.
+fn after_ok(stack: &Stack, bridge: &mut stack::Bridge, prepared: bool) -> (Vec<Duration>, usize) {
+    let mut n_apdus = 0;
+    let samples = (0..REALISTIC_RUNS)
+        .map(|_| {
+            if prepared {
+                bridge.request(json!({"id": 1, "command": "prepare"}));
+                bridge.request(json!({"id": 2, "command": "status"}));
+            }
+            let before = stack.card().n_apdus();
+            let started = Instant::now();
+            let reply = bridge.authenticate(PIN, false);
+            let elapsed = started.elapsed();
+            assert_eq!(reply["result"]["algorithm"], "RS256", "{reply}");
+            n_apdus = stack.card().n_apdus() - before;
+            elapsed
+        })
+        .collect();
+    (samples, n_apdus)
 }
 
 /// The model's own time for SELECT PIN, VERIFY, SELECT key and the signature (and GET RESPONSE

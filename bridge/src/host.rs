@@ -42,15 +42,7 @@ pub trait CardService {
     /// and certificate expiry (the host adds its version and the browsers' registrations). A
     /// service that cannot read certificates answers from its status.
     fn diagnose(&self) -> DiagnoseResult {
-        let mut result = DiagnoseResult {
-            version: String::new(),
-            pcsc_problem: None,
-            readers: Vec::new(),
-            reader: None,
-            auth_pin_tries_left: None,
-            certificate_not_after: None,
-            browsers: Vec::new(),
-        };
+        let mut result = DiagnoseResult::default();
         match self.status() {
             Ok(status) => {
                 result.readers = status.readers;

@@ -135,6 +135,33 @@ fn main() -> std::process::ExitCode {
     }
 }
 
+/// The configuration `install` and `package` write: extension ids as the browsers read them
+/// (`chrome-extension://<id>/` with its slash), origins checked.
+fn checked_config(
+    extensions: &[String],
+    origins: Vec<String>,
+    developer_origins: Vec<String>,
+    card_timeout_ms: u64,
+    card_wait_ms: u64,
+) -> anyhow::Result<Config> {
+    let extensions = extensions
+        .iter()
+        .map(|e| bridge::caller::normalize_extension(e))
+        .collect::<Result<Vec<_>, _>>()
+        .context("--extension")?;
+    let config = Config {
+        allowed_origins: origins,
+        developer_origins,
+        allowed_extensions: extensions,
+        card_timeout_ms,
+        card_wait_ms,
+    };
+    if let Err((origin, reason)) = config.validate() {
+        anyhow::bail!("origin {origin:?} cannot be allowed: {reason}");
+    }
+    Ok(config)
+}
+
 fn run_cli() -> anyhow::Result<()> {
     let exe = std::env::current_exe().context("finding the bridge executable")?;
     match Cli::parse().command {
@@ -148,22 +175,13 @@ fn run_cli() -> anyhow::Result<()> {
             card_wait_ms,
             user_data_dirs,
         } => {
-            // Written as the browsers read them (chrome-extension://<id>/ with its slash).
-            let extensions = extensions
-                .iter()
-                .map(|e| bridge::caller::normalize_extension(e))
-                .collect::<Result<Vec<_>, _>>()
-                .context("--extension")?;
-            let config = Config {
-                allowed_origins: origins,
+            let config = checked_config(
+                &extensions,
+                origins,
                 developer_origins,
-                allowed_extensions: extensions,
                 card_timeout_ms,
                 card_wait_ms,
-            };
-            if let Err((origin, reason)) = config.validate() {
-                anyhow::bail!("origin {origin:?} cannot be allowed: {reason}");
-            }
+            )?;
             let options = InstallOptions {
                 system,
                 browsers: all_browsers(browsers),
@@ -202,21 +220,7 @@ fn run_cli() -> anyhow::Result<()> {
         } => {
             let os = bridge::package::Os::parse(&os)
                 .with_context(|| format!("--os {os:?}: linux, macos or windows"))?;
-            let extensions = extensions
-                .iter()
-                .map(|e| bridge::caller::normalize_extension(e))
-                .collect::<Result<Vec<_>, _>>()
-                .context("--extension")?;
-            let config = Config {
-                allowed_origins: origins,
-                developer_origins: Vec::new(),
-                allowed_extensions: extensions,
-                card_timeout_ms: 15_000,
-                card_wait_ms: 10_000,
-            };
-            if let Err((origin, reason)) = config.validate() {
-                anyhow::bail!("origin {origin:?} cannot be allowed: {reason}");
-            }
+            let config = checked_config(&extensions, origins, Vec::new(), 15_000, 10_000)?;
             let packaged = packaged.unwrap_or(exe);
             let written = match deb {
                 Some(out) => {

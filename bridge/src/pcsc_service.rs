@@ -131,15 +131,7 @@ impl CardService for PcscService {
     fn diagnose(&self) -> DiagnoseResult {
         let contexts = Arc::clone(&self.context);
         let held = Arc::clone(&self.held);
-        let mut result = DiagnoseResult {
-            version: String::new(),
-            pcsc_problem: None,
-            readers: Vec::new(),
-            reader: None,
-            auth_pin_tries_left: None,
-            certificate_not_after: None,
-            browsers: Vec::new(),
-        };
+        let mut result = DiagnoseResult::default();
         let found = with_deadline(self.timeout, move |reply| {
             let _card = lock(&CARD_IN_USE);
             let mut found = context(&contexts).and_then(|c| {

@@ -242,19 +242,9 @@ fn the_reader_gone_during_the_signature() {
     stack.wait_for_cards(&mut bridge, 1);
     prepare_fully(&mut bridge);
     let at_ok = stack.card().n_apdus();
-    bridge.send_frame(
-        json!({"id": 9, "command": "authenticate", "origin": stack::ORIGIN, "nonce": stack::NONCE, "pin": PIN})
-            .to_string()
-            .as_bytes(),
-    );
-    let give_up = std::time::Instant::now() + Duration::from_secs(10);
-    while stack.card().n_apdus() < at_ok + 4 {
-        assert!(
-            std::time::Instant::now() < give_up,
-            "the signature never started"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    bridge.send_authenticate();
+    // The fourth APDU after OK is the signature.
+    stack.wait_for_apdus(at_ok + 4);
     stack.pcscd.stop();
     let reply = bridge.read_reply();
     assert_eq!(error_code(&reply), "NO_READER", "{reply}\n{}", stack.log());

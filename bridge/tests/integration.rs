@@ -258,19 +258,8 @@ fn remove_at_apdu(n: usize) -> serde_json::Value {
     stack.wait_for_cards(&mut bridge, 1);
     let before = stack.card().n_apdus();
     stack.card().set_behaviour(Behaviour::HangFrom(before + n));
-    bridge.send_frame(
-        json!({"id": 9, "command": "authenticate", "origin": ORIGIN, "nonce": NONCE, "pin": PIN})
-            .to_string()
-            .as_bytes(),
-    );
-    let give_up = std::time::Instant::now() + Duration::from_secs(10);
-    while stack.card().n_apdus() < before + n {
-        assert!(
-            std::time::Instant::now() < give_up,
-            "APDU {n} never reached the card"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    bridge.send_authenticate();
+    stack.wait_for_apdus(before + n);
     stack.card().remove();
     let reply = bridge.read_reply();
     assert_eq!(reply["id"], 9);

@@ -266,7 +266,7 @@ pub struct StatusResult {
 /// The result of `diagnose`: every step from the bridge to the card, for the page's
 /// self-diagnosis and the report a citizen can copy. Nothing personal: versions, reader names,
 /// a date, a count and browser names.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DiagnoseResult {
     /// The bridge's version (semver).

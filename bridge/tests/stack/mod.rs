@@ -132,6 +132,16 @@ impl Stack {
         }
     }
 
+    /// Waits until the card has received `n` command APDUs in all (a request under way has
+    /// reached that step).
+    pub fn wait_for_apdus(&self, n: usize) {
+        let give_up = Instant::now() + Duration::from_secs(10);
+        while self.card().n_apdus() < n {
+            assert!(Instant::now() < give_up, "APDU {n} never reached the card");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
     /// Asserts that the bridge still answers (after a fault).
     pub fn assert_alive(bridge: &mut Bridge) {
         let reply = bridge.request(json!({"id": 99, "command": "hello"}));
@@ -228,6 +238,15 @@ impl Bridge {
             "id": 7, "command": "authenticate", "origin": ORIGIN, "nonce": NONCE,
             "pin": pin, "confirmLastTry": confirm_last_try,
         }))
+    }
+
+    /// Sends `authenticate` (id 9) without waiting for the answer ([`Bridge::read_reply`]).
+    pub fn send_authenticate(&mut self) {
+        self.send_frame(
+            json!({"id": 9, "command": "authenticate", "origin": ORIGIN, "nonce": NONCE, "pin": PIN})
+                .to_string()
+                .as_bytes(),
+        );
     }
 
     /// Closes stdin and waits for the process to exit by itself.
