@@ -4,29 +4,14 @@
 
 pub use protocol::payment::{mask, Field, PaymentInput};
 
-/// Full-width ASCII (U+FF01–U+FF5E) as ASCII; spaces (also the ideographic one) and hyphens
-/// (also `－` and `ー`) dropped.
-pub fn ascii(text: &str) -> String {
-    text.chars()
-        .filter_map(|c| match c {
-            ' ' | '\u{3000}' | '-' | '－' | 'ー' | '‐' => None,
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
-            _ => Some(c),
-        })
-        .collect()
-}
-
-/// Normalizes the three fields as typed and checks them in the order the form shows them.
+/// Normalizes the three fields as typed and checks them in the order the form shows them
+/// (`protocol::payment`: the server reads them with the same rules and the same normalizer).
 pub fn payment_input(
     payment_service_id: &str,
     security_code: &str,
     phone_last4: &str,
 ) -> Result<PaymentInput, Field> {
-    PaymentInput::check(
-        ascii(payment_service_id),
-        ascii(security_code),
-        ascii(phone_last4),
-    )
+    PaymentInput::parse(payment_service_id, security_code, phone_last4)
 }
 
 #[cfg(test)]

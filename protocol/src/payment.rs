@@ -1,7 +1,8 @@
 //! The rules of the MyNa Point application's input (flows.md F5 step 5), shared by the SPA, which
 //! checks before asking, and the server, which checks again: which fields there are, what each
-//! accepts once normalized, and how an ID is shown masked. Each side normalizes the typed text
-//! first (full-width forms as ASCII, separators dropped) and then calls [`PaymentInput::check`].
+//! accepts once normalized, and how an ID is shown masked. Both sides normalize the typed text
+//! with the one [`normalize`] (full-width forms as ASCII, spaces and dash-like separators
+//! dropped) and then call [`PaymentInput::check`] — or [`PaymentInput::parse`], which does both.
 
 /// A field of the application that is not acceptable (the API's `INVALID_FIELD` names it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -57,6 +58,24 @@ impl std::fmt::Debug for PaymentInput {
     }
 }
 
+/// The typed text as the checks read it: full-width ASCII (U+FF01–U+FF5E) as ASCII; spaces (ASCII
+/// and ideographic) and the dashes people type between groups of digits dropped (`-`, `－`, `ー`,
+/// `ｰ`, `‐` `‑` `‒` `–` `—` `―`, `−`). Nothing else changes: other look-alikes (`①`, `²`,
+/// half-width katakana) stay as typed and fail the check, on the page and on the server alike.
+/// Written out rather than Unicode NFKC so that the page and the server agree character for
+/// character without the normalization tables in the page's wasm.
+pub fn normalize(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| match c {
+            ' ' | '\u{3000}' | '-' | '－' | 'ー' | 'ｰ' | '\u{2010}'..='\u{2015}' | '\u{2212}' => {
+                None
+            }
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
+            _ => Some(c),
+        })
+        .collect()
+}
+
 fn alnum(text: &str, range: std::ops::RangeInclusive<usize>) -> bool {
     range.contains(&text.len()) && text.bytes().all(|b| b.is_ascii_alphanumeric())
 }
@@ -84,6 +103,22 @@ impl PaymentInput {
             security_code,
             phone_last4,
         })
+    }
+
+    /// [`normalize`]s the three fields as typed, then [`PaymentInput::check`]s them.
+    ///
+    /// # Errors
+    /// The first field, in the form's order, that is not acceptable.
+    pub fn parse(
+        payment_service_id: &str,
+        security_code: &str,
+        phone_last4: &str,
+    ) -> Result<Self, Field> {
+        Self::check(
+            normalize(payment_service_id),
+            normalize(security_code),
+            normalize(phone_last4),
+        )
     }
 
     /// The last four characters of the ID, all a receipt keeps of it.
@@ -131,6 +166,35 @@ mod tests {
         assert!(
             !debug.contains("SECRET") && !debug.contains("12345678901"),
             "{debug}"
+        );
+    }
+
+    /// The one table the page and the server are both held to (they both call `normalize`).
+    #[test]
+    fn typed_forms_normalize_the_same_everywhere() {
+        for (typed, read) in [
+            ("１２３４ー５６７８", "12345678"),
+            ("1234－5678", "12345678"),
+            ("1234‐5678", "12345678"),
+            ("1234–5678—90", "1234567890"),
+            ("1234−5678", "12345678"),
+            ("1234ｰ5678", "12345678"),
+            ("ＡＢＣ　１２３", "ABC123"),
+            (" ab cd ", "abcd"),
+            ("①②③④", "①②③④"),
+            ("１２³4", "12³4"),
+        ] {
+            assert_eq!(normalize(typed), read, "{typed}");
+        }
+        assert!(PaymentInput::parse("１２３４ー５６７８", "ａｂｃ", "０９８７").is_ok());
+        // Circled digits are not digits, on either side.
+        assert_eq!(
+            PaymentInput::parse("①②③④", "123", ""),
+            Err(Field::PaymentServiceId)
+        );
+        assert_eq!(
+            PaymentInput::parse("1234", "123", "０９８⑦"),
+            Err(Field::PhoneLast4)
         );
     }
 

@@ -153,16 +153,9 @@ pub fn new_receipt_number() -> String {
         .join(" ")
 }
 
-/// The rules of the input are shared with the SPA (`protocol::payment`); the server only
-/// normalizes with NFKC first, which also accepts other compatibility forms of ASCII.
+/// The rules of the input and their normalizer are shared with the SPA (`protocol::payment`),
+/// so the page and the server never disagree on what was typed.
 pub use protocol::payment::{mask, Field as FieldError, PaymentInput};
-
-/// Full-width digits and letters as ASCII, separators dropped.
-fn ascii_id(text: &str) -> String {
-    text.nfkc()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .collect()
-}
 
 /// Checks the three fields of F5 step 5 as typed, in the order the form shows them.
 pub fn parse_input(
@@ -170,10 +163,10 @@ pub fn parse_input(
     security_code: &str,
     phone_last4: Option<&str>,
 ) -> Result<PaymentInput, FieldError> {
-    PaymentInput::check(
-        ascii_id(payment_service_id),
-        ascii_id(security_code),
-        phone_last4.map(ascii_id).unwrap_or_default(),
+    PaymentInput::parse(
+        payment_service_id,
+        security_code,
+        phone_last4.unwrap_or_default(),
     )
 }
 
@@ -258,6 +251,24 @@ mod tests {
                 .expect("empty phone is fine")
                 .phone_last4,
             None
+        );
+    }
+
+    /// Where the page and the server used to disagree (issue 13): the page dropped 「ー」 and 「‐」
+    /// and refused 「①」; the server (NFKC) refused 「ー」 and 「‐」 and read 「①」 as 1.
+    #[test]
+    fn the_server_reads_input_as_the_page_does() {
+        for typed in ["1234ー5678", "1234‐5678", "１２３４－５６７８"] {
+            let input = parse_input(typed, "123", None).expect(typed);
+            assert_eq!(input.payment_service_id, "12345678", "{typed}");
+        }
+        assert_eq!(
+            parse_input("①②③④", "123", None),
+            Err(FieldError::PaymentServiceId)
+        );
+        assert_eq!(
+            parse_input("12345678", "123", Some("①②③④")),
+            Err(FieldError::PhoneLast4)
         );
     }
 
