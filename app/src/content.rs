@@ -34,6 +34,7 @@ pub const NAMES: &[&str] = &[
     "card-pin-status",
     "card-pin-kiosk",
     "troubleshooting",
+    "troubleshooting-diagnosis",
     "only-one",
     "phone-hint",
     "keyword-hint",

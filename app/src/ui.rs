@@ -335,6 +335,9 @@ pub fn Troubleshooting() -> impl IntoView {
         <details class="troubleshooting">
             <summary>{tx(|l| td_string!(l, card.troubleshooting_title))}</summary>
             <crate::content::Content name="troubleshooting"/>
+            // The self-diagnosis is for the citizen's own PC: at the terminal what is installed
+            // is the operator's business.
+            {(!at_terminal()).then(|| view! { <crate::content::Content name="troubleshooting-diagnosis"/> })}
         </details>
     }
 }
