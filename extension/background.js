@@ -342,9 +342,12 @@ async function timedBridge(body, timeoutMs, timing) {
   return reply;
 }
 
-/** Lets the card held by `prepare` go (the answer does not matter: the hold also expires). */
-async function release(timing) {
-  await timedBridge({ command: "release" }, MYNA.STATUS_TIMEOUT_MS, timing);
+/**
+ * Lets the card held by `prepare` go. Not awaited: the page's answer does not wait for it, and
+ * its answer does not matter (the hold also expires).
+ */
+function release(timing) {
+  timedBridge({ command: "release" }, MYNA.STATUS_TIMEOUT_MS, timing).catch(() => {});
 }
 
 async function authenticate(request, origin, timing) {
@@ -354,7 +357,7 @@ async function authenticate(request, origin, timing) {
   }
   const problem = cardProblem(status.result);
   if (problem) {
-    await release(timing);
+    release(timing);
     return problem;
   }
   console.info("myna: PIN window for", origin);
@@ -363,7 +366,7 @@ async function authenticate(request, origin, timing) {
   const answered = performance.now();
   timing.userMs += answered - asked;
   if (answer.error) {
-    await release(timing);
+    release(timing);
     return answer;
   }
   const reply = await timedBridge(

@@ -225,10 +225,9 @@ fn run_cli() -> anyhow::Result<()> {
             let written = match deb {
                 Some(out) => {
                     anyhow::ensure!(os == bridge::package::Os::Linux, "--deb needs --os linux");
-                    if root.exists() {
-                        std::fs::remove_dir_all(&root)
-                            .with_context(|| format!("emptying {}", root.display()))?;
-                    }
+                    // Never emptied for the caller: a mistyped --root must not cost a folder.
+                    let used = std::fs::read_dir(&root).is_ok_and(|mut d| d.next().is_some());
+                    anyhow::ensure!(!used, "--root {} is not empty", root.display());
                     let written = bridge::package::build_deb(
                         &root,
                         &packaged,

@@ -629,7 +629,9 @@ fn sign_with_hold(
 ) -> Option<Result<AuthenticateResult, ErrorBody>> {
     let certificate = match hold.certificate.take()? {
         Ok(certificate) => certificate,
-        Err(jpki::Error::Transport(e)) if e.is_retriable() => return None,
+        // Any link failure before the PIN (the card gone, pcscd restarted under the hold): the
+        // search starts again on a fresh context; nothing was verified.
+        Err(jpki::Error::Transport(_)) => return None,
         Err(error) => return Some(Err(errors::card(&error))),
     };
     if let Err(refusal) = last_try_rule(hold.tries, confirm_last_try) {
@@ -644,8 +646,9 @@ fn sign_with_hold(
         jpki.sign_with_auth_key(&digest_info)
     });
     match signed {
-        // Only the SELECT of the PIN's EF went out: the card left while the PIN was typed.
-        Err(jpki::Error::Transport(e)) if e.is_retriable() && jpki.n_apdus() == 1 => None,
+        // Only the SELECT of the PIN's EF went out (`n_apdus` counts an exchange before sending
+        // it): the card left, or pcscd restarted, while the PIN was typed. VERIFY never went.
+        Err(jpki::Error::Transport(_)) if jpki.n_apdus() == 1 => None,
         Err(error) => Some(Err(errors::card(&error))),
         Ok(signature) => {
             tracing::info!(reader = %hold.reader, n_apdus = jpki.n_apdus(), "signed on the held card");

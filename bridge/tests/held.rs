@@ -339,3 +339,24 @@ fn diagnose_without_pcscd_names_the_service() {
     assert_eq!(reply["result"]["pcscProblem"], "NO_PCSC_SERVICE", "{reply}");
     assert_eq!(reply["result"]["readers"], json!([]));
 }
+
+/// pcscd restarted while the PIN is typed (the hold's connection belongs to the old service):
+/// nothing was verified, so the bridge finds the card again on a fresh context and signs, as
+/// without a hold (issue 12, Found 1, on the held path).
+#[test]
+fn a_pcscd_restart_under_a_held_card_is_invisible() {
+    let mut stack = Stack::with_card();
+    let mut bridge = stack.bridge();
+    stack.wait_for_cards(&mut bridge, 1);
+    prepare_fully(&mut bridge);
+    stack.pcscd.restart().expect("pcscd restarted");
+    stack.wait_for_cards(&mut stack.bridge(), 1);
+    let reply = bridge.authenticate(PIN, false);
+    assert_eq!(
+        reply["result"]["algorithm"],
+        "RS256",
+        "{reply}\n{}",
+        stack.log()
+    );
+    assert_eq!(stack.card().auth_pin_tries(), 3);
+}

@@ -95,6 +95,8 @@ fn main() -> anyhow::Result<()> {
             let out = target_dir().join("deb");
             std::fs::create_dir_all(&out)?;
             let deb = out.join(format!("myna-bridge_{}.deb", env!("CARGO_PKG_VERSION")));
+            // Its own staging folder from an earlier run (myna-bridge refuses a used one).
+            let _ = std::fs::remove_dir_all(out.join("stage"));
             let mut command = Command::new(release.join("myna-bridge"));
             command
                 .arg("package")
