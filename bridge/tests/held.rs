@@ -360,3 +360,52 @@ fn a_pcscd_restart_under_a_held_card_is_invisible() {
     );
     assert_eq!(stack.card().auth_pin_tries(), 3);
 }
+
+/// The same removal loop without `prepare` (a second tab, an older extension: `authenticate`
+/// does the whole login) and on a T=0 link (GET RESPONSE adds a position): each removal is
+/// answered NO_CARD or CARD_REMOVED, never another code, never with a try spent.
+#[test]
+fn the_card_removed_at_each_apdu_without_a_hold_and_on_t0() {
+    let stack = Stack::with_card();
+    stack.write_config(json!({"cardWaitMs": 600}));
+    let mut bridge = stack.bridge();
+    for model in [
+        CardModel::INSTANT,
+        CardModel::contact_t0().with_signature(Duration::ZERO),
+    ] {
+        let fast = CardModel {
+            command: Duration::ZERO,
+            verify: Duration::ZERO,
+            bits_per_second: if model.bits_per_second == 0 {
+                0
+            } else {
+                10_000_000
+            },
+            ..model
+        };
+        stack.card().set_model(fast);
+        stack.wait_for_cards(&mut bridge, 1);
+        let before = stack.card().n_apdus();
+        let reply = bridge.authenticate(PIN, false);
+        assert_eq!(reply["result"]["algorithm"], "RS256", "{reply}");
+        let n_login = stack.card().n_apdus() - before;
+        for index in 1..=n_login {
+            stack.wait_for_cards(&mut bridge, 1);
+            let start = stack.card().n_apdus();
+            stack
+                .card()
+                .set_behaviour(Behaviour::RemoveAt(start + index));
+            let reply = bridge.authenticate(PIN, false);
+            let what = format!("{:?}: removed at APDU {index} of {n_login}", model.link);
+            assert!(
+                matches!(error_code(&reply), "NO_CARD" | "CARD_REMOVED"),
+                "{what}: {reply}"
+            );
+            assert_eq!(stack.card().auth_pin_tries(), 3, "{what}: a try was spent");
+            stack.card().set_behaviour(Behaviour::Normal);
+            stack.wait_for_cards(&mut bridge, 0);
+            std::thread::sleep(Duration::from_millis(1000));
+            stack.card().insert();
+        }
+    }
+}
