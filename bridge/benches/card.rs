@@ -47,19 +47,7 @@ fn bridge_start_to_hello(stack: &Stack) -> Vec<Duration> {
 fn authenticate_through_bridge(stack: &Stack) -> (Vec<Duration>, usize) {
     let mut bridge = stack.bridge();
     stack.wait_for_cards(&mut bridge, 1);
-    let mut n_apdus = 0;
-    let samples = (0..RUNS)
-        .map(|_| {
-            let before = stack.card().n_apdus();
-            let started = Instant::now();
-            let reply = bridge.authenticate(PIN, false);
-            let elapsed = started.elapsed();
-            assert_eq!(reply["result"]["algorithm"], "RS256", "{reply}");
-            n_apdus = stack.card().n_apdus() - before;
-            elapsed
-        })
-        .collect();
-    (samples, n_apdus)
+    after_ok(stack, &mut bridge, false, RUNS)
 }
 
 struct Direct<'a>(&'a pcsc::Card, Vec<u8>);
@@ -167,12 +155,12 @@ fn realistic(stack: &Stack) {
         ("contactless, 424 kbit/s", CardModel::contactless()),
     ] {
         stack.card().set_model(model);
-        let (held, held_apdus) = after_ok(stack, &mut bridge, true);
+        let (held, held_apdus) = after_ok(stack, &mut bridge, true, REALISTIC_RUNS);
         summary(
             &format!("{name}: `authenticate` after `prepare` ({held_apdus} APDUs)"),
             held,
         );
-        let (plain, plain_apdus) = after_ok(stack, &mut bridge, false);
+        let (plain, plain_apdus) = after_ok(stack, &mut bridge, false, REALISTIC_RUNS);
         summary(
             &format!("{name}: `authenticate` alone ({plain_apdus} APDUs)"),
             plain,
@@ -185,11 +173,16 @@ fn realistic(stack: &Stack) {
     stack.card().set_model(CardModel::INSTANT);
 }
 
-/// `authenticate`'s time and APDUs over [`REALISTIC_RUNS`] runs, each after a `prepare` (and its
-/// certificate read: the PIN window's time) when `prepared`.
-fn after_ok(stack: &Stack, bridge: &mut stack::Bridge, prepared: bool) -> (Vec<Duration>, usize) {
+/// `authenticate`'s time and APDUs over `runs` runs, each after a `prepare` (and its certificate
+/// read: the PIN window's time) when `prepared`.
+fn after_ok(
+    stack: &Stack,
+    bridge: &mut stack::Bridge,
+    prepared: bool,
+    runs: usize,
+) -> (Vec<Duration>, usize) {
     let mut n_apdus = 0;
-    let samples = (0..REALISTIC_RUNS)
+    let samples = (0..runs)
         .map(|_| {
             if prepared {
                 bridge.request(json!({"id": 1, "command": "prepare"}));

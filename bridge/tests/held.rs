@@ -139,6 +139,16 @@ fn the_last_try_rule_holds_on_a_held_card() {
     assert_eq!(stack.card().auth_pin_tries(), 1);
 }
 
+/// After a removal test: the card behaves again and goes back on the reader once pcscd has seen it
+/// gone, a moment later, as a hand takes one (put back at once, the virtual reader misses it when
+/// the bridge's unpowering of the gone card comes after).
+fn put_back(stack: &Stack, bridge: &mut Bridge) {
+    stack.card().set_behaviour(Behaviour::Normal);
+    stack.wait_for_cards(bridge, 0);
+    std::thread::sleep(Duration::from_millis(1000));
+    stack.card().insert();
+}
+
 /// The card taken away at each APDU of `prepare` + `authenticate` in turn, and kept away. Before
 /// VERIFY the citizen is asked to put the card back (the status says no card, or authenticate
 /// waits for it and answers NO_CARD); from VERIFY on the answer is CARD_REMOVED. Never another
@@ -193,12 +203,7 @@ fn the_card_removed_at_each_apdu_of_a_login() {
             assert_eq!(error_code(&reply), expected, "{what}: {reply}");
         }
         assert_eq!(stack.card().auth_pin_tries(), 3, "{what}: a try was spent");
-        stack.card().set_behaviour(Behaviour::Normal);
-        // The card stays out a moment, as a hand takes one: put back at once, the virtual
-        // reader misses it when the bridge's unpowering of the gone card comes after.
-        stack.wait_for_cards(&mut bridge, 0);
-        std::thread::sleep(Duration::from_millis(1000));
-        stack.card().insert();
+        put_back(&stack, &mut bridge);
     }
     stack.wait_for_cards(&mut bridge, 1);
     prepare(&mut bridge);
@@ -402,10 +407,7 @@ fn the_card_removed_at_each_apdu_without_a_hold_and_on_t0() {
                 "{what}: {reply}"
             );
             assert_eq!(stack.card().auth_pin_tries(), 3, "{what}: a try was spent");
-            stack.card().set_behaviour(Behaviour::Normal);
-            stack.wait_for_cards(&mut bridge, 0);
-            std::thread::sleep(Duration::from_millis(1000));
-            stack.card().insert();
+            put_back(&stack, &mut bridge);
         }
     }
 }
