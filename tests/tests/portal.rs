@@ -687,6 +687,9 @@ in_both_browsers!(
         ensure!(sent == "sent", "{sent}");
         // The PIN window names the page's real origin.
         p.pin_window().await?;
+        // Waited for: the window fills the origin in once the background has answered it.
+        let origin = p.origin.clone();
+        p.see(&origin).await?;
         let shown = p.client.find(Locator::Css("#origin")).await?.text().await?;
         ensure!(shown == p.origin, "the PIN window shows {shown}");
         p.main_window().await?;
