@@ -353,6 +353,9 @@ function release(timing) {
 async function authenticate(request, origin, timing) {
   const status = await timedBridge({ command: "prepare" }, MYNA.STATUS_TIMEOUT_MS, timing);
   if (status.error) {
+    // A late answer may still have taken the card (a TIMEOUT here is not the bridge's):
+    // nothing will use it.
+    release(timing);
     return status;
   }
   const problem = cardProblem(status.result);

@@ -7,7 +7,8 @@
 //!   "developerOrigins": ["http://127.0.0.1:8080"],
 //!   "allowedExtensions": ["chrome-extension://<32 letters a-p>/", "helper@myna-portal.example"],
 //!   "cardTimeoutMs": 15000,
-//!   "cardWaitMs": 10000
+//!   "cardWaitMs": 10000,
+//!   "cardHoldMs": 130000
 //! }
 //! ```
 //! `allowedOrigins` take only `https://` origins. Loopback `http://` origins are accepted only
@@ -76,6 +77,11 @@ pub struct Config {
     /// How long `authenticate` waits for a card to be put on the reader.
     #[serde(default = "default_card_wait_ms")]
     pub card_wait_ms: u64,
+    /// Longest time a card stays held after `prepare` when no `authenticate` or `release`
+    /// follows (default [`protocol::bridge::CARD_HOLD_MS`]: the extension's PIN window waits
+    /// 120 s). Shorter only costs speed: `authenticate` then finds the card again.
+    #[serde(default = "default_card_hold_ms")]
+    pub card_hold_ms: u64,
 }
 
 fn default_card_timeout_ms() -> u64 {
@@ -86,6 +92,10 @@ fn default_card_wait_ms() -> u64 {
     10_000
 }
 
+fn default_card_hold_ms() -> u64 {
+    protocol::bridge::CARD_HOLD_MS
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -94,6 +104,7 @@ impl Default for Config {
             allowed_extensions: Vec::new(),
             card_timeout_ms: default_card_timeout_ms(),
             card_wait_ms: default_card_wait_ms(),
+            card_hold_ms: default_card_hold_ms(),
         }
     }
 }
@@ -172,6 +183,11 @@ impl Config {
     /// How long to wait for a card.
     pub fn card_wait(&self) -> Duration {
         Duration::from_millis(self.card_wait_ms)
+    }
+
+    /// How long a card stays held after `prepare`.
+    pub fn card_hold(&self) -> Duration {
+        Duration::from_millis(self.card_hold_ms)
     }
 }
 

@@ -155,6 +155,7 @@ fn checked_config(
         allowed_extensions: extensions,
         card_timeout_ms,
         card_wait_ms,
+        ..Config::default()
     };
     if let Err((origin, reason)) = config.validate() {
         anyhow::bail!("origin {origin:?} cannot be allowed: {reason}");

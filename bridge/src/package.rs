@@ -361,6 +361,7 @@ mod tests {
             ],
             card_timeout_ms: 15_000,
             card_wait_ms: 10_000,
+            ..Config::default()
         }
     }
 

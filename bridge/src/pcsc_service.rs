@@ -21,9 +21,7 @@ use base64::Engine as _;
 use jpki::{sha256_digest_info, AuthPin, JpkiCard, PinStatus, Transport, TransportError};
 use pcsc::{Context, Disposition, Protocols, ReaderState, Scope, ShareMode, State};
 use protocol::{
-    bridge::{
-        AuthenticateResult, CardPresence, DiagnoseResult, ReaderStatus, StatusResult, CARD_HOLD_MS,
-    },
+    bridge::{AuthenticateResult, CardPresence, DiagnoseResult, ReaderStatus, StatusResult},
     signing, ErrorBody, ErrorCode,
 };
 
@@ -33,6 +31,8 @@ use crate::{config::Config, errors, host::CardService};
 pub struct PcscService {
     timeout: Duration,
     wait: Duration,
+    /// How long a held card waits for `authenticate` or `release`.
+    hold: Duration,
     /// One PC/SC context for the life of the host, re-established when pcscd restarts.
     context: Arc<Mutex<Option<Context>>>,
     /// The card `prepare` holds for the next `authenticate`.
@@ -63,6 +63,7 @@ impl PcscService {
         Self {
             timeout: config.card_timeout(),
             wait: config.card_wait(),
+            hold: config.card_hold(),
             context: Arc::new(Mutex::new(None)),
             held: Arc::new(Mutex::new(None)),
         }
@@ -90,6 +91,7 @@ impl CardService for PcscService {
     fn prepare(&self) -> Result<StatusResult, ErrorBody> {
         let contexts = Arc::clone(&self.context);
         let held = Arc::clone(&self.held);
+        let hold_for = self.hold;
         with_deadline(self.timeout, move |reply| {
             let _card = lock(&CARD_IN_USE);
             // A card held before (a second tab, a second prepare) is let go and found again:
@@ -105,12 +107,21 @@ impl CardService for PcscService {
             }
             let (status, found) = match result {
                 Ok(found) => found,
-                Err(error) => return reply(Err(error)),
+                Err(error) => {
+                    reply(Err(error));
+                    return;
+                }
             };
-            reply(Ok(status));
+            let answered = reply(Ok(status));
             let Some((reader, connected, tries)) = found else {
                 return;
             };
+            if !answered {
+                // The answer came after the deadline: the extension was told TIMEOUT and opens
+                // no PIN window, so nothing would use or release this hold.
+                tracing::info!("prepare answered too late: the card is not held");
+                return;
+            }
             // While the citizen types the PIN: the certificate (needs no PIN).
             let certificate = match connected.card() {
                 Some(card) => JpkiCard::new(PcscTransport::new(card)).read_auth_certificate(),
@@ -124,7 +135,7 @@ impl CardService for PcscService {
                 certificate: Some(certificate),
                 generation,
             });
-            expire_later(&held, generation);
+            expire_later(&held, generation, hold_for);
         })
     }
 
@@ -271,14 +282,20 @@ fn forget_context_on_service_loss<T>(
 /// behind; the host stays responsive and answers `TIMEOUT`.
 fn with_deadline<T: Send + 'static>(
     deadline: Duration,
-    op: impl FnOnce(&dyn Fn(Result<T, ErrorBody>)) + Send + 'static,
+    op: impl FnOnce(&dyn Fn(Result<T, ErrorBody>) -> bool) + Send + 'static,
 ) -> Result<T, ErrorBody> {
     let (sender, receiver) = mpsc::channel();
+    // `None` once the caller stopped waiting: a reply after that is refused, so the worker
+    // knows its answer was never seen (and keeps nothing it would have handed over).
+    let waiting = Arc::new(Mutex::new(Some(sender)));
+    let worker_side = Arc::clone(&waiting);
     let spawned = std::thread::Builder::new()
         .name("card".into())
         .spawn(move || {
             op(&|result| {
-                let _ = sender.send(result);
+                lock(&worker_side)
+                    .as_ref()
+                    .is_some_and(|sender| sender.send(result).is_ok())
             });
         });
     if spawned.is_err() {
@@ -290,6 +307,11 @@ fn with_deadline<T: Send + 'static>(
     match receiver.recv_timeout(deadline) {
         Ok(result) => result,
         Err(mpsc::RecvTimeoutError::Timeout) => {
+            lock(&waiting).take();
+            // Answered between the deadline and the line above: that answer counts.
+            if let Ok(result) = receiver.try_recv() {
+                return result;
+            }
             tracing::warn!(
                 deadline_ms = deadline.as_millis() as u64,
                 "card operation timed out"
@@ -500,7 +522,8 @@ fn survey(
                             Ok(tries) => {
                                 result.auth_pin_tries_left = Some(tries_left(tries));
                                 result.reader = Some(name.clone());
-                                if hold {
+                                // A blocked card is not held: no PIN window follows.
+                                if hold && !matches!(tries, PinStatus::Blocked) {
                                     found = Some((name.clone(), connected, tries));
                                 }
                             }
@@ -596,14 +619,15 @@ fn tries_left(tries: PinStatus) -> u8 {
     }
 }
 
-/// Lets the hold `generation` go after [`CARD_HOLD_MS`] if it is still there: a PIN window
-/// that never answered must not keep the card from other programs.
-fn expire_later(held: &Arc<Mutex<Option<Held>>>, generation: u64) {
+/// Lets the hold `generation` go after `after` (`cardHoldMs`, by default
+/// [`protocol::bridge::CARD_HOLD_MS`]) if it is still there: a PIN window that never answered
+/// must not keep the card from other programs.
+fn expire_later(held: &Arc<Mutex<Option<Held>>>, generation: u64, after: Duration) {
     let held = Arc::clone(held);
     let spawned = std::thread::Builder::new()
         .name("card-hold".into())
         .spawn(move || {
-            std::thread::sleep(Duration::from_millis(CARD_HOLD_MS));
+            std::thread::sleep(after);
             let _card = lock(&CARD_IN_USE);
             let mut slot = lock(&held);
             if slot.as_ref().is_some_and(|h| h.generation == generation) {

@@ -411,3 +411,80 @@ fn the_card_removed_at_each_apdu_without_a_hold_and_on_t0() {
         }
     }
 }
+
+/// A hold that no `authenticate` or `release` followed (a PIN window that never answered) ends
+/// after `cardHoldMs`: other programs have the card again, and `authenticate` finds it anew.
+#[test]
+fn an_unused_hold_expires() {
+    let stack = Stack::with_card();
+    stack.write_config(json!({"cardHoldMs": 2000}));
+    let mut bridge = stack.bridge();
+    stack.wait_for_cards(&mut bridge, 1);
+    prepare_fully(&mut bridge);
+    let mut other = stack.bridge();
+    let seen = other.request(json!({"id": 1, "command": "status"}));
+    assert_eq!(seen["result"]["readers"][0]["card"], "inUse", "{seen}");
+    std::thread::sleep(Duration::from_millis(3000));
+    let seen = other.request(json!({"id": 2, "command": "status"}));
+    assert_eq!(seen["result"]["readers"][0]["card"], "jpki", "{seen}");
+    let released = bridge.request(json!({"id": 6, "command": "release"}));
+    assert_eq!(released["result"], json!({"released": false}));
+    let at_ok = stack.card().n_apdus();
+    let reply = bridge.authenticate(PIN, false);
+    assert_eq!(reply["result"]["algorithm"], "RS256", "{reply}");
+    assert!(
+        stack.card().n_apdus() - at_ok > 4,
+        "the whole login: the hold was gone"
+    );
+}
+
+/// A `prepare` answered after the bridge's deadline (the extension was told TIMEOUT and opens
+/// no PIN window, so nothing would use or release a hold) leaves the card free.
+#[test]
+fn a_prepare_answered_too_late_holds_nothing() {
+    let stack = Stack::with_card();
+    stack.write_config(json!({"cardTimeoutMs": 500}));
+    let mut bridge = stack.bridge();
+    stack.wait_for_cards(&mut bridge, 1);
+    stack.card().set_model(CardModel {
+        command: Duration::from_millis(400),
+        verify: Duration::from_millis(400),
+        ..CardModel::contactless()
+    });
+    let reply = prepare(&mut bridge);
+    assert_eq!(error_code(&reply), "TIMEOUT", "{reply}");
+    stack.card().set_model(CardModel::INSTANT);
+    // The worker finishes its look at the card (1.2 s) meanwhile.
+    std::thread::sleep(Duration::from_millis(2500));
+    let mut other = stack.bridge();
+    let seen = other.request(json!({"id": 1, "command": "status"}));
+    assert_eq!(seen["result"]["readers"][0]["card"], "jpki", "{seen}");
+    // The late worker read no certificate either: nothing was going to use it.
+    let reply = bridge.authenticate(PIN, false);
+    assert_eq!(reply["result"]["algorithm"], "RS256", "{reply}");
+}
+
+/// `prepare` on a blocked card answers its tries (0) but does not hold it: no PIN window follows,
+/// and other programs keep the card.
+#[test]
+fn a_blocked_card_is_not_held() {
+    let stack = Stack::with_card();
+    let mut bridge = stack.bridge();
+    stack.wait_for_cards(&mut bridge, 1);
+    for (confirm, code) in [
+        (false, "PIN_INCORRECT"),
+        (false, "PIN_INCORRECT"),
+        (true, "PIN_BLOCKED"),
+    ] {
+        let reply = bridge.authenticate("0000", confirm);
+        assert_eq!(error_code(&reply), code, "{reply}");
+    }
+    assert_eq!(stack.card().auth_pin_tries(), 0);
+    let prepared = prepare_fully(&mut bridge);
+    assert_eq!(prepared["result"]["authPinTriesLeft"], 0, "{prepared}");
+    let mut other = stack.bridge();
+    let seen = other.request(json!({"id": 1, "command": "status"}));
+    assert_eq!(seen["result"]["readers"][0]["card"], "jpki", "{seen}");
+    let released = bridge.request(json!({"id": 6, "command": "release"}));
+    assert_eq!(released["result"], json!({"released": false}));
+}

@@ -1003,6 +1003,12 @@ impl Portal {
         self.card.as_ref().context("no card in this scenario")
     }
 
+    /// Stops the private pcscd: the reader's service gone (an unplugged reader takes its
+    /// readers away the same way). Nothing restarts it in this scenario.
+    pub fn stop_reader_service(&mut self) {
+        self._pcscd.stop();
+    }
+
     /// The card in reader 1 (`Options::second_card` or `Options::other_card`).
     ///
     /// # Errors

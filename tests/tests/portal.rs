@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::{ensure, Context as _};
 use e2e::{Browser, Options, Portal, PIN};
 use fantoccini::Locator;
-use virtual_card::vpcd::Behaviour;
+use virtual_card::{link::CardModel, vpcd::Behaviour};
 
 /// One scenario as a test in each browser.
 macro_rules! in_both_browsers {
@@ -333,6 +333,67 @@ in_both_browsers!(
         card.remove();
         p.see("読み取り中にカードが離れました。").await?;
         p.screenshot("removed").await?;
+        Ok(())
+    }
+);
+
+in_both_browsers!(
+    the_card_is_taken_away_while_the_pin_is_typed,
+    Options::default(),
+    async |p: &mut Portal| {
+        p.apply_until_card_step(true).await?;
+        // Taken away while the PIN is typed, and not put back: the bridge waits for the card
+        // (10 s), then the page asks for it. Nothing reached the PIN.
+        p.read_card().await?;
+        p.pin_window().await?;
+        let field = p.client.find(Locator::Css("#pin")).await?;
+        field.send_keys(PIN).await?;
+        p.card()?.remove();
+        p.press("#ok").await?;
+        p.main_window().await?;
+        p.see("マイナンバーカードを読み取っています").await?;
+        p.see("マイナンバーカードが見つかりません。カードリーダにセットしてください。")
+            .await?;
+        p.screenshot("no-card").await?;
+        ensure!(p.card()?.auth_pin_tries() == 3, "a try was spent");
+        // Taken away again and put back while the bridge waits: it signs.
+        p.card()?.insert();
+        p.read_card().await?;
+        p.pin_window().await?;
+        let field = p.client.find(Locator::Css("#pin")).await?;
+        field.send_keys(PIN).await?;
+        p.card()?.remove();
+        p.press("#ok").await?;
+        p.main_window().await?;
+        p.see("マイナンバーカードを読み取っています").await?;
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        p.card()?.insert();
+        p.see("申し込みを受け付けました").await?;
+        Ok(())
+    }
+);
+
+in_both_browsers!(
+    the_reader_goes_during_the_signature,
+    Options::default(),
+    async |p: &mut Portal| {
+        p.apply_until_card_step(true).await?;
+        p.card()?
+            .set_model(CardModel::contactless().with_signature(Duration::from_secs(3)));
+        p.read_card().await?;
+        p.enter_pin(PIN).await?;
+        let give_up = Instant::now() + Duration::from_secs(10);
+        while !p.card()?.auth_verified() {
+            ensure!(Instant::now() < give_up, "the PIN was never verified");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        p.stop_reader_service();
+        p.see("ICカードリーダライタが見つかりません。").await?;
+        p.screenshot("reader-gone").await?;
+        ensure!(
+            !p.page_text().await?.contains("申し込みを受け付けました"),
+            "applied without a signature"
+        );
         Ok(())
     }
 );
