@@ -303,8 +303,9 @@ fn run_host(args: &[String]) -> anyhow::Result<()> {
         .with_ansi(false)
         .init();
     let caller = Caller::from_args(args);
-    let (config, problem) = match Config::default_path() {
-        Some(path) => match Config::load(&path) {
+    let path = Config::default_path();
+    let (config, problem) = match &path {
+        Some(path) => match Config::load(path) {
             Ok(config) => (config, None),
             Err(error) => (Config::default(), Some(error.to_string())),
         },
@@ -313,6 +314,7 @@ fn run_host(args: &[String]) -> anyhow::Result<()> {
     tracing::info!(
         ?caller,
         version = env!("CARGO_PKG_VERSION"),
+        config = ?path,
         "bridge started"
     );
     let service = PcscService::new(&config);

@@ -91,7 +91,11 @@ pub struct Options {
     pub certificate_expires_in_days: Option<u64>,
     /// The bridge as its Debian package installs it (built from the bridge under test with
     /// `myna-bridge package --deb`, installed by `dpkg` into a root of the scenario's own, run
-    /// with the configuration the package put beside it) instead of the bare binary.
+    /// with the configuration the package put beside it) instead of the bare binary, found by
+    /// the browser through the package's system-wide host manifests: the WebDriver server and
+    /// its browser run in a mount namespace of their own where the installed root lies over
+    /// `/usr/lib` and `/etc/chromium` (overlayfs), so the machine itself is left unchanged; no
+    /// per-user manifest is written.
     pub packaged_bridge: bool,
 }
 
@@ -116,8 +120,48 @@ impl Default for Options {
     }
 }
 
+/// `program args…` in a mount namespace of its own where the package's tree `installed` lies over
+/// the system's `/usr/lib` and `/etc/chromium` (read-only overlays), so that a browser started
+/// there finds the package's system-wide host manifests and executable where the package puts
+/// them, and the machine is left as it was. Root maps to itself; another user becomes root of
+/// a user namespace of its own (where the kernel allows unprivileged overlays).
+fn in_system_namespace(
+    installed: &Path,
+    program: &Path,
+    args: &[String],
+) -> anyhow::Result<Command> {
+    let mut overlays = String::new();
+    for dir in ["/usr/lib", "/etc/chromium"] {
+        let upper = installed.join(dir.trim_start_matches('/'));
+        anyhow::ensure!(
+            upper.is_dir() && Path::new(dir).is_dir(),
+            "{dir} is missing in the package or on this machine"
+        );
+        overlays.push_str(&format!(
+            "mount -t overlay overlay -o 'lowerdir={}:{dir}' '{dir}' && ",
+            upper.display()
+        ));
+    }
+    let mut command = Command::new("unshare");
+    // `/proc/self` belongs to the process's effective user.
+    let root = std::fs::metadata("/proc/self").is_ok_and(|m| {
+        use std::os::unix::fs::MetadataExt as _;
+        m.uid() == 0
+    });
+    if !root {
+        command.args(["--user", "--map-root-user"]);
+    }
+    command
+        .args(["--mount", "--propagation", "private", "sh", "-c"])
+        .arg(format!("{overlays}exec \"$@\""))
+        .arg("sh")
+        .arg(program)
+        .args(args);
+    Ok(command)
+}
+
 /// Builds the bridge's Debian package from `bridge` (for this test's extensions) and installs it
-/// with `dpkg` into `root/installed`; returns the installed executable.
+/// with `dpkg` into `root/installed`; returns the installed tree.
 fn install_package(bridge: &Path, root: &Path) -> anyhow::Result<PathBuf> {
     let deb = root.join("myna-bridge.deb");
     let run = |command: &mut Command| -> anyhow::Result<()> {
@@ -156,7 +200,7 @@ fn install_package(bridge: &Path, root: &Path) -> anyhow::Result<PathBuf> {
         .arg(format!("--log={}", root.join("dpkg.log").display()))
         .args(["--force-depends", "--force-not-root", "--install"])
         .arg(&deb))?;
-    Ok(installed.join("usr/lib/myna-bridge/myna-bridge"))
+    Ok(installed)
 }
 
 struct Built {
@@ -499,21 +543,18 @@ impl Portal {
                 "allowedExtensions": [CHROMIUM_EXTENSION, FIREFOX_EXTENSION],
             }),
         )?;
-        let (bridge, own_config) = if options.packaged_bridge {
-            (
-                install_package(&built.bridge, &root)?,
-                "unset MYNA_BRIDGE_CONFIG\n",
-            )
+        let installed = if options.packaged_bridge {
+            Some(install_package(&built.bridge, &root)?)
         } else {
-            (built.bridge.clone(), "")
+            None
         };
         let wrapper = root.join("bridge.sh");
         std::fs::write(
             &wrapper,
             format!(
-                "#!/bin/sh\necho $$ > '{}'\n{own_config}exec '{}' \"$@\" 2>>'{}'\n",
+                "#!/bin/sh\necho $$ > '{}'\nexec '{}' \"$@\" 2>>'{}'\n",
                 root.join("bridge.pid").display(),
-                bridge.display(),
+                built.bridge.display(),
                 root.join("bridge.log").display()
             ),
         )?;
@@ -525,7 +566,7 @@ impl Portal {
         let profile = root.join("profile");
         std::fs::create_dir_all(&home)?;
         std::fs::create_dir_all(&profile)?;
-        if options.bridge {
+        if options.bridge && installed.is_none() {
             let mut manifest = json!({
                 "name": HOST_NAME,
                 "description": "myna-portal bridge (end-to-end test)",
@@ -558,25 +599,32 @@ impl Portal {
         // The driver and the browser; the bridge inherits their environment.
         let driver_port = free_port()?;
         let driver_log = std::fs::File::create(root.join("driver.log"))?;
-        let mut command = match browser {
-            Browser::Chromium => {
-                let mut command = Command::new("chromedriver");
-                command.args([
+        let (driver_program, driver_args) = match browser {
+            Browser::Chromium => (
+                PathBuf::from("chromedriver"),
+                vec![
                     format!("--port={driver_port}"),
                     "--enable-chrome-logs".into(),
-                ]);
+                ],
+            ),
+            Browser::Firefox => (
+                built.geckodriver.clone(),
+                vec!["--port".into(), driver_port.to_string()],
+            ),
+        };
+        let mut command = match &installed {
+            None => {
+                let mut command = Command::new(&driver_program);
+                command
+                    .args(&driver_args)
+                    .env("MYNA_BRIDGE_CONFIG", &config);
                 command
             }
-            Browser::Firefox => {
-                let mut command = Command::new(&built.geckodriver);
-                command.args(["--port", &driver_port.to_string()]);
-                command
-            }
+            Some(installed) => in_system_namespace(installed, &driver_program, &driver_args)?,
         };
         let mut driver = command
             .env("HOME", &home)
             .env("PCSCLITE_CSOCK_NAME", pcscd.socket())
-            .env("MYNA_BRIDGE_CONFIG", &config)
             .env("MYNA_BRIDGE_LOG", "debug")
             .stdout(driver_log.try_clone()?)
             .stderr(driver_log)
@@ -1096,6 +1144,12 @@ impl Portal {
     /// The bridge's log so far.
     pub fn bridge_log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("bridge.log")).unwrap_or_default()
+    }
+
+    /// The WebDriver server's log, with its browser's output (and that of a bridge the browser
+    /// started without the test's wrapper: `Options::packaged_bridge`).
+    pub fn driver_log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("driver.log")).unwrap_or_default()
     }
 
     /// The current path of the portal's window.

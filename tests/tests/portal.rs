@@ -1024,13 +1024,34 @@ in_both_browsers!(
         ..Options::default()
     },
     async |p: &mut Portal| {
-        // The bridge as the Debian package installs it, with the package's own configuration:
-        // the card step finds the card ready, and the diagnosis sees the same bridge.
+        // The bridge as the Debian package installs it, found by the browser through the
+        // package's system-wide host manifest, with the package's own configuration: the card
+        // step finds the card ready, and the diagnosis sees the same bridge.
         p.apply_until_card_step(true).await?;
         p.readiness("READY").await?;
         p.open("/diagnosis").await?;
         diagnosis_says(p, &[("bridge", "ok"), ("card", "ok"), ("tries", "ok")]).await?;
-        let log = p.bridge_log();
+        // No per-user manifest exists for the browser to find instead.
+        for user_level in [
+            "profile/NativeMessagingHosts",
+            "home/.mozilla/native-messaging-hosts",
+            "home/.config/chromium/NativeMessagingHosts",
+        ] {
+            let manifest = p
+                .dir
+                .path()
+                .join(user_level)
+                .join(format!("{}.json", e2e::HOST_NAME));
+            ensure!(!manifest.exists(), "{} exists", manifest.display());
+        }
+        let log = p.driver_log();
+        // Chromium passes its native hosts' stderr to the driver's log (Firefox keeps it in its
+        // browser console): the bridge says which configuration it loaded.
+        ensure!(
+            p.browser == Browser::Firefox
+                || log.contains(r#"config=Some("/usr/lib/myna-bridge/bridge.json")"#),
+            "the browser did not start the installed bridge: {log}"
+        );
         ensure!(
             !log.contains("configuration unusable"),
             "the packaged configuration did not load: {log}"
