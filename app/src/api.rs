@@ -1,47 +1,13 @@
 //! A typed client of the server's API (`/api/v1`, same origin, cookie session): each call sends
-//! the session's CSRF token and turns a refusal into [`ApiError`] with the server's stable code.
+//! the session's CSRF token and turns a refusal into [`ApiErrorBody`] with the server's stable code
+//! (`protocol::api`).
 
 use std::cell::RefCell;
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 
-/// A refusal of the server (`{ code, message, … }`), or `NETWORK` when it could not be asked.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ApiError {
-    /// The stable code (`server/src/error.rs`).
-    pub code: String,
-    /// The server's English explanation (the page shows its own text for the code).
-    #[serde(default)]
-    pub message: String,
-    /// `NOT_YET_ELIGIBLE`: from when (RFC 3339, JST).
-    #[serde(default)]
-    pub available_from: Option<String>,
-    /// `INVALID_FIELD`: which field.
-    #[serde(default)]
-    pub field: Option<String>,
-    /// `RATE_LIMITED`: seconds to wait.
-    #[serde(default)]
-    pub retry_after: Option<u64>,
-}
-
-impl ApiError {
-    /// An answer the page cannot use (`NETWORK`).
-    pub fn unexpected() -> Self {
-        Self::network("unexpected answer")
-    }
-
-    fn network(message: &str) -> Self {
-        Self {
-            code: "NETWORK".into(),
-            message: message.into(),
-            available_from: None,
-            field: None,
-            retry_after: None,
-        }
-    }
-}
+pub use protocol::api::{ApiCode, ApiErrorBody};
 
 thread_local! {
     /// The page runs on a public terminal: its session asks for the terminal's idle timeout.
@@ -115,8 +81,8 @@ pub fn use_server(origin: &str) {
 /// Sends one request to `path` (absolute, on the server); the body of a successful answer
 /// (`null` when empty: 204), or the refusal. Not generic, so that the fetch machinery is compiled
 /// once, not once per answer type.
-async fn send(method: &str, path: String, body: Option<String>) -> Result<String, ApiError> {
-    let window = web_sys::window().ok_or_else(|| ApiError::network("no window"))?;
+async fn send(method: &str, path: String, body: Option<String>) -> Result<String, ApiErrorBody> {
+    let window = web_sys::window().ok_or_else(|| ApiErrorBody::network("no window"))?;
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     let server = SERVER.with(|s| s.borrow().clone());
@@ -125,7 +91,7 @@ async fn send(method: &str, path: String, body: Option<String>) -> Result<String
     } else {
         web_sys::RequestCredentials::Include
     });
-    let headers = web_sys::Headers::new().map_err(|_| ApiError::network("headers"))?;
+    let headers = web_sys::Headers::new().map_err(|_| ApiErrorBody::network("headers"))?;
     let csrf = CSRF.with(|c| c.borrow().clone());
     if !csrf.is_empty() {
         let _ = headers.set("X-CSRF-Token", &csrf);
@@ -136,13 +102,13 @@ async fn send(method: &str, path: String, body: Option<String>) -> Result<String
     }
     init.set_headers(&headers);
     let request = web_sys::Request::new_with_str_and_init(&format!("{server}{path}"), &init)
-        .map_err(|_| ApiError::network("request"))?;
+        .map_err(|_| ApiErrorBody::network("request"))?;
     let response: web_sys::Response =
         wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(&request))
             .await
-            .map_err(|_| ApiError::network("the server cannot be reached"))?
+            .map_err(|_| ApiErrorBody::network("the server cannot be reached"))?
             .dyn_into()
-            .map_err(|_| ApiError::network("not a response"))?;
+            .map_err(|_| ApiErrorBody::network("not a response"))?;
     let text = match response.text() {
         Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise)
             .await
@@ -156,7 +122,7 @@ async fn send(method: &str, path: String, body: Option<String>) -> Result<String
         Ok(if text.is_empty() { "null".into() } else { text })
     } else {
         Err(serde_json::from_str(&text)
-            .unwrap_or_else(|_| ApiError::network(&format!("HTTP {}", response.status()))))
+            .unwrap_or_else(|_| ApiErrorBody::network(format!("HTTP {}", response.status()))))
     }
 }
 
@@ -164,13 +130,13 @@ async fn call<T: DeserializeOwned>(
     method: &str,
     path: &str,
     body: Option<String>,
-) -> Result<T, ApiError> {
+) -> Result<T, ApiErrorBody> {
     let text = send(method, format!("{BASE}{path}"), body).await?;
-    serde_json::from_str(&text).map_err(|_| ApiError::network("unexpected answer"))
+    serde_json::from_str(&text).map_err(|_| ApiErrorBody::network("unexpected answer"))
 }
 
-async fn post<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Result<T, ApiError> {
-    let body = serde_json::to_string(body).map_err(|_| ApiError::network("encoding"))?;
+async fn post<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Result<T, ApiErrorBody> {
+    let body = serde_json::to_string(body).map_err(|_| ApiErrorBody::network("encoding"))?;
     call("POST", path, Some(body)).await
 }
 
@@ -181,12 +147,12 @@ async fn post<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Result<
 ///
 /// # Errors
 /// `NETWORK` when it cannot be fetched, or the server's refusal (404 for an unknown name).
-pub async fn content(lang: &str, name: &str) -> Result<String, ApiError> {
+pub async fn content(lang: &str, name: &str) -> Result<String, ApiErrorBody> {
     send("GET", format!("/content/{lang}/{name}.html"), None).await
 }
 
 /// Starts or resumes the session and keeps its CSRF token.
-pub async fn session() -> Result<SessionInfo, ApiError> {
+pub async fn session() -> Result<SessionInfo, ApiErrorBody> {
     let path = if TERMINAL.with(std::cell::Cell::get) {
         "/session?terminal=1"
     } else {
@@ -198,7 +164,7 @@ pub async fn session() -> Result<SessionInfo, ApiError> {
 }
 
 /// A login challenge.
-pub async fn challenge() -> Result<Challenge, ApiError> {
+pub async fn challenge() -> Result<Challenge, ApiErrorBody> {
     call("POST", "/auth/challenge", None).await
 }
 
@@ -213,7 +179,9 @@ struct LoginRequest<'a> {
 }
 
 /// Logs in with what the card returned; the session moves to a new id.
-pub async fn login(token: &protocol::bridge::AuthenticateResult) -> Result<SessionInfo, ApiError> {
+pub async fn login(
+    token: &protocol::bridge::AuthenticateResult,
+) -> Result<SessionInfo, ApiErrorBody> {
     let request = LoginRequest {
         certificate: &token.certificate,
         signature: &token.signature,
@@ -226,7 +194,7 @@ pub async fn login(token: &protocol::bridge::AuthenticateResult) -> Result<Sessi
 }
 
 /// Ends the session.
-pub async fn logout() -> Result<(), ApiError> {
+pub async fn logout() -> Result<(), ApiErrorBody> {
     call::<Option<serde::de::IgnoredAny>>("POST", "/auth/logout", None)
         .await
         .map(|_| ())
@@ -236,7 +204,7 @@ pub async fn logout() -> Result<(), ApiError> {
 pub async fn apply_insurance(
     register_portal_user: bool,
     terms_version: &str,
-) -> Result<InsuranceStatus, ApiError> {
+) -> Result<InsuranceStatus, ApiErrorBody> {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Application<'a> {
@@ -254,7 +222,7 @@ pub async fn apply_insurance(
 }
 
 /// F2: the status table.
-pub async fn insurance_status() -> Result<InsuranceStatus, ApiError> {
+pub async fn insurance_status() -> Result<InsuranceStatus, ApiErrorBody> {
     call("GET", "/insurance/status", None).await
 }
 
@@ -274,12 +242,12 @@ struct Services {
 }
 
 /// F4: the MyKey ID (issued once; the same on a second call).
-pub async fn reserve() -> Result<Reservation, ApiError> {
+pub async fn reserve() -> Result<Reservation, ApiErrorBody> {
     call("POST", "/mynapoint/reservation", None).await
 }
 
 /// The MyKey ID already issued.
-pub async fn reservation() -> Result<Reservation, ApiError> {
+pub async fn reservation() -> Result<Reservation, ApiErrorBody> {
     call("GET", "/mynapoint/reservation", None).await
 }
 
@@ -289,7 +257,7 @@ fn encode_query(q: &str) -> String {
 }
 
 /// F5 step 1: the services matching a keyword (any kana script).
-pub async fn services(q: &str) -> Result<Vec<Service>, ApiError> {
+pub async fn services(q: &str) -> Result<Vec<Service>, ApiErrorBody> {
     let found: Services = call(
         "GET",
         &format!("/mynapoint/services?q={}", encode_query(q)),
@@ -308,7 +276,7 @@ pub async fn apply_point(
     input: &crate::validate::PaymentInput,
     kiosk: bool,
     check: bool,
-) -> Result<bool, ApiError> {
+) -> Result<bool, ApiErrorBody> {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Application<'a> {
@@ -340,12 +308,12 @@ pub async fn apply_point(
 
 /// The receipt of the citizen's MyNa Point application (`GET /mynapoint/application`; 404
 /// before any).
-pub async fn point_application() -> Result<Receipt, ApiError> {
+pub async fn point_application() -> Result<Receipt, ApiErrorBody> {
     call("GET", "/mynapoint/application", None).await
 }
 
 /// F6: 一括利用申込 on the authenticated session.
-pub async fn bulk(portal_user: bool, insurance: bool) -> Result<(), ApiError> {
+pub async fn bulk(portal_user: bool, insurance: bool) -> Result<(), ApiErrorBody> {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Bulk {

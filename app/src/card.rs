@@ -43,21 +43,31 @@ impl Readiness {
         matches!(self, Self::Ready { .. } | Self::LastTry)
     }
 
-    /// The i18n key of what to do.
-    pub fn message_key(&self) -> &'static str {
-        match self {
-            Self::NoExtension => "EXTENSION_UNAVAILABLE",
-            Self::NoBridge => "BRIDGE_UNAVAILABLE",
-            Self::VersionMismatch(_) => "VERSION_MISMATCH",
-            Self::NoPcscService => "NO_PCSC_SERVICE",
-            Self::NoReader => "NO_READER",
-            Self::NoCard => "NO_CARD",
-            Self::NotMyNumberCard => "NOT_MYNUMBER_CARD",
-            Self::Blocked => "PIN_BLOCKED",
-            Self::LastTry => "PIN_LAST_TRY",
-            Self::Ready { .. } => "READY",
-            Self::Failed(code) => code.as_str(),
-        }
+    /// The code whose message says what to do; `None` when ready.
+    pub fn code(&self) -> Option<ErrorCode> {
+        Some(match self {
+            Self::NoExtension => ErrorCode::ExtensionUnavailable,
+            Self::NoBridge => ErrorCode::BridgeUnavailable,
+            Self::VersionMismatch(_) => ErrorCode::VersionMismatch,
+            Self::NoPcscService => ErrorCode::NoPcscService,
+            Self::NoReader => ErrorCode::NoReader,
+            Self::NoCard => ErrorCode::NoCard,
+            Self::NotMyNumberCard => ErrorCode::NotMynumberCard,
+            Self::Blocked => ErrorCode::PinBlocked,
+            Self::LastTry => ErrorCode::PinLastTry,
+            Self::Ready { .. } => return None,
+            Self::Failed(code) => *code,
+        })
+    }
+
+    /// The verdict as the page's `data-readiness` shows it: `READY` or the code.
+    pub fn key(&self) -> &'static str {
+        self.code().map_or("READY", ErrorCode::as_str)
+    }
+
+    /// The extension or the bridge must be installed or updated first.
+    pub fn needs_setup(&self) -> bool {
+        self.code().is_some_and(ErrorCode::needs_setup)
     }
 }
 

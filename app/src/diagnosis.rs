@@ -100,9 +100,27 @@ pub enum Detail {
     Count(u8),
 }
 
-/// What to do: a contract code whose message the card step also shows, or one of the page's
-/// own (`CERTIFICATE_EXPIRED`, `CERTIFICATE_ENDING`).
-pub type Fix = Option<&'static str>;
+/// What to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fix {
+    /// What the card step says for this code of the extension or the bridge.
+    Card(ErrorCode),
+    /// The certificate has expired: renew it at the municipal office.
+    CertificateExpired,
+    /// The certificate ends within about three months: renew it soon.
+    CertificateEnding,
+}
+
+impl Fix {
+    /// The fix's code in the report (the wire code, or the page's own).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Card(code) => code.as_str(),
+            Self::CertificateExpired => "CERTIFICATE_EXPIRED",
+            Self::CertificateEnding => "CERTIFICATE_ENDING",
+        }
+    }
+}
 
 /// One row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,10 +132,10 @@ pub struct Check {
     /// What was found.
     pub detail: Detail,
     /// What to do.
-    pub fix: Fix,
+    pub fix: Option<Fix>,
 }
 
-fn check(item: Item, verdict: Verdict, detail: Detail, fix: Fix) -> Check {
+fn check(item: Item, verdict: Verdict, detail: Detail, fix: Option<Fix>) -> Check {
     Check {
         item,
         verdict,
@@ -138,15 +156,11 @@ pub fn checks(found: &Result<Found, ErrorBody>, today: &str, soon: &str) -> Vec<
     let found = match found {
         Ok(found) => found,
         Err(error) => {
-            let fix = match error.code {
-                ErrorCode::ExtensionUnavailable => "EXTENSION_UNAVAILABLE",
-                other => other.as_str(),
-            };
             rows.push(check(
                 Item::Extension,
                 Verdict::Fail,
                 Detail::None,
-                Some(fix),
+                Some(Fix::Card(error.code)),
             ));
             rest(&mut rows, 1);
             return rows;
@@ -168,7 +182,7 @@ pub fn checks(found: &Result<Found, ErrorBody>, today: &str, soon: &str) -> Vec<
                 Item::Bridge,
                 Verdict::Fail,
                 Detail::None,
-                Some(code.as_str()),
+                Some(Fix::Card(code)),
             ));
             rest(&mut rows, 2);
             return rows;
@@ -199,7 +213,7 @@ pub fn checks(found: &Result<Found, ErrorBody>, today: &str, soon: &str) -> Vec<
             Item::Pcsc,
             Verdict::Fail,
             Detail::None,
-            Some(problem.as_str()),
+            Some(Fix::Card(problem)),
         ));
         rest(&mut rows, 4);
         return rows;
@@ -210,7 +224,7 @@ pub fn checks(found: &Result<Found, ErrorBody>, today: &str, soon: &str) -> Vec<
             Item::Readers,
             Verdict::Fail,
             Detail::None,
-            Some("NO_READER"),
+            Some(Fix::Card(ErrorCode::NoReader)),
         ));
         rest(&mut rows, 5);
         return rows;
@@ -228,7 +242,7 @@ pub fn checks(found: &Result<Found, ErrorBody>, today: &str, soon: &str) -> Vec<
             Item::Card,
             Verdict::Fail,
             Detail::None,
-            Some(verdict.message_key()),
+            verdict.code().map(Fix::Card),
         ));
         rest(&mut rows, 6);
         return rows;
@@ -239,13 +253,13 @@ pub fn checks(found: &Result<Found, ErrorBody>, today: &str, soon: &str) -> Vec<
             Item::Certificate,
             Verdict::Fail,
             Detail::Date(end.clone()),
-            Some("CERTIFICATE_EXPIRED"),
+            Some(Fix::CertificateExpired),
         ),
         Some(end) if end.as_str() <= soon => check(
             Item::Certificate,
             Verdict::Warn,
             Detail::Date(end.clone()),
-            Some("CERTIFICATE_ENDING"),
+            Some(Fix::CertificateEnding),
         ),
         Some(end) => check(
             Item::Certificate,
@@ -257,7 +271,7 @@ pub fn checks(found: &Result<Found, ErrorBody>, today: &str, soon: &str) -> Vec<
             Item::Certificate,
             Verdict::Warn,
             Detail::None,
-            Some("INTERNAL"),
+            Some(Fix::Card(ErrorCode::Internal)),
         ),
     });
     rows.push(match (verdict, bridge.auth_pin_tries_left) {
@@ -265,16 +279,21 @@ pub fn checks(found: &Result<Found, ErrorBody>, today: &str, soon: &str) -> Vec<
             Item::Tries,
             Verdict::Fail,
             Detail::Count(0),
-            Some("PIN_BLOCKED"),
+            Some(Fix::Card(ErrorCode::PinBlocked)),
         ),
         (Readiness::LastTry, _) => check(
             Item::Tries,
             Verdict::Warn,
             Detail::Count(1),
-            Some("PIN_LAST_TRY"),
+            Some(Fix::Card(ErrorCode::PinLastTry)),
         ),
         (_, Some(count)) => check(Item::Tries, Verdict::Ok, Detail::Count(count), None),
-        (_, None) => check(Item::Tries, Verdict::Warn, Detail::None, Some("INTERNAL")),
+        (_, None) => check(
+            Item::Tries,
+            Verdict::Warn,
+            Detail::None,
+            Some(Fix::Card(ErrorCode::Internal)),
+        ),
     });
     rows
 }
@@ -327,7 +346,10 @@ pub fn report(rows: &[Check], when: &str) -> String {
             Detail::Date(_) => String::new(),
             Detail::Count(n) => format!(" {n} left"),
         };
-        let fix = row.fix.map(|f| format!(" ({f})")).unwrap_or_default();
+        let fix = row
+            .fix
+            .map(|f| format!(" ({})", f.as_str()))
+            .unwrap_or_default();
         text.push_str(&format!(
             "{}: {}{detail}{fix}\n",
             row.item.key(),
@@ -404,29 +426,25 @@ fn detail_view(detail: Detail) -> AnyView {
     }
 }
 
-fn fix_view(fix: Fix, found: &Result<Found, ErrorBody>) -> AnyView {
+fn fix_view(fix: Option<Fix>, found: &Result<Found, ErrorBody>) -> AnyView {
     match fix {
         None => ().into_any(),
-        Some("CERTIFICATE_EXPIRED") => {
+        Some(Fix::CertificateExpired) => {
             tx(|l| td_string!(l, diagnosis.certificate_expired)).into_any()
         }
-        Some("CERTIFICATE_ENDING") => {
+        Some(Fix::CertificateEnding) => {
             tx(|l| td_string!(l, diagnosis.certificate_ending)).into_any()
         }
-        Some(code) => {
+        Some(Fix::Card(code)) => {
             let update = found
                 .as_ref()
                 .ok()
                 .and_then(|f| f.bridge_error.as_ref())
                 .and_then(|e| e.update);
-            let install = matches!(
-                code,
-                "EXTENSION_UNAVAILABLE" | "BRIDGE_UNAVAILABLE" | "VERSION_MISMATCH"
-            );
             view! {
                 {card_message(code)}
                 {update_hint(update)}
-                {install.then(|| view! {
+                {code.needs_setup().then(|| view! {
                     <p><a class="install" href="/info#install">{tx(|l| td_string!(l, card.install_link))}</a></p>
                 })}
             }
@@ -594,7 +612,10 @@ mod tests {
     fn each_failure_stops_the_checks_after_it() {
         let missing = Err(ErrorBody::new(ErrorCode::ExtensionUnavailable, "x"));
         let rows = checks(&missing, "2026-11-30", "2027-03-02");
-        assert_eq!(rows[0].fix, Some("EXTENSION_UNAVAILABLE"));
+        assert_eq!(
+            rows[0].fix,
+            Some(Fix::Card(ErrorCode::ExtensionUnavailable))
+        );
         assert_eq!(verdicts(&rows)[1..], ["not-checked"; 7]);
 
         let no_bridge = Ok(Found {
@@ -604,12 +625,12 @@ mod tests {
         });
         let rows = checks(&no_bridge, "2026-11-30", "2027-03-02");
         assert_eq!(verdicts(&rows)[..2], ["ok", "fail"]);
-        assert_eq!(rows[1].fix, Some("VERSION_MISMATCH"));
+        assert_eq!(rows[1].fix, Some(Fix::Card(ErrorCode::VersionMismatch)));
 
         let mut stopped = bridge();
         stopped.pcsc_problem = Some(ErrorCode::NoPcscService);
         let rows = checks(&found(stopped), "2026-11-30", "2027-03-02");
-        assert_eq!(rows[3].fix, Some("NO_PCSC_SERVICE"));
+        assert_eq!(rows[3].fix, Some(Fix::Card(ErrorCode::NoPcscService)));
         assert_eq!(verdicts(&rows)[4..], ["not-checked"; 4]);
 
         let mut none = bridge();
@@ -618,7 +639,7 @@ mod tests {
         let rows = checks(&found(none), "2026-11-30", "2027-03-02");
         assert_eq!(
             (rows[4].verdict, rows[4].fix),
-            (Verdict::Fail, Some("NO_READER"))
+            (Verdict::Fail, Some(Fix::Card(ErrorCode::NoReader)))
         );
 
         // The card step's verdicts: another card beside a free reader means "put it on".
@@ -628,7 +649,7 @@ mod tests {
         let rows = checks(&found(other), "2026-11-30", "2027-03-02");
         assert_eq!(
             (rows[5].verdict, rows[5].fix),
-            (Verdict::Fail, Some("NO_CARD"))
+            (Verdict::Fail, Some(Fix::Card(ErrorCode::NoCard)))
         );
         let mut held = bridge();
         held.readers = vec![ReaderStatus {
@@ -637,7 +658,7 @@ mod tests {
         }];
         held.reader = None;
         let rows = checks(&found(held), "2026-11-30", "2027-03-02");
-        assert_eq!(rows[5].fix, Some("READER_IN_USE"));
+        assert_eq!(rows[5].fix, Some(Fix::Card(ErrorCode::ReaderInUse)));
     }
 
     #[test]
@@ -651,22 +672,22 @@ mod tests {
         let rows = dated("2027-01-15", 1);
         assert_eq!(
             (rows[6].verdict, rows[6].fix),
-            (Verdict::Warn, Some("CERTIFICATE_ENDING"))
+            (Verdict::Warn, Some(Fix::CertificateEnding))
         );
         assert_eq!(
             (rows[7].verdict, rows[7].fix),
-            (Verdict::Warn, Some("PIN_LAST_TRY"))
+            (Verdict::Warn, Some(Fix::Card(ErrorCode::PinLastTry)))
         );
         let rows = dated("2026-11-29", 0);
         assert_eq!(
             (rows[6].verdict, rows[6].fix),
-            (Verdict::Fail, Some("CERTIFICATE_EXPIRED"))
+            (Verdict::Fail, Some(Fix::CertificateExpired))
         );
         assert_eq!(
             (rows[7].verdict, rows[7].fix),
-            (Verdict::Fail, Some("PIN_BLOCKED"))
+            (Verdict::Fail, Some(Fix::Card(ErrorCode::PinBlocked)))
         );
         // The last day itself is still valid.
-        assert_eq!(dated("2026-11-30", 3)[6].fix, Some("CERTIFICATE_ENDING"));
+        assert_eq!(dated("2026-11-30", 3)[6].fix, Some(Fix::CertificateEnding));
     }
 }

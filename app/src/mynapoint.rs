@@ -14,7 +14,7 @@ use leptos_router::{
 };
 
 use crate::{
-    api::{self, ApiError, Service},
+    api::{self, ApiCode, ApiErrorBody, Service},
     content::{self, Content},
     i18n::*,
     kiosk::{self, Idle, IdleTimer, Layout},
@@ -496,19 +496,14 @@ enum ApplyStep {
     },
 }
 
-/// The message of a refusal of the application, at the input step.
-fn point_error(error: &ApiError) -> AnyView {
-    match error.code.as_str() {
-        "PROVIDER_REJECTED" => tx(|l| td_string!(l, mynapoint.provider_rejected)).into_any(),
-        "PAYMENT_ID_TAKEN" => tx(|l| td_string!(l, mynapoint.payment_id_taken)).into_any(),
-        "ALREADY_APPLIED" => tx(|l| td_string!(l, mynapoint.already_applied)).into_any(),
-        "PROVIDER_UNAVAILABLE" => tx(|l| td_string!(l, mynapoint.provider_unavailable)).into_any(),
-        "KIOSK_NOT_AVAILABLE" => tx(|l| td_string!(l, mynapoint.kiosk_not_applicable)).into_any(),
-        "MYKEY_REQUIRED" => tx(|l| td_string!(l, mynapoint.reserve_first)).into_any(),
-        "INVALID_FIELD" => match error.field.as_deref().and_then(Field::from_api_name) {
-            Some(field) => field_message(field),
-            None => api_message(error),
-        },
+/// The message of a refusal of the application, at the input step: the field's own text when
+/// the server named a field of the form, else the refusal's.
+fn point_error(error: &ApiErrorBody) -> AnyView {
+    match (
+        error.code,
+        error.field.as_deref().and_then(Field::from_api_name),
+    ) {
+        (ApiCode::InvalidField, Some(field)) => field_message(field),
         _ => api_message(error),
     }
 }
@@ -552,7 +547,7 @@ pub fn PointApply() -> impl IntoView {
     let security_code = RwSignal::new(String::new());
     let phone = RwSignal::new(String::new());
     let field_error = RwSignal::new(None::<Field>);
-    let apply_error = RwSignal::new(None::<ApiError>);
+    let apply_error = RwSignal::new(None::<ApiErrorBody>);
     let focused = RwSignal::new(0u8);
     let checking = RwSignal::new(false);
 
@@ -563,7 +558,7 @@ pub fn PointApply() -> impl IntoView {
                     my_key_id.set(Some(reservation.my_key_id));
                     step.set(ApplyStep::Search);
                 }
-                Err(error) if error.code == "NOT_FOUND" => step.set(ApplyStep::NoReservation),
+                Err(error) if error.code == ApiCode::NotFound => step.set(ApplyStep::NoReservation),
                 Err(error) => {
                     // Shown by the card step, which offers the way on.
                     failure.set(Some(Failure::Api(error)));
@@ -596,8 +591,8 @@ pub fn PointApply() -> impl IntoView {
     };
     // A refusal of the application (at step 5's check, or after the card at step 7): back to
     // the input, nothing typed lost, the wrong field marked.
-    let refused = move |error: ApiError, service: Service| {
-        if error.code == "INVALID_FIELD" {
+    let refused = move |error: ApiErrorBody, service: Service| {
+        if error.code == ApiCode::InvalidField {
             field_error.set(error.field.as_deref().and_then(Field::from_api_name));
         }
         apply_error.set(Some(error));
@@ -646,7 +641,7 @@ pub fn PointApply() -> impl IntoView {
                     security_code.set(String::new());
                     go_to(protocol::site::MYNAPOINT_RECEIPT_PREFIX);
                 }
-                Ok(false) => refused(ApiError::unexpected(), service),
+                Ok(false) => refused(ApiErrorBody::network("unexpected answer"), service),
                 Err(error) => refused(error, service),
             }
         });
@@ -765,7 +760,7 @@ pub fn PointApply() -> impl IntoView {
                 let typing = move |n: u8| kiosk && focused.get() == n;
                 view! {
                     <StepHeading>{tx(|l| td_string!(l, mynapoint.input_heading))}</StepHeading>
-                    {move || apply_error.get().filter(|e| e.code != "INVALID_FIELD").map(|error| view! {
+                    {move || apply_error.get().filter(|e| e.code != ApiCode::InvalidField).map(|error| view! {
                         <div class="error" role="alert"><p>{point_error(&error)}</p></div>
                     })}
                     <div class="with-keyboard">

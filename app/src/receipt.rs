@@ -11,7 +11,7 @@ use leptos_router::{
 };
 
 use crate::{
-    api::{self, ApiError, Receipt},
+    api::{self, ApiErrorBody, Receipt},
     content::{self, Content},
     format,
     i18n::*,
@@ -43,7 +43,7 @@ pub fn ReceiptApp() -> impl IntoView {
 pub fn PointReceipt() -> impl IntoView {
     let go_to = use_go_to();
     let start = if kiosk() { KIOSK_START } else { START };
-    let answer = RwSignal::new(None::<Result<Receipt, ApiError>>);
+    let answer = RwSignal::new(None::<Result<Receipt, ApiErrorBody>>);
     spawn_local(async move {
         answer.set(Some(api::point_application().await));
     });

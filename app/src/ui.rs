@@ -2,12 +2,12 @@
 //! step (pre-check, reading, login), the F2 status table, and the messages of every error code.
 
 use leptos::{html, prelude::*, task::spawn_local};
-use protocol::{page::Lang, Component, ErrorBody};
+use protocol::{page::Lang, Component, ErrorBody, ErrorCode};
 
 use leptos_i18n::Locale as _;
 
 use crate::{
-    api::{self, ApiError, InsuranceStatus},
+    api::{self, ApiCode, ApiErrorBody, InsuranceStatus},
     card::{readiness, Readiness},
     format,
     i18n::*,
@@ -220,30 +220,44 @@ pub fn StepBar(current: usize) -> impl IntoView {
     }
 }
 
-/// The message of a contract code from the helper (`protocol::ErrorCode`), or of `READY`.
-pub fn card_message(key: &str) -> AnyView {
-    match key {
-        "READY" => tx(|l| td_string!(l, card_error.ready)).into_any(),
-        "EXTENSION_UNAVAILABLE" => {
+/// The message of a code of the extension or the bridge (`protocol::ErrorCode`): every code
+/// has its text here, so a code added to the contract does not compile until it has one.
+pub fn card_message(code: ErrorCode) -> AnyView {
+    match code {
+        ErrorCode::ExtensionUnavailable => {
             tx(|l| td_string!(l, card_error.extension_unavailable)).into_any()
         }
-        "BRIDGE_UNAVAILABLE" => tx(|l| td_string!(l, card_error.bridge_unavailable)).into_any(),
-        "VERSION_MISMATCH" => tx(|l| td_string!(l, card_error.version_mismatch)).into_any(),
-        "ORIGIN_NOT_ALLOWED" => tx(|l| td_string!(l, card_error.origin_not_allowed)).into_any(),
-        "INVALID_REQUEST" => tx(|l| td_string!(l, card_error.invalid_request)).into_any(),
-        "NO_PCSC_SERVICE" => tx(|l| td_string!(l, card_error.no_pcsc_service)).into_any(),
-        "NO_READER" => tx(|l| td_string!(l, card_error.no_reader)).into_any(),
-        "NO_CARD" => tx(|l| td_string!(l, card_error.no_card)).into_any(),
-        "CARD_REMOVED" => tx(|l| td_string!(l, card_error.card_removed)).into_any(),
-        "NOT_MYNUMBER_CARD" => tx(|l| td_string!(l, card_error.not_mynumber_card)).into_any(),
-        "READER_IN_USE" => tx(|l| td_string!(l, card_error.reader_in_use)).into_any(),
-        "PIN_FORMAT" => tx(|l| td_string!(l, card_error.pin_format)).into_any(),
-        "PIN_INCORRECT" => tx(|l| td_string!(l, card_error.pin_incorrect)).into_any(),
-        "PIN_BLOCKED" => tx(|l| td_string!(l, card_error.pin_blocked)).into_any(),
-        "PIN_LAST_TRY" => tx(|l| td_string!(l, card_error.pin_last_try)).into_any(),
-        "USER_CANCELLED" => tx(|l| td_string!(l, card_error.user_cancelled)).into_any(),
-        "TIMEOUT" => tx(|l| td_string!(l, card_error.timeout)).into_any(),
-        _ => tx(|l| td_string!(l, card_error.internal)).into_any(),
+        ErrorCode::BridgeUnavailable => {
+            tx(|l| td_string!(l, card_error.bridge_unavailable)).into_any()
+        }
+        ErrorCode::VersionMismatch => tx(|l| td_string!(l, card_error.version_mismatch)).into_any(),
+        ErrorCode::OriginNotAllowed => {
+            tx(|l| td_string!(l, card_error.origin_not_allowed)).into_any()
+        }
+        ErrorCode::InvalidRequest => tx(|l| td_string!(l, card_error.invalid_request)).into_any(),
+        ErrorCode::NoPcscService => tx(|l| td_string!(l, card_error.no_pcsc_service)).into_any(),
+        ErrorCode::NoReader => tx(|l| td_string!(l, card_error.no_reader)).into_any(),
+        ErrorCode::NoCard => tx(|l| td_string!(l, card_error.no_card)).into_any(),
+        ErrorCode::CardRemoved => tx(|l| td_string!(l, card_error.card_removed)).into_any(),
+        ErrorCode::NotMynumberCard => {
+            tx(|l| td_string!(l, card_error.not_mynumber_card)).into_any()
+        }
+        ErrorCode::ReaderInUse => tx(|l| td_string!(l, card_error.reader_in_use)).into_any(),
+        ErrorCode::PinFormat => tx(|l| td_string!(l, card_error.pin_format)).into_any(),
+        ErrorCode::PinIncorrect => tx(|l| td_string!(l, card_error.pin_incorrect)).into_any(),
+        ErrorCode::PinBlocked => tx(|l| td_string!(l, card_error.pin_blocked)).into_any(),
+        ErrorCode::PinLastTry => tx(|l| td_string!(l, card_error.pin_last_try)).into_any(),
+        ErrorCode::UserCancelled => tx(|l| td_string!(l, card_error.user_cancelled)).into_any(),
+        ErrorCode::Timeout => tx(|l| td_string!(l, card_error.timeout)).into_any(),
+        ErrorCode::Internal => tx(|l| td_string!(l, card_error.internal)).into_any(),
+    }
+}
+
+/// The card step's message for a verdict of the pre-card check.
+pub fn readiness_message(readiness: &Readiness) -> AnyView {
+    match readiness.code() {
+        None => tx(|l| td_string!(l, card_error.ready)).into_any(),
+        Some(code) => card_message(code),
     }
 }
 
@@ -258,40 +272,65 @@ pub fn update_hint(update: Option<Component>) -> Option<AnyView> {
     })
 }
 
-/// The message of a refusal of the server.
-pub fn api_message(error: &ApiError) -> AnyView {
+/// The message of a refusal of the server: every [`ApiCode`] has its text here, so a code added
+/// to `protocol::api` does not compile until it has one.
+pub fn api_message(error: &ApiErrorBody) -> AnyView {
     let i18n = use_i18n();
-    match error.code.as_str() {
-        "NOT_YET_ELIGIBLE" => {
+    match error.code {
+        ApiCode::NotYetEligible => {
             let at = error.available_from.clone().unwrap_or_default();
             let date = move || format::date_time(&at, i18n.get_locale() == Locale::ja);
             t!(i18n, api_error.not_yet_eligible, date).into_any()
         }
-        "NOT_ELIGIBLE" => tx(|l| td_string!(l, api_error.not_eligible)).into_any(),
-        "UNKNOWN_PERSON" => tx(|l| td_string!(l, api_error.unknown_person)).into_any(),
-        "CERTIFICATE_EXPIRED" => tx(|l| td_string!(l, api_error.certificate_expired)).into_any(),
-        "CERTIFICATE_REVOKED" => tx(|l| td_string!(l, api_error.certificate_revoked)).into_any(),
-        "REVOCATION_UNAVAILABLE" => {
+        ApiCode::NotEligible => tx(|l| td_string!(l, api_error.not_eligible)).into_any(),
+        ApiCode::UnknownPerson => tx(|l| td_string!(l, api_error.unknown_person)).into_any(),
+        ApiCode::CertificateExpired => {
+            tx(|l| td_string!(l, api_error.certificate_expired)).into_any()
+        }
+        ApiCode::CertificateRevoked => {
+            tx(|l| td_string!(l, api_error.certificate_revoked)).into_any()
+        }
+        ApiCode::RevocationUnavailable => {
             tx(|l| td_string!(l, api_error.revocation_unavailable)).into_any()
         }
-        "CERTIFICATE_UNTRUSTED"
-        | "CERTIFICATE_GARBLED"
-        | "CERTIFICATE_NOT_YET_VALID"
-        | "CERTIFICATE_KEY_USAGE"
-        | "SIGNATURE_INVALID"
-        | "ALGORITHM_UNSUPPORTED"
-        | "TOKEN_SIZE" => tx(|l| td_string!(l, api_error.certificate_invalid)).into_any(),
-        "NO_SESSION" | "NOT_AUTHENTICATED" | "NO_CHALLENGE" | "CHALLENGE_EXPIRED" => {
-            tx(|l| td_string!(l, api_error.session_ended)).into_any()
-        }
-        "RATE_LIMITED" => {
+        ApiCode::CertificateUntrusted
+        | ApiCode::CertificateGarbled
+        | ApiCode::CertificateNotYetValid
+        | ApiCode::CertificateKeyUsage
+        | ApiCode::SignatureInvalid
+        | ApiCode::AlgorithmUnsupported
+        | ApiCode::TokenSize => tx(|l| td_string!(l, api_error.certificate_invalid)).into_any(),
+        ApiCode::NoSession
+        | ApiCode::NotAuthenticated
+        | ApiCode::NoChallenge
+        | ApiCode::ChallengeExpired => tx(|l| td_string!(l, api_error.session_ended)).into_any(),
+        ApiCode::RateLimited => {
             let seconds = error.retry_after.unwrap_or(60);
             t!(i18n, api_error.rate_limited, seconds).into_any()
         }
-        "TERMS_CHANGED" => tx(|l| td_string!(l, api_error.terms_changed)).into_any(),
-        "NETWORK" => tx(|l| td_string!(l, api_error.network)).into_any(),
-        other => {
-            let code = other.to_owned();
+        ApiCode::TermsChanged => tx(|l| td_string!(l, api_error.terms_changed)).into_any(),
+        ApiCode::Network => tx(|l| td_string!(l, api_error.network)).into_any(),
+        ApiCode::ProviderRejected => tx(|l| td_string!(l, mynapoint.provider_rejected)).into_any(),
+        ApiCode::PaymentIdTaken => tx(|l| td_string!(l, mynapoint.payment_id_taken)).into_any(),
+        ApiCode::AlreadyApplied => tx(|l| td_string!(l, mynapoint.already_applied)).into_any(),
+        ApiCode::ProviderUnavailable => {
+            tx(|l| td_string!(l, mynapoint.provider_unavailable)).into_any()
+        }
+        ApiCode::KioskNotAvailable => {
+            tx(|l| td_string!(l, mynapoint.kiosk_not_applicable)).into_any()
+        }
+        ApiCode::MykeyRequired => tx(|l| td_string!(l, mynapoint.reserve_first)).into_any(),
+        // Refusals a page that works does not cause (or a field the page does not know): the
+        // general text with the code, for the help desk.
+        ApiCode::InvalidRequest
+        | ApiCode::InvalidField
+        | ApiCode::TooLarge
+        | ApiCode::CsrfFailed
+        | ApiCode::UnknownService
+        | ApiCode::NotFound
+        | ApiCode::Internal
+        | ApiCode::Unknown => {
+            let code = error.code.as_str();
             t!(i18n, api_error.other, code).into_any()
         }
     }
@@ -303,7 +342,7 @@ pub enum Failure {
     /// From the helper, with a contract code.
     Card(ErrorBody),
     /// From the server.
-    Api(ApiError),
+    Api(ApiErrorBody),
 }
 
 /// A failure's message, with the tries left after a wrong PIN.
@@ -315,7 +354,7 @@ pub fn FailureMessage(failure: Failure) -> impl IntoView {
             let tries = body.tries_left;
             view! {
                 <div class="error" role="alert">
-                    <p>{card_message(body.code.as_str())}</p>
+                    <p>{card_message(body.code)}</p>
                     {update_hint(body.update)}
                     {tries.map(|count| view! { <p>{t!(i18n, card.tries_left, count)}</p> })}
                 </div>
@@ -427,10 +466,7 @@ pub fn CardStep(
                             _ => None,
                         };
                         let last_try = readiness == Readiness::LastTry;
-                        let setup_problem = matches!(
-                            readiness.message_key(),
-                            "EXTENSION_UNAVAILABLE" | "BRIDGE_UNAVAILABLE" | "VERSION_MISMATCH"
-                        );
+                        let setup_problem = readiness.needs_setup();
                         // At the terminal what to install or connect is the operator's
                         // business: the citizen is told to ask the staff.
                         let terminal = at_terminal();
@@ -440,20 +476,24 @@ pub fn CardStep(
                         let out_of_order = terminal
                             && (setup_problem
                                 || matches!(
-                                    readiness.message_key(),
-                                    "NO_PCSC_SERVICE" | "NO_READER" | "ORIGIN_NOT_ALLOWED"
+                                    readiness.code(),
+                                    Some(
+                                        ErrorCode::NoPcscService
+                                            | ErrorCode::NoReader
+                                            | ErrorCode::OriginNotAllowed
+                                    )
                                 ));
                         view! {
                             <p
                                 class=if last_try { "warning last-try" } else if ok { "ready" } else { "not-ready" }
-                                data-readiness=readiness.message_key()
+                                data-readiness=readiness.key()
                             >
                                 {if out_of_order {
                                     tx(|l| td_string!(l, card_error.terminal_out_of_order)).into_any()
                                 } else if on_phone {
                                     tx(|l| td_string!(l, card_error.phone)).into_any()
                                 } else {
-                                    card_message(readiness.message_key())
+                                    readiness_message(&readiness)
                                 }}
                             </p>
                             {match &readiness {
@@ -495,10 +535,8 @@ pub fn CardStep(
             {move || failure.get().map(|failure| view! { <FailureMessage failure/> })}
             // Never a dead button: on a phone, where the card cannot be read, there is none.
             <button type="button" class="primary" disabled=move || !can_read() on:click=read
-                hidden=move || state.get().is_some_and(|s| matches!(
-                    s.message_key(),
-                    "EXTENSION_UNAVAILABLE" | "BRIDGE_UNAVAILABLE" | "VERSION_MISMATCH"
-                )) && crate::helper::is_phone()>{submit}</button>
+                hidden=move || state.get().is_some_and(|s| s.needs_setup())
+                    && crate::helper::is_phone()>{submit}</button>
             <Troubleshooting/>
         </section>
     }

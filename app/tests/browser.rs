@@ -324,12 +324,9 @@ async fn a_refusal_not_yet_eligible_says_from_when_to_try_again() {
     ] {
         let root = fresh_root();
         set_storage("myna-lang", locale);
-        let error = app::api::ApiError {
-            code: "NOT_YET_ELIGIBLE".into(),
-            message: String::new(),
+        let error = app::api::ApiErrorBody {
             available_from: Some("2026-11-25T12:00:00+09:00".into()),
-            field: None,
-            retry_after: None,
+            ..app::api::ApiErrorBody::new(app::api::ApiCode::NotYetEligible, "")
         };
         let _message = mount(&root, move || {
             view! { <Language><app::ui::FailureMessage failure=Failure::Api(error)/></Language> }

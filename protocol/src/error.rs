@@ -93,6 +93,17 @@ impl ErrorCode {
     ];
 }
 
+impl ErrorCode {
+    /// The extension or the bridge is missing or outdated: the fix is an installation (or, at a
+    /// public terminal, the staff).
+    pub fn needs_setup(self) -> bool {
+        matches!(
+            self,
+            Self::ExtensionUnavailable | Self::BridgeUnavailable | Self::VersionMismatch
+        )
+    }
+}
+
 impl std::fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

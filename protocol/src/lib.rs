@@ -5,6 +5,7 @@
 //! here is on the wire. It is pure and builds for `wasm32-unknown-unknown`.
 #![deny(missing_docs)]
 
+pub mod api;
 pub mod bridge;
 mod error;
 pub mod mynapoint;

@@ -5,7 +5,7 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use serde::Serialize;
+use protocol::api::{ApiCode, ApiErrorBody};
 
 use crate::{
     db::DbError,
@@ -114,61 +114,42 @@ impl From<ProviderError> for ApiError {
     }
 }
 
-/// The body of every refusal.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ErrorBody<'a> {
-    /// The stable code.
-    code: &'a str,
-    /// An English explanation (the SPA shows its own text for each code).
-    message: String,
-    /// `NOT_YET_ELIGIBLE`: from when (RFC 3339, JST).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    available_from: Option<&'a str>,
-    /// `INVALID_FIELD`: which field.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    field: Option<&'a str>,
-    /// `RATE_LIMITED`: seconds to wait.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    retry_after: Option<u64>,
-}
-
 impl ApiError {
     /// The stable code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ApiCode {
         match self {
-            Self::InvalidRequest(_) => "INVALID_REQUEST",
-            Self::TooLarge => "TOO_LARGE",
-            Self::CsrfFailed => "CSRF_FAILED",
-            Self::NoSession => "NO_SESSION",
-            Self::NotAuthenticated => "NOT_AUTHENTICATED",
-            Self::NoChallenge => "NO_CHALLENGE",
-            Self::ChallengeExpired => "CHALLENGE_EXPIRED",
-            Self::Login(LoginError::UnsupportedAlgorithm) => "ALGORITHM_UNSUPPORTED",
-            Self::Login(LoginError::TokenSize) => "TOKEN_SIZE",
-            Self::Login(LoginError::CertificateGarbled) => "CERTIFICATE_GARBLED",
-            Self::Login(LoginError::Untrusted) => "CERTIFICATE_UNTRUSTED",
-            Self::Login(LoginError::Expired) => "CERTIFICATE_EXPIRED",
-            Self::Login(LoginError::NotYetValid) => "CERTIFICATE_NOT_YET_VALID",
-            Self::Login(LoginError::Revoked) => "CERTIFICATE_REVOKED",
-            Self::Login(LoginError::KeyUsage) => "CERTIFICATE_KEY_USAGE",
-            Self::Login(LoginError::BadSignature) => "SIGNATURE_INVALID",
-            Self::RevocationUnavailable => "REVOCATION_UNAVAILABLE",
-            Self::UnknownPerson => "UNKNOWN_PERSON",
-            Self::NotYetEligible { .. } => "NOT_YET_ELIGIBLE",
-            Self::NotEligible => "NOT_ELIGIBLE",
-            Self::TermsChanged => "TERMS_CHANGED",
-            Self::InvalidField(_) => "INVALID_FIELD",
-            Self::RateLimited { .. } => "RATE_LIMITED",
-            Self::UnknownService => "UNKNOWN_SERVICE",
-            Self::KioskNotAvailable => "KIOSK_NOT_AVAILABLE",
-            Self::MykeyRequired => "MYKEY_REQUIRED",
-            Self::AlreadyApplied => "ALREADY_APPLIED",
-            Self::PaymentIdTaken => "PAYMENT_ID_TAKEN",
-            Self::ProviderRejected => "PROVIDER_REJECTED",
-            Self::ProviderUnavailable => "PROVIDER_UNAVAILABLE",
-            Self::NotFound(_) => "NOT_FOUND",
-            Self::Internal(_) => "INTERNAL",
+            Self::InvalidRequest(_) => ApiCode::InvalidRequest,
+            Self::TooLarge => ApiCode::TooLarge,
+            Self::CsrfFailed => ApiCode::CsrfFailed,
+            Self::NoSession => ApiCode::NoSession,
+            Self::NotAuthenticated => ApiCode::NotAuthenticated,
+            Self::NoChallenge => ApiCode::NoChallenge,
+            Self::ChallengeExpired => ApiCode::ChallengeExpired,
+            Self::Login(LoginError::UnsupportedAlgorithm) => ApiCode::AlgorithmUnsupported,
+            Self::Login(LoginError::TokenSize) => ApiCode::TokenSize,
+            Self::Login(LoginError::CertificateGarbled) => ApiCode::CertificateGarbled,
+            Self::Login(LoginError::Untrusted) => ApiCode::CertificateUntrusted,
+            Self::Login(LoginError::Expired) => ApiCode::CertificateExpired,
+            Self::Login(LoginError::NotYetValid) => ApiCode::CertificateNotYetValid,
+            Self::Login(LoginError::Revoked) => ApiCode::CertificateRevoked,
+            Self::Login(LoginError::KeyUsage) => ApiCode::CertificateKeyUsage,
+            Self::Login(LoginError::BadSignature) => ApiCode::SignatureInvalid,
+            Self::RevocationUnavailable => ApiCode::RevocationUnavailable,
+            Self::UnknownPerson => ApiCode::UnknownPerson,
+            Self::NotYetEligible { .. } => ApiCode::NotYetEligible,
+            Self::NotEligible => ApiCode::NotEligible,
+            Self::TermsChanged => ApiCode::TermsChanged,
+            Self::InvalidField(_) => ApiCode::InvalidField,
+            Self::RateLimited { .. } => ApiCode::RateLimited,
+            Self::UnknownService => ApiCode::UnknownService,
+            Self::KioskNotAvailable => ApiCode::KioskNotAvailable,
+            Self::MykeyRequired => ApiCode::MykeyRequired,
+            Self::AlreadyApplied => ApiCode::AlreadyApplied,
+            Self::PaymentIdTaken => ApiCode::PaymentIdTaken,
+            Self::ProviderRejected => ApiCode::ProviderRejected,
+            Self::ProviderUnavailable => ApiCode::ProviderUnavailable,
+            Self::NotFound(_) => ApiCode::NotFound,
+            Self::Internal(_) => ApiCode::Internal,
         }
     }
 
@@ -205,18 +186,17 @@ impl IntoResponse for ApiError {
         if let Self::Internal(detail) = &self {
             tracing::error!(%detail, "internal error");
         } else {
-            tracing::info!(code = self.code(), "refused");
+            tracing::info!(code = self.code().as_str(), "refused");
         }
-        let available_from = match &self {
-            Self::NotYetEligible { available_from } => Some(available_from.as_str()),
-            _ => None,
-        };
-        let body = ErrorBody {
+        let body = ApiErrorBody {
             code: self.code(),
             message: self.to_string(),
-            available_from,
+            available_from: match &self {
+                Self::NotYetEligible { available_from } => Some(available_from.clone()),
+                _ => None,
+            },
             field: match &self {
-                Self::InvalidField(field) => Some(field.api_name()),
+                Self::InvalidField(field) => Some(field.api_name().to_owned()),
                 _ => None,
             },
             retry_after: match &self {

@@ -133,7 +133,7 @@ pub fn load_trust(settings: &Settings) -> anyhow::Result<TrustStore> {
         description = "Card login, health-insurance registration, MyNa Point. Every refusal is `{ code, message }` with a stable code; state-changing calls need the session's `X-CSRF-Token`."
     ),
     servers((url = "/api/v1")),
-    components(schemas(error::ErrorBody))
+    components(schemas(protocol::api::ApiErrorBody, protocol::api::ApiCode))
 )]
 struct ApiDoc;
 

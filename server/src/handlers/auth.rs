@@ -34,7 +34,7 @@ pub struct Challenge {
 /// session keeps up to `db::MAX_CHALLENGES` outstanding (one per open card step: two tabs, F1
 /// and F2 at once); a new one does not cancel the others.
 #[utoipa::path(post, path = "/auth/challenge", tag = "auth", params(("X-CSRF-Token" = String, Header)),
-    responses((status = 200, body = Challenge), (status = "4XX", body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Challenge), (status = "4XX", body = protocol::api::ApiErrorBody)))]
 pub async fn challenge(
     State(state): State<AppState>,
     ip: ClientIp,
@@ -73,7 +73,7 @@ pub struct LoginRequest {
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
     params(("X-CSRF-Token" = String, Header)),
     responses((status = 200, body = crate::handlers::session::SessionInfo),
-        (status = "4XX", body = crate::error::ErrorBody)))]
+        (status = "4XX", body = protocol::api::ApiErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     CsrfSession(session): CsrfSession,
@@ -195,7 +195,7 @@ pub async fn login(
 
 /// `POST /api/v1/auth/logout`: ends the session.
 #[utoipa::path(post, path = "/auth/logout", tag = "auth", params(("X-CSRF-Token" = String, Header)),
-    responses((status = 204, description = "the session ended"), (status = "4XX", body = crate::error::ErrorBody)))]
+    responses((status = 204, description = "the session ended"), (status = "4XX", body = protocol::api::ApiErrorBody)))]
 pub async fn logout(
     State(state): State<AppState>,
     CsrfSession(session): CsrfSession,

@@ -82,7 +82,7 @@ async fn status_of(state: &AppState, person: &str) -> Result<Status, ApiError> {
 /// time to try again after a recent card event (F3).
 #[utoipa::path(post, path = "/insurance/application", tag = "insurance", request_body = Application,
     params(("X-CSRF-Token" = String, Header)),
-    responses((status = 200, body = Status), (status = "4XX", body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Status), (status = "4XX", body = protocol::api::ApiErrorBody)))]
 pub async fn apply(
     State(state): State<AppState>,
     AuthenticatedCsrf(auth): AuthenticatedCsrf,
@@ -153,7 +153,7 @@ pub async fn status_for(state: &AppState, person: &str) -> Result<Status, ApiErr
 
 /// `GET /api/v1/insurance/status`: the F2 table.
 #[utoipa::path(get, path = "/insurance/status", tag = "insurance",
-    responses((status = 200, body = Status), (status = "4XX", body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Status), (status = "4XX", body = protocol::api::ApiErrorBody)))]
 pub async fn status(
     State(state): State<AppState>,
     auth: Authenticated,

@@ -31,7 +31,7 @@ const MYKEY_DRAWS: usize = 5;
 /// `POST /api/v1/mynapoint/reservation`: issues the person's MyKey ID, or returns the one
 /// already issued (F4).
 #[utoipa::path(post, path = "/mynapoint/reservation", tag = "mynapoint",
-    responses((status = 200, body = Reservation), (status = "4XX", body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Reservation), (status = "4XX", body = protocol::api::ApiErrorBody)))]
 pub async fn reserve(
     State(state): State<AppState>,
     AuthenticatedCsrf(auth): AuthenticatedCsrf,
@@ -53,7 +53,7 @@ pub async fn reserve(
 /// `GET /api/v1/mynapoint/reservation`: the person's MyKey ID (shown at the top right of every
 /// MyNa Point screen).
 #[utoipa::path(get, path = "/mynapoint/reservation", tag = "mynapoint",
-    responses((status = 200, body = Reservation), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Reservation), (status = 404, body = protocol::api::ApiErrorBody)))]
 pub async fn reservation(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -87,7 +87,7 @@ const MAX_QUERY: usize = 64;
 
 /// `GET /api/v1/mynapoint/services?q=`: the payment services matching the keyword.
 #[utoipa::path(get, path = "/mynapoint/services", tag = "mynapoint", params(Search),
-    responses((status = 200, body = Services), (status = 400, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Services), (status = 400, body = protocol::api::ApiErrorBody)))]
 pub async fn services(
     State(state): State<AppState>,
     Query(search): Query<Search>,
@@ -244,8 +244,8 @@ async fn check_application(
 /// without applying, so that step 5's errors show at step 5, before the card is read again. The
 /// signed application repeats them atomically.
 #[utoipa::path(post, path = "/mynapoint/application/check", tag = "mynapoint", request_body = Application,
-    responses((status = 204), (status = "4XX", body = crate::error::ErrorBody),
-        (status = 502, body = crate::error::ErrorBody)))]
+    responses((status = 204), (status = "4XX", body = protocol::api::ApiErrorBody),
+        (status = 502, body = protocol::api::ApiErrorBody)))]
 pub async fn check(
     State(state): State<AppState>,
     ip: ClientIp,
@@ -260,8 +260,8 @@ pub async fn check(
 /// the ID (the same checks as [`check`], again: the ID may have been taken meanwhile), and
 /// returns the receipt.
 #[utoipa::path(post, path = "/mynapoint/application", tag = "mynapoint", request_body = Application,
-    responses((status = 200, body = Receipt), (status = "4XX", body = crate::error::ErrorBody),
-        (status = 502, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Receipt), (status = "4XX", body = protocol::api::ApiErrorBody),
+        (status = 502, body = protocol::api::ApiErrorBody)))]
 pub async fn apply(
     State(state): State<AppState>,
     ip: ClientIp,
@@ -312,7 +312,7 @@ pub async fn apply(
 /// `GET /api/v1/mynapoint/application`: the receipt again (after a reload, or at the call centre
 /// desk).
 #[utoipa::path(get, path = "/mynapoint/application", tag = "mynapoint",
-    responses((status = 200, body = Receipt), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Receipt), (status = 404, body = protocol::api::ApiErrorBody)))]
 pub async fn application(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -357,7 +357,7 @@ pub struct BulkResult {
 /// (no second PIN). The insurance part follows the F3 rule; when it is refused nothing is
 /// recorded.
 #[utoipa::path(post, path = "/bulk-application", tag = "mynapoint", request_body = BulkApplication,
-    responses((status = 200, body = BulkResult), (status = "4XX", body = crate::error::ErrorBody)))]
+    responses((status = 200, body = BulkResult), (status = "4XX", body = protocol::api::ApiErrorBody)))]
 pub async fn bulk(
     State(state): State<AppState>,
     AuthenticatedCsrf(auth): AuthenticatedCsrf,

@@ -58,7 +58,7 @@ pub struct SessionQuery {
 /// after the terminal's idle timeout (60 s), whatever the server's default.
 #[utoipa::path(get, path = "/session", tag = "session",
     params(("terminal" = Option<String>, Query, description = "`1` on a public terminal")),
-    responses((status = 200, body = SessionInfo), (status = 429, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = SessionInfo), (status = 429, body = protocol::api::ApiErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
     ip: ClientIp,
