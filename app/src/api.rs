@@ -4,10 +4,16 @@
 
 use std::cell::RefCell;
 
-use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::JsCast;
 
-pub use protocol::api::{ApiCode, ApiErrorBody};
+pub use protocol::api::{
+    ApiCode, ApiErrorBody, ApplicationState, Challenge, InsuranceStatus, Registration, Reservation,
+    SessionInfo,
+};
+use protocol::api::{
+    BulkApplication, InsuranceApplication, LoginRequest, PointApplication, Services,
+};
 
 thread_local! {
     /// The page runs on a public terminal: its session asks for the terminal's idle timeout.
@@ -18,49 +24,6 @@ thread_local! {
 /// terminal's idle timeout (60 s), which the server enforces whatever its default.
 pub fn set_terminal(on: bool) {
     TERMINAL.with(|t| t.set(on));
-}
-
-/// `GET /session`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionInfo {
-    /// Echoed in `X-CSRF-Token`.
-    pub csrf_token: String,
-    /// Whether the card logged in.
-    pub authenticated: bool,
-    /// Seconds without a request after which the session ends.
-    pub idle_timeout_seconds: u64,
-    /// In the login's answer: when the certificate expires (RFC 3339, JST).
-    #[serde(default)]
-    pub certificate_expires_at: Option<String>,
-}
-
-/// `POST /auth/challenge`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Challenge {
-    /// Standard base64.
-    pub nonce: String,
-}
-
-/// The F2 table.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct InsuranceStatus {
-    /// `received` or `not_applied`.
-    pub application: String,
-    /// RFC 3339, JST.
-    #[serde(default)]
-    pub applied_at: Option<String>,
-    /// `preparing`, `completed`, `contact_insurer`.
-    #[serde(default)]
-    pub registration: Option<String>,
-    /// The month of 「{month}までに登録完了予定」, `YYYY-MM`.
-    #[serde(default)]
-    pub expected_by: Option<String>,
-    /// `received` when opted in.
-    #[serde(default)]
-    pub portal_user: Option<String>,
 }
 
 thread_local! {
@@ -168,25 +131,16 @@ pub async fn challenge() -> Result<Challenge, ApiErrorBody> {
     call("POST", "/auth/challenge", None).await
 }
 
-/// `POST /auth/login`: the card's token, without the helper's `reader` (the server refuses
-/// unknown keys).
-#[derive(Serialize)]
-struct LoginRequest<'a> {
-    certificate: &'a str,
-    signature: &'a str,
-    algorithm: &'a str,
-    format: &'a str,
-}
-
 /// Logs in with what the card returned; the session moves to a new id.
 pub async fn login(
     token: &protocol::bridge::AuthenticateResult,
 ) -> Result<SessionInfo, ApiErrorBody> {
+    // Without the bridge's `reader`: the server refuses unknown keys.
     let request = LoginRequest {
-        certificate: &token.certificate,
-        signature: &token.signature,
-        algorithm: &token.algorithm,
-        format: &token.format,
+        certificate: token.certificate.clone(),
+        signature: token.signature.clone(),
+        algorithm: token.algorithm.clone(),
+        format: token.format.clone(),
     };
     let info: SessionInfo = post("/auth/login", &request).await?;
     CSRF.with(|c| c.borrow_mut().clone_from(&info.csrf_token));
@@ -205,17 +159,11 @@ pub async fn apply_insurance(
     register_portal_user: bool,
     terms_version: &str,
 ) -> Result<InsuranceStatus, ApiErrorBody> {
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Application<'a> {
-        register_portal_user: bool,
-        terms_version: &'a str,
-    }
     post(
         "/insurance/application",
-        &Application {
+        &InsuranceApplication {
             register_portal_user,
-            terms_version,
+            terms_version: terms_version.to_owned(),
         },
     )
     .await
@@ -226,20 +174,7 @@ pub async fn insurance_status() -> Result<InsuranceStatus, ApiErrorBody> {
     call("GET", "/insurance/status", None).await
 }
 
-/// `POST`/`GET /mynapoint/reservation`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Reservation {
-    /// マイキーID.
-    pub my_key_id: String,
-}
-
 pub use protocol::mynapoint::{Receipt, Service};
-
-#[derive(Deserialize)]
-struct Services {
-    services: Vec<Service>,
-}
 
 /// F4: the MyKey ID (issued once; the same on a second call).
 pub async fn reserve() -> Result<Reservation, ApiErrorBody> {
@@ -277,29 +212,19 @@ pub async fn apply_point(
     kiosk: bool,
     check: bool,
 ) -> Result<bool, ApiErrorBody> {
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Application<'a> {
-        service_code: &'a str,
-        payment_service_id: &'a str,
-        security_code: &'a str,
-        phone_last4: Option<&'a str>,
-        kiosk: bool,
-        terms_version: &'a str,
-    }
     post::<Option<serde::de::IgnoredAny>>(
         if check {
             "/mynapoint/application/check"
         } else {
             "/mynapoint/application"
         },
-        &Application {
-            service_code,
-            payment_service_id: &input.payment_service_id,
-            security_code: &input.security_code,
-            phone_last4: input.phone_last4.as_deref(),
+        &PointApplication {
+            service_code: service_code.to_owned(),
+            payment_service_id: input.payment_service_id.clone(),
+            security_code: input.security_code.clone(),
+            phone_last4: input.phone_last4.clone(),
             kiosk,
-            terms_version: protocol::site::MYNAPOINT_TERMS_VERSION,
+            terms_version: protocol::site::MYNAPOINT_TERMS_VERSION.to_owned(),
         },
     )
     .await
@@ -314,19 +239,12 @@ pub async fn point_application() -> Result<Receipt, ApiErrorBody> {
 
 /// F6: 一括利用申込 on the authenticated session.
 pub async fn bulk(portal_user: bool, insurance: bool) -> Result<(), ApiErrorBody> {
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Bulk {
-        portal_user: bool,
-        insurance: bool,
-        terms_version: &'static str,
-    }
     post::<serde::de::IgnoredAny>(
         "/bulk-application",
-        &Bulk {
+        &BulkApplication {
             portal_user,
             insurance,
-            terms_version: protocol::site::PORTAL_TERMS_VERSION,
+            terms_version: Some(protocol::site::PORTAL_TERMS_VERSION.to_owned()),
         },
     )
     .await

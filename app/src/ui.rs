@@ -546,8 +546,8 @@ pub fn CardStep(
 #[component]
 pub fn StatusTable(status: InsuranceStatus) -> impl IntoView {
     let i18n = use_i18n();
-    let applied = status.application == "received";
-    let registration = status.registration.clone().unwrap_or_default();
+    let applied = status.application == api::ApplicationState::Received;
+    let registration = status.registration;
     let expected = status.expected_by.clone().unwrap_or_default();
     let portal_user = status.portal_user.is_some();
     view! {
@@ -572,12 +572,11 @@ pub fn StatusTable(status: InsuranceStatus) -> impl IntoView {
                     <tr>
                         <th scope="row">{tx(|l| td_string!(l, status.row_registration))}</th>
                         {
-                            let registration = registration.clone();
                             let expected = expected.clone();
-                            match registration.as_str() {
-                                "completed" => view! { <td class="ok">{tx(|l| td_string!(l, status.completed))}</td> }.into_any(),
-                                "contact_insurer" => view! { <td class="warn">{tx(|l| td_string!(l, status.contact_insurer))}</td> }.into_any(),
-                                _ => {
+                            match registration {
+                                Some(api::Registration::Completed) => view! { <td class="ok">{tx(|l| td_string!(l, status.completed))}</td> }.into_any(),
+                                Some(api::Registration::ContactInsurer) => view! { <td class="warn">{tx(|l| td_string!(l, status.contact_insurer))}</td> }.into_any(),
+                                Some(api::Registration::Preparing) | None => {
                                     let month = StoredValue::new(expected.clone());
                                     let date = move || month.with_value(|m| format::month(m, i18n.get_locale() == Locale::ja));
                                     view! {

@@ -338,14 +338,14 @@ async fn a_refusal_not_yet_eligible_says_from_when_to_try_again() {
 
 #[wasm_bindgen_test]
 async fn the_status_table_has_the_portal_user_row_only_after_the_opt_in() {
-    let status = |portal_user: Option<&str>| app::api::InsuranceStatus {
-        application: "received".into(),
+    let status = |portal_user: Option<protocol::api::Received>| app::api::InsuranceStatus {
+        application: app::api::ApplicationState::Received,
         applied_at: Some("2026-11-24T10:00:00+09:00".into()),
-        registration: Some("preparing".into()),
+        registration: Some(app::api::Registration::Preparing),
         expected_by: Some("2027-01".into()),
-        portal_user: portal_user.map(str::to_owned),
+        portal_user,
     };
-    for (portal_user, rows) in [(None, 2), (Some("received"), 3)] {
+    for (portal_user, rows) in [(None, 2), (Some(protocol::api::Received::Received), 3)] {
         let root = fresh_root();
         let found = status(portal_user);
         let _table = mount(&root, move || {

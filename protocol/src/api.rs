@@ -1,5 +1,5 @@
-//! The portal API's refusals (`/api/v1`): one stable code per reason and the body that carries
-//! it. The server sends them (`server/src/error.rs` maps its errors to a code and an HTTP
+//! The portal API (`/api/v1`): its requests and answers, and its refusals — one stable code per
+//! reason and the body that carries it. The server sends them (`server/src/error.rs` maps its errors to a code and an HTTP
 //! status); the SPA turns each code into its own text in one exhaustive match, so a code added
 //! here is a compile error there, not a silent "internal". The server sends codes and data
 //! (dates as RFC 3339, field names, seconds), never display text: the page writes the words in
@@ -208,6 +208,182 @@ impl ApiErrorBody {
     }
 }
 
+/// `GET /session`, and the answer of `POST /auth/login`: the session as the page sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct SessionInfo {
+    /// Echo it in `X-CSRF-Token` on every state-changing call.
+    pub csrf_token: String,
+    /// Whether the session logged in with the card.
+    pub authenticated: bool,
+    /// Seconds of inactivity after which the session ends.
+    pub idle_timeout_seconds: u64,
+    /// After a card login: when the card's user-authentication certificate expires (RFC 3339,
+    /// JST), so the page can warn in the last three months before it. It lasts until the
+    /// holder's fifth birthday after issue; renewal is at the municipal office.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_expires_at: Option<String>,
+}
+
+/// `POST /auth/challenge`: a new single-use challenge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Challenge {
+    /// 32 random bytes, standard base64: what the bridge expects.
+    pub nonce: String,
+    /// RFC 3339.
+    pub expires_at: String,
+}
+
+/// `POST /auth/login`: what the bridge returned, without its `reader`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LoginRequest {
+    /// Base64 DER.
+    pub certificate: String,
+    /// Base64.
+    pub signature: String,
+    /// `RS256`.
+    pub algorithm: String,
+    /// `myna-auth:1`.
+    pub format: String,
+}
+
+/// `POST /insurance/application` (F1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InsuranceApplication {
+    /// 「マイナポータルの利用者登録を行う」.
+    pub register_portal_user: bool,
+    /// The terms version the user agreed to.
+    pub terms_version: String,
+}
+
+/// 申込状況.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationState {
+    /// 正常に受け付けました.
+    Received,
+    /// Not applied yet.
+    NotApplied,
+}
+
+/// 健康保険証としての登録状況.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Registration {
+    /// システム準備中: the insurer's record is not there yet; `expectedBy` gives the month.
+    Preparing,
+    /// 登録完了.
+    Completed,
+    /// The insurer has no record of the person: ask the insurer.
+    ContactInsurer,
+}
+
+/// A request that was received (マイナポータルの利用者登録).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Received {
+    /// Received.
+    Received,
+}
+
+/// The rows of the F2 status table (`GET /insurance/status`, and the answer of the F1
+/// application).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct InsuranceStatus {
+    /// 申込状況.
+    pub application: ApplicationState,
+    /// When the application was received (RFC 3339, JST).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applied_at: Option<String>,
+    /// 健康保険証としての登録状況; absent before an application.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration: Option<Registration>,
+    /// The month (`YYYY-MM`, never past) of 「{month}までに登録完了予定」 while preparing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_by: Option<String>,
+    /// マイナポータルの利用者登録, only when the user opted in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub portal_user: Option<Received>,
+}
+
+/// `POST`/`GET /mynapoint/reservation`: the MyKey ID.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Reservation {
+    /// マイキーID: 8 characters.
+    pub my_key_id: String,
+}
+
+/// `GET /mynapoint/services?q=`: the services found, in catalogue order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Services {
+    /// In catalogue order.
+    pub services: Vec<crate::mynapoint::Service>,
+}
+
+/// `POST /mynapoint/application` and `…/check` (F5 step 5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PointApplication {
+    /// The service's registration number (`MP…`).
+    pub service_code: String,
+    /// 決済サービスID.
+    pub payment_service_id: String,
+    /// セキュリティコード: checked with the provider, never stored.
+    pub security_code: String,
+    /// 電話番号(下4桁), optional.
+    #[serde(default)]
+    pub phone_last4: Option<String>,
+    /// Sent by the MyNa Point terminal: services that cannot be applied for there are refused.
+    #[serde(default)]
+    pub kiosk: bool,
+    /// The version of the MyNa Point terms the citizen agreed to (`TERMS_CHANGED` unless the
+    /// current one); stored with the application.
+    pub terms_version: String,
+}
+
+/// `POST /bulk-application` (F6): the two boxes of 「政府からのご案内」.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BulkApplication {
+    /// マイナポータル利用者登録の申込.
+    pub portal_user: bool,
+    /// マイナンバーカード健康保険証利用の申込.
+    pub insurance: bool,
+    /// The version of 利用規約（共通） shown; the current one when absent.
+    #[serde(default)]
+    pub terms_version: Option<String>,
+}
+
+/// What the bulk application did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct BulkResult {
+    /// Set when the portal-user registration was applied for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub portal_user: Option<Received>,
+    /// The F2 status after the insurance application, when applied for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insurance: Option<InsuranceStatus>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,6 +405,24 @@ mod tests {
                 .expect("parses");
         assert_eq!(body.code, ApiCode::Unknown);
         assert_eq!(body.message, "m");
+    }
+
+    #[test]
+    fn the_status_states_keep_their_wire_spelling() {
+        let status = InsuranceStatus {
+            application: ApplicationState::Received,
+            applied_at: None,
+            registration: Some(Registration::ContactInsurer),
+            expected_by: None,
+            portal_user: Some(Received::Received),
+        };
+        assert_eq!(
+            serde_json::to_string(&status).expect("serialises"),
+            r#"{"application":"received","registration":"contact_insurer","portalUser":"received"}"#
+        );
+        let none: InsuranceStatus =
+            serde_json::from_str(r#"{"application":"not_applied"}"#).expect("parses");
+        assert_eq!(none.application, ApplicationState::NotApplied);
     }
 
     #[test]

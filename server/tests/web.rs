@@ -297,7 +297,9 @@ async fn the_openapi_document_lists_every_endpoint() {
     }
     assert_eq!(paths.len(), 11);
     assert!(document["components"]["schemas"].get("Receipt").is_some());
-    assert!(document["components"]["schemas"].get("ApiErrorBody").is_some());
+    assert!(document["components"]["schemas"]
+        .get("ApiErrorBody")
+        .is_some());
 }
 
 async fn preflight(portal: &Portal, origin: &str) -> Got {

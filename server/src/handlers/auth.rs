@@ -6,7 +6,6 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use base64::Engine as _;
-use serde::{Deserialize, Serialize};
 
 use crate::{
     domain::certificate::{CertificateId, LoginToken},
@@ -20,15 +19,7 @@ use crate::{
 /// How long a challenge stays valid.
 pub const CHALLENGE_TTL_MS: i64 = 5 * 60 * 1000;
 
-/// A new challenge.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Challenge {
-    /// 32 random bytes, standard base64: what the bridge expects.
-    pub nonce: String,
-    /// RFC 3339.
-    pub expires_at: String,
-}
+pub use protocol::api::{Challenge, LoginRequest};
 
 /// `POST /api/v1/auth/challenge`: a single-use nonce bound to the session, valid 5 minutes. A
 /// session keeps up to `db::MAX_CHALLENGES` outstanding (one per open card step: two tabs, F1
@@ -52,20 +43,6 @@ pub async fn challenge(
         nonce,
         expires_at: crate::rfc3339(expires_ms),
     }))
-}
-
-/// What the bridge returned, as the SPA forwards it.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct LoginRequest {
-    /// Base64 DER.
-    pub certificate: String,
-    /// Base64.
-    pub signature: String,
-    /// `RS256`.
-    pub algorithm: String,
-    /// `myna-auth:1`.
-    pub format: String,
 }
 
 /// `POST /api/v1/auth/login`: checks the token against the session's challenge and the server's
@@ -188,7 +165,7 @@ pub async fn login(
     }
     tracing::info!(serial = %verified.id.serial(), "card login");
     let csrf_token = new_csrf.unwrap_or(session.row.csrf_token);
-    let mut info = crate::handlers::session::SessionInfo::new(&state, csrf_token, true);
+    let mut info = crate::handlers::session::session_info(&state, csrf_token, true);
     info.certificate_expires_at = Some(crate::rfc3339(verified.not_after.saturating_mul(1000)));
     Ok(crate::handlers::session::with_cookie(&state, &new_id, info))
 }

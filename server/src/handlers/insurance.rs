@@ -2,7 +2,6 @@
 
 use axum::extract::State;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
 use crate::{
     domain::{
@@ -15,42 +14,15 @@ use crate::{
     AppState,
 };
 
-/// The F1 application.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Application {
-    /// 「マイナポータルの利用者登録を行う」.
-    pub register_portal_user: bool,
-    /// The terms version the user agreed to.
-    pub terms_version: String,
-}
-
-/// The rows of the F2 status table.
-#[derive(Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Status {
-    /// 申込状況: `received` (正常に受け付けました) or `not_applied`.
-    pub application: &'static str,
-    /// When the application was received (RFC 3339, JST).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub applied_at: Option<String>,
-    /// 健康保険証としての登録状況: `preparing` (システム準備中), `completed` (登録完了) or
-    /// `contact_insurer` (no insurer record); absent before an application.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub registration: Option<&'static str>,
-    /// The month (`YYYY-MM`, never past) of 「{month}までに登録完了予定」 while preparing
-    /// (`domain::schedule`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expected_by: Option<String>,
-    /// マイナポータルの利用者登録: `received`, only when the user opted in.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub portal_user: Option<&'static str>,
-}
+use protocol::api::{
+    ApplicationState, InsuranceApplication as Application, InsuranceStatus as Status, Received,
+    Registration,
+};
 
 async fn status_of(state: &AppState, person: &str) -> Result<Status, ApiError> {
     let Some(row) = state.db.insurance_status(person).await? else {
         return Ok(Status {
-            application: "not_applied",
+            application: ApplicationState::NotApplied,
             applied_at: None,
             registration: None,
             expected_by: None,
@@ -58,15 +30,15 @@ async fn status_of(state: &AppState, person: &str) -> Result<Status, ApiError> {
         });
     };
     let registration = match row.insurer {
-        Some(true) => "completed",
-        Some(false) => "contact_insurer",
-        None => "preparing",
+        Some(true) => Registration::Completed,
+        Some(false) => Registration::ContactInsurer,
+        None => Registration::Preparing,
     };
     Ok(Status {
-        application: "received",
+        application: ApplicationState::Received,
         applied_at: Some(crate::rfc3339(row.applied_ms)),
         registration: Some(registration),
-        expected_by: (registration == "preparing").then(|| {
+        expected_by: (registration == Registration::Preparing).then(|| {
             schedule::expected_by(
                 row.applied_ms,
                 state.now_ms(),
@@ -74,7 +46,7 @@ async fn status_of(state: &AppState, person: &str) -> Result<Status, ApiError> {
             )
             .to_string()
         }),
-        portal_user: row.portal_user.then_some("received"),
+        portal_user: row.portal_user.then_some(Received::Received),
     })
 }
 

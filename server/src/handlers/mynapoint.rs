@@ -2,28 +2,21 @@
 //! application that follows (F6).
 
 use axum::extract::{Query, State};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+
+use protocol::api::{
+    BulkApplication, BulkResult, PointApplication as Application, Received, Reservation, Services,
+};
 
 use crate::{
     db::PointApplicationRow,
-    domain::mynapoint::{self, Service},
+    domain::mynapoint,
     error::ApiError,
-    handlers::{
-        insurance::{self, Status},
-        ApiJson,
-    },
+    handlers::{insurance, ApiJson},
     limits::{self, ClientIp},
     session::{Authenticated, AuthenticatedCsrf},
     AppState,
 };
-
-/// A MyKey ID.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Reservation {
-    /// マイキーID: 8 characters.
-    pub my_key_id: String,
-}
 
 /// How many times a MyKey ID is drawn again when it collides (40 bits: practically never).
 const MYKEY_DRAWS: usize = 5;
@@ -75,13 +68,6 @@ pub struct Search {
     pub q: String,
 }
 
-/// The services found.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Services {
-    /// In catalogue order.
-    pub services: Vec<Service>,
-}
-
 /// Longest search keyword, in characters.
 const MAX_QUERY: usize = 64;
 
@@ -105,27 +91,6 @@ pub async fn services(
             .cloned()
             .collect(),
     }))
-}
-
-/// F5 step 5.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Application {
-    /// The service's registration number (`MP…`).
-    pub service_code: String,
-    /// 決済サービスID.
-    pub payment_service_id: String,
-    /// セキュリティコード: checked with the provider, never stored.
-    pub security_code: String,
-    /// 電話番号(下4桁), optional.
-    #[serde(default)]
-    pub phone_last4: Option<String>,
-    /// Sent by the MyNa Point terminal: services that cannot be applied for there are refused.
-    #[serde(default)]
-    pub kiosk: bool,
-    /// The version of the MyNa Point terms the citizen agreed to (`TERMS_CHANGED` unless the
-    /// current one); stored with the application.
-    pub terms_version: String,
 }
 
 /// The receipt of F5 step 8 (a wire type: the SPA reads it too).
@@ -328,31 +293,6 @@ pub async fn application(
     Ok(ApiJson(receipt(&state, my_key_id, &row)?))
 }
 
-/// F6: the two boxes of 「政府からのご案内」.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct BulkApplication {
-    /// マイナポータル利用者登録の申込.
-    pub portal_user: bool,
-    /// マイナンバーカード健康保険証利用の申込.
-    pub insurance: bool,
-    /// The version of 利用規約（共通） shown; the current one when absent.
-    #[serde(default)]
-    pub terms_version: Option<String>,
-}
-
-/// What the bulk application did.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct BulkResult {
-    /// `received` when the portal-user registration was applied for.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub portal_user: Option<&'static str>,
-    /// The F2 status after the insurance application, when applied for.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub insurance: Option<Status>,
-}
-
 /// `POST /api/v1/bulk-application`: 一括利用申込, on the session the card already authenticated
 /// (no second PIN). The insurance part follows the F3 rule; when it is refused nothing is
 /// recorded.
@@ -385,7 +325,7 @@ pub async fn bulk(
             .await?;
     }
     Ok(ApiJson(BulkResult {
-        portal_user: request.portal_user.then_some("received"),
+        portal_user: request.portal_user.then_some(Received::Received),
         insurance: if request.insurance {
             Some(insurance::status_for(&state, &person).await?)
         } else {

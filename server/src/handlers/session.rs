@@ -6,7 +6,7 @@ use axum::{
     http::{header, HeaderMap},
     response::{IntoResponse, Response},
 };
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::{
     error::ApiError,
@@ -15,32 +15,15 @@ use crate::{
     session, AppState,
 };
 
-/// The session as the SPA sees it.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionInfo {
-    /// Echo it in `X-CSRF-Token` on every state-changing call.
-    pub csrf_token: String,
-    /// Whether the session logged in with the card.
-    pub authenticated: bool,
-    /// Seconds of inactivity after which the session ends.
-    pub idle_timeout_seconds: u64,
-    /// After a card login: when the card's user-authentication certificate expires (RFC 3339,
-    /// JST), so the page can warn in the last three months before it. It lasts until the
-    /// holder's fifth birthday after issue; renewal is at the municipal office.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub certificate_expires_at: Option<String>,
-}
+pub use protocol::api::SessionInfo;
 
-impl SessionInfo {
-    /// The answer for a session with this CSRF token.
-    pub fn new(state: &AppState, csrf_token: String, authenticated: bool) -> Self {
-        Self {
-            csrf_token,
-            authenticated,
-            idle_timeout_seconds: state.settings.idle_timeout_secs,
-            certificate_expires_at: None,
-        }
+/// The answer for a session with this CSRF token.
+pub fn session_info(state: &AppState, csrf_token: String, authenticated: bool) -> SessionInfo {
+    SessionInfo {
+        csrf_token,
+        authenticated,
+        idle_timeout_seconds: state.settings.idle_timeout_secs,
+        certificate_expires_at: None,
     }
 }
 
@@ -76,7 +59,7 @@ pub async fn get(
             }
             (_, current) => current,
         };
-        let mut info = SessionInfo::new(&state, found.row.csrf_token, authenticated);
+        let mut info = session_info(&state, found.row.csrf_token, authenticated);
         if let Some(ms) = idle_ms {
             info.idle_timeout_seconds = u64::try_from(ms / 1000).unwrap_or(0);
         }
@@ -95,7 +78,7 @@ pub async fn get(
             terminal_idle,
         )
         .await?;
-    let mut info = SessionInfo::new(&state, csrf_token, false);
+    let mut info = session_info(&state, csrf_token, false);
     if terminal {
         info.idle_timeout_seconds = state.settings.terminal_idle_timeout_secs;
     }
