@@ -5,7 +5,6 @@
 use std::cell::RefCell;
 
 use serde::{de::DeserializeOwned, Serialize};
-use wasm_bindgen::JsCast;
 
 pub use protocol::api::{
     ApiCode, ApiErrorBody, ApplicationState, Challenge, InsuranceStatus, Registration, Reservation,
@@ -45,41 +44,31 @@ pub fn use_server(origin: &str) {
 /// (`null` when empty: 204), or the refusal. Not generic, so that the fetch machinery is compiled
 /// once, not once per answer type.
 async fn send(method: &str, path: String, body: Option<String>) -> Result<String, ApiErrorBody> {
-    let window = web_sys::window().ok_or_else(|| ApiErrorBody::network("no window"))?;
-    let init = web_sys::RequestInit::new();
-    init.set_method(method);
+    use gloo_net::http::{Method, RequestBuilder};
     let server = SERVER.with(|s| s.borrow().clone());
-    init.set_credentials(if server.is_empty() {
-        web_sys::RequestCredentials::SameOrigin
-    } else {
-        web_sys::RequestCredentials::Include
-    });
-    let headers = web_sys::Headers::new().map_err(|_| ApiErrorBody::network("headers"))?;
+    let mut builder = RequestBuilder::new(&format!("{server}{path}"))
+        .method(if method == "POST" { Method::POST } else { Method::GET })
+        .credentials(if server.is_empty() {
+            web_sys::RequestCredentials::SameOrigin
+        } else {
+            web_sys::RequestCredentials::Include
+        });
     let csrf = CSRF.with(|c| c.borrow().clone());
     if !csrf.is_empty() {
-        let _ = headers.set("X-CSRF-Token", &csrf);
+        builder = builder.header("X-CSRF-Token", &csrf);
     }
-    if let Some(body) = &body {
-        let _ = headers.set("Content-Type", "application/json");
-        init.set_body(&wasm_bindgen::JsValue::from_str(body));
+    let request = match body {
+        Some(body) => builder
+            .header("Content-Type", "application/json")
+            .body(body),
+        None => builder.build(),
     }
-    init.set_headers(&headers);
-    let request = web_sys::Request::new_with_str_and_init(&format!("{server}{path}"), &init)
-        .map_err(|_| ApiErrorBody::network("request"))?;
-    let response: web_sys::Response =
-        wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(&request))
-            .await
-            .map_err(|_| ApiErrorBody::network("the server cannot be reached"))?
-            .dyn_into()
-            .map_err(|_| ApiErrorBody::network("not a response"))?;
-    let text = match response.text() {
-        Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise)
-            .await
-            .ok()
-            .and_then(|value| value.as_string())
-            .unwrap_or_default(),
-        Err(_) => String::new(),
-    };
+    .map_err(|_| ApiErrorBody::network("request"))?;
+    let response = request
+        .send()
+        .await
+        .map_err(|_| ApiErrorBody::network("the server cannot be reached"))?;
+    let text = response.text().await.unwrap_or_default();
     if response.ok() {
         // 204 answers carry no body: `()` and `Option` read `null`.
         Ok(if text.is_empty() { "null".into() } else { text })
