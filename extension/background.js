@@ -14,14 +14,13 @@
 "use strict";
 
 if (typeof importScripts === "function") {
-  // Chromium's service worker; Firefox loads config.js first from the manifest.
-  importScripts("config.js");
+  // Chromium's service worker; Firefox loads these first from the manifest.
+  importScripts("config.js", "rules.js");
 }
 
 const api = globalThis.browser ?? globalThis.chrome;
 
-const refusal = (code, message, triesLeft) =>
-  triesLeft === undefined ? { error: { code, message } } : { error: { code, message, triesLeft } };
+const { refusal, senderOrigin, cardProblem, versionProblem } = MYNA_RULES;
 
 // ---- development settings ----------------------------------------------------------------
 
@@ -46,21 +45,6 @@ async function originAllowed(origin) {
   }
   const origins = (await development()).origins;
   return Array.isArray(origins) && origins.includes(origin);
-}
-
-/** The page's origin as the browser reports it: top-level frames of a tab only. */
-function senderOrigin(sender) {
-  if (!sender.tab || sender.frameId !== 0) {
-    return null;
-  }
-  if (typeof sender.origin === "string" && sender.origin !== "null") {
-    return sender.origin;
-  }
-  try {
-    return new URL(sender.url).origin;
-  } catch {
-    return null;
-  }
 }
 
 // ---- the bridge ----------------------------------------------------------------------------
@@ -138,8 +122,9 @@ function connect() {
       return hello;
     }
     const theirs = hello.result?.protocol;
-    if (theirs !== MYNA.PROTOCOL) {
-      const bridgeIsOlder = !(theirs > MYNA.PROTOCOL);
+    const outdated = versionProblem(theirs, MYNA.PROTOCOL);
+    if (outdated) {
+      const bridgeIsOlder = outdated === "bridge";
       const mismatch = refusal(
         "VERSION_MISMATCH",
         `the helper program ${hello.result?.version ?? "?"} speaks protocol ${theirs}, ` +
@@ -147,7 +132,7 @@ function connect() {
           `update ${bridgeIsOlder ? "the helper program" : "this extension"}`,
       );
       // Which part to update, for the page's message (`protocol::ErrorBody::update`).
-      mismatch.error.update = bridgeIsOlder ? "bridge" : "extension";
+      mismatch.error.update = outdated;
       return mismatch;
     }
     return hello;
@@ -311,28 +296,6 @@ function onPinMessage(message, sender) {
 }
 
 // ---- requests from pages -------------------------------------------------------------------
-
-/** What the card's state says before a PIN is asked, or null when it may be asked. */
-function cardProblem(status) {
-  const readers = status.readers ?? [];
-  if (readers.length === 0) {
-    return refusal("NO_READER", "no card reader is connected");
-  }
-  if (!readers.some((r) => r.card === "jpki")) {
-    // Another card beside a free reader (a security key, a SIM slot): the My Number Card goes
-    // on the free one (the page's verdict is the same: app/src/card.rs).
-    if (readers.some((r) => r.card === "absent")) {
-      return refusal("NO_CARD", "no card is in the reader");
-    }
-    return readers.some((r) => r.card === "inUse")
-      ? refusal("READER_IN_USE", "another program is using the card reader")
-      : refusal("NOT_MYNUMBER_CARD", "the card in the reader is not a My Number Card");
-  }
-  if (status.authPinTriesLeft === 0) {
-    return refusal("PIN_BLOCKED", "the PIN is blocked", 0);
-  }
-  return null;
-}
 
 /** `bridge` with its round trip added to `timing.bridgeMs`. */
 async function timedBridge(body, timeoutMs, timing) {

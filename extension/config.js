@@ -3,9 +3,10 @@
 // PORTAL_ORIGINS are the deployment's portal origins, built into every package: only pages of
 // these origins may use the card. `cargo xtask extension --origin https://…` writes the packages
 // with the deployment's origins in place of the placeholder below (here and in the manifest's
-// content-script matches). Development origins (loopback http) are added by a file
-// `dev-origins.json` beside the manifest — a JSON array of origins, written by `cargo xtask run`
-// and the end-to-end tests, never part of a package.
+// content-script matches). Development origins (loopback http) are added by a file `dev.json`
+// beside the manifest — `{ "origins": [...], "pinTimeoutMs"? }`, written by `cargo xtask run`
+// and the end-to-end tests, never part of a package. tests/tests/manifest.rs checks that these
+// values agree with the `protocol` crate's.
 "use strict";
 
 globalThis.MYNA = Object.freeze({

@@ -32,7 +32,8 @@
   $("last-try").hidden = !lastTry;
   $("confirm-row").hidden = !lastTry;
 
-  const valid = () => /^[0-9]{4}$/.test(pin.value) && (!lastTry || confirm.checked);
+  const { pinDigits, pinReady } = MYNA_RULES;
+  const valid = () => pinReady(pin.value, lastTry, confirm.checked);
   const refresh = () => {
     ok.disabled = !valid();
     if (pin.value !== "" && !/^[0-9]{0,4}$/.test(pin.value)) {
@@ -43,10 +44,7 @@
   };
   pin.addEventListener("input", () => {
     // Digits only: full-width digits become ASCII, anything else is dropped.
-    pin.value = pin.value
-      .replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0))
-      .replace(/[^0-9]/g, "")
-      .slice(0, 4);
+    pin.value = pinDigits(pin.value);
     refresh();
   });
   confirm.addEventListener("change", refresh);
@@ -88,7 +86,7 @@
   });
   $("form").addEventListener("submit", async (event) => {
     event.preventDefault();
-    if (!/^[0-9]{4}$/.test(pin.value)) {
+    if (!pinReady(pin.value, false, false)) {
       error.textContent = texts.pinFormat;
       return;
     }

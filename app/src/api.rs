@@ -47,7 +47,11 @@ async fn send(method: &str, path: String, body: Option<String>) -> Result<String
     use gloo_net::http::{Method, RequestBuilder};
     let server = SERVER.with(|s| s.borrow().clone());
     let mut builder = RequestBuilder::new(&format!("{server}{path}"))
-        .method(if method == "POST" { Method::POST } else { Method::GET })
+        .method(if method == "POST" {
+            Method::POST
+        } else {
+            Method::GET
+        })
         .credentials(if server.is_empty() {
             web_sys::RequestCredentials::SameOrigin
         } else {

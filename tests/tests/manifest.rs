@@ -54,7 +54,7 @@ fn one_source_for_chromium_and_firefox_with_fixed_ids() {
     assert_eq!(manifest["background"]["service_worker"], "background.js");
     assert_eq!(
         manifest["background"]["scripts"],
-        json!(["config.js", "background.js"])
+        json!(["config.js", "rules.js", "background.js"])
     );
     assert_eq!(
         manifest["browser_specific_settings"]["gecko"]["id"],
@@ -101,4 +101,41 @@ fn every_file_it_names_exists() {
     for file in files {
         assert!(dir.join(file).is_file(), "extension/{file} is missing");
     }
+}
+
+/// `config.js` agrees with `protocol`'s constants: the bridge's name and protocol version, and a
+/// PIN window that gives up before the bridge lets the held card go. (The extension ships as
+/// reviewed plain JavaScript; this test, not a generator, keeps the two in step.)
+#[test]
+fn the_extensions_settings_agree_with_the_protocol() {
+    let config = std::fs::read_to_string(extension_dir().join("config.js")).expect("config.js");
+    let setting = |name: &str| -> String {
+        let start = config
+            .find(&format!("  {name}: "))
+            .unwrap_or_else(|| panic!("config.js has no {name}"))
+            + name.len()
+            + 4;
+        let end = start
+            + config[start..]
+                .find(",\n")
+                .expect("a value ends with a comma");
+        config[start..end].replace('_', "")
+    };
+    assert_eq!(
+        setting("HOST_NAME"),
+        format!("\"{}\"", protocol::NATIVE_HOST_NAME)
+    );
+    assert_eq!(setting("PROTOCOL"), protocol::PROTOCOL_VERSION.to_string());
+    let pin_timeout: u64 = setting("PIN_TIMEOUT_MS").parse().expect("a number");
+    assert!(
+        pin_timeout < protocol::bridge::CARD_HOLD_MS,
+        "the PIN window ({pin_timeout} ms) must give up before the hold ends"
+    );
+    let authenticate: u64 = setting("AUTHENTICATE_TIMEOUT_MS")
+        .parse()
+        .expect("a number");
+    assert!(
+        authenticate > 15_000,
+        "longer than the bridge's card deadline"
+    );
 }

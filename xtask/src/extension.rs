@@ -15,8 +15,9 @@ use serde_json::{json, Value};
 /// The placeholder origin of the source tree.
 const PLACEHOLDER: &str = "https://myna.example";
 /// The files of a package besides the manifest.
-const FILES: [&str; 7] = [
+const FILES: [&str; 8] = [
     "config.js",
+    "rules.js",
     "background.js",
     "content.js",
     "pin.html",
@@ -80,7 +81,7 @@ pub fn package_manifest(source: &Value, store: Store, origins: &[String]) -> Val
             Store::Firefox => {
                 object.insert(
                     "background".into(),
-                    json!({ "scripts": ["config.js", "background.js"] }),
+                    json!({ "scripts": ["config.js", "rules.js", "background.js"] }),
                 );
             }
         }
@@ -179,7 +180,7 @@ mod tests {
         let firefox = package_manifest(&source(), Store::Firefox, &origins);
         assert_eq!(
             firefox["background"],
-            json!({"scripts": ["config.js", "background.js"]})
+            json!({"scripts": ["config.js", "rules.js", "background.js"]})
         );
         assert_eq!(
             firefox["browser_specific_settings"]["gecko"]["id"],

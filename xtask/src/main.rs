@@ -169,6 +169,10 @@ pub fn sh(program: &str, args: &[&str]) -> anyhow::Result<()> {
 fn test() -> anyhow::Result<()> {
     setup::ensure_system_packages()?;
     tidy::check(&project_root())?;
+    // The extension's pure rules (plain JavaScript, no bundler: the code that ships is the code
+    // tested), with Node's own test runner.
+    let rules = project_root().join("extension/tests/rules.test.js");
+    sh("node", &["--test", &rules.to_string_lossy()])?;
     sh("cargo", &["fmt", "--all", "--check"])?;
     sh(
         "cargo",
