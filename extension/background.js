@@ -11,6 +11,7 @@
 // One native port is kept open (a `hello` handshake first, then requests matched by `id`); when
 // the bridge goes away, the pending requests fail with BRIDGE_UNAVAILABLE and the next request
 // connects again.
+// @ts-check
 "use strict";
 
 if (typeof importScripts === "function") {
@@ -109,7 +110,8 @@ function connect() {
     opened.onDisconnect.addListener((disconnected) => {
       const why =
         api.runtime.lastError?.message ??
-        disconnected?.error?.message ??
+        // Firefox names the reason on the port.
+        /** @type {chrome.runtime.Port & { error?: Error }} */ (disconnected)?.error?.message ??
         "the helper program stopped";
       if (port === opened) {
         port = null;

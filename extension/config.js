@@ -7,6 +7,7 @@
 // beside the manifest — `{ "origins": [...], "pinTimeoutMs"? }`, written by `cargo xtask run`
 // and the end-to-end tests, never part of a package. tests/tests/manifest.rs checks that these
 // values agree with the `protocol` crate's.
+// @ts-check
 "use strict";
 
 globalThis.MYNA = Object.freeze({

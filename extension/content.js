@@ -4,6 +4,7 @@
 // messages that this very window posted: an acknowledgement at once, then the background's
 // answer, both to the page's origin. It forwards the action, the nonce and the language —
 // never an origin (the background takes it from the browser) and never a PIN (the page has none).
+// @ts-check
 "use strict";
 
 (() => {

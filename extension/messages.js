@@ -1,5 +1,6 @@
 // The PIN window's texts, Japanese (the leaflets' wording) and English. The window follows the
 // language of the page that asked, not the browser's.
+// @ts-check
 "use strict";
 
 globalThis.MYNA_TEXTS = Object.freeze({

@@ -2,16 +2,17 @@
 // reported) and the tries left, accepts exactly 4 digits (keyboard or the on-screen pad), asks
 // for an explicit confirmation at 1 try left, and hands the PIN to the background once. Cancel,
 // Escape or closing the window → USER_CANCELLED; the background's timer → TIMEOUT.
+// @ts-check
 "use strict";
 
 (async () => {
   const api = globalThis.browser ?? globalThis.chrome;
   const token = location.hash.slice(1);
   const $ = (id) => document.getElementById(id);
-  const pin = $("pin");
-  const ok = $("ok");
+  const pin = /** @type {HTMLInputElement} */ ($("pin"));
+  const ok = /** @type {HTMLButtonElement} */ ($("ok"));
   const error = $("pin-error");
-  const confirm = $("confirm");
+  const confirm = /** @type {HTMLInputElement} */ ($("confirm"));
 
   const info = await api.runtime.sendMessage({ type: "pin-hello", token });
   const lang = info?.lang === "en" ? "en" : "ja";
@@ -19,7 +20,7 @@
   document.documentElement.lang = lang;
   document.title = texts.title;
   for (const element of document.querySelectorAll("[data-text]")) {
-    element.textContent = texts[element.dataset.text];
+    element.textContent = texts[/** @type {HTMLElement} */ (element).dataset.text ?? ""];
   }
   if (!info || info.gone) {
     document.querySelector("form").hidden = true;
@@ -53,7 +54,7 @@
   // over four digits.
   pin.dispatchEvent(new Event("input"));
   $("show").addEventListener("change", (event) => {
-    pin.type = event.target.checked ? "text" : "password";
+    pin.type = /** @type {HTMLInputElement} */ (event.target).checked ? "text" : "password";
   });
 
   const pad = $("pad");
@@ -97,7 +98,7 @@
     const answer = { type: "pin-answer", token, pin: pin.value, confirmLastTry: confirm.checked };
     pin.value = "";
     for (const control of document.querySelectorAll("button, input")) {
-      control.disabled = true;
+      /** @type {HTMLButtonElement | HTMLInputElement} */ (control).disabled = true;
     }
     error.textContent = "";
     $("reading").hidden = false;

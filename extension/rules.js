@@ -1,10 +1,11 @@
 // The extension's pure rules, shared by the background and the PIN window and unit-tested with
 // `node --test extension/tests/rules.test.js` (run by `cargo xtask test`): no browser API is used here, so the
 // same file runs in a service worker, an event page, a window and Node.
+// @ts-check
 "use strict";
 
 /**
- * @typedef {{ code: string, message: string, triesLeft?: number }} ErrorBody
+ * @typedef {{ code: string, message: string, triesLeft?: number, update?: "bridge" | "extension" }} ErrorBody
  *   `protocol::ErrorBody` as the page receives it.
  * @typedef {{ error: ErrorBody }} Refusal
  * @typedef {{ name: string, card: "absent" | "jpki" | "other" | "inUse" }} ReaderStatus

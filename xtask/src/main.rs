@@ -173,6 +173,8 @@ fn test() -> anyhow::Result<()> {
     // tested), with Node's own test runner.
     let rules = project_root().join("extension/tests/rules.test.js");
     sh("node", &["--test", &rules.to_string_lossy()])?;
+    // Its types (JSDoc, `// @ts-check`) and lint, with pinned TypeScript and ESLint.
+    web::check_extension(&project_root())?;
     sh("cargo", &["fmt", "--all", "--check"])?;
     sh(
         "cargo",

@@ -19,6 +19,15 @@ const GECKODRIVER: &str = "0.36.0";
 const BINARYEN: &str = "132.0.0";
 /// npm's axe-core, the accessibility audit the end-to-end tests run on every screen.
 const AXE_CORE: &str = "4.14.1";
+/// The extension's checkers: TypeScript (JSDoc type checking of the plain JavaScript, the 5.x
+/// line: 7's native compiler is a rewrite), Chrome's API types, ESLint and its rule sets.
+const EXTENSION_TOOLS: [(&str, &str); 5] = [
+    ("typescript", "5.9.3"),
+    ("@types/chrome", "0.3.7"),
+    ("eslint", "10.15.0"),
+    ("@eslint/js", "10.0.1"),
+    ("globals", "17.14.0"),
+];
 
 fn home() -> PathBuf {
     std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from)
@@ -99,6 +108,57 @@ fn npm_install(spec: &str) -> anyhow::Result<()> {
     std::fs::create_dir_all(tools_dir()).context("creating the tools directory")?;
     let prefix = tools_dir().to_string_lossy().into_owned();
     sh("npm", &["install", "--prefix", &prefix, spec])
+}
+
+/// The extension's checks: `tsc -p extension` (JSDoc types, `// @ts-check`) and ESLint with
+/// `extension/tests/eslint.config.mjs`, each with the pinned version, installed when missing.
+/// The ESLint configuration is copied into the tools directory, where its imports resolve.
+///
+/// # Errors
+/// When a tool cannot be installed, or a check fails.
+pub fn check_extension(root: &Path) -> anyhow::Result<()> {
+    let modules = tools_dir().join("node_modules");
+    let missing: Vec<String> = EXTENSION_TOOLS
+        .iter()
+        .filter(|(name, version)| {
+            let installed = std::fs::read_to_string(modules.join(name).join("package.json"))
+                .unwrap_or_default();
+            !installed.contains(&format!("\"version\": \"{version}\""))
+        })
+        .map(|(name, version)| format!("{name}@{version}"))
+        .collect();
+    if !missing.is_empty() {
+        std::fs::create_dir_all(tools_dir()).context("creating the tools directory")?;
+        let prefix = tools_dir().to_string_lossy().into_owned();
+        let mut args = vec!["install", "--prefix", prefix.as_str()];
+        args.extend(missing.iter().map(String::as_str));
+        sh("npm", &args)?;
+    }
+    let bin = modules.join(".bin");
+    let extension = root.join("extension");
+    sh(
+        &bin.join("tsc").to_string_lossy(),
+        &[
+            "-p",
+            &extension.to_string_lossy(),
+            "--typeRoots",
+            &modules.join("@types").to_string_lossy(),
+        ],
+    )?;
+    let config = tools_dir().join("eslint.config.mjs");
+    std::fs::copy(extension.join("tests/eslint.config.mjs"), &config)
+        .context("copying the ESLint configuration")?;
+    let status = Command::new(bin.join("eslint"))
+        .arg("--config")
+        .arg(&config)
+        .arg("extension/")
+        .current_dir(root)
+        .status()
+        .context("running eslint")?;
+    if !status.success() {
+        bail!("eslint found problems in extension/ ({status})");
+    }
+    Ok(())
 }
 
 /// axe-core's browser script, installed from npm (pinned) when missing.
