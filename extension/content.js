@@ -1,4 +1,4 @@
-// The content script: the page's door to the extension (architecture.md, "page ⇄ extension").
+// The content script: the page's door to the extension (docs/contract.md, "page ⇄ extension").
 //
 // It marks the page (`data-myna-helper` on <html>), and relays only `{ myna: "request" }`
 // messages that this very window posted: an acknowledgement at once, then the background's

@@ -1,6 +1,6 @@
 //! What the page checks before the card step, in the order the user must fix things: the
 //! extension, the bridge, a reader, a card, a My Number Card, the PIN's tries left
-//! (flows.md F0). Pure: the helper's answers in, one verdict out.
+//! (docs/flows.md F0). Pure: the helper's answers in, one verdict out.
 
 use protocol::{
     bridge::{CardPresence, StatusResult},

@@ -1,4 +1,4 @@
-//! The MyNa Point terminal's rules (flows.md F4): 60 s without input → back to the start with the
+//! The MyNa Point terminal's rules (docs/flows.md F4): 60 s without input → back to the start with the
 //! session ended, after a warning. Pure: the caller passes the clock.
 
 /// How long the terminal waits without input.

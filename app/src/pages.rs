@@ -1,4 +1,4 @@
-//! The screens of `flows.md`: F0 top page, F1 health-insurance application, F2 status check,
+//! The screens of `docs/flows.md`: F0 top page, F1 health-insurance application, F2 status check,
 //! F7 information.
 
 use leptos::{prelude::*, task::spawn_local};

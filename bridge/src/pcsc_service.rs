@@ -2,8 +2,8 @@
 //!
 //! Every operation runs on a worker thread and the host waits for it with a deadline, because
 //! PC/SC has no transmit timeout and a silent card would otherwise hang the host forever
-//! (`test-stack.md`). `authenticate` holds the card exclusively from the first SELECT to the
-//! signature and then unpowers it, so the verified PIN does not linger (`security.md` 5).
+//! (`docs/test-stack.md`). `authenticate` holds the card exclusively from the first SELECT to the
+//! signature and then unpowers it, so the verified PIN does not linger (`docs/security.md` 5).
 //!
 //! `prepare` takes that hold earlier, before the PIN window opens: it finds the My Number Card,
 //! reads the tries, answers, and reads the certificate while the citizen types. `authenticate`
@@ -685,7 +685,7 @@ fn sign_with_hold(
     }
 }
 
-/// The last-try rule of `security.md`: a blocked PIN is refused, and the last try is spent only
+/// The last-try rule of `docs/security.md`: a blocked PIN is refused, and the last try is spent only
 /// when the citizen confirmed it.
 fn last_try_rule(tries: PinStatus, confirm_last_try: bool) -> Result<(), ErrorBody> {
     match tries {

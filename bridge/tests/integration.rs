@@ -1,5 +1,5 @@
 //! The bridge binary over stdin/stdout against a private pcscd, the vpcd virtual reader and the
-//! virtual card: the real stack of `test-stack.md`, with a physical card as the only stand-in.
+//! virtual card: the real stack of `docs/test-stack.md`, with a physical card as the only stand-in.
 
 mod stack;
 

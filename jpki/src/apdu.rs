@@ -260,7 +260,7 @@ mod tests {
 
     #[test]
     fn builders_match_the_vectors_of_jpki_md() {
-        // jpki.md §5, steps 1, 3, 4, 6, 7, 8 and 10.
+        // docs/card.md §5, steps 1, 3, 4, 6, 7, 8 and 10.
         let cases = [
             (
                 Command::select_df(&files::JPKI_AID),

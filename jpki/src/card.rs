@@ -53,7 +53,7 @@ impl<T: Transport + ?Sized> Transport for &mut T {
     }
 }
 
-/// What the token-info file says the token is (`jpki.md` §2, EF 0006).
+/// What the token-info file says the token is (`docs/card.md` §2, EF 0006).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TokenKind {
     /// `JPKIAPICCTOKEN2`: a My Number Card.
@@ -172,7 +172,7 @@ impl<T: Transport> JpkiCard<T> {
         let command = Command::select_df(&files::JPKI_AID);
         let mut sw = self.call(&command)?.sw;
         if sw == StatusWord::NoPreciseDiagnosis {
-            // Real cards answered the first APDU after a power cycle with 6F00 (jpki.md §3).
+            // Real cards answered the first APDU after a power cycle with 6F00 (docs/card.md §3).
             sw = self.call(&command)?.sw;
         }
         match sw {

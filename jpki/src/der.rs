@@ -1,5 +1,5 @@
 //! Just enough DER to know how long an object is: the card's EFs are larger than what they hold
-//! and are padded with `FF` filler after the TLV object (`jpki.md` §2). A full ASN.1 parser is not
+//! and are padded with `FF` filler after the TLV object (`docs/card.md` §2). A full ASN.1 parser is not
 //! needed to read a length and would drag a dependency into a no-I/O crate that only needs this.
 
 /// Why a DER header could not give a length.

@@ -1,4 +1,4 @@
-//! DigestInfo (PKCS#1 v1.5, RFC 8017 §9.2): the card pads it and signs it (`jpki.md` §4).
+//! DigestInfo (PKCS#1 v1.5, RFC 8017 §9.2): the card pads it and signs it (`docs/card.md` §4).
 
 /// DER prefix of a SHA-256 DigestInfo; the 32-byte hash follows.
 pub const SHA256_DIGEST_INFO_PREFIX: [u8; 19] = [

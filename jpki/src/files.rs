@@ -1,4 +1,4 @@
-//! Application identifiers and elementary-file identifiers of the card (`jpki.md` §1–§2).
+//! Application identifiers and elementary-file identifiers of the card (`docs/card.md` §1–§2).
 
 /// The JPKI application (公的個人認証AP), selected by DF name.
 pub const JPKI_AID: [u8; 10] = [0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01];

@@ -3,7 +3,7 @@
 //! This crate knows the application identifiers, elementary files, command and response APDUs and
 //! status words of the card, and drives the host side of the authentication flow through a
 //! [`Transport`]. It does no I/O of its own: the bridge plugs in PC/SC, the virtual card and the
-//! tests plug in memory. Every fact here comes from `shared/design/jpki.md`.
+//! tests plug in memory. Every fact here comes from `docs/card.md`.
 #![deny(missing_docs)]
 
 mod apdu;

@@ -1,5 +1,5 @@
 //! The card verbs against scripted APDU exchanges, one comment per exchange, as in
-//! libelectronic-id's `tests/mock/`. Vectors come from `shared/design/jpki.md` §5.
+//! libelectronic-id's `tests/mock/`. Vectors come from `docs/card.md` §5.
 
 use jpki::{
     sha256_digest_info, AuthPin, Error, JpkiCard, PinStatus, StatusWord, TokenKind, Transport,

@@ -1,4 +1,4 @@
-//! The rules of the MyNa Point application's input (flows.md F5 step 5), shared by the SPA, which
+//! The rules of the MyNa Point application's input (docs/flows.md F5 step 5), shared by the SPA, which
 //! checks before asking, and the server, which checks again: which fields there are, what each
 //! accepts once normalized, and how an ID is shown masked. Both sides normalize the typed text
 //! with the one [`normalize`] (full-width forms as ASCII, spaces and dash-like separators

@@ -1,4 +1,4 @@
-//! What the card signs when a citizen logs in (`architecture.md`, "What the card signs").
+//! What the card signs when a citizen logs in (`docs/contract.md`, "What the card signs").
 //!
 //! `to_be_signed = SHA-256(origin) ‖ SHA-256(nonce_bytes)`, signed as RS256: the card signs
 //! `DigestInfo(SHA-256, SHA-256(to_be_signed))` with its user-authentication key. The server

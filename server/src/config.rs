@@ -59,7 +59,7 @@ pub struct Settings {
     /// `--terminal-idle-timeout-secs`).
     #[arg(long, env = "MYNA_IDLE_TIMEOUT_SECS", default_value_t = 900)]
     pub idle_timeout_secs: u64,
-    /// Card events before this RFC 3339 time take effect at once (flows.md F3).
+    /// Card events before this RFC 3339 time take effect at once (docs/flows.md F3).
     #[arg(long, env = "MYNA_ELIGIBILITY_CUT_OVER")]
     pub eligibility_cut_over: Option<chrono::DateTime<chrono::Utc>>,
     /// The month of 「{month}までに登録完了予定」 on the status table, `YYYY-MM`; unset, or once

@@ -72,7 +72,7 @@ pub struct Options {
     pub pin_timeout_ms: Option<u64>,
     /// The server's idle timeouts (a PC's and a terminal's).
     pub idle_timeout_secs: Option<u64>,
-    /// A card event (flows.md F3, `docs/feeds.md`) of the holder, happened just now.
+    /// A card event (docs/flows.md F3, `docs/feeds.md`) of the holder, happened just now.
     pub card_event: Option<&'static str>,
     /// A second person's card in reader 1.
     pub second_card: bool,

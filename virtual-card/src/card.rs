@@ -1,5 +1,5 @@
 //! The card itself: a pure state machine that takes a command APDU and returns a response APDU,
-//! following the emulator checklist of `jpki.md` §9. No I/O: the vpcd loop and the in-process
+//! following the emulator checklist of `docs/card.md` §9. No I/O: the vpcd loop and the in-process
 //! transport feed it, and the edge persists [`CardState`] when [`VirtualCard::take_state_change`]
 //! says it changed.
 
@@ -167,7 +167,7 @@ impl VirtualCard {
         self.sign_verified = false;
     }
 
-    /// A warm reset: the selection is lost but, as on the real card (`jpki.md` §3), the verified
+    /// A warm reset: the selection is lost but, as on the real card (`docs/card.md` §3), the verified
     /// state is kept until power-off.
     pub fn warm_reset(&mut self) {
         self.jpki_selected = false;
@@ -191,7 +191,7 @@ impl VirtualCard {
 
     fn dispatch(&mut self, command: &Command) -> Response {
         if command.cla & 0x0C != 0 {
-            // Secure messaging is not supported by the JPKI application (jpki.md §8).
+            // Secure messaging is not supported by the JPKI application (docs/card.md §8).
             return Response::status(StatusWord::Other(0x6882));
         }
         match (command.cla, command.ins) {
@@ -272,7 +272,7 @@ impl VirtualCard {
 
     fn read_binary(&mut self, command: &Command) -> Response {
         let (fid, offset) = if command.p1 & 0x80 != 0 {
-            // Short EF identifier: P1 = 80 | SFI, P2 = offset (jpki.md §2).
+            // Short EF identifier: P1 = 80 | SFI, P2 = offset (docs/card.md §2).
             let sfi = u16::from(command.p1 & 0x1F);
             if !self.jpki_selected || !self.ef_exists(sfi) {
                 return Response::status(StatusWord::FileNotFound);

@@ -1,4 +1,4 @@
-//! A software My Number Card: the JPKI application of `jpki.md` §9 with real RSA-2048 keys, a test
+//! A software My Number Card: the JPKI application of `docs/card.md` §9 with real RSA-2048 keys, a test
 //! PKI to issue it, a card directory to keep it in, and two ways to reach it: in-process as a
 //! [`jpki::Transport`] ([`InProcessCard`]) and as a card of the vsmartcard virtual reader for the
 //! real pcscd ([`vpcd::VpcdCard`]).

@@ -58,7 +58,7 @@ pub enum Purpose {
 }
 
 impl Purpose {
-    /// The issuer DN of the test CA, shaped like the real one with `O=JPKI-TEST` (jpki.md §7).
+    /// The issuer DN of the test CA, shaped like the real one with `O=JPKI-TEST` (docs/card.md §7).
     pub fn ca_name(self) -> &'static str {
         match self {
             Self::Auth => "OU=Japan Agency for Local Authority Information Systems,OU=JPKI for user authentication,O=JPKI-TEST,C=JP",
@@ -349,7 +349,7 @@ pub fn issue_with(
 ) -> Result<Vec<u8>, PkiError> {
     let ca_cert = Certificate::from_der(&ca.cert_der)?;
     let signer = SigningKey::<Sha256>::new(ca.key.clone());
-    // The auth certificate names nobody: C=JP and an opaque CN (jpki.md §7). The signing
+    // The auth certificate names nobody: C=JP and an opaque CN (docs/card.md §7). The signing
     // certificate would carry the 4 attributes; the test card puts placeholders only.
     let subject = match purpose {
         Purpose::Auth => format!("CN={},C=JP", opaque_id()),

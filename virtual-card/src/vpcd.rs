@@ -6,7 +6,7 @@
 //! longer message is a command APDU, answered with data ‖ SW1 SW2. Closing the socket removes the
 //! card. The framing is vsmartcard's own and no crate implements it, hence this small loop.
 //! `TCP_QUICKACK` is set before every read, or each APDU waits 40 ms for a delayed ACK
-//! (`test-stack.md`).
+//! (`docs/test-stack.md`).
 
 use std::{
     io::{self, Read, Write},

@@ -1,5 +1,5 @@
 //! The virtual card driven by the real host code (`jpki::JpkiCard`) in-process, checking each
-//! point of the emulator checklist in `jpki.md` §9.
+//! point of the emulator checklist in `docs/card.md` §9.
 
 use std::sync::OnceLock;
 

@@ -1,4 +1,7 @@
-//! Repository hygiene: no machine-specific absolute paths and no private keys in tracked files.
+//! Repository hygiene: no machine-specific absolute paths and no private keys in tracked files,
+//! and no citation of a document the repository does not have (the design notes the project
+//! started from live outside it; what the code relies on is in `docs/`). Run by `cargo xtask
+//! test`, `cargo xtask tidy` and as a `#[test]`.
 
 use std::{path::Path, process::Command};
 
@@ -33,9 +36,90 @@ pub fn check(root: &Path) -> anyhow::Result<()> {
         if text.contains(pem_private) || text.contains(pem_rsa_private) {
             problems.push(format!("{name}: holds a private key"));
         }
+        // A migration is frozen once applied (its checksum is in every database); this file's
+        // tests hold examples of what it looks for.
+        let exempt = name.starts_with("server/migrations/") || name == "xtask/src/tidy.rs";
+        for cited in missing_citations(root, &text)
+            .into_iter()
+            .filter(|_| !exempt)
+        {
+            problems.push(format!(
+                "{name}: cites {cited}, which the repository does not have (write it into docs/)"
+            ));
+        }
     }
     if !problems.is_empty() {
         bail!("tidy:\n  {}", problems.join("\n  "));
     }
     Ok(())
+}
+
+/// Citations in `text` of documents that are not in the repository at `root`: a `docs/….md` that
+/// does not exist, or one of the outside design notes by its bare name.
+fn missing_citations(root: &Path, text: &str) -> Vec<String> {
+    // The outside notes' names, spelled in pieces so that this file does not cite them.
+    let outside = [
+        "jpki",
+        "security",
+        "flows",
+        "architecture",
+        "test-stack",
+        "anchors",
+        "style",
+        "user-problems",
+    ];
+    let mut missing = Vec::new();
+    if text.contains(concat!("shared/", "design")) {
+        missing.push(concat!("shared/", "design").to_owned());
+    }
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(at) = text[from..].find(".md") {
+        let end = from + at;
+        from = end + 3;
+        // The name before ".md": letters, digits, '-', '_' and '/'.
+        let start = text[..end]
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/')))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let name = &text[start..end];
+        if name.is_empty() || bytes.get(from).is_some_and(|b| b.is_ascii_alphanumeric()) {
+            continue;
+        }
+        if let Some(doc) = name.strip_prefix("docs/") {
+            if !root.join("docs").join(format!("{doc}.md")).is_file() {
+                missing.push(format!("{name}.md"));
+            }
+        } else if outside.contains(&name) {
+            missing.push(format!("{name}.md"));
+        }
+    }
+    missing
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_repository_is_tidy() {
+        if let Err(problems) = check(&crate::project_root()) {
+            panic!("{problems:#}");
+        }
+    }
+
+    #[test]
+    fn a_citation_of_a_missing_document_is_found() {
+        let root = crate::project_root();
+        let bare = format!("see {}.md §2", "jpki");
+        assert_eq!(missing_citations(&root, &bare), vec!["jpki.md".to_owned()]);
+        assert_eq!(
+            missing_citations(&root, "(docs/card.md §2, docs/nothing-here.md)"),
+            vec!["docs/nothing-here.md".to_owned()]
+        );
+        assert!(
+            missing_citations(&root, "README.md and ARCHITECTURE.md, docs/flows.md F3").is_empty()
+        );
+    }
 }

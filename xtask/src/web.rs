@@ -1,4 +1,4 @@
-//! The SPA's tool chain, installed once and pinned (`shared/design/test-stack.md`): the wasm32
+//! The SPA's tool chain, installed once and pinned (`docs/test-stack.md`): the wasm32
 //! target, Trunk, wasm-bindgen-cli (equal to Cargo.lock's wasm-bindgen), geckodriver, and npm's
 //! binaryen for wasm-opt (never Debian's). Each is skipped when the pinned version is there.
 

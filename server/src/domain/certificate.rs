@@ -1,5 +1,5 @@
 //! Checking a login token: the card's user-authentication certificate and its RS256 signature
-//! over `SHA-256(origin) ‖ SHA-256(nonce)` (`security.md` 13–15).
+//! over `SHA-256(origin) ‖ SHA-256(nonce)` (`docs/security.md` 13–15).
 //!
 //! The trust anchors are the configured JPKI user-authentication CA certificates. Several CA
 //! generations share one DN, so the issuer is chosen by signature, never by name alone. Revocation

@@ -1,4 +1,4 @@
-//! When a person may first apply after a municipal card event (flows.md F3, 初回登録の申込が可能か).
+//! When a person may first apply after a municipal card event (docs/flows.md F3, 初回登録の申込が可能か).
 //!
 //! Some events take effect at once; others from the afternoon (12:00 JST) of the next weekday,
 //! where a weekday is neither a Saturday, a Sunday nor a Japanese public holiday (the `jpholiday`

@@ -1,4 +1,4 @@
-//! MyNa Point (flows.md F4, F5): the payment-service catalogue and its kana-insensitive search,
+//! MyNa Point (docs/flows.md F4, F5): the payment-service catalogue and its kana-insensitive search,
 //! MyKey IDs, the checks of the application's input, and the receipt's masked values.
 //!
 //! Pure: no I/O except reading the catalogue file.

@@ -1,4 +1,4 @@
-//! 「{month}までに登録完了予定」 on the status table (flows.md F1/F2): the month by which an
+//! 「{month}までに登録完了予定」 on the status table (docs/flows.md F1/F2): the month by which an
 //! application still being prepared is expected to be registered.
 //!
 //! The operator may name a month (`--registration-expected-by 2026-12`); without one, or once

@@ -1,4 +1,4 @@
-//! Card login: `challenge`, `login`, `logout` (architecture.md, security.md 12–15).
+//! Card login: `challenge`, `login`, `logout` (docs/contract.md, docs/security.md 12–15).
 
 use axum::{
     extract::State,
