@@ -1020,6 +1020,14 @@ impl Portal {
         }
     }
 
+    /// In the PIN window: types `pin` and stays there (the scenario decides when to press OK).
+    pub async fn type_pin(&mut self, pin: &str) -> anyhow::Result<()> {
+        self.pin_window().await?;
+        let field = self.client.find(Locator::Css("#pin")).await?;
+        field.send_keys(pin).await?;
+        Ok(())
+    }
+
     /// Back to the portal's window.
     pub async fn main_window(&mut self) -> anyhow::Result<()> {
         let main = self.main_window.clone().context("no main window")?;
@@ -1030,9 +1038,7 @@ impl Portal {
     /// In the PIN window: types `pin`, confirms the last try when asked, presses OK, and goes
     /// back to the portal's window.
     pub async fn enter_pin(&mut self, pin: &str) -> anyhow::Result<()> {
-        self.pin_window().await?;
-        let field = self.client.find(Locator::Css("#pin")).await?;
-        field.send_keys(pin).await?;
+        self.type_pin(pin).await?;
         if let Ok(confirm) = self.client.find(Locator::Css("#confirm")).await {
             if confirm.is_displayed().await.unwrap_or(false) {
                 confirm.click().await?;

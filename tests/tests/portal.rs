@@ -315,9 +315,7 @@ in_both_browsers!(
     async |p: &mut Portal| {
         p.apply_until_card_step(true).await?;
         p.read_card().await?;
-        p.pin_window().await?;
-        let field = p.client.find(Locator::Css("#pin")).await?;
-        field.send_keys(PIN).await?;
+        p.type_pin(PIN).await?;
         // The card stops answering after two more APDUs; then it is taken away.
         let card = p.card()?;
         let before = card.n_apdus();
@@ -345,9 +343,7 @@ in_both_browsers!(
         // Taken away while the PIN is typed, and not put back: the bridge waits for the card
         // (10 s), then the page asks for it. Nothing reached the PIN.
         p.read_card().await?;
-        p.pin_window().await?;
-        let field = p.client.find(Locator::Css("#pin")).await?;
-        field.send_keys(PIN).await?;
+        p.type_pin(PIN).await?;
         p.card()?.remove();
         p.press("#ok").await?;
         p.main_window().await?;
@@ -359,9 +355,7 @@ in_both_browsers!(
         // Taken away again and put back while the bridge waits: it signs.
         p.card()?.insert();
         p.read_card().await?;
-        p.pin_window().await?;
-        let field = p.client.find(Locator::Css("#pin")).await?;
-        field.send_keys(PIN).await?;
+        p.type_pin(PIN).await?;
         p.card()?.remove();
         p.press("#ok").await?;
         p.main_window().await?;
