@@ -259,7 +259,7 @@ mod tests {
     }
 
     #[test]
-    fn builders_match_the_vectors_of_jpki_md() {
+    fn builders_match_the_vectors_of_the_card_doc() {
         // docs/card.md §5, steps 1, 3, 4, 6, 7, 8 and 10.
         let cases = [
             (

@@ -17,7 +17,8 @@ pub enum DerError {
 }
 
 /// Total size (tag + length + value) of the DER object at the start of `header`.
-/// Seven bytes of header are always enough for objects under 4 GiB.
+/// A header is at most 6 bytes (one tag byte, a length of at most 4 bytes after its own byte);
+/// the bridge passes the first 256-byte chunk it read.
 pub fn der_total_length(header: &[u8]) -> Result<usize, DerError> {
     let (&tag, rest) = header.split_first().ok_or(DerError::Truncated)?;
     if tag == 0xFF || tag == 0x00 || tag & 0x1F == 0x1F {
