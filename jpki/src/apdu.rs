@@ -24,6 +24,14 @@ pub struct Command {
     pub le: Option<usize>,
 }
 
+impl Drop for Command {
+    // The data of a VERIFY is a PIN: every command, and every copy of one (a resend with the
+    // right Le clones it), wipes its data when it goes (`docs/security.md` 4).
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.data);
+    }
+}
+
 impl std::fmt::Debug for Command {
     // The data of a VERIFY is a PIN: never print command data.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -11,47 +11,8 @@ use crate::{
     files,
     pin::AuthPin,
     status::StatusWord,
+    transport::{Transport, TransportError},
 };
-
-/// Failures of the link to the card, as the transport reports them.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum TransportError {
-    /// No card is in the reader.
-    #[error("no card in the reader")]
-    NoCard,
-    /// The card was removed (or reset by someone else) during the operation.
-    #[error("the card was removed")]
-    CardRemoved,
-    /// The card did not answer in time.
-    #[error("the card did not answer in time")]
-    Timeout,
-    /// The reader went away during the operation (unplugged, or its service stopped).
-    #[error("the card reader went away")]
-    ReaderGone,
-    /// Any other failure of the reader or its service.
-    #[error("reader failure: {0}")]
-    Failed(String),
-}
-
-impl TransportError {
-    /// Whether the user can fix this by presenting the card again.
-    pub fn is_retriable(&self) -> bool {
-        matches!(self, Self::NoCard | Self::CardRemoved | Self::Timeout)
-    }
-}
-
-/// Sends one command APDU and returns the raw response (data ‖ SW1 SW2).
-pub trait Transport {
-    /// Exchanges one APDU.
-    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError>;
-}
-
-impl<T: Transport + ?Sized> Transport for &mut T {
-    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        (**self).transmit(command)
-    }
-}
 
 /// What the token-info file says the token is (`docs/card.md` §2, EF 0006).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -294,9 +255,8 @@ impl<T: Transport> JpkiCard<T> {
     /// resets the card: callers read [`JpkiCard::auth_pin_status`] first.
     pub fn verify_auth_pin(&mut self, pin: &AuthPin) -> Result<(), Error> {
         self.select_ef(files::EF_AUTH_PIN, "SELECT auth PIN")?;
-        let mut command = Command::verify(pin.as_bytes());
-        let result = self.call(&command);
-        zeroize::Zeroize::zeroize(&mut command.data);
+        // The command wipes its PIN bytes when dropped (`Command`'s `Drop`).
+        let result = self.call(&Command::verify(pin.as_bytes()));
         match result?.sw {
             StatusWord::Success => Ok(()),
             StatusWord::VerifyFailed { tries_left } => Err(Error::PinIncorrect { tries_left }),

@@ -1,6 +1,6 @@
 //! Everything that can go wrong while talking to the card, decoded once from status words.
 
-use crate::{card::TransportError, der::DerError, status::StatusWord};
+use crate::{der::DerError, status::StatusWord, transport::TransportError};
 
 /// An error of a card verb. Split like libelectronic-id's errors: [`Error::is_retriable`] says
 /// whether the user can fix it (present a card, retype a PIN) or it is a fault.

@@ -13,12 +13,16 @@ mod digest;
 mod error;
 pub mod files;
 mod pin;
+#[cfg(feature = "script")]
+pub mod script;
 mod status;
+mod transport;
 
 pub use apdu::{Command, CommandParseError, Response};
-pub use card::{JpkiCard, PinStatus, TokenKind, Transport, TransportError};
+pub use card::{JpkiCard, PinStatus, TokenKind};
 pub use der::{der_total_length, trim_to_der, DerError};
 pub use digest::{sha256_digest_info, SHA256_DIGEST_INFO_LEN, SHA256_DIGEST_INFO_PREFIX};
 pub use error::Error;
 pub use pin::{AuthPin, PinFormatError};
 pub use status::StatusWord;
+pub use transport::{Transport, TransportError};

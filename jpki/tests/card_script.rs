@@ -2,62 +2,9 @@
 //! libelectronic-id's `tests/mock/`. Vectors come from `docs/card.md` §5.
 
 use jpki::{
-    sha256_digest_info, AuthPin, Error, JpkiCard, PinStatus, StatusWord, TokenKind, Transport,
-    TransportError,
+    script::{h, Script},
+    sha256_digest_info, AuthPin, Error, JpkiCard, PinStatus, StatusWord, TokenKind, TransportError,
 };
-
-/// Plays a list of (expected command, answer) pairs and fails on any difference.
-type Exchange = (Vec<u8>, Result<Vec<u8>, TransportError>);
-
-struct Script {
-    steps: Vec<Exchange>,
-    next: usize,
-}
-
-fn h(s: &str) -> Vec<u8> {
-    hex::decode(s.replace(' ', "")).expect("script is hex")
-}
-
-impl Script {
-    fn new() -> Self {
-        Self {
-            steps: Vec::new(),
-            next: 0,
-        }
-    }
-    fn step(mut self, command: &str, answer: &str) -> Self {
-        self.steps.push((h(command), Ok(h(answer))));
-        self
-    }
-    fn step_bytes(mut self, command: Vec<u8>, answer: Vec<u8>) -> Self {
-        self.steps.push((command, Ok(answer)));
-        self
-    }
-    fn fail(mut self, command: &str, error: TransportError) -> Self {
-        self.steps.push((h(command), Err(error)));
-        self
-    }
-    fn finished(&self) -> bool {
-        self.next == self.steps.len()
-    }
-}
-
-impl Transport for Script {
-    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        let (expected, answer) = self
-            .steps
-            .get(self.next)
-            .unwrap_or_else(|| panic!("unexpected extra APDU {}", hex::encode(command)));
-        assert_eq!(
-            hex::encode(command),
-            hex::encode(expected),
-            "APDU #{}",
-            self.next + 1
-        );
-        self.next += 1;
-        answer.clone()
-    }
-}
 
 const SELECT_JPKI: &str = "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01";
 const SELECT_AUTH_CERT: &str = "00 A4 02 0C 02 00 0A";
