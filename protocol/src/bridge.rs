@@ -93,13 +93,35 @@ pub enum RequestError {
     /// An unknown `command`.
     #[error("unknown command")]
     UnknownCommand,
-    /// Keys missing, extra, duplicated, or values of the wrong type.
-    #[error("keys or values do not match the {command} request: {detail}")]
-    BadFields {
-        /// The command whose shape was violated.
+    /// A key the command does not have.
+    #[error("the {command} request has no key {key:?}")]
+    UnknownKey {
+        /// The command.
         command: &'static str,
-        /// serde's description, which names keys but never quotes values.
-        detail: String,
+        /// The key sent (a name, never a value).
+        key: String,
+    },
+    /// A key the command needs is not there.
+    #[error("the {command} request needs the key {key:?}")]
+    MissingKey {
+        /// The command.
+        command: &'static str,
+        /// The key.
+        key: &'static str,
+    },
+    /// A key is sent twice.
+    #[error("the {command} request has the key {key:?} twice")]
+    DuplicateKey {
+        /// The command.
+        command: &'static str,
+        /// The key.
+        key: String,
+    },
+    /// A value is not of its key's type (the value is never quoted: it may be a PIN).
+    #[error("a value of the {command} request has the wrong type")]
+    WrongType {
+        /// The command.
+        command: &'static str,
     },
     /// `nonce` is not base64 of 32–64 bytes.
     #[error("nonce must be standard base64 of 32 to 64 bytes")]
@@ -115,40 +137,75 @@ struct Envelope {
     command: String,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)] // The fields exist to make the key set exact.
-struct BareWire {
-    id: u32,
-    command: String,
+/// The keys of a request object in the order sent, their values skipped unread (so no copy of
+/// a PIN is made here). The key set is checked against the command's before the values are
+/// read, so that a wrong request is named by key without reading serde's message text.
+struct KeyNames(Vec<String>);
+
+impl<'de> Deserialize<'de> for KeyNames {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = KeyNames;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a request object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<KeyNames, A::Error> {
+                let mut keys = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                    keys.push(key);
+                }
+                Ok(KeyNames(keys))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 
+/// Checks that `text` has exactly the keys `required` plus any of `optional`, each once.
+fn check_keys(
+    text: &str,
+    command: &'static str,
+    required: &[&'static str],
+    optional: &[&'static str],
+) -> Result<(), RequestError> {
+    // The envelope already parsed, so this is a JSON object.
+    let KeyNames(keys) = serde_json::from_str(text).map_err(|_| RequestError::BadEnvelope)?;
+    for (i, key) in keys.iter().enumerate() {
+        if !required.contains(&key.as_str()) && !optional.contains(&key.as_str()) {
+            return Err(RequestError::UnknownKey {
+                command,
+                key: key.clone(),
+            });
+        }
+        if keys[..i].contains(key) {
+            return Err(RequestError::DuplicateKey {
+                command,
+                key: key.clone(),
+            });
+        }
+    }
+    match required.iter().find(|key| !keys.iter().any(|k| k == *key)) {
+        Some(key) => Err(RequestError::MissingKey { command, key }),
+        None => Ok(()),
+    }
+}
+
+const BARE_KEYS: [&str; 2] = ["id", "command"];
+const AUTHENTICATE_KEYS: [&str; 5] = ["id", "command", "origin", "nonce", "pin"];
+
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[allow(dead_code)]
+#[serde(rename_all = "camelCase")]
 struct AuthenticateWire {
-    id: u32,
-    command: String,
     origin: String,
     nonce: String,
     pin: Zeroizing<String>,
     #[serde(default)]
     confirm_last_try: bool,
-}
-
-fn bad_fields(command: &'static str, error: &serde_json::Error) -> RequestError {
-    // serde_json's messages name fields ("unknown field `x`", "missing field `y`") and types, but
-    // an "invalid type" message can quote a string value: keep only the category for those.
-    let text = error.to_string();
-    let detail = if text.contains("field `") {
-        text.split(" at line")
-            .next()
-            .unwrap_or("bad fields")
-            .to_owned()
-    } else {
-        "a value has the wrong type".to_owned()
-    };
-    RequestError::BadFields { command, detail }
 }
 
 /// Parses one frame. On error, the `id` is returned when it could be read, so the reply can
@@ -171,12 +228,15 @@ pub fn parse_request(frame: &[u8]) -> Result<(u32, Request), (Option<u32>, Reque
                 "release" => ("release", Request::Release),
                 _ => ("diagnose", Request::Diagnose),
             };
-            let _: BareWire = serde_json::from_str(text).map_err(|e| fail(bad_fields(name, &e)))?;
+            check_keys(text, name, &BARE_KEYS, &[]).map_err(fail)?;
             request
         }
         "authenticate" => {
-            let wire: AuthenticateWire =
-                serde_json::from_str(text).map_err(|e| fail(bad_fields("authenticate", &e)))?;
+            const COMMAND: &str = "authenticate";
+            check_keys(text, COMMAND, &AUTHENTICATE_KEYS, &["confirmLastTry"]).map_err(fail)?;
+            // The keys are right, so only a value's type can be wrong.
+            let wire: AuthenticateWire = serde_json::from_str(text)
+                .map_err(|_| fail(RequestError::WrongType { command: COMMAND }))?;
             origin::check_origin_syntax(&wire.origin)
                 .map_err(|e| fail(RequestError::BadOrigin(e)))?;
             let nonce = base64::engine::general_purpose::STANDARD
@@ -395,16 +455,45 @@ mod tests {
         let text = format!(
             r#"{{"id":5,"command":"authenticate","origin":"https://a.example","nonce":"{NONCE}","pin":"1234","apdu":"00A4"}}"#
         );
-        let Err((Some(5), RequestError::BadFields { detail, .. })) = parse(&text) else {
-            panic!("extra key accepted")
-        };
-        assert!(detail.contains("apdu"), "{detail}");
+        assert_eq!(
+            parse(&text).err().map(|e| e.1),
+            Some(RequestError::UnknownKey {
+                command: "authenticate",
+                key: "apdu".into()
+            })
+        );
+        let text = format!(
+            r#"{{"id":5,"command":"authenticate","origin":"https://a.example","nonce":"{NONCE}"}}"#
+        );
+        assert_eq!(
+            parse(&text).err().map(|e| e.1),
+            Some(RequestError::MissingKey {
+                command: "authenticate",
+                key: "pin"
+            })
+        );
+        let text = format!(
+            r#"{{"id":5,"command":"authenticate","origin":"https://a.example","nonce":"{NONCE}","pin":"1234","pin":"5678"}}"#
+        );
+        assert_eq!(
+            parse(&text).err().map(|e| e.1),
+            Some(RequestError::DuplicateKey {
+                command: "authenticate",
+                key: "pin".into()
+            })
+        );
         let text = format!(
             r#"{{"id":5,"command":"authenticate","origin":"https://a.example","nonce":"{NONCE}","pin":9876}}"#
         );
         let Err((_, error)) = parse(&text) else {
             panic!("numeric pin accepted")
         };
+        assert_eq!(
+            error,
+            RequestError::WrongType {
+                command: "authenticate"
+            }
+        );
         assert!(!error.to_string().contains("9876"), "{error}");
     }
 
@@ -418,7 +507,7 @@ mod tests {
             parse(r#"{"id":8,"command":"release"}"#),
             Ok((8, Request::Release))
         ));
-        let Err((Some(9), RequestError::BadFields { command, .. })) =
+        let Err((Some(9), RequestError::UnknownKey { command, .. })) =
             parse(r#"{"id":9,"command":"prepare","reader":"x"}"#)
         else {
             panic!("extra key accepted")
