@@ -17,53 +17,19 @@ use protocol::{
         parse_request, AuthenticateResult, BrowserRegistration, DiagnoseResult, HelloResult,
         Outcome, ReleaseResult, Reply, Request, StatusResult, MAX_FRAME,
     },
-    ErrorBody, ErrorCode, PROTOCOL_VERSION,
+    PROTOCOL_VERSION,
 };
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use crate::{caller::Caller, config::Config, errors};
+use crate::{
+    caller::Caller,
+    config::Config,
+    errors::BridgeError,
+    service::{self, CardService},
+};
 
-/// What the host needs from the card. [`crate::pcsc_service::PcscService`] is the real one.
-pub trait CardService {
-    /// Readers, cards and PIN tries; spends no try.
-    fn status(&self) -> Result<StatusResult, ErrorBody>;
-    /// As [`CardService::status`], and the My Number Card found is held for the
-    /// `authenticate` that follows (`protocol::bridge::Request::Prepare`). A service that
-    /// cannot hold a card answers the status.
-    fn prepare(&self) -> Result<StatusResult, ErrorBody> {
-        self.status()
-    }
-    /// Ends a hold without a PIN; true when a card was held.
-    fn release(&self) -> Result<bool, ErrorBody> {
-        Ok(false)
-    }
-    /// The card side of `diagnose`: the PC/SC service, readers, the My Number Card's tries
-    /// and certificate expiry (the host adds its version and the browsers' registrations). A
-    /// service that cannot read certificates answers from its status.
-    fn diagnose(&self) -> DiagnoseResult {
-        let mut result = DiagnoseResult::default();
-        match self.status() {
-            Ok(status) => {
-                result.readers = status.readers;
-                result.reader = status.reader;
-                result.auth_pin_tries_left = status.auth_pin_tries_left;
-            }
-            Err(error) => result.pcsc_problem = Some(error.code),
-        }
-        result
-    }
-    /// Verifies the PIN and signs the challenge of `origin` and `nonce`.
-    fn authenticate(
-        &self,
-        origin: &str,
-        nonce: &[u8],
-        pin: AuthPin,
-        confirm_last_try: bool,
-    ) -> Result<AuthenticateResult, ErrorBody>;
-}
-
-/// One of the three results.
+/// One of the results.
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum ResultBody {
@@ -102,14 +68,14 @@ impl<S: CardService> Host<S> {
     /// Answers one frame.
     pub fn handle_frame(&self, frame: &[u8]) -> Reply<ResultBody> {
         let started = Instant::now();
-        let card_before = crate::pcsc_service::card_micros();
+        let card_before = service::card_micros();
         let (id, request) = match parse_request(frame) {
             Ok(parsed) => parsed,
             Err((id, error)) => {
                 tracing::warn!(?id, %error, "invalid request");
                 return Reply {
                     id,
-                    outcome: Outcome::Error(errors::request(&error)),
+                    outcome: Outcome::Error(BridgeError::from(error).to_wire()),
                 };
             }
         };
@@ -129,21 +95,22 @@ impl<S: CardService> Host<S> {
                     id,
                     command,
                     elapsed_us = started.elapsed().as_micros() as u64,
-                    card_us = crate::pcsc_service::card_micros().saturating_sub(card_before),
+                    card_us = service::card_micros().saturating_sub(card_before),
                     "ok"
                 );
                 Outcome::Result(result)
             }
             Err(error) => {
+                let wire = error.to_wire();
                 tracing::info!(
                     id,
                     command,
-                    code = %error.code,
-                    tries_left = ?error.tries_left,
+                    code = %wire.code,
+                    tries_left = ?wire.tries_left,
                     elapsed_ms = started.elapsed().as_millis() as u64,
                     "refused"
                 );
-                Outcome::Error(error)
+                Outcome::Error(wire)
             }
         };
         Reply {
@@ -152,22 +119,16 @@ impl<S: CardService> Host<S> {
         }
     }
 
-    fn dispatch(&self, request: Request) -> Result<ResultBody, ErrorBody> {
+    fn dispatch(&self, request: Request) -> Result<ResultBody, BridgeError> {
         if let Some(problem) = &self.config_problem {
             tracing::error!(%problem, "configuration unusable");
-            return Err(ErrorBody::new(
-                ErrorCode::Internal,
-                "the bridge configuration is unusable",
-            ));
+            return Err(BridgeError::Configuration);
         }
         match self.caller.id() {
             Some(id) if self.config.extension_allowed(id) => {}
             _ => {
                 tracing::warn!(caller = ?self.caller, "calling extension not allowed");
-                return Err(ErrorBody::new(
-                    ErrorCode::OriginNotAllowed,
-                    "the calling extension is not allowed to use this host",
-                ));
+                return Err(BridgeError::ExtensionNotAllowed);
             }
         }
         match request {
@@ -190,14 +151,10 @@ impl<S: CardService> Host<S> {
             Request::Authenticate(auth) => {
                 if !self.config.origin_allowed(&auth.origin) {
                     tracing::warn!(origin = %auth.origin, "origin not allowed");
-                    return Err(ErrorBody::new(
-                        ErrorCode::OriginNotAllowed,
-                        "this site is not allowed to use the My Number Card",
-                    ));
+                    return Err(BridgeError::OriginNotAllowed);
                 }
                 // The PIN's format is checked before any APDU: a malformed PIN never costs a try.
-                let pin = AuthPin::parse(&auth.pin)
-                    .map_err(|e| ErrorBody::new(ErrorCode::PinFormat, e.to_string()))?;
+                let pin = AuthPin::parse(&auth.pin)?;
                 tracing::info!(origin = %auth.origin, confirm_last_try = auth.confirm_last_try, "authenticate");
                 self.service
                     .authenticate(&auth.origin, &auth.nonce, pin, auth.confirm_last_try)
@@ -221,10 +178,9 @@ impl<S: CardService> Host<S> {
                         tracing::error!("request handler panicked");
                         Reply {
                             id: None,
-                            outcome: Outcome::Error(ErrorBody::new(
-                                ErrorCode::Internal,
-                                "internal error",
-                            )),
+                            outcome: Outcome::Error(
+                                BridgeError::Internal("internal error").to_wire(),
+                            ),
                         }
                     })
                 }
@@ -249,10 +205,7 @@ impl<S: CardService> Host<S> {
                     tracing::error!(error = %other, "reply could not be encoded");
                     let fallback: Reply<ResultBody> = Reply {
                         id: reply.id,
-                        outcome: Outcome::Error(ErrorBody::new(
-                            ErrorCode::Internal,
-                            "reply too large",
-                        )),
+                        outcome: Outcome::Error(BridgeError::Internal("reply too large").to_wire()),
                     };
                     send_json(&mut output, &fallback)
                         .map_err(|e| io::Error::other(e.to_string()))?;
@@ -266,7 +219,7 @@ fn invalid(message: String) -> Reply<ResultBody> {
     tracing::warn!(%message, "invalid frame");
     Reply {
         id: None,
-        outcome: Outcome::Error(ErrorBody::new(ErrorCode::InvalidRequest, message)),
+        outcome: Outcome::Error(BridgeError::Frame(message).to_wire()),
     }
 }
 
@@ -304,8 +257,8 @@ mod tests {
     struct Unreachable;
 
     impl CardService for Unreachable {
-        fn status(&self) -> Result<StatusResult, ErrorBody> {
-            Err(ErrorBody::new(ErrorCode::NoReader, "none"))
+        fn status(&self) -> Result<StatusResult, BridgeError> {
+            Err(BridgeError::NoReader)
         }
         fn authenticate(
             &self,
@@ -313,7 +266,7 @@ mod tests {
             _: &[u8],
             _: AuthPin,
             _: bool,
-        ) -> Result<AuthenticateResult, ErrorBody> {
+        ) -> Result<AuthenticateResult, BridgeError> {
             panic!("the card must not be reached")
         }
     }
@@ -385,7 +338,7 @@ mod tests {
     struct Panicking;
 
     impl CardService for Panicking {
-        fn status(&self) -> Result<StatusResult, ErrorBody> {
+        fn status(&self) -> Result<StatusResult, BridgeError> {
             panic!("a bug")
         }
         fn authenticate(
@@ -394,7 +347,7 @@ mod tests {
             _: &[u8],
             _: AuthPin,
             _: bool,
-        ) -> Result<AuthenticateResult, ErrorBody> {
+        ) -> Result<AuthenticateResult, BridgeError> {
             panic!("a bug")
         }
     }

@@ -8,9 +8,7 @@ use native_messaging::Scope;
 use protocol::NATIVE_HOST_NAME;
 
 use crate::config::{Config, CONFIG_FILE};
-
-/// Browsers the bridge registers with.
-pub const BROWSERS: [&str; 4] = ["chrome", "chromium", "edge", "firefox"];
+pub use crate::manifest::BROWSERS;
 
 /// What to install.
 #[derive(Debug, Clone)]
@@ -133,7 +131,7 @@ pub fn install(options: &InstallOptions) -> Result<Vec<PathBuf>, InstallError> {
             ));
         }
         let path = profile_manifest_path(dir);
-        let manifest = crate::package::manifest_json(
+        let manifest = crate::manifest::manifest_json(
             "chromium",
             &options.exe.to_string_lossy(),
             &options.config.allowed_extensions,

@@ -13,7 +13,7 @@ use protocol::NATIVE_HOST_NAME;
 
 use crate::{
     config::{Config, CONFIG_FILE},
-    install::BROWSERS,
+    manifest::{manifest_json, BROWSERS},
 };
 
 /// An operating system the bridge is packaged for.
@@ -115,28 +115,6 @@ pub fn system_layout(os: Os) -> Vec<Placement> {
             }
         })
         .collect()
-}
-
-/// The host manifest a browser reads: Chromium-based browsers list `allowed_origins`
-/// (`chrome-extension://<id>/`), Firefox `allowed_extensions` (add-on ids).
-pub fn manifest_json(browser: &str, exe: &str, extensions: &[String]) -> serde_json::Value {
-    let firefox = browser == "firefox";
-    let ids: Vec<&String> = extensions
-        .iter()
-        .filter(|e| e.starts_with("chrome-extension://") != firefox)
-        .collect();
-    let key = if firefox {
-        "allowed_extensions"
-    } else {
-        "allowed_origins"
-    };
-    serde_json::json!({
-        "name": NATIVE_HOST_NAME,
-        "description": "My Number Card portal bridge (card reader access)",
-        "path": exe,
-        "type": "stdio",
-        key: ids,
-    })
 }
 
 /// Why a package could not be made.

@@ -18,14 +18,19 @@ use std::{
 };
 
 use base64::Engine as _;
-use jpki::{sha256_digest_info, AuthPin, JpkiCard, PinStatus, Transport, TransportError};
+use jpki::{AuthPin, JpkiCard, PinStatus, Transport, TransportError};
 use pcsc::{Context, Disposition, Protocols, ReaderState, Scope, ShareMode, State};
 use protocol::{
     bridge::{AuthenticateResult, CardPresence, DiagnoseResult, ReaderStatus, StatusResult},
-    signing, ErrorBody, ErrorCode,
+    signing,
 };
 
-use crate::{config::Config, errors, host::CardService};
+use crate::{
+    config::Config,
+    errors::{self, BridgeError},
+    login::{self, Challenge, PinStep, Signed},
+    service::{self, CardService},
+};
 
 /// The real card service.
 pub struct PcscService {
@@ -71,7 +76,7 @@ impl PcscService {
 }
 
 impl CardService for PcscService {
-    fn status(&self) -> Result<StatusResult, ErrorBody> {
+    fn status(&self) -> Result<StatusResult, BridgeError> {
         let contexts = Arc::clone(&self.context);
         let held = Arc::clone(&self.held);
         with_deadline(self.timeout, move |reply| {
@@ -88,7 +93,7 @@ impl CardService for PcscService {
         })
     }
 
-    fn prepare(&self) -> Result<StatusResult, ErrorBody> {
+    fn prepare(&self) -> Result<StatusResult, BridgeError> {
         let contexts = Arc::clone(&self.context);
         let held = Arc::clone(&self.held);
         let hold_for = self.hold;
@@ -171,12 +176,12 @@ impl CardService for PcscService {
                 result.auth_pin_tries_left = status.auth_pin_tries_left;
                 result.certificate_not_after = not_after;
             }
-            Err(error) => result.pcsc_problem = Some(error.code),
+            Err(error) => result.pcsc_problem = Some(error.code()),
         }
         result
     }
 
-    fn release(&self) -> Result<bool, ErrorBody> {
+    fn release(&self) -> Result<bool, BridgeError> {
         let held = Arc::clone(&self.held);
         with_deadline(self.timeout, move |reply| {
             let _card = lock(&CARD_IN_USE);
@@ -191,7 +196,7 @@ impl CardService for PcscService {
         nonce: &[u8],
         pin: AuthPin,
         confirm_last_try: bool,
-    ) -> Result<AuthenticateResult, ErrorBody> {
+    ) -> Result<AuthenticateResult, BridgeError> {
         let origin = origin.to_owned();
         let nonce = nonce.to_vec();
         let wait = self.wait;
@@ -204,8 +209,12 @@ impl CardService for PcscService {
             // for nothing that failed yet, so the bridge waits for the card to come back (a
             // card seen leaving then is no answer).
             let mut card_left = false;
+            let challenge = Challenge {
+                origin: &origin,
+                nonce: &nonce,
+            };
             if let Some(mut hold) = hold {
-                match sign_with_hold(&mut hold, &origin, &nonce, &pin, confirm_last_try) {
+                match sign_with_hold(&mut hold, challenge, &pin, confirm_last_try) {
                     Some(result) => {
                         reply(result);
                         drop(hold);
@@ -219,9 +228,7 @@ impl CardService for PcscService {
                 }
             }
             let attempt = || match context(&contexts) {
-                Ok(c) => {
-                    authenticate_now(&c, &origin, &nonce, &pin, confirm_last_try, wait, card_left)
-                }
+                Ok(c) => authenticate_now(&c, challenge, &pin, confirm_last_try, wait, card_left),
                 Err(e) => (Err(e), None),
             };
             let (mut result, mut connected) = attempt();
@@ -246,31 +253,26 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn context(contexts: &Mutex<Option<Context>>) -> Result<Context, ErrorBody> {
+fn context(contexts: &Mutex<Option<Context>>) -> Result<Context, BridgeError> {
     let mut slot = lock(contexts);
     if let Some(context) = slot.as_ref() {
         if context.is_valid().is_ok() {
             return Ok(context.clone());
         }
     }
-    let context = Context::establish(Scope::User).map_err(errors::pcsc)?;
+    let context = Context::establish(Scope::User)?;
     *slot = Some(context.clone());
     Ok(context)
 }
 
-/// Drops the cached context after an error that a stale context gives (pcscd restarted, its
-/// socket re-activated: `NO_PCSC_SERVICE`; a reader failure: `INTERNAL`; Windows's service
-/// started again with a reader plugged in after the last one left, which the old context sees
-/// as no service: `NO_READER` there); true when it did, so that the caller may try once more on
-/// a new one. A new context costs a few milliseconds.
+/// Drops the cached context after an error that a stale context gives
+/// ([`BridgeError::may_be_stale_context`]); true when it did, so that the caller may try once
+/// more on a new one. A new context costs a few milliseconds.
 fn forget_context_on_service_loss<T>(
     contexts: &Mutex<Option<Context>>,
-    result: &Result<T, ErrorBody>,
+    result: &Result<T, BridgeError>,
 ) -> bool {
-    let lost = matches!(result, Err(e) if matches!(
-        e.code,
-        ErrorCode::NoPcscService | ErrorCode::Internal | ErrorCode::NoReader
-    ));
+    let lost = matches!(result, Err(e) if e.may_be_stale_context());
     if lost {
         *lock(contexts) = None;
     }
@@ -282,8 +284,8 @@ fn forget_context_on_service_loss<T>(
 /// behind; the host stays responsive and answers `TIMEOUT`.
 fn with_deadline<T: Send + 'static>(
     deadline: Duration,
-    op: impl FnOnce(&dyn Fn(Result<T, ErrorBody>) -> bool) + Send + 'static,
-) -> Result<T, ErrorBody> {
+    op: impl FnOnce(&dyn Fn(Result<T, BridgeError>) -> bool) + Send + 'static,
+) -> Result<T, BridgeError> {
     let (sender, receiver) = mpsc::channel();
     // `None` once the caller stopped waiting: a reply after that is refused, so the worker
     // knows its answer was never seen (and keeps nothing it would have handed over).
@@ -299,10 +301,7 @@ fn with_deadline<T: Send + 'static>(
             });
         });
     if spawned.is_err() {
-        return Err(ErrorBody::new(
-            ErrorCode::Internal,
-            "could not start the card worker",
-        ));
+        return Err(BridgeError::Internal("could not start the card worker"));
     }
     match receiver.recv_timeout(deadline) {
         Ok(result) => result,
@@ -316,15 +315,11 @@ fn with_deadline<T: Send + 'static>(
                 deadline_ms = deadline.as_millis() as u64,
                 "card operation timed out"
             );
-            Err(ErrorBody::new(
-                ErrorCode::Timeout,
-                "the card did not answer in time",
-            ))
+            Err(BridgeError::Timeout)
         }
-        Err(mpsc::RecvTimeoutError::Disconnected) => Err(ErrorBody::new(
-            ErrorCode::Internal,
-            "the card worker failed",
-        )),
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            Err(BridgeError::Internal("the card worker failed"))
+        }
     }
 }
 
@@ -343,23 +338,11 @@ impl<'a> PcscTransport<'a> {
     }
 }
 
-/// Microseconds spent in `SCardTransmit` since the process started: the card's share of an
-/// operation (with pcscd and the reader), logged per request by the host.
-static CARD_MICROS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-/// [`CARD_MICROS`] now.
-pub fn card_micros() -> u64 {
-    CARD_MICROS.load(std::sync::atomic::Ordering::Relaxed)
-}
-
 impl Transport for PcscTransport<'_> {
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
         let started = Instant::now();
         let answer = self.card.transmit(command, &mut self.buffer);
-        CARD_MICROS.fetch_add(
-            u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
-            std::sync::atomic::Ordering::Relaxed,
-        );
+        service::add_card_time(started.elapsed());
         Ok(answer.map_err(errors::transport)?.to_vec())
     }
 }
@@ -370,22 +353,22 @@ impl Drop for PcscTransport<'_> {
     }
 }
 
-fn reader_names(context: &Context) -> Result<Vec<CString>, ErrorBody> {
+fn reader_names(context: &Context) -> Result<Vec<CString>, BridgeError> {
     match context.list_readers_owned() {
         Ok(names) => Ok(names),
         Err(pcsc::Error::NoReadersAvailable) => Ok(Vec::new()),
-        Err(e) => Err(errors::pcsc(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
-fn reader_states(context: &Context, names: &[CString]) -> Result<Vec<ReaderState>, ErrorBody> {
+fn reader_states(context: &Context, names: &[CString]) -> Result<Vec<ReaderState>, BridgeError> {
     let mut states: Vec<ReaderState> = names
         .iter()
         .map(|name| ReaderState::new(name.clone(), State::UNAWARE))
         .collect();
     match context.get_status_change(Some(Duration::ZERO), &mut states) {
         Ok(()) | Err(pcsc::Error::Timeout) => Ok(states),
-        Err(e) => Err(errors::pcsc(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -435,11 +418,11 @@ fn probe(
     name: &CStr,
     share: ShareMode,
     disposition: Disposition,
-) -> Result<Probe, ErrorBody> {
+) -> Result<Probe, BridgeError> {
     let card = match context.connect(name, share, Protocols::ANY) {
         Ok(card) => card,
         Err(pcsc::Error::NoSmartcard | pcsc::Error::RemovedCard) => return Ok(Probe::Gone),
-        Err(e) => return Err(errors::pcsc(e)),
+        Err(e) => return Err(e.into()),
     };
     let connected = Connected {
         card: Some(card),
@@ -454,7 +437,7 @@ fn probe(
         Err(jpki::Error::NotJpkiCard) => Ok(Probe::Other),
         Err(jpki::Error::Transport(TransportError::NoCard)) => Ok(Probe::Gone),
         Err(jpki::Error::Transport(TransportError::CardRemoved)) => Ok(Probe::Removed),
-        Err(e) => Err(errors::card(&e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -469,7 +452,7 @@ fn survey(
     context: &Context,
     held: &Mutex<Option<Held>>,
     hold: bool,
-) -> Result<(StatusResult, Option<Found>), ErrorBody> {
+) -> Result<(StatusResult, Option<Found>), BridgeError> {
     let names = reader_names(context)?;
     let states = reader_states(context, &names)?;
     let mut result = StatusResult {
@@ -550,8 +533,8 @@ fn survey(
                     let _ = context.get_status_change(Some(Duration::from_secs(1)), &mut states);
                 }
                 Err(error) => {
-                    tracing::warn!(reader = %name, code = %error.code, "probe failed");
-                    card = if error.code == ErrorCode::ReaderInUse {
+                    tracing::warn!(reader = %name, %error, "probe failed");
+                    card = if error == BridgeError::ReaderInUse {
                         CardPresence::InUse
                     } else {
                         CardPresence::Other
@@ -646,64 +629,46 @@ fn expire_later(held: &Arc<Mutex<Option<Held>>>, generation: u64, after: Duratio
 /// then looks for it as without a hold.
 fn sign_with_hold(
     hold: &mut Held,
-    origin: &str,
-    nonce: &[u8],
+    challenge: Challenge<'_>,
     pin: &AuthPin,
     confirm_last_try: bool,
-) -> Option<Result<AuthenticateResult, ErrorBody>> {
+) -> Option<Result<AuthenticateResult, BridgeError>> {
     let certificate = match hold.certificate.take()? {
         Ok(certificate) => certificate,
         // Any link failure before the PIN (the card gone, pcscd restarted under the hold): the
         // search starts again on a fresh context; nothing was verified.
         Err(jpki::Error::Transport(_)) => return None,
-        Err(error) => return Some(Err(errors::card(&error))),
+        Err(error) => return Some(Err(error.into())),
     };
-    if let Err(refusal) = last_try_rule(hold.tries, confirm_last_try) {
+    if let Err(refusal) = login::check_tries(hold.tries, confirm_last_try) {
         return Some(Err(refusal));
     }
     // From here the PIN may be verified: the card is unpowered when the hold ends.
     hold.connected.disposition = Disposition::UnpowerCard;
     let card = hold.connected.card()?;
     let mut jpki = JpkiCard::new(PcscTransport::new(card));
-    let signed = jpki.verify_auth_pin(pin).and_then(|()| {
-        let digest_info = sha256_digest_info(&signing::signed_hash(origin, nonce));
-        jpki.sign_with_auth_key(&digest_info)
-    });
-    match signed {
-        // Only the SELECT of the PIN's EF went out (`n_apdus` counts an exchange before sending
-        // it): the card left, or pcscd restarted, while the PIN was typed. VERIFY never went.
-        Err(jpki::Error::Transport(_)) if jpki.n_apdus() == 1 => None,
-        Err(error) => Some(Err(errors::card(&error))),
+    match login::verify_and_sign(&mut jpki, challenge, pin) {
+        // The card left, or pcscd restarted, while the PIN was typed. VERIFY never went.
+        Err(PinStep::NotSent(_)) => None,
+        Err(PinStep::Failed(error)) => Some(Err(error)),
         Ok(signature) => {
             tracing::info!(reader = %hold.reader, n_apdus = jpki.n_apdus(), "signed on the held card");
             Some(Ok(authenticate_result(
-                &certificate,
-                &signature,
+                &Signed {
+                    certificate,
+                    signature,
+                },
                 hold.reader.clone(),
             )))
         }
     }
 }
 
-/// The last-try rule of `docs/security.md`: a blocked PIN is refused, and the last try is spent only
-/// when the citizen confirmed it.
-fn last_try_rule(tries: PinStatus, confirm_last_try: bool) -> Result<(), ErrorBody> {
-    match tries {
-        PinStatus::Blocked => Err(errors::pin_blocked()),
-        PinStatus::Remaining(1) if !confirm_last_try => Err(ErrorBody::new(
-            ErrorCode::PinLastTry,
-            "only one try is left; the user must confirm before it is spent",
-        )
-        .with_tries_left(1)),
-        PinStatus::Remaining(_) | PinStatus::Verified => Ok(()),
-    }
-}
-
-fn authenticate_result(certificate: &[u8], signature: &[u8], reader: String) -> AuthenticateResult {
+fn authenticate_result(signed: &Signed, reader: String) -> AuthenticateResult {
     let b64 = base64::engine::general_purpose::STANDARD;
     AuthenticateResult {
-        certificate: b64.encode(certificate),
-        signature: b64.encode(signature),
+        certificate: b64.encode(&signed.certificate),
+        signature: b64.encode(&signed.signature),
         algorithm: signing::ALGORITHM.to_owned(),
         format: signing::FORMAT.to_owned(),
         reader,
@@ -716,13 +681,10 @@ fn find_card(
     context: &Context,
     wait: Duration,
     card_left: bool,
-) -> Result<(String, Connected), ErrorBody> {
+) -> Result<(String, Connected), BridgeError> {
     let names = reader_names(context)?;
     if names.is_empty() {
-        return Err(ErrorBody::new(
-            ErrorCode::NoReader,
-            "no card reader is connected",
-        ));
+        return Err(BridgeError::NoReader);
     }
     let give_up = Instant::now() + wait;
     let mut states = reader_states(context, &names)?;
@@ -731,7 +693,7 @@ fn find_card(
         // A reader that another program holds is no answer while another reader may hold the
         // My Number Card: it is skipped, and named only if nothing else can work. (A card that
         // fails is an answer: its error ends the request.)
-        let mut unusable: Option<ErrorBody> = None;
+        let mut unusable: Option<BridgeError> = None;
         for state in &states {
             if !card_present(state) {
                 continue;
@@ -746,13 +708,8 @@ fn find_card(
                 Ok(Probe::Other) => saw_other = true,
                 Ok(Probe::Gone) => {}
                 Ok(Probe::Removed) if card_left => {}
-                Ok(Probe::Removed) => {
-                    return Err(ErrorBody::new(
-                        ErrorCode::CardRemoved,
-                        "the card was removed during the operation",
-                    ))
-                }
-                Err(error) if error.code == ErrorCode::ReaderInUse => {
+                Ok(Probe::Removed) => return Err(BridgeError::CardRemoved),
+                Err(error) if error == BridgeError::ReaderInUse => {
                     let reader = display(state.name());
                     tracing::warn!(%reader, "reader held by another program: skipped");
                     unusable = Some(error);
@@ -764,13 +721,10 @@ fn find_card(
         // while a reader is free: the My Number Card may still come there. Only when every
         // reader holds another card is there nothing to wait for.
         if saw_other && unusable.is_none() && states.iter().all(card_present) {
-            return Err(ErrorBody::new(
-                ErrorCode::NotMynumberCard,
-                "the card in the reader is not a My Number Card",
-            ));
+            return Err(BridgeError::NotMyNumberCard);
         }
         let remaining = give_up.saturating_duration_since(Instant::now());
-        let no_card = || ErrorBody::new(ErrorCode::NoCard, "no My Number Card was put on a reader");
+        let no_card = || BridgeError::NoCard;
         if remaining.is_zero() {
             // A free reader means the card was not put on (a held reader most often holds
             // something else: a security key that another program keeps open); with none free,
@@ -795,7 +749,7 @@ fn find_card(
             Ok(()) => {}
             Err(pcsc::Error::Timeout) if poll => {}
             Err(pcsc::Error::Timeout) => return Err(no_card()),
-            Err(e) => return Err(errors::pcsc(e)),
+            Err(e) => return Err(e.into()),
         }
     }
 }
@@ -804,48 +758,27 @@ fn find_card(
 /// before the card is unpowered.
 fn authenticate_now(
     context: &Context,
-    origin: &str,
-    nonce: &[u8],
+    challenge: Challenge<'_>,
     pin: &AuthPin,
     confirm_last_try: bool,
     wait: Duration,
     card_left: bool,
-) -> (Result<AuthenticateResult, ErrorBody>, Option<Connected>) {
+) -> (Result<AuthenticateResult, BridgeError>, Option<Connected>) {
     let started = Instant::now();
     let (reader, connected) = match find_card(context, wait, card_left) {
         Ok(found) => found,
         Err(e) => return (Err(e), None),
     };
-    let result = sign_challenge(&connected, origin, nonce, pin, confirm_last_try).map(
-        |(certificate, signature, n_apdus)| {
-            tracing::info!(%reader, n_apdus, elapsed_ms = started.elapsed().as_millis() as u64, "signed");
-            authenticate_result(&certificate, &signature, reader)
-        },
-    );
-    (result, Some(connected))
-}
-
-/// Certificate, tries, VERIFY, signature: returns the certificate, the signature and the APDU count.
-fn sign_challenge(
-    connected: &Connected,
-    origin: &str,
-    nonce: &[u8],
-    pin: &AuthPin,
-    confirm_last_try: bool,
-) -> Result<(Vec<u8>, Vec<u8>, usize), ErrorBody> {
     let Some(card) = connected.card() else {
-        return Err(ErrorBody::new(
-            ErrorCode::CardRemoved,
-            "the card was removed",
-        ));
+        return (Err(BridgeError::CardRemoved), Some(connected));
     };
     let mut jpki = JpkiCard::new(PcscTransport::new(card));
-    let fail = |e: jpki::Error| errors::card(&e);
-    let certificate = jpki.read_auth_certificate().map_err(fail)?;
-    last_try_rule(jpki.auth_pin_status().map_err(fail)?, confirm_last_try)?;
-    jpki.verify_auth_pin(pin).map_err(fail)?;
-    let digest_info = sha256_digest_info(&signing::signed_hash(origin, nonce));
-    let signature = jpki.sign_with_auth_key(&digest_info).map_err(fail)?;
-    // One APDU went to the card during the probe.
-    Ok((certificate, signature, jpki.n_apdus() + 1))
+    let result = login::login(&mut jpki, challenge, pin, confirm_last_try).map(|signed| {
+        // One APDU went to the card during the probe.
+        let n_apdus = jpki.n_apdus() + 1;
+        tracing::info!(%reader, n_apdus, elapsed_ms = started.elapsed().as_millis() as u64, "signed");
+        authenticate_result(&signed, reader)
+    });
+    drop(jpki);
+    (result, Some(connected))
 }

@@ -2,24 +2,21 @@
 //! quiet end), never a panic, and never a call to the card for a request that fails the checks.
 #![no_main]
 
-use bridge::{caller::Caller, config::Config, CardService, Host};
+use bridge::{caller::Caller, config::Config, BridgeError, CardService, Host};
 use jpki::AuthPin;
 use libfuzzer_sys::fuzz_target;
-use protocol::{
-    bridge::{AuthenticateResult, StatusResult},
-    ErrorBody, ErrorCode,
-};
+use protocol::bridge::{AuthenticateResult, StatusResult};
 
 struct NoCard;
 
 impl CardService for NoCard {
-    fn status(&self) -> Result<StatusResult, ErrorBody> {
-        Err(ErrorBody::new(ErrorCode::NoReader, "no reader"))
+    fn status(&self) -> Result<StatusResult, BridgeError> {
+        Err(BridgeError::NoReader)
     }
-    fn authenticate(&self, origin: &str, nonce: &[u8], _: AuthPin, _: bool) -> Result<AuthenticateResult, ErrorBody> {
+    fn authenticate(&self, origin: &str, nonce: &[u8], _: AuthPin, _: bool) -> Result<AuthenticateResult, BridgeError> {
         assert_eq!(origin, "https://myna.example");
         assert!((32..=64).contains(&nonce.len()));
-        Err(ErrorBody::new(ErrorCode::NoReader, "no reader"))
+        Err(BridgeError::NoReader)
     }
 }
 
