@@ -1,0 +1,96 @@
+//! The registry link: which person a card's certificate belongs to, the imported feeds of the
+//! insurers and the card-event feed, and the portal's users.
+
+use super::{Db, DbError};
+use crate::feeds::Record;
+
+impl Db {
+    /// The person a certificate is linked to.
+    pub async fn person_of(&self, certificate_key: &str) -> Result<Option<String>, DbError> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT person_id FROM certificate_links WHERE certificate_key = $1")
+                .bind(certificate_key)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(person,)| person))
+    }
+
+    /// Writes feed records, all or none, in one transaction. A link or insurer record replaces
+    /// the person's previous one; a card event already imported is kept once.
+    pub async fn import(&self, records: &[Record], now_ms: i64) -> Result<(), DbError> {
+        let mut tx = self.pool.begin().await?;
+        for record in records {
+            let query = match record {
+                Record::CertificateLink {
+                    certificate_key,
+                    person_id,
+                } => sqlx::query(
+                    "INSERT INTO certificate_links (certificate_key, person_id, linked_ms) VALUES ($1, $2, $3) \
+                     ON CONFLICT (certificate_key) DO UPDATE SET person_id = excluded.person_id, linked_ms = excluded.linked_ms",
+                )
+                .bind(certificate_key)
+                .bind(person_id)
+                .bind(now_ms),
+                Record::CardEvent {
+                    person_id,
+                    event,
+                    occurred_ms,
+                    auth_certificate_revoked,
+                } => sqlx::query(
+                    "INSERT INTO card_events (person_id, kind, occurred_ms, auth_certificate_revoked) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (person_id, kind, occurred_ms) DO NOTHING",
+                )
+                .bind(person_id)
+                .bind(event.as_str())
+                .bind(*occurred_ms)
+                .bind(i64::from(*auth_certificate_revoked)),
+                Record::InsurerRecord {
+                    person_id,
+                    insurer_name,
+                } => sqlx::query(
+                    "INSERT INTO insurer_records (person_id, insurer_name, linked_ms) VALUES ($1, $2, $3) \
+                     ON CONFLICT (person_id) DO UPDATE SET insurer_name = excluded.insurer_name, linked_ms = excluded.linked_ms",
+                )
+                .bind(person_id)
+                .bind(insurer_name)
+                .bind(now_ms),
+            };
+            query.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The person's latest card event.
+    pub async fn latest_card_event(
+        &self,
+        person_id: &str,
+    ) -> Result<Option<(String, i64, bool)>, DbError> {
+        let row: Option<(String, i64, i64)> = sqlx::query_as(
+            "SELECT kind, occurred_ms, auth_certificate_revoked FROM card_events WHERE person_id = $1 \
+             ORDER BY occurred_ms DESC LIMIT 1",
+        )
+        .bind(person_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(kind, at, revoked)| (kind, at, revoked != 0)))
+    }
+
+    /// Registers the person as a portal user (idempotent).
+    pub async fn register_portal_user(
+        &self,
+        person_id: &str,
+        terms_version: &str,
+        now_ms: i64,
+    ) -> Result<(), DbError> {
+        sqlx::query(
+            "INSERT INTO portal_users (person_id, registered_ms, terms_version) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(person_id)
+        .bind(now_ms)
+        .bind(terms_version)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}
