@@ -109,6 +109,20 @@ pub fn mark_last(text: &str, pairs: &str) -> Option<String> {
     Some(marked)
 }
 
+/// Whether the page runs on the MyNa Point terminal: provided by each part's shell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Kiosk(pub bool);
+
+/// Whether this page runs on the MyNa Point terminal ([`Kiosk`]; off when no part provided it).
+pub fn is_terminal() -> bool {
+    leptos::prelude::use_context::<Kiosk>().is_some_and(|k| k.0)
+}
+
+/// The same, where the screens ask "at the terminal?" of the card step.
+pub fn at_terminal() -> bool {
+    is_terminal()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 //! content script that speaks the real `postMessage` contract.
 #![cfg(target_arch = "wasm32")]
 
-use app::ui::{CardStep, Failure, Language};
+use app::components::{CardStep, Failure, Language};
 use leptos::prelude::*;
 use wasm_bindgen::{prelude::*, JsCast};
 use wasm_bindgen_test::*;
@@ -184,9 +184,9 @@ async fn each_terminal_keyboard_types_into_its_field() {
     let _keyboard = mount(&root, move || {
         view! {
             <Language>
-                <div id="kana"><app::mynapoint::Keyboard layout=Layout::Kana target=keyword field=|_| "keyword"/></div>
-                <div id="alnum"><app::mynapoint::Keyboard layout=Layout::Alphanumeric target=code field=|_| "code"/></div>
-                <div id="digits"><app::mynapoint::Keyboard layout=Layout::Digits target=digits field=|_| "phone"/></div>
+                <div id="kana"><app::components::Keyboard layout=Layout::Kana target=keyword field=|_| "keyword"/></div>
+                <div id="alnum"><app::components::Keyboard layout=Layout::Alphanumeric target=code field=|_| "code"/></div>
+                <div id="digits"><app::components::Keyboard layout=Layout::Digits target=digits field=|_| "phone"/></div>
             </Language>
         }
     });
@@ -310,7 +310,7 @@ async fn the_kiosk_warns_after_quiet_then_ends_the_session_and_returns_to_the_st
     // 61 s without input: back to the start.
     set(1_046_000 + 61_000);
     assert!(
-        until(3000, || path() == app::mynapoint::KIOSK_START).await,
+        until(3000, || path() == app::routes::MYNAPOINT_KIOSK).await,
         "still at {}",
         path()
     );
@@ -329,7 +329,7 @@ async fn a_refusal_not_yet_eligible_says_from_when_to_try_again() {
             ..app::api::ApiErrorBody::new(app::api::ApiCode::NotYetEligible, "")
         };
         let _message = mount(&root, move || {
-            view! { <Language><app::ui::FailureMessage failure=Failure::Api(error)/></Language> }
+            view! { <Language><app::components::FailureMessage failure=Failure::Api(error)/></Language> }
         });
         see(&root, &tr(locale, "api_error.not_yet_eligible")).await;
         see(&root, date).await;
@@ -349,7 +349,7 @@ async fn the_status_table_has_the_portal_user_row_only_after_the_opt_in() {
         let root = fresh_root();
         let found = status(portal_user);
         let _table = mount(&root, move || {
-            view! { <Language><app::ui::StatusTable status=found/></Language> }
+            view! { <Language><app::components::StatusTable status=found/></Language> }
         });
         assert!(
             until(2000, || find(&root, "table").is_some()).await,
@@ -530,7 +530,7 @@ async fn the_card_step_explains_the_password_on_a_pc_and_at_the_terminal() {
     use_test_server();
     let failure = RwSignal::new(None::<Failure>);
     let _kiosk = mount(&root, move || {
-        provide_context(app::mynapoint::Kiosk(true));
+        provide_context(app::kiosk::Kiosk(true));
         view! {
             <Language>
                 <CardStep submit="次へ進む".into_any() on_login=Callback::new(|()| {}) failure/>
@@ -572,7 +572,7 @@ async fn a_card_request_under_way_keeps_the_kiosk_awake() {
         view! {
             <Language>
                 {
-                    let activity = app::ui::card_activity();
+                    let activity = app::components::card_activity();
                     activity.pending.set(true);
                     pending.set(Some(activity.pending));
                 }
@@ -596,7 +596,7 @@ async fn a_card_request_under_way_keeps_the_kiosk_awake() {
     }
     set(5_100_000 + 61_000);
     assert!(
-        until(3000, || path() == app::mynapoint::KIOSK_START).await,
+        until(3000, || path() == app::routes::MYNAPOINT_KIOSK).await,
         "still at {}",
         path()
     );
@@ -622,9 +622,9 @@ async fn a_certificate_near_its_expiry_is_announced() {
             view! {
                 <Language>
                     {
-                        app::ui::card_activity().expires_at.set(Some(expires_at));
+                        app::components::card_activity().expires_at.set(Some(expires_at));
                     }
-                    <app::ui::CertificateNotice/>
+                    <app::components::CertificateNotice/>
                 </Language>
             }
         });

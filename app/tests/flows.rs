@@ -7,7 +7,7 @@
 mod common;
 use common::*;
 
-use app::ui::{CardStep, Failure, Language};
+use app::components::{CardStep, Failure, Language};
 use leptos::prelude::*;
 use protocol::ErrorCode;
 use wasm_bindgen::JsCast;
@@ -189,7 +189,7 @@ async fn f4_reservation_f5_application_with_validation_and_the_provider_refusal_
     go("/mynapoint/apply?continue=1");
     // Where a part sends the citizen with a full page load (which would end this test's page).
     let loaded = RwSignal::new(None::<String>);
-    let page_load = app::mynapoint::PageLoad(Callback::new(move |path| loaded.set(Some(path))));
+    let page_load = app::routes::PageLoad(Callback::new(move |path| loaded.set(Some(path))));
     let apply = mount(&root, move || {
         provide_context(page_load);
         view! { <app::mynapoint::ApplyApp/> }
@@ -269,7 +269,7 @@ async fn f4_reservation_f5_application_with_validation_and_the_provider_refusal_
     loaded.set(None);
     let _receipt = mount(&root, move || {
         provide_context(page_load);
-        view! { <app::receipt::ReceiptApp/> }
+        view! { <app::mynapoint::ReceiptApp/> }
     });
     see(&root, &ja("mynapoint.done_heading")).await;
     assert!(

@@ -3,39 +3,64 @@
 //! pages show (an application names the version it agreed to; the server stores it and refuses
 //! another: `TERMS_CHANGED`). `docs/terms.md` says how a new version is published.
 
+/// The portal's top page (F0).
+pub const TOP: &str = "/";
+/// F1: the health-insurance use registration.
+pub const INSURANCE_APPLY: &str = "/insurance/apply";
+/// F2: its status.
+pub const INSURANCE_STATUS: &str = "/insurance/status";
+/// F7: information, with the installation of the extension and the bridge.
+pub const INFO: &str = "/info";
+/// The self-diagnosis.
+pub const DIAGNOSIS: &str = "/diagnosis";
+/// The portal's terms.
+pub const TERMS: &str = "/terms";
+/// MyNa Point's terms.
+pub const TERMS_MYNAPOINT: &str = "/terms/mynapoint";
+
 /// The portal's client-side routes (`app/src/lib.rs`).
 pub const PORTAL_ROUTES: &[&str] = &[
-    "/",
-    "/insurance/apply",
-    "/insurance/status",
-    "/info",
-    "/diagnosis",
-    "/terms",
-    "/terms/mynapoint",
+    TOP,
+    INSURANCE_APPLY,
+    INSURANCE_STATUS,
+    INFO,
+    DIAGNOSIS,
+    TERMS,
+    TERMS_MYNAPOINT,
 ];
 
 /// MyNa Point's start and reservation part: its entry page is `mynapoint/index.html`.
 pub const MYNAPOINT_PREFIX: &str = "/mynapoint";
+/// MyNa Point's start page on a PC.
+pub const MYNAPOINT: &str = MYNAPOINT_PREFIX;
+/// MyNa Point's start page at the terminal (kiosk mode for the tab).
+pub const MYNAPOINT_KIOSK: &str = "/mynapoint/kiosk";
+/// F4: the reservation.
+pub const MYNAPOINT_RESERVE: &str = "/mynapoint/reserve";
 
-/// The routes of MyNa Point's start and reservation part (`app/src/mynapoint.rs`, `App`).
-pub const MYNAPOINT_ROUTES: &[&str] = &["/mynapoint", "/mynapoint/kiosk", "/mynapoint/reserve"];
+/// The routes of MyNa Point's start and reservation part (`app/src/mynapoint/mod.rs`, `App`).
+pub const MYNAPOINT_ROUTES: &[&str] = &[MYNAPOINT, MYNAPOINT_KIOSK, MYNAPOINT_RESERVE];
 
 /// MyNa Point's application part (F5 and F6): its entry page is `mynapoint/apply/index.html`.
 /// A part of its own so that each MyNa Point first page stays under its size budget
 /// (BENCHMARKS.md, "SPA").
 pub const MYNAPOINT_APPLY_PREFIX: &str = "/mynapoint/apply";
+/// F5: the application.
+pub const MYNAPOINT_APPLY: &str = MYNAPOINT_APPLY_PREFIX;
 
-/// The routes of MyNa Point's application part (`app/src/mynapoint.rs`, `ApplyApp`).
-pub const MYNAPOINT_APPLY_ROUTES: &[&str] = &["/mynapoint/apply"];
+/// The routes of MyNa Point's application part (`app/src/mynapoint/mod.rs`, `ApplyApp`).
+pub const MYNAPOINT_APPLY_ROUTES: &[&str] = &[MYNAPOINT_APPLY];
 
 /// MyNa Point's receipt part (F5's 申込完了 and F6): its entry page is
 /// `mynapoint/receipt/index.html`. The signed application loads it; it reads the receipt from
 /// the server, so a reload shows it again. A part of its own for the application part's size
 /// budget (BENCHMARKS.md, "SPA").
 pub const MYNAPOINT_RECEIPT_PREFIX: &str = "/mynapoint/receipt";
+/// F5's receipt and F6.
+pub const MYNAPOINT_RECEIPT: &str = MYNAPOINT_RECEIPT_PREFIX;
 
-/// The routes of MyNa Point's receipt part (`app/src/receipt.rs`, `ReceiptApp`).
-pub const MYNAPOINT_RECEIPT_ROUTES: &[&str] = &["/mynapoint/receipt"];
+/// The routes of MyNa Point's receipt part (`app/src/mynapoint/receipt.rs`, `ReceiptApp`).
+pub const MYNAPOINT_RECEIPT_ROUTES: &[&str] = &[MYNAPOINT_RECEIPT];
 
 /// The routes of the part whose entry page is answered under `prefix` (`""` for the portal,
 /// [`MYNAPOINT_PREFIX`], [`MYNAPOINT_APPLY_PREFIX`], [`MYNAPOINT_RECEIPT_PREFIX`]); none for an

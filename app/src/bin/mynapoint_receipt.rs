@@ -2,5 +2,5 @@
 //! `<body>`.
 
 fn main() {
-    app::receipt::mount();
+    app::mynapoint::mount_receipt();
 }

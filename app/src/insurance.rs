@@ -1,52 +1,17 @@
-//! The screens of `docs/flows.md`: F0 top page, F1 health-insurance application, F2 status check,
-//! F7 information.
+//! F1 (the health-insurance use registration: terms → card → done) and F2 (its status).
 
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::use_navigate;
 
 use crate::{
     api::{self, InsuranceStatus},
-    content::{self, Content},
+    components::{tx, CardStep, Failure, StatusTable, StepBar, StepHeading},
     i18n::*,
-    ui::{tx, CardStep, Failure, StatusTable, StepBar, StepHeading},
+    routes,
 };
 
 /// The version of the terms this build shows; the server refuses others (`TERMS_CHANGED`).
 pub const TERMS_VERSION: &str = protocol::site::PORTAL_TERMS_VERSION;
-
-/// F0: the top page and what to prepare.
-#[component]
-pub fn Top() -> impl IntoView {
-    view! {
-        <h1 class="page-title">{tx(|l| td_string!(l, top.heading))}</h1>
-        <section class="card-panel" aria-labelledby="insurance-title">
-            <h2 id="insurance-title">{tx(|l| td_string!(l, top.insurance_title))}</h2>
-            <ul class="actions">
-                <li><a class="button primary" href="/insurance/apply">{tx(|l| td_string!(l, top.apply))}</a></li>
-                <li><a class="button" href="/insurance/status">{tx(|l| td_string!(l, top.check_status))}</a></li>
-                <li><a class="button" href="/info">{tx(|l| td_string!(l, top.details))}</a></li>
-            </ul>
-            <p class="note">{tx(|l| td_string!(l, top.card_needed))}</p>
-        </section>
-        <section class="card-panel" aria-labelledby="mynapoint-title">
-            <h2 id="mynapoint-title">{tx(|l| td_string!(l, top.mynapoint_title))}</h2>
-            <ul class="actions">
-                <li><a class="button" href="/mynapoint/reserve" rel="external">{tx(|l| td_string!(l, top.mynapoint_reserve))}</a></li>
-                <li><a class="button" href="/mynapoint/apply" rel="external">{tx(|l| td_string!(l, top.mynapoint_apply))}</a></li>
-            </ul>
-            <p>{tx(|l| td_string!(l, top.mynapoint_text))}</p>
-        </section>
-        <section class="card-panel" aria-labelledby="prepare-title">
-            <h2 id="prepare-title">{tx(|l| td_string!(l, top.prepare_title))}</h2>
-            <ul>
-                <li>{tx(|l| td_string!(l, top.prepare_card))}</li>
-                <li>{tx(|l| td_string!(l, top.prepare_reader))}</li>
-                <li>{tx(|l| td_string!(l, top.prepare_helper))}</li>
-                <li>{tx(|l| td_string!(l, top.prepare_browser))}</li>
-            </ul>
-        </section>
-    }
-}
 
 /// Where F1 is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,7 +25,7 @@ enum ApplyStep {
 fn finish(navigate: impl Fn(&str, leptos_router::NavigateOptions) + 'static) {
     spawn_local(async move {
         let _ = api::logout().await;
-        navigate("/", Default::default());
+        navigate(routes::TOP, Default::default());
     });
 }
 
@@ -88,7 +53,7 @@ pub fn Apply() -> impl IntoView {
                     <li>{tx(|l| td_string!(l, apply.intro_1))}</li>
                     <li>{tx(|l| td_string!(l, apply.intro_2))}</li>
                 </ul>
-                <p><a href="/info">{tx(|l| td_string!(l, apply.details))}</a></p>
+                <p><a href=routes::INFO>{tx(|l| td_string!(l, apply.details))}</a></p>
                 <p>{tx(|l| td_string!(l, apply.portal_user_text))}</p>
                 <label class="checkbox">
                     <input type="checkbox" name="portal-user"
@@ -97,9 +62,9 @@ pub fn Apply() -> impl IntoView {
                     {tx(|l| td_string!(l, apply.portal_user))}
                 </label>
                 <p>{tx(|l| td_string!(l, apply.terms_prompt))}</p>
-                <p><a href="/terms" target="_blank" rel="noopener">{tx(|l| td_string!(l, apply.terms_link))}</a></p>
+                <p><a href=routes::TERMS target="_blank" rel="noopener">{tx(|l| td_string!(l, apply.terms_link))}</a></p>
                 <div class="buttons">
-                    <a class="button" href="/">{tx(|l| td_string!(l, apply.back))}</a>
+                    <a class="button" href=routes::TOP>{tx(|l| td_string!(l, apply.back))}</a>
                     <button type="button" class="primary" on:click=move |_| step.set(ApplyStep::Card)>
                         {tx(|l| td_string!(l, apply.agree))}
                     </button>
@@ -150,7 +115,7 @@ pub fn Status() -> impl IntoView {
                 <StepHeading>{tx(|l| td_string!(l, status.card_heading))}</StepHeading>
                 <CardStep submit=tx(|l| td_string!(l, status.submit)).into_any() on_login failure guide="card-pin-status"/>
                 <div class="buttons">
-                    <a class="button" href="/">{tx(|l| td_string!(l, apply.back))}</a>
+                    <a class="button" href=routes::TOP>{tx(|l| td_string!(l, apply.back))}</a>
                 </div>
             }
             .into_any(),
@@ -166,56 +131,4 @@ pub fn Status() -> impl IntoView {
             .into_any(),
         }}
     }
-}
-
-/// F7: benefits, the 12-digit number note, FAQ, timeline, how to get a card, the install
-/// section (`#install`: the card step's install link lands there), contacts — one text kept as
-/// data (`content/{ja,en}/info.html`).
-#[component]
-pub fn Info() -> impl IntoView {
-    view! {
-        <StepHeading>{tx(|l| td_string!(l, info.title))}</StepHeading>
-        <Content name="info"/>
-    }
-}
-
-/// マイナポータル利用規約 (`/terms`), or the MyNa Point terms (`/terms/mynapoint`; MyNa Point's step
-/// 4 shows the same text), of the version an application names (`protocol::site`). The MyNa
-/// Point terms page lives in this part to keep MyNa Point's first page small.
-#[component]
-fn TermsPage(
-    /// The MyNa Point terms instead of the portal's.
-    mynapoint: bool,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let (title, version, name) = if mynapoint {
-        (
-            tx(|l| td_string!(l, terms.mynapoint_title)),
-            protocol::site::MYNAPOINT_TERMS_VERSION,
-            content::mynapoint_terms(),
-        )
-    } else {
-        (
-            tx(|l| td_string!(l, terms.portal_title)),
-            protocol::site::PORTAL_TERMS_VERSION,
-            content::portal_terms(),
-        )
-    };
-    view! {
-        <StepHeading>{title}</StepHeading>
-        <p class="terms-version">{t!(i18n, terms.version, version)}</p>
-        <article class="terms-document"><Content name/></article>
-    }
-}
-
-/// マイナポータル利用規約 (`/terms`).
-#[component]
-pub fn Terms() -> impl IntoView {
-    view! { <TermsPage mynapoint=false/> }
-}
-
-/// The MyNa Point terms (`/terms/mynapoint`).
-#[component]
-pub fn PointTerms() -> impl IntoView {
-    view! { <TermsPage mynapoint=true/> }
 }
