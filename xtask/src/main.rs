@@ -25,6 +25,7 @@
 mod contact_sheet;
 mod extension;
 mod postgres;
+mod rooms;
 mod run;
 mod setup;
 mod spa_server;

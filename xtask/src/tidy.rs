@@ -1,5 +1,6 @@
 //! Repository hygiene: no machine-specific absolute paths and no private keys in tracked files,
-//! and no citation of a document the repository does not have (the design notes the project
+//! no import loop between files and no page path outside the SPA's routes (`rooms`), and no
+//! citation of a document the repository does not have (the design notes the project
 //! started from live outside it; what the code relies on is in `docs/`). Run by `cargo xtask
 //! test`, `cargo xtask tidy` and as a `#[test]`.
 
@@ -48,6 +49,7 @@ pub fn check(root: &Path) -> anyhow::Result<()> {
             ));
         }
     }
+    problems.extend(crate::rooms::problems(root));
     if !problems.is_empty() {
         bail!("tidy:\n  {}", problems.join("\n  "));
     }
