@@ -1,10 +1,10 @@
 //! What the page checks before the card step, in the order the user must fix things: the
 //! extension, the bridge, a reader, a card, a My Number Card, the PIN's tries left
-//! (docs/flows.md F0). Pure: the helper's answers in, one verdict out.
+//! (docs/flows.md F0). Pure: the extension's answers in, one verdict out.
 
 use protocol::{
     bridge::{CardPresence, StatusResult},
-    Component, ErrorBody, ErrorCode,
+    ErrorBody, ErrorCode, InstalledPart,
 };
 
 /// The verdict of the pre-card check.
@@ -12,10 +12,10 @@ use protocol::{
 pub enum Readiness {
     /// The extension did not acknowledge: install it.
     NoExtension,
-    /// The extension answered but could not reach the bridge: install the helper program.
+    /// The extension answered but could not reach the bridge: install the bridge.
     NoBridge,
     /// Extension and bridge disagree on the protocol: update the named part.
-    VersionMismatch(Option<Component>),
+    VersionMismatch(Option<InstalledPart>),
     /// The PC/SC service is not running.
     NoPcscService,
     /// No card reader is connected.
@@ -71,7 +71,7 @@ impl Readiness {
     }
 }
 
-/// The verdict from the helper's answer to `status`.
+/// The verdict from the extension's answer to `status`.
 pub fn readiness(answer: Result<StatusResult, ErrorBody>) -> Readiness {
     let status = match answer {
         Ok(status) => status,
@@ -105,7 +105,7 @@ pub fn readiness(answer: Result<StatusResult, ErrorBody>) -> Readiness {
         .any(|reader| reader.card == CardPresence::Jpki)
     {
         // Another card beside a free reader (a security key, a SIM slot): the My Number Card
-        // goes on the free one, and the helper waits for it there.
+        // goes on the free one, and the bridge waits for it there.
         let any = |card| status.readers.iter().any(|reader| reader.card == card);
         return if any(CardPresence::Absent) {
             Readiness::NoCard
@@ -146,10 +146,10 @@ mod tests {
     #[test]
     fn a_version_mismatch_names_the_part_to_update() {
         let mut body = ErrorBody::new(ErrorCode::VersionMismatch, "x");
-        body.update = Some(Component::Bridge);
+        body.update = Some(InstalledPart::Bridge);
         assert_eq!(
             readiness(Err(body)),
-            Readiness::VersionMismatch(Some(Component::Bridge))
+            Readiness::VersionMismatch(Some(InstalledPart::Bridge))
         );
         let unnamed = ErrorBody::new(ErrorCode::VersionMismatch, "x");
         assert_eq!(readiness(Err(unnamed)), Readiness::VersionMismatch(None));

@@ -1,5 +1,5 @@
 //! The page's side of the extension contract (`protocol::page`): a request goes out with
-//! `postMessage`; no acknowledgement within [`ACK_TIMEOUT_MS`] means the helper is not installed
+//! `postMessage`; no acknowledgement within [`ACK_TIMEOUT_MS`] means the extension is not installed
 //! (`EXTENSION_UNAVAILABLE`), no answer within the action's deadline is `TIMEOUT`.
 //!
 //! With the `simulated-helper` feature (development only) and `localStorage["myna-simulated"]`
@@ -43,7 +43,7 @@ struct Pending {
     resolve: js_sys::Function,
 }
 
-/// How a request ended: the JSON text of the helper's `result`, or a refusal.
+/// How a request ended: the JSON text of the extension's `result`, or a refusal.
 type Settled = Result<String, ErrorBody>;
 
 thread_local! {
@@ -122,7 +122,7 @@ fn on_message(event: web_sys::MessageEvent) {
                     .unwrap_or_else(|_| error(ErrorCode::Internal, "malformed refusal"))),
                 _ => Err(error(
                     ErrorCode::Internal,
-                    "malformed answer from the helper",
+                    "malformed answer from the extension",
                 )),
             };
             settle(id, outcome);
@@ -205,7 +205,7 @@ async fn call(action: Action, nonce: Option<String>, lang: Lang) -> Settled {
                     id,
                     Err(error(
                         ErrorCode::ExtensionUnavailable,
-                        "the helper extension did not answer",
+                        "the extension did not answer",
                     )),
                 );
             }
@@ -218,7 +218,7 @@ async fn call(action: Action, nonce: Option<String>, lang: Lang) -> Settled {
     after(&window, deadline, move || {
         settle(
             id,
-            Err(error(ErrorCode::Timeout, "the helper took too long")),
+            Err(error(ErrorCode::Timeout, "the extension took too long")),
         );
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
@@ -229,7 +229,7 @@ async fn call(action: Action, nonce: Option<String>, lang: Lang) -> Settled {
 
 fn parse<T: serde::de::DeserializeOwned>(result: String) -> Result<T, ErrorBody> {
     serde_json::from_str(&result)
-        .map_err(|_| error(ErrorCode::Internal, "unexpected result from the helper"))
+        .map_err(|_| error(ErrorCode::Internal, "unexpected result from the extension"))
 }
 
 /// Readers, cards and tries left.
@@ -240,7 +240,7 @@ pub async fn status(lang: Lang) -> Result<StatusResult, ErrorBody> {
 /// Brings the PIN window of the request under way to the front.
 ///
 /// # Errors
-/// The helper's refusal (`INVALID_REQUEST` when no PIN window is open).
+/// The extension's refusal (`INVALID_REQUEST` when no PIN window is open).
 pub async fn show_pin_window(lang: Lang) -> Result<(), ErrorBody> {
     call(Action::ShowPinWindow, None, lang).await.map(|_| ())
 }

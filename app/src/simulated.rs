@@ -86,7 +86,7 @@ fn sign(nonce: Option<&str>) -> Result<String, ErrorBody> {
     .map_err(|_| internal("simulated: encoding"))
 }
 
-/// The simulated answer, or `None` when no situation is set (the real helper is asked).
+/// The simulated answer, or `None` when no situation is set (the real extension is asked).
 pub fn answer(action: Action, nonce: Option<&str>) -> Option<Result<String, ErrorBody>> {
     let situation = situation()?;
     let mut fails = None;

@@ -337,6 +337,20 @@ async fn a_refusal_not_yet_eligible_says_from_when_to_try_again() {
 }
 
 #[wasm_bindgen_test]
+async fn a_code_from_a_newer_server_is_shown_as_sent() {
+    for locale in ["ja", "en"] {
+        let root = fresh_root();
+        set_storage("myna-lang", locale);
+        let error: app::api::ApiErrorBody =
+            serde_json::from_str(r#"{"code":"SOMETHING_NEW","message":"m"}"#).expect("parses");
+        let _message = mount(&root, move || {
+            view! { <Language><app::components::FailureMessage failure=Failure::Api(error)/></Language> }
+        });
+        see(&root, "SOMETHING_NEW").await;
+    }
+}
+
+#[wasm_bindgen_test]
 async fn the_status_table_has_the_portal_user_row_only_after_the_opt_in() {
     let status = |portal_user: Option<protocol::api::Received>| app::api::InsuranceStatus {
         application: app::api::ApplicationState::Received,

@@ -273,7 +273,7 @@ pub struct Sandboxed {
 /// `~/.mozilla/native-messaging-hosts` manifest.
 pub fn sandboxed_browsers(root: &Path, home: &Path) -> Vec<Sandboxed> {
     const CHROMIUM: &str = "a snap or Flatpak Chromium cannot start the bridge (its sandbox allows no native-messaging host): use Google Chrome or Microsoft Edge from their .deb packages, or Firefox";
-    const FIREFOX: &str = "a snap or Flatpak Firefox reaches the bridge only through xdg-desktop-portal's WebExtensions portal (Ubuntu 23.10 and later); if the page says the helper is missing, use Firefox from Mozilla's .deb package";
+    const FIREFOX: &str = "a snap or Flatpak Firefox reaches the bridge only through xdg-desktop-portal's WebExtensions portal (Ubuntu 23.10 and later); if the page says the bridge cannot be reached, use Firefox from Mozilla's .deb package";
     let candidates: [(&str, PathBuf, &str); 6] = [
         ("chromium", root.join("snap/bin/chromium"), CHROMIUM),
         ("firefox", root.join("snap/bin/firefox"), FIREFOX),

@@ -172,7 +172,7 @@ impl std::fmt::Display for ApiCode {
 /// The body of every refusal of the API: `{ "code": …, "message": …, … }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", from = "ApiErrorWire")]
 pub struct ApiErrorBody {
     /// The stable code.
     pub code: ApiCode,
@@ -188,6 +188,42 @@ pub struct ApiErrorBody {
     /// `RATE_LIMITED`: seconds to wait.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// The code as a newer server sent it, when this page does not know it
+    /// ([`ApiCode::Unknown`]): the page shows it so that a help desk can tell what happened.
+    #[serde(skip)]
+    pub unknown_code: Option<String>,
+}
+
+/// [`ApiErrorBody`] as read: the code as text first, so that an unknown one is kept.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ApiErrorWire {
+    code: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    available_from: Option<String>,
+    #[serde(default)]
+    field: Option<String>,
+    #[serde(default)]
+    retry_after: Option<u64>,
+}
+
+impl From<ApiErrorWire> for ApiErrorBody {
+    fn from(wire: ApiErrorWire) -> Self {
+        let code = ApiCode::ALL
+            .into_iter()
+            .find(|code| *code != ApiCode::Unknown && code.as_str() == wire.code)
+            .unwrap_or(ApiCode::Unknown);
+        Self {
+            code,
+            message: wire.message,
+            available_from: wire.available_from,
+            field: wire.field,
+            retry_after: wire.retry_after,
+            unknown_code: (code == ApiCode::Unknown).then_some(wire.code),
+        }
+    }
 }
 
 impl ApiErrorBody {
@@ -199,7 +235,15 @@ impl ApiErrorBody {
             available_from: None,
             field: None,
             retry_after: None,
+            unknown_code: None,
         }
+    }
+
+    /// The code to show: the wire's spelling, or what a newer server sent.
+    pub fn code_text(&self) -> &str {
+        self.unknown_code
+            .as_deref()
+            .unwrap_or_else(|| self.code.as_str())
     }
 
     /// The page's own failure to reach the server or to read its answer (`NETWORK`).
@@ -405,6 +449,13 @@ mod tests {
                 .expect("parses");
         assert_eq!(body.code, ApiCode::Unknown);
         assert_eq!(body.message, "m");
+        assert_eq!(body.code_text(), "SOMETHING_NEW");
+        let known: ApiErrorBody =
+            serde_json::from_str(r#"{"code":"RATE_LIMITED","retryAfter":30}"#).expect("parses");
+        assert_eq!(
+            (known.code, known.retry_after, known.code_text()),
+            (ApiCode::RateLimited, Some(30), "RATE_LIMITED")
+        );
     }
 
     #[test]

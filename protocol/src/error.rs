@@ -124,14 +124,14 @@ pub struct ErrorBody {
     pub tries_left: Option<u8>,
     /// `VERSION_MISMATCH`: which part is out of date, so the page can say what to update.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub update: Option<Component>,
+    pub update: Option<InstalledPart>,
 }
 
 /// A part the user installs: the one to update after a `VERSION_MISMATCH`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Component {
-    /// The helper program (`myna-bridge`).
+pub enum InstalledPart {
+    /// The bridge, the native-messaging host (`myna-bridge`).
     Bridge,
     /// The browser extension.
     Extension,

@@ -15,7 +15,7 @@ pub mod payment;
 pub mod signing;
 pub mod site;
 
-pub use error::{Component, ErrorBody, ErrorCode};
+pub use error::{ErrorBody, ErrorCode, InstalledPart};
 
 /// Version of the bridge protocol. The extension and the bridge compare it in `hello`.
 /// 2: `prepare` and `release` (the card held from before the PIN window to the signature).

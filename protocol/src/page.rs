@@ -2,7 +2,7 @@
 //!
 //! The content script marks its presence with `document.documentElement.dataset.mynaHelper =
 //! "<version>"`. The page posts a [`PageRequest`]; the content script answers at once with
-//! [`PageMessage::Ack`] (no acknowledgement within [`ACK_TIMEOUT_MS`] means the helper is not
+//! [`PageMessage::Ack`] (no acknowledgement within [`ACK_TIMEOUT_MS`] means the extension is not
 //! installed) and later with [`PageMessage::Response`]. The page never sends a PIN, an APDU or an
 //! origin: the extension takes the origin from the browser.
 //!

@@ -203,6 +203,7 @@ impl IntoResponse for ApiError {
                 Self::RateLimited { retry_after } => Some(*retry_after),
                 _ => None,
             },
+            unknown_code: None,
         };
         let mut response = (self.status(), Json(body)).into_response();
         if let Self::RateLimited { retry_after } = &self {

@@ -32,7 +32,7 @@ pub fn Troubleshooting() -> impl IntoView {
 }
 
 /// Reads the card and logs in: checks readiness first (extension → bridge → reader → card →
-/// My Number Card → tries left), then challenge → the helper's PIN window and signature →
+/// My Number Card → tries left), then challenge → the extension's PIN window and signature →
 /// login. `on_login` runs once the session is authenticated.
 #[component]
 pub fn CardStep(

@@ -3,7 +3,7 @@
 //! the contract does not compile until it has its text in both languages.
 
 use leptos::prelude::*;
-use protocol::{Component, ErrorBody, ErrorCode};
+use protocol::{ErrorBody, ErrorCode, InstalledPart};
 
 use super::text::tx;
 use crate::{
@@ -54,12 +54,12 @@ pub fn readiness_message(readiness: &Readiness) -> AnyView {
     }
 }
 
-/// After a `VERSION_MISMATCH`: which part to update, when the helper said.
-pub fn update_hint(update: Option<Component>) -> Option<AnyView> {
+/// After a `VERSION_MISMATCH`: which part to update, when the extension said.
+pub fn update_hint(update: Option<InstalledPart>) -> Option<AnyView> {
     update.map(|part| {
         let text = match part {
-            Component::Bridge => tx(|l| td_string!(l, card.update_bridge)),
-            Component::Extension => tx(|l| td_string!(l, card.update_extension)),
+            InstalledPart::Bridge => tx(|l| td_string!(l, card.update_bridge)),
+            InstalledPart::Extension => tx(|l| td_string!(l, card.update_extension)),
         };
         view! { <p class="update">{text}</p> }.into_any()
     })
@@ -123,7 +123,7 @@ pub fn api_message(error: &ApiErrorBody) -> AnyView {
         | ApiCode::NotFound
         | ApiCode::Internal
         | ApiCode::Unknown => {
-            let code = error.code.as_str();
+            let code = error.code_text().to_owned();
             t!(i18n, api_error.other, code).into_any()
         }
     }
@@ -132,7 +132,7 @@ pub fn api_message(error: &ApiErrorBody) -> AnyView {
 /// What went wrong in the card step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
-    /// From the helper, with a contract code.
+    /// From the extension or the bridge, with a contract code.
     Card(ErrorBody),
     /// From the server.
     Api(ApiErrorBody),

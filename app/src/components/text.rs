@@ -14,7 +14,7 @@ pub fn tx(text: fn(Locale) -> &'static str) -> impl Fn() -> &'static str + Copy 
     move || text(i18n.get_locale())
 }
 
-/// The page's language for the helper's PIN window.
+/// The page's language for the extension's PIN window.
 pub fn lang(locale: Locale) -> Lang {
     match locale {
         Locale::ja => Lang::Ja,

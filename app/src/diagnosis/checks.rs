@@ -14,7 +14,7 @@ use crate::card::{readiness, Readiness};
 pub enum Item {
     /// The browser extension.
     Extension,
-    /// The helper program (the bridge).
+    /// The bridge (the native-messaging host).
     Bridge,
     /// The bridge's registration with each browser.
     Browsers,

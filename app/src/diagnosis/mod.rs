@@ -1,4 +1,4 @@
-//! The self-diagnosis page (`/diagnosis`): the extension, the helper program (bridge), its
+//! The self-diagnosis page (`/diagnosis`): the extension, the bridge (native-messaging host), its
 //! registration with the browsers, the PC/SC service, the readers and what each holds, the My
 //! Number Card, its certificate's expiry and the PIN's tries left — each with its verdict and
 //! what to do — and a plain-text report the citizen can copy for a help desk. No PIN is asked and

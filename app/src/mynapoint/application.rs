@@ -41,6 +41,17 @@ enum ApplyStep {
 
 /// The message of a refusal of the application, at the input step: the field's own text when
 /// the server named a field of the form, else the refusal's.
+/// Whether a refusal of the input step is shown above the form: every one but a field's own,
+/// which its field shows (a field this page does not know is shown above as well).
+fn point_error_is_general(error: &ApiErrorBody) -> bool {
+    error.code != ApiCode::InvalidField
+        || error
+            .field
+            .as_deref()
+            .and_then(Field::from_api_name)
+            .is_none()
+}
+
 fn point_error(error: &ApiErrorBody) -> AnyView {
     match (
         error.code,
@@ -293,7 +304,7 @@ pub fn PointApply() -> impl IntoView {
                 let typing = move |n: u8| kiosk && focused.get() == n;
                 view! {
                     <StepHeading>{tx(|l| td_string!(l, mynapoint.input_heading))}</StepHeading>
-                    {move || apply_error.get().filter(|e| e.code != ApiCode::InvalidField).map(|error| view! {
+                    {move || apply_error.get().filter(point_error_is_general).map(|error| view! {
                         <div class="error" role="alert"><p>{point_error(&error)}</p></div>
                     })}
                     <div class="with-keyboard">
@@ -358,5 +369,37 @@ pub fn PointApply() -> impl IntoView {
             }
             .into_any(),
         }}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(code: ApiCode, field: Option<&str>) -> ApiErrorBody {
+        ApiErrorBody {
+            field: field.map(str::to_owned),
+            ..ApiErrorBody::new(code, "")
+        }
+    }
+
+    #[test]
+    fn a_field_the_page_does_not_know_is_not_left_unsaid() {
+        assert!(!point_error_is_general(&refusal(
+            ApiCode::InvalidField,
+            Some("paymentServiceId")
+        )));
+        assert!(point_error_is_general(&refusal(
+            ApiCode::InvalidField,
+            Some("somethingNew")
+        )));
+        assert!(point_error_is_general(&refusal(
+            ApiCode::InvalidField,
+            None
+        )));
+        assert!(point_error_is_general(&refusal(
+            ApiCode::ProviderRejected,
+            None
+        )));
     }
 }
