@@ -1,0 +1,89 @@
+//! Finding things on the screen: the page's text and HTML, its path, the PIN window and the
+//! portal's window.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context as _};
+use fantoccini::Locator;
+
+use crate::*;
+
+impl Portal {
+    /// The visible text of the page.
+    pub async fn page_text(&self) -> anyhow::Result<String> {
+        let value = self
+            .client
+            .execute(
+                "return document.body ? document.body.innerText : ''",
+                vec![],
+            )
+            .await?;
+        Ok(value.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// The whole DOM of the page, as HTML.
+    pub async fn page_html(&self) -> anyhow::Result<String> {
+        let value = self
+            .client
+            .execute("return document.documentElement.outerHTML", vec![])
+            .await?;
+        Ok(value.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// The current path of the portal's window.
+    pub async fn path(&self) -> anyhow::Result<String> {
+        Ok(self.client.current_url().await?.path().to_owned())
+    }
+
+    /// Waits for the extension's PIN window and makes it the current window.
+    pub async fn pin_window(&mut self) -> anyhow::Result<()> {
+        let main = self.main_window.clone().context("no main window")?;
+        let give_up = Instant::now() + Duration::from_secs(20);
+        loop {
+            let windows = self.client.windows().await?;
+            if std::env::var_os("MYNA_E2E_DEBUG").is_some() {
+                eprintln!("windows: {windows:?}");
+            }
+            for window in windows {
+                if window == main {
+                    continue;
+                }
+                if let Err(error) = self.client.switch_to_window(window.clone()).await {
+                    if std::env::var_os("MYNA_E2E_DEBUG").is_some() {
+                        eprintln!("cannot switch: {error}");
+                    }
+                    continue;
+                }
+                let url = self.client.current_url().await.map(|u| u.to_string());
+                if std::env::var_os("MYNA_E2E_DEBUG").is_some() {
+                    eprintln!("window {window:?}: {url:?}");
+                }
+                if url.is_ok_and(|u| u.contains("/pin.html")) {
+                    let give_up = Instant::now() + Duration::from_secs(10);
+                    while self.client.find(Locator::Css("#pin")).await.is_err() {
+                        if Instant::now() > give_up {
+                            bail!("the PIN window has no PIN field");
+                        }
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                    return Ok(());
+                }
+            }
+            self.client.switch_to_window(main.clone()).await?;
+            if Instant::now() > give_up {
+                bail!(
+                    "no PIN window opened; the page says:\n{}",
+                    self.page_text().await?
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Back to the portal's window.
+    pub async fn main_window(&mut self) -> anyhow::Result<()> {
+        let main = self.main_window.clone().context("no main window")?;
+        self.client.switch_to_window(main).await?;
+        Ok(())
+    }
+}
