@@ -20,10 +20,12 @@ pub mod act;
 pub mod check;
 pub mod find;
 pub mod leaflet;
+pub mod options;
+pub mod packaged;
 pub mod stack;
 
 pub use check::{PHONE, PHONE_WIDTHS, TERMINAL_SCREENS};
-pub use stack::Options;
+pub use options::Options;
 
 /// The virtual card's PIN (digits that appear nowhere else on the pages).
 pub const PIN: &str = "4826";

@@ -19,151 +19,7 @@ use virtual_card::{fixtures::Templates, pcscd::PrivatePcscd, vpcd::VpcdCard, Car
 
 use crate::*;
 
-/// What the scenario needs to differ from a working set-up.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// A reader (vpcd) at all.
-    pub reader: bool,
-    /// The card's PIN tries left (3 when `None`).
-    pub tries: Option<u8>,
-    /// The extension loaded.
-    pub extension: bool,
-    /// The bridge registered with the browser.
-    pub bridge: bool,
-    /// The PIN window's timeout.
-    pub pin_timeout_ms: Option<u64>,
-    /// The server's idle timeouts (a PC's and a terminal's).
-    pub idle_timeout_secs: Option<u64>,
-    /// A card event (docs/flows.md F3, `docs/feeds.md`) of the holder, happened just now.
-    pub card_event: Option<&'static str>,
-    /// A second person's card in reader 1.
-    pub second_card: bool,
-    /// A card without the JPKI application in reader 1 (a security key, a SIM slot: a reader
-    /// that always holds a card).
-    pub other_card: bool,
-    /// The portal's origin in the extension's development origins (`dev.json`).
-    pub origin_allowed: bool,
-    /// The protocol version the extension speaks, when not the bridge's (a newer extension
-    /// meeting an older bridge).
-    pub extension_protocol: Option<u32>,
-    /// The server's rate limits (off for the benchmark's many logins).
-    pub rate_limits: bool,
-    /// The card's user-authentication certificate expires this many days from now (else in
-    /// five years).
-    pub certificate_expires_in_days: Option<u64>,
-    /// The bridge as its Debian package installs it (built from the bridge under test with
-    /// `myna-bridge package --deb`, installed by `dpkg` into a root of the scenario's own, run
-    /// with the configuration the package put beside it) instead of the bare binary, found by
-    /// the browser through the package's system-wide host manifests: the WebDriver server and
-    /// its browser run in a mount namespace of their own where the installed root lies over
-    /// `/usr/lib` and `/etc/chromium` (overlayfs), so the machine itself is left unchanged; no
-    /// per-user manifest is written.
-    pub packaged_bridge: bool,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Self {
-            reader: true,
-            tries: None,
-            extension: true,
-            bridge: true,
-            pin_timeout_ms: None,
-            idle_timeout_secs: None,
-            card_event: None,
-            second_card: false,
-            other_card: false,
-            origin_allowed: true,
-            extension_protocol: None,
-            rate_limits: true,
-            certificate_expires_in_days: None,
-            packaged_bridge: false,
-        }
-    }
-}
-
-/// `program args…` in a mount namespace of its own where the package's tree `installed` lies over
-/// the system's `/usr/lib` and `/etc/chromium` (read-only overlays), so that a browser started
-/// there finds the package's system-wide host manifests and executable where the package puts
-/// them, and the machine is left as it was. Root maps to itself; another user becomes root of
-/// a user namespace of its own (where the kernel allows unprivileged overlays).
-fn in_system_namespace(
-    installed: &Path,
-    program: &Path,
-    args: &[String],
-) -> anyhow::Result<Command> {
-    let mut overlays = String::new();
-    for dir in ["/usr/lib", "/etc/chromium"] {
-        let upper = installed.join(dir.trim_start_matches('/'));
-        anyhow::ensure!(
-            upper.is_dir() && Path::new(dir).is_dir(),
-            "{dir} is missing in the package or on this machine"
-        );
-        overlays.push_str(&format!(
-            "mount -t overlay overlay -o 'lowerdir={}:{dir}' '{dir}' && ",
-            upper.display()
-        ));
-    }
-    let mut command = Command::new("unshare");
-    // `/proc/self` belongs to the process's effective user.
-    let root = std::fs::metadata("/proc/self").is_ok_and(|m| {
-        use std::os::unix::fs::MetadataExt as _;
-        m.uid() == 0
-    });
-    if !root {
-        command.args(["--user", "--map-root-user"]);
-    }
-    command
-        .args(["--mount", "--propagation", "private", "sh", "-c"])
-        .arg(format!("{overlays}exec \"$@\""))
-        .arg("sh")
-        .arg(program)
-        .args(args);
-    Ok(command)
-}
-
-/// Builds the bridge's Debian package from `bridge` (for this test's extensions) and installs it
-/// with `dpkg` into `root/installed`; returns the installed tree.
-fn install_package(bridge: &Path, root: &Path) -> anyhow::Result<PathBuf> {
-    let deb = root.join("myna-bridge.deb");
-    let run = |command: &mut Command| -> anyhow::Result<()> {
-        let output = command.output()?;
-        anyhow::ensure!(
-            output.status.success(),
-            "{command:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        Ok(())
-    };
-    run(Command::new(bridge)
-        .arg("package")
-        .arg("--root")
-        .arg(root.join("package"))
-        .arg("--deb")
-        .arg(&deb)
-        .args([
-            "--extension",
-            CHROMIUM_EXTENSION,
-            "--extension",
-            FIREFOX_EXTENSION,
-        ])
-        .args(["--origin", "https://myna.example"]))?;
-    let installed = root.join("installed");
-    for sub in [
-        "var/lib/dpkg/info",
-        "var/lib/dpkg/updates",
-        "var/lib/dpkg/triggers",
-    ] {
-        std::fs::create_dir_all(installed.join(sub))?;
-    }
-    std::fs::write(installed.join("var/lib/dpkg/status"), "")?;
-    run(Command::new("dpkg")
-        .arg(format!("--root={}", installed.display()))
-        .arg(format!("--log={}", root.join("dpkg.log").display()))
-        .args(["--force-depends", "--force-not-root", "--install"])
-        .arg(&deb))?;
-    Ok(installed)
-}
+use crate::packaged::{in_system_namespace, install_package};
 
 struct Built {
     server: PathBuf,
@@ -289,308 +145,403 @@ impl Drop for Portal {
     }
 }
 
+/// The reader's service and the cards of a scenario, with the holder of each My Number Card.
+struct Cards {
+    pcscd: PrivatePcscd,
+    card: Option<VpcdCard>,
+    second_card: Option<VpcdCard>,
+    /// Each My Number Card's user-authentication certificate and its holder.
+    holders: Vec<(Vec<u8>, &'static str)>,
+}
+
+/// A private pcscd (with or without the vsmartcard readers), the My Number Card in reader 0 as
+/// `options` shape it, and the second card in reader 1.
+fn start_cards(root: &Path, options: &Options) -> anyhow::Result<Cards> {
+    let pcscd = if options.reader {
+        PrivatePcscd::start()?
+    } else {
+        PrivatePcscd::start_without_readers()?
+    };
+    let card_dir = templates().copy_card(CardKind::Jpki, &root.join("card"))?;
+    if let Some(tries) = options.tries {
+        card_dir.set_auth_pin_tries(tries)?;
+    }
+    if let Some(days) = options.certificate_expires_in_days {
+        let ca = virtual_card::store::CaDir::open(&templates().ca_dir())?;
+        let period = virtual_card::pki::Period {
+            not_before: virtual_card::fixtures::VALID_FROM,
+            not_after: virtual_card::pki::Period::from_now(days).not_after,
+        };
+        card_dir.reissue_auth_cert(&ca.auth, period, &virtual_card::pki::SerialShape::Random)?;
+    }
+    let certificate = card_dir.auth_cert()?;
+    let card = if options.reader {
+        Some(VpcdCard::start(card_dir, pcscd.vpcd_addr(0))?)
+    } else {
+        None
+    };
+    let mut holders = vec![(certificate, PERSON)];
+    let second_card = if options.second_card && options.reader {
+        let other = templates().another_person(&root.join("card2"))?;
+        holders.push((other.auth_cert()?, OTHER_PERSON));
+        Some(VpcdCard::start(other, pcscd.vpcd_addr(1))?)
+    } else if options.other_card && options.reader {
+        let other = templates().copy_card(CardKind::Other, &root.join("card2"))?;
+        Some(VpcdCard::start(other, pcscd.vpcd_addr(1))?)
+    } else {
+        None
+    };
+    Ok(Cards {
+        pcscd,
+        card,
+        second_card,
+        holders,
+    })
+}
+
+/// `myna-server` on a temporary SQLite database serving the built SPA, with each card's holder
+/// linked through the registry feed; its process and origin.
+fn start_server(
+    built: &Built,
+    root: &Path,
+    options: &Options,
+    holders: &[(Vec<u8>, &str)],
+) -> anyhow::Result<(Child, String)> {
+    let port = free_port()?;
+    let origin = format!("http://127.0.0.1:{port}");
+    let ca = templates().ca_dir().join("auth-ca.cert.pem");
+    let mut settings: Vec<String> = vec![
+        "--data-dir".into(),
+        root.join("data").to_string_lossy().into_owned(),
+        "--origin".into(),
+        origin.clone(),
+        "--listen".into(),
+        format!("127.0.0.1:{port}"),
+        "--trust-ca".into(),
+        ca.to_string_lossy().into_owned(),
+    ];
+    if !options.rate_limits {
+        settings.extend([
+            "--rate-limit-ip".into(),
+            "0".into(),
+            "--rate-limit-certificate".into(),
+            "0".into(),
+        ]);
+    }
+    if let Some(seconds) = options.idle_timeout_secs {
+        settings.extend([
+            "--idle-timeout-secs".into(),
+            seconds.to_string(),
+            "--terminal-idle-timeout-secs".into(),
+            seconds.to_string(),
+        ]);
+    }
+    let link = |certificate: &[u8], person: &str| -> anyhow::Result<String> {
+        let key = server::domain::certificate::certificate_key(certificate)
+            .context("the card's certificate")?;
+        let (issuer, serial) = key.rsplit_once('|').context("issuer|serial")?;
+        Ok(format!("\"{issuer}\",{serial},{person}\n"))
+    };
+    let mut links = "issuer,serial,person_id\n".to_owned();
+    for (certificate, person) in holders {
+        links.push_str(&link(certificate, person)?);
+    }
+    let import = |feed: &str, name: &str, text: &str| -> anyhow::Result<()> {
+        let file = root.join(name);
+        std::fs::write(&file, text)?;
+        let status = Command::new(&built.server)
+            .args(&settings)
+            .args(["import", feed])
+            .arg(&file)
+            .stdout(Stdio::null())
+            .status()?;
+        if !status.success() {
+            bail!("importing {name} failed: {status}");
+        }
+        Ok(())
+    };
+    import("certificate-links", "links.csv", &links)?;
+    if let Some(event) = options.card_event {
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        import(
+            "card-events",
+            "events.csv",
+            &format!("person_id,event,occurred_at\n{PERSON},{event},{now}\n"),
+        )?;
+    }
+    let mut server = Command::new(&built.server)
+        .args(&settings)
+        .arg("--static-dir")
+        .arg(&built.dist)
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(root.join("server.log"))?)
+        .spawn()
+        .context("starting the server")?;
+    wait_for_port(port, &mut server, "the server")?;
+    Ok((server, origin))
+}
+
+/// The extension, copied, with the portal's origin allowed for development (and the protocol
+/// version a scenario asks for).
+fn stage_extension(root: &Path, options: &Options, origin: &str) -> anyhow::Result<PathBuf> {
+    let extension = root.join("extension");
+    copy_dir(&crate_dir().join("../extension"), &extension)?;
+    let allowed: Vec<&str> = if options.origin_allowed {
+        vec![origin]
+    } else {
+        Vec::new()
+    };
+    let mut dev = json!({ "origins": allowed });
+    if let Some(ms) = options.pin_timeout_ms {
+        dev["pinTimeoutMs"] = json!(ms);
+    }
+    write_json(&extension.join("dev.json"), &dev)?;
+    if let Some(protocol) = options.extension_protocol {
+        let config = extension.join("config.js");
+        let text = std::fs::read_to_string(&config)?;
+        let current = format!("PROTOCOL: {},", protocol::PROTOCOL_VERSION);
+        anyhow::ensure!(text.contains(&current), "config.js has no {current}");
+        std::fs::write(
+            &config,
+            text.replace(&current, &format!("PROTOCOL: {protocol},")),
+        )?;
+    }
+    Ok(extension)
+}
+
+/// Where the browser finds the bridge: its configuration, the package's installed tree (with
+/// `Options::packaged_bridge`), and the home and profile that hold a per-user host manifest.
+struct BridgeSetup {
+    config: PathBuf,
+    installed: Option<PathBuf>,
+    home: PathBuf,
+    profile: PathBuf,
+}
+
+/// The bridge: its configuration, a wrapper keeping its log, the host manifest (or the
+/// installed package's).
+fn stage_bridge(
+    built: &Built,
+    root: &Path,
+    options: &Options,
+    browser: Browser,
+    origin: &str,
+) -> anyhow::Result<BridgeSetup> {
+    let config = root.join("bridge.json");
+    write_json(
+        &config,
+        &json!({
+            "developerOrigins": [origin],
+            "allowedExtensions": [CHROMIUM_EXTENSION, FIREFOX_EXTENSION],
+        }),
+    )?;
+    let installed = if options.packaged_bridge {
+        Some(install_package(&built.bridge, root)?)
+    } else {
+        None
+    };
+    let wrapper = root.join("bridge.sh");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\necho $$ > '{}'\nexec '{}' \"$@\" 2>>'{}'\n",
+            root.join("bridge.pid").display(),
+            built.bridge.display(),
+            root.join("bridge.log").display()
+        ),
+    )?;
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755))?;
+    }
+    let home = root.join("home");
+    let profile = root.join("profile");
+    std::fs::create_dir_all(&home)?;
+    std::fs::create_dir_all(&profile)?;
+    if options.bridge && installed.is_none() {
+        let mut manifest = json!({
+            "name": HOST_NAME,
+            "description": "myna-portal bridge (end-to-end test)",
+            "path": wrapper,
+            "type": "stdio",
+        });
+        match browser {
+            Browser::Chromium => {
+                manifest["allowed_origins"] = json!([CHROMIUM_EXTENSION]);
+                write_json(
+                    &profile
+                        .join("NativeMessagingHosts")
+                        .join(format!("{HOST_NAME}.json")),
+                    &manifest,
+                )?;
+            }
+            Browser::Firefox => {
+                manifest["allowed_extensions"] = json!([FIREFOX_EXTENSION]);
+                write_json(
+                    &home
+                        .join(".mozilla")
+                        .join("native-messaging-hosts")
+                        .join(format!("{HOST_NAME}.json")),
+                    &manifest,
+                )?;
+            }
+        }
+    }
+    Ok(BridgeSetup {
+        config,
+        installed,
+        home,
+        profile,
+    })
+}
+
+/// The WebDriver server and the browser, with the extension loaded; the bridge inherits their
+/// environment (the reader's socket, the bridge's configuration).
+async fn start_browser(
+    built: &Built,
+    root: &Path,
+    browser: Browser,
+    options: &Options,
+    pcscd_socket: &Path,
+    bridge: &BridgeSetup,
+    extension: &Path,
+) -> anyhow::Result<(Child, Client)> {
+    let BridgeSetup {
+        config,
+        installed,
+        home,
+        profile,
+    } = bridge;
+    let driver_port = free_port()?;
+    let driver_log = std::fs::File::create(root.join("driver.log"))?;
+    let (driver_program, driver_args) = match browser {
+        Browser::Chromium => (
+            PathBuf::from("chromedriver"),
+            vec![
+                format!("--port={driver_port}"),
+                "--enable-chrome-logs".into(),
+            ],
+        ),
+        Browser::Firefox => (
+            built.geckodriver.clone(),
+            vec!["--port".into(), driver_port.to_string()],
+        ),
+    };
+    let mut command = match &installed {
+        None => {
+            let mut command = Command::new(&driver_program);
+            command.args(&driver_args).env("MYNA_BRIDGE_CONFIG", config);
+            command
+        }
+        Some(installed) => in_system_namespace(installed, &driver_program, &driver_args)?,
+    };
+    let mut driver = command
+        .env("HOME", home)
+        .env("PCSCLITE_CSOCK_NAME", pcscd_socket)
+        .env("MYNA_BRIDGE_LOG", "debug")
+        .stdout(driver_log.try_clone()?)
+        .stderr(driver_log)
+        .spawn()
+        .context("starting the WebDriver server")?;
+    wait_for_port(driver_port, &mut driver, "the WebDriver server")?;
+    let capabilities = match browser {
+        Browser::Chromium => {
+            let mut args = vec![
+                "--headless=new".to_owned(),
+                "--no-sandbox".into(),
+                "--disable-gpu".into(),
+                "--disable-quic".into(),
+                "--no-first-run".into(),
+                "--disable-background-networking".into(),
+                "--disable-component-update".into(),
+                "--disable-sync".into(),
+                "--enable-logging=stderr".into(),
+                "--window-size=1280,900".into(),
+                format!("--user-data-dir={}", profile.display()),
+            ];
+            if options.extension {
+                args.push(format!("--load-extension={}", extension.display()));
+                args.push(format!(
+                    "--disable-extensions-except={}",
+                    extension.display()
+                ));
+            }
+            json!({ "goog:chromeOptions": {
+                "binary": "/usr/lib/chromium/chromium",
+                "args": args,
+                // The PIN window is an extension page in a popup window.
+                "enableExtensionTargets": true,
+            }})
+        }
+        Browser::Firefox => json!({ "moz:firefoxOptions": {
+            "args": ["-headless", "-profile", profile],
+            "prefs": {
+                "devtools.console.stdout.content": true,
+                "browser.shell.checkDefaultBrowser": false,
+            },
+        }}),
+    };
+    let capabilities = match capabilities {
+        Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    };
+    let client = ClientBuilder::rustls()?
+        .capabilities(capabilities)
+        .connect(&format!("http://127.0.0.1:{driver_port}"))
+        .await
+        .context("opening the WebDriver session")?;
+    if browser == Browser::Firefox && options.extension {
+        client
+            .issue_cmd(InstallAddon {
+                path: extension.to_string_lossy().into_owned(),
+            })
+            .await
+            .context("installing the add-on")?;
+    }
+    Ok((driver, client))
+}
+
+/// `<target>/e2e-screenshots/<browser>/<scenario>/`, emptied.
+fn screenshot_dir(browser: Browser, scenario: &str) -> anyhow::Result<PathBuf> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| crate_dir().join("../target"), PathBuf::from);
+    let shots = target
+        .join("e2e-screenshots")
+        .join(browser.name())
+        .join(scenario);
+    let _ = std::fs::remove_dir_all(&shots);
+    std::fs::create_dir_all(&shots)?;
+    Ok(shots)
+}
+
 impl Portal {
-    /// Starts everything for `scenario` in `browser`.
+    /// Starts everything for `scenario` in `browser`, in the order the parts need each other:
+    /// the reader and the cards, the server (with the cards' holders imported), the extension,
+    /// the bridge, then the WebDriver server and the browser.
     pub async fn start(browser: Browser, scenario: &str, options: Options) -> anyhow::Result<Self> {
         let built = built()?;
         let dir = tempfile::tempdir()?;
         let root = dir.path().to_path_buf();
-        let pcscd = if options.reader {
-            PrivatePcscd::start()?
-        } else {
-            PrivatePcscd::start_without_readers()?
-        };
-        let card_dir = templates().copy_card(CardKind::Jpki, &root.join("card"))?;
-        if let Some(tries) = options.tries {
-            card_dir.set_auth_pin_tries(tries)?;
-        }
-        if let Some(days) = options.certificate_expires_in_days {
-            let ca = virtual_card::store::CaDir::open(&templates().ca_dir())?;
-            let period = virtual_card::pki::Period {
-                not_before: virtual_card::fixtures::VALID_FROM,
-                not_after: virtual_card::pki::Period::from_now(days).not_after,
-            };
-            card_dir.reissue_auth_cert(
-                &ca.auth,
-                period,
-                &virtual_card::pki::SerialShape::Random,
-            )?;
-        }
-        let certificate = card_dir.auth_cert()?;
-        let card = if options.reader {
-            Some(VpcdCard::start(card_dir, pcscd.vpcd_addr(0))?)
-        } else {
-            None
-        };
-
-        // The server, its card holder linked through the registry feed.
-        let port = free_port()?;
-        let origin = format!("http://127.0.0.1:{port}");
-        let ca = templates().ca_dir().join("auth-ca.cert.pem");
-        let mut settings: Vec<String> = vec![
-            "--data-dir".into(),
-            root.join("data").to_string_lossy().into_owned(),
-            "--origin".into(),
-            origin.clone(),
-            "--listen".into(),
-            format!("127.0.0.1:{port}"),
-            "--trust-ca".into(),
-            ca.to_string_lossy().into_owned(),
-        ];
-        if !options.rate_limits {
-            settings.extend([
-                "--rate-limit-ip".into(),
-                "0".into(),
-                "--rate-limit-certificate".into(),
-                "0".into(),
-            ]);
-        }
-        if let Some(seconds) = options.idle_timeout_secs {
-            settings.extend([
-                "--idle-timeout-secs".into(),
-                seconds.to_string(),
-                "--terminal-idle-timeout-secs".into(),
-                seconds.to_string(),
-            ]);
-        }
-        let link = |certificate: &[u8], person: &str| -> anyhow::Result<String> {
-            let key = server::domain::certificate::certificate_key(certificate)
-                .context("the card's certificate")?;
-            let (issuer, serial) = key.rsplit_once('|').context("issuer|serial")?;
-            Ok(format!("\"{issuer}\",{serial},{person}\n"))
-        };
-        let mut links = format!("issuer,serial,person_id\n{}", link(&certificate, PERSON)?);
-        let second_card = if options.second_card && options.reader {
-            let other = templates().another_person(&root.join("card2"))?;
-            links.push_str(&link(&other.auth_cert()?, OTHER_PERSON)?);
-            Some(VpcdCard::start(other, pcscd.vpcd_addr(1))?)
-        } else if options.other_card && options.reader {
-            let other = templates().copy_card(CardKind::Other, &root.join("card2"))?;
-            Some(VpcdCard::start(other, pcscd.vpcd_addr(1))?)
-        } else {
-            None
-        };
-        let import = |feed: &str, name: &str, text: &str| -> anyhow::Result<()> {
-            let file = root.join(name);
-            std::fs::write(&file, text)?;
-            let status = Command::new(&built.server)
-                .args(&settings)
-                .args(["import", feed])
-                .arg(&file)
-                .stdout(Stdio::null())
-                .status()?;
-            if !status.success() {
-                bail!("importing {name} failed: {status}");
-            }
-            Ok(())
-        };
-        import("certificate-links", "links.csv", &links)?;
-        if let Some(event) = options.card_event {
-            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-            import(
-                "card-events",
-                "events.csv",
-                &format!("person_id,event,occurred_at\n{PERSON},{event},{now}\n"),
-            )?;
-        }
-        let mut server = Command::new(&built.server)
-            .args(&settings)
-            .arg("--static-dir")
-            .arg(&built.dist)
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(root.join("server.log"))?)
-            .spawn()
-            .context("starting the server")?;
-        wait_for_port(port, &mut server, "the server")?;
-
-        // The extension, with the portal's origin allowed for development.
-        let extension = root.join("extension");
-        copy_dir(&crate_dir().join("../extension"), &extension)?;
-        let allowed: Vec<&str> = if options.origin_allowed {
-            vec![origin.as_str()]
-        } else {
-            Vec::new()
-        };
-        let mut dev = json!({ "origins": allowed });
-        if let Some(ms) = options.pin_timeout_ms {
-            dev["pinTimeoutMs"] = json!(ms);
-        }
-        write_json(&extension.join("dev.json"), &dev)?;
-        if let Some(protocol) = options.extension_protocol {
-            let config = extension.join("config.js");
-            let text = std::fs::read_to_string(&config)?;
-            let current = format!("PROTOCOL: {},", protocol::PROTOCOL_VERSION);
-            anyhow::ensure!(text.contains(&current), "config.js has no {current}");
-            std::fs::write(
-                &config,
-                text.replace(&current, &format!("PROTOCOL: {protocol},")),
-            )?;
-        }
-
-        // The bridge: its configuration, a wrapper keeping its log, the host manifest.
-        let config = root.join("bridge.json");
-        write_json(
-            &config,
-            &json!({
-                "developerOrigins": [origin],
-                "allowedExtensions": [CHROMIUM_EXTENSION, FIREFOX_EXTENSION],
-            }),
-        )?;
-        let installed = if options.packaged_bridge {
-            Some(install_package(&built.bridge, &root)?)
-        } else {
-            None
-        };
-        let wrapper = root.join("bridge.sh");
-        std::fs::write(
-            &wrapper,
-            format!(
-                "#!/bin/sh\necho $$ > '{}'\nexec '{}' \"$@\" 2>>'{}'\n",
-                root.join("bridge.pid").display(),
-                built.bridge.display(),
-                root.join("bridge.log").display()
-            ),
-        )?;
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755))?;
-        }
-        let home = root.join("home");
-        let profile = root.join("profile");
-        std::fs::create_dir_all(&home)?;
-        std::fs::create_dir_all(&profile)?;
-        if options.bridge && installed.is_none() {
-            let mut manifest = json!({
-                "name": HOST_NAME,
-                "description": "myna-portal bridge (end-to-end test)",
-                "path": wrapper,
-                "type": "stdio",
-            });
-            match browser {
-                Browser::Chromium => {
-                    manifest["allowed_origins"] = json!([CHROMIUM_EXTENSION]);
-                    write_json(
-                        &profile
-                            .join("NativeMessagingHosts")
-                            .join(format!("{HOST_NAME}.json")),
-                        &manifest,
-                    )?;
-                }
-                Browser::Firefox => {
-                    manifest["allowed_extensions"] = json!([FIREFOX_EXTENSION]);
-                    write_json(
-                        &home
-                            .join(".mozilla")
-                            .join("native-messaging-hosts")
-                            .join(format!("{HOST_NAME}.json")),
-                        &manifest,
-                    )?;
-                }
-            }
-        }
-
-        // The driver and the browser; the bridge inherits their environment.
-        let driver_port = free_port()?;
-        let driver_log = std::fs::File::create(root.join("driver.log"))?;
-        let (driver_program, driver_args) = match browser {
-            Browser::Chromium => (
-                PathBuf::from("chromedriver"),
-                vec![
-                    format!("--port={driver_port}"),
-                    "--enable-chrome-logs".into(),
-                ],
-            ),
-            Browser::Firefox => (
-                built.geckodriver.clone(),
-                vec!["--port".into(), driver_port.to_string()],
-            ),
-        };
-        let mut command = match &installed {
-            None => {
-                let mut command = Command::new(&driver_program);
-                command
-                    .args(&driver_args)
-                    .env("MYNA_BRIDGE_CONFIG", &config);
-                command
-            }
-            Some(installed) => in_system_namespace(installed, &driver_program, &driver_args)?,
-        };
-        let mut driver = command
-            .env("HOME", &home)
-            .env("PCSCLITE_CSOCK_NAME", pcscd.socket())
-            .env("MYNA_BRIDGE_LOG", "debug")
-            .stdout(driver_log.try_clone()?)
-            .stderr(driver_log)
-            .spawn()
-            .context("starting the WebDriver server")?;
-        wait_for_port(driver_port, &mut driver, "the WebDriver server")?;
-        let capabilities = match browser {
-            Browser::Chromium => {
-                let mut args = vec![
-                    "--headless=new".to_owned(),
-                    "--no-sandbox".into(),
-                    "--disable-gpu".into(),
-                    "--disable-quic".into(),
-                    "--no-first-run".into(),
-                    "--disable-background-networking".into(),
-                    "--disable-component-update".into(),
-                    "--disable-sync".into(),
-                    "--enable-logging=stderr".into(),
-                    "--window-size=1280,900".into(),
-                    format!("--user-data-dir={}", profile.display()),
-                ];
-                if options.extension {
-                    args.push(format!("--load-extension={}", extension.display()));
-                    args.push(format!(
-                        "--disable-extensions-except={}",
-                        extension.display()
-                    ));
-                }
-                json!({ "goog:chromeOptions": {
-                    "binary": "/usr/lib/chromium/chromium",
-                    "args": args,
-                    // The PIN window is an extension page in a popup window.
-                    "enableExtensionTargets": true,
-                }})
-            }
-            Browser::Firefox => json!({ "moz:firefoxOptions": {
-                "args": ["-headless", "-profile", profile],
-                "prefs": {
-                    "devtools.console.stdout.content": true,
-                    "browser.shell.checkDefaultBrowser": false,
-                },
-            }}),
-        };
-        let capabilities = match capabilities {
-            Value::Object(map) => map,
-            _ => serde_json::Map::new(),
-        };
-        let client = ClientBuilder::rustls()?
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{driver_port}"))
-            .await
-            .context("opening the WebDriver session")?;
-        if browser == Browser::Firefox && options.extension {
-            client
-                .issue_cmd(InstallAddon {
-                    path: extension.to_string_lossy().into_owned(),
-                })
-                .await
-                .context("installing the add-on")?;
-        }
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map_or_else(|| crate_dir().join("../target"), PathBuf::from);
-        let shots = target
-            .join("e2e-screenshots")
-            .join(browser.name())
-            .join(scenario);
-        let _ = std::fs::remove_dir_all(&shots);
-        std::fs::create_dir_all(&shots)?;
+        let cards = start_cards(&root, &options)?;
+        let (server, origin) = start_server(&built, &root, &options, &cards.holders)?;
+        let extension = stage_extension(&root, &options, &origin)?;
+        let bridge = stage_bridge(&built, &root, &options, browser, &origin)?;
+        let (driver, client) = start_browser(
+            &built,
+            &root,
+            browser,
+            &options,
+            cards.pcscd.socket(),
+            &bridge,
+            &extension,
+        )
+        .await?;
+        let shots = screenshot_dir(browser, scenario)?;
         let mut portal = Self {
             dir,
-            _pcscd: pcscd,
-            card,
-            second_card,
+            _pcscd: cards.pcscd,
+            card: cards.card,
+            second_card: cards.second_card,
             server,
             driver,
             origin,
