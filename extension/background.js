@@ -8,20 +8,21 @@
 // tries left, then sends origin + nonce + PIN to the bridge and forgets the PIN. Without a PIN
 // (cancelled, timed out, a card problem) the hold is let go with `release`.
 //
-// One native port is kept open (a `hello` handshake first, then requests matched by `id`); when
-// the bridge goes away, the pending requests fail with BRIDGE_UNAVAILABLE and the next request
-// connects again.
+// The native port is native.js's, the PIN window pin_window.js's; this file holds the
+// development settings and the page's requests.
 // @ts-check
 "use strict";
 
 if (typeof importScripts === "function") {
   // Chromium's service worker; Firefox loads these first from the manifest.
-  importScripts("config.js", "rules.js");
+  importScripts("config.js", "rules.js", "native.js", "pin_window.js");
 }
 
 const api = globalThis.browser ?? globalThis.chrome;
 
-const { refusal, senderOrigin, cardProblem, versionProblem } = MYNA_RULES;
+const { refusal, senderOrigin, cardProblem } = MYNA_RULES;
+const { bridge } = MYNA_NATIVE;
+const { askPin, showPinWindow, onPinMessage, closeAnswered } = MYNA_PIN_WINDOW;
 
 // ---- development settings ----------------------------------------------------------------
 
@@ -46,255 +47,6 @@ async function originAllowed(origin) {
   }
   const origins = (await development()).origins;
   return Array.isArray(origins) && origins.includes(origin);
-}
-
-// ---- the bridge ----------------------------------------------------------------------------
-
-let port = null;
-let handshake = null;
-let nextId = 1;
-const waiting = new Map();
-
-function failAll(body) {
-  for (const resolve of waiting.values()) {
-    resolve(body);
-  }
-  waiting.clear();
-}
-
-function onHostMessage(message) {
-  const resolve = waiting.get(message?.id);
-  if (resolve) {
-    waiting.delete(message.id);
-    resolve(message);
-  }
-}
-
-/** Sends one request on the open port; resolves with `{ result }` or `{ error }`. */
-function exchange(body, timeoutMs) {
-  return new Promise((resolve) => {
-    const id = nextId++;
-    const timer = setTimeout(() => {
-      if (waiting.delete(id)) {
-        resolve(refusal("TIMEOUT", "the helper program did not answer in time"));
-      }
-    }, timeoutMs);
-    waiting.set(id, (reply) => {
-      clearTimeout(timer);
-      resolve(reply);
-    });
-    try {
-      port.postMessage({ id, ...body });
-    } catch (e) {
-      waiting.delete(id);
-      clearTimeout(timer);
-      resolve(refusal("BRIDGE_UNAVAILABLE", `the helper program cannot be reached: ${e.message}`));
-    }
-  });
-}
-
-/** The open, version-checked port: `{ result }` of `hello`, or `{ error }`. */
-function connect() {
-  if (handshake) {
-    return handshake;
-  }
-  handshake = (async () => {
-    try {
-      port = api.runtime.connectNative(MYNA.HOST_NAME);
-    } catch (e) {
-      port = null;
-      return refusal("BRIDGE_UNAVAILABLE", `the helper program is not installed: ${e.message}`);
-    }
-    const opened = port;
-    opened.onMessage.addListener(onHostMessage);
-    opened.onDisconnect.addListener((disconnected) => {
-      const why =
-        api.runtime.lastError?.message ??
-        // Firefox names the reason on the port.
-        /** @type {chrome.runtime.Port & { error?: Error }} */ (disconnected)?.error?.message ??
-        "the helper program stopped";
-      if (port === opened) {
-        port = null;
-        handshake = null;
-      }
-      failAll(refusal("BRIDGE_UNAVAILABLE", `the helper program is not available: ${why}`));
-    });
-    const hello = await exchange({ command: "hello" }, MYNA.STATUS_TIMEOUT_MS);
-    if (hello.error) {
-      return hello;
-    }
-    const theirs = hello.result?.protocol;
-    const outdated = versionProblem(theirs, MYNA.PROTOCOL);
-    if (outdated) {
-      const bridgeIsOlder = outdated === "bridge";
-      const mismatch = refusal(
-        "VERSION_MISMATCH",
-        `the helper program ${hello.result?.version ?? "?"} speaks protocol ${theirs}, ` +
-          `this extension ${api.runtime.getManifest().version} speaks ${MYNA.PROTOCOL}: ` +
-          `update ${bridgeIsOlder ? "the helper program" : "this extension"}`,
-      );
-      // Which part to update, for the page's message (`protocol::ErrorBody::update`).
-      mismatch.error.update = outdated;
-      return mismatch;
-    }
-    return hello;
-  })();
-  // A failed handshake is not kept: the next request tries again (the user may have installed
-  // the bridge meanwhile).
-  handshake.then((outcome) => {
-    if (outcome.error && port === null) {
-      handshake = null;
-    }
-  });
-  return handshake;
-}
-
-async function bridge(body, timeoutMs) {
-  const ready = await connect();
-  if (ready.error) {
-    if (ready.error.code === "VERSION_MISMATCH") {
-      handshake = null;
-      try {
-        port?.disconnect();
-      } catch {
-        // already gone
-      }
-      port = null;
-    }
-    return ready;
-  }
-  const reply = await exchange(body, timeoutMs);
-  return reply.error ? { error: reply.error } : { result: reply.result };
-}
-
-// ---- the PIN window ------------------------------------------------------------------------
-
-const pinRequests = new Map();
-
-/** PIN windows to close once the page has its answer. */
-const closeAfterAnswer = new Set();
-
-function closeWindow(windowId) {
-  api.windows.remove(windowId).catch(() => {});
-}
-
-/**
- * Ends a PIN request. A window with an answer stays open (saying that the card is being read)
- * until the page has its answer: closing a window keeps the browser busy for some 15 ms, which
- * would otherwise delay the bridge's reply (BENCHMARKS.md).
- */
-function finishPin(token, outcome) {
-  const entry = pinRequests.get(token);
-  if (!entry) {
-    return;
-  }
-  pinRequests.delete(token);
-  clearTimeout(entry.timer);
-  if (entry.windowId !== null) {
-    if (outcome.pin !== undefined) {
-      closeAfterAnswer.add(entry.windowId);
-    } else {
-      closeWindow(entry.windowId);
-    }
-  }
-  entry.resolve(outcome);
-}
-
-/** Opens the PIN window; resolves with `{ pin, confirmLastTry }` or `{ error }`. */
-async function askPin(origin, triesLeft, lang) {
-  const token = crypto.randomUUID();
-  const timeoutMs = (await development()).pinTimeoutMs ?? MYNA.PIN_TIMEOUT_MS;
-  return new Promise((resolve) => {
-    const entry = { resolve, origin, triesLeft, lang, windowId: null, timer: null };
-    pinRequests.set(token, entry);
-    entry.timer = setTimeout(
-      () => finishPin(token, refusal("TIMEOUT", "no PIN was entered in time")),
-      timeoutMs,
-    );
-    api.windows
-      .create({
-        url: api.runtime.getURL(`pin.html#${token}`),
-        type: "popup",
-        width: 440,
-        height: 640,
-        focused: true,
-      })
-      .then(
-        (created) => {
-          if (pinRequests.has(token)) {
-            entry.windowId = created.id;
-            // In front even over a full-screen browser window, where `focused` at creation
-            // is not always honoured.
-            raise(created.id);
-          } else {
-            api.windows.remove(created.id).catch(() => {});
-          }
-        },
-        (e) => {
-          console.error("myna: PIN window", e);
-          finishPin(token, refusal("INTERNAL", `the PIN window cannot open: ${e.message}`));
-        },
-      );
-  });
-}
-
-/** Brings a window to the front and focuses it (the platform may only flash it). */
-function raise(windowId) {
-  api.windows.update(windowId, { focused: true, drawAttention: true }).catch(() => {});
-}
-
-/** The page's 「パスワード入力画面を表示」: its own request's PIN window, to the front. */
-function showPinWindow(origin) {
-  for (const entry of pinRequests.values()) {
-    if (entry.origin === origin && entry.windowId !== null) {
-      raise(entry.windowId);
-      return { result: { shown: true } };
-    }
-  }
-  return refusal("INVALID_REQUEST", "no PIN window is open for this page");
-}
-
-api.windows.onRemoved.addListener((windowId) => {
-  for (const [token, entry] of pinRequests) {
-    if (entry.windowId === windowId) {
-      entry.windowId = null;
-      finishPin(token, refusal("USER_CANCELLED", "the PIN window was closed"));
-    }
-  }
-});
-
-function fromPinWindow(sender) {
-  return sender.id === api.runtime.id && sender.url?.startsWith(api.runtime.getURL("pin.html"));
-}
-
-function onPinMessage(message, sender) {
-  if (!fromPinWindow(sender)) {
-    return null;
-  }
-  const entry = pinRequests.get(message.token);
-  if (!entry) {
-    return { gone: true };
-  }
-  switch (message.type) {
-    case "pin-hello":
-      return { origin: entry.origin, triesLeft: entry.triesLeft, lang: entry.lang };
-    case "pin-cancel":
-      finishPin(message.token, refusal("USER_CANCELLED", "the user cancelled the PIN window"));
-      return { done: true };
-    case "pin-answer": {
-      if (typeof message.pin !== "string" || !/^[0-9]{4}$/.test(message.pin)) {
-        return { done: false };
-      }
-      const confirmLastTry = message.confirmLastTry === true;
-      if (entry.triesLeft === 1 && !confirmLastTry) {
-        return { done: false };
-      }
-      finishPin(message.token, { pin: message.pin, confirmLastTry });
-      return { done: true };
-    }
-    default:
-      return null;
-  }
 }
 
 // ---- requests from pages -------------------------------------------------------------------
@@ -330,7 +82,8 @@ async function authenticate(request, origin, timing) {
   }
   console.info("myna: PIN window for", origin);
   const asked = performance.now();
-  const answer = await askPin(origin, status.result.authPinTriesLeft, request.lang);
+  const timeoutMs = (await development()).pinTimeoutMs ?? MYNA.PIN_TIMEOUT_MS;
+  const answer = await askPin(origin, status.result.authPinTriesLeft, request.lang, timeoutMs);
   const answered = performance.now();
   timing.userMs += answered - asked;
   if (answer.error) {
@@ -409,12 +162,7 @@ api.runtime.onMessage.addListener((message, sender, sendResponse) => {
   if (message.type === "page-request") {
     onPageRequest(message, sender)
       .then(sendResponse, (e) => sendResponse(refusal("INTERNAL", `extension fault: ${e.message}`)))
-      .finally(() => {
-        for (const windowId of closeAfterAnswer) {
-          closeWindow(windowId);
-        }
-        closeAfterAnswer.clear();
-      });
+      .finally(closeAnswered);
     return true;
   }
   const answer = onPinMessage(message, sender);

@@ -16,6 +16,8 @@ export default [
         ...globals.webextensions,
         MYNA: "readonly",
         MYNA_RULES: "readonly",
+        MYNA_NATIVE: "writable",
+        MYNA_PIN_WINDOW: "writable",
         MYNA_TEXTS: "readonly",
         importScripts: "readonly",
       },

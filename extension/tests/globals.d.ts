@@ -22,4 +22,17 @@ declare var MYNA_RULES: Readonly<{
   pinReady(pin: string, lastTry: boolean, confirmed: boolean): boolean;
 }>;
 
+// native.js: the port to the bridge. A reply is `{ result }` or `{ error }`.
+declare var MYNA_NATIVE: Readonly<{
+  bridge(body: { command: string } & Record<string, unknown>, timeoutMs: number): Promise<any>;
+}>;
+
+// pin_window.js: the PIN window.
+declare var MYNA_PIN_WINDOW: Readonly<{
+  askPin(origin: string, triesLeft: number, lang: string, timeoutMs: number): Promise<any>;
+  showPinWindow(origin: string): any;
+  onPinMessage(message: any, sender: Sender): any;
+  closeAnswered(): void;
+}>;
+
 declare var MYNA_TEXTS: Record<"ja" | "en", Record<string, any>>;

@@ -54,7 +54,7 @@ fn one_source_for_chromium_and_firefox_with_fixed_ids() {
     assert_eq!(manifest["background"]["service_worker"], "background.js");
     assert_eq!(
         manifest["background"]["scripts"],
-        json!(["config.js", "rules.js", "background.js"])
+        json!(["config.js", "rules.js", "native.js", "pin_window.js", "background.js"])
     );
     assert_eq!(
         manifest["browser_specific_settings"]["gecko"]["id"],

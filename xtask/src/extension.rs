@@ -15,15 +15,27 @@ use serde_json::{json, Value};
 /// The placeholder origin of the source tree.
 const PLACEHOLDER: &str = "https://myna.example";
 /// The files of a package besides the manifest.
-const FILES: [&str; 8] = [
+const FILES: [&str; 10] = [
     "config.js",
     "rules.js",
+    "native.js",
+    "pin_window.js",
     "background.js",
     "content.js",
     "pin.html",
     "pin.js",
     "pin.css",
     "messages.js",
+];
+
+/// Firefox's background scripts, in load order (Chromium's service worker loads the same
+/// files with `importScripts`).
+const BACKGROUND: [&str; 5] = [
+    "config.js",
+    "rules.js",
+    "native.js",
+    "pin_window.js",
+    "background.js",
 ];
 
 /// Which store a package is for.
@@ -81,7 +93,7 @@ pub fn package_manifest(source: &Value, store: Store, origins: &[String]) -> Val
             Store::Firefox => {
                 object.insert(
                     "background".into(),
-                    json!({ "scripts": ["config.js", "rules.js", "background.js"] }),
+                    json!({ "scripts": BACKGROUND }),
                 );
             }
         }
@@ -180,7 +192,7 @@ mod tests {
         let firefox = package_manifest(&source(), Store::Firefox, &origins);
         assert_eq!(
             firefox["background"],
-            json!({"scripts": ["config.js", "rules.js", "background.js"]})
+            json!({ "scripts": BACKGROUND })
         );
         assert_eq!(
             firefox["browser_specific_settings"]["gecko"]["id"],
