@@ -26,21 +26,32 @@ const { askPin, showPinWindow, onPinMessage, closeAnswered } = MYNA_PIN_WINDOW;
 
 // ---- development settings ----------------------------------------------------------------
 
+/** @typedef {{ origins?: unknown, pinTimeoutMs?: number }} DevSettings */
+
+/** @type {DevSettings | null} */
 let devSettings = null;
 
-/** `dev.json` beside the manifest (development only): `{ "origins": [...], "pinTimeoutMs"? }`. */
+/**
+ * `dev.json` beside the manifest (development only): `{ "origins": [...], "pinTimeoutMs"? }`.
+ * @returns {Promise<DevSettings>}
+ */
 async function development() {
-  if (devSettings === null) {
-    try {
-      const response = await fetch(api.runtime.getURL("dev.json"));
-      devSettings = response.ok ? await response.json() : {};
-    } catch {
-      devSettings = {};
-    }
+  if (devSettings !== null) {
+    return devSettings;
   }
-  return devSettings;
+  /** @type {DevSettings} */
+  let loaded;
+  try {
+    const response = await fetch(api.runtime.getURL("dev.json"));
+    loaded = response.ok ? await response.json() : {};
+  } catch {
+    loaded = {};
+  }
+  devSettings = loaded;
+  return loaded;
 }
 
+/** @param {string} origin */
 async function originAllowed(origin) {
   if (MYNA.PORTAL_ORIGINS.includes(origin)) {
     return true;
@@ -51,7 +62,13 @@ async function originAllowed(origin) {
 
 // ---- requests from pages -------------------------------------------------------------------
 
-/** `bridge` with its round trip added to `timing.bridgeMs`. */
+/**
+ * `bridge` with its round trip added to `timing.bridgeMs`.
+ * @param {BridgeRequest} body
+ * @param {number} timeoutMs
+ * @param {Timing} timing
+ * @returns {Promise<BridgeReply>}
+ */
 async function timedBridge(body, timeoutMs, timing) {
   const started = performance.now();
   const reply = await bridge(body, timeoutMs);
@@ -62,11 +79,20 @@ async function timedBridge(body, timeoutMs, timing) {
 /**
  * Lets the card held by `prepare` go. Not awaited: the page's answer does not wait for it, and
  * its answer does not matter (the hold also expires).
+ * @param {Timing} timing
  */
 function release(timing) {
   timedBridge({ command: "release" }, MYNA.STATUS_TIMEOUT_MS, timing).catch(() => {});
 }
 
+/**
+ * The card step after the page's challenge: `prepare`, the card's problems, the PIN window, then
+ * `authenticate` with the PIN (forgotten here once sent).
+ * @param {{ nonce: string, lang: "ja" | "en" }} request
+ * @param {string} origin
+ * @param {Timing} timing
+ * @returns {Promise<BridgeReply | Refusal>}
+ */
 async function authenticate(request, origin, timing) {
   const status = await timedBridge({ command: "prepare" }, MYNA.STATUS_TIMEOUT_MS, timing);
   if (status.error) {
@@ -80,9 +106,9 @@ async function authenticate(request, origin, timing) {
     release(timing);
     return problem;
   }
+  const timeoutMs = (await development()).pinTimeoutMs ?? MYNA.PIN_TIMEOUT_MS;
   console.info("myna: PIN window for", origin);
   const asked = performance.now();
-  const timeoutMs = (await development()).pinTimeoutMs ?? MYNA.PIN_TIMEOUT_MS;
   const answer = await askPin(origin, status.result.authPinTriesLeft, request.lang, timeoutMs);
   const answered = performance.now();
   timing.userMs += answered - asked;
@@ -110,6 +136,7 @@ async function authenticate(request, origin, timing) {
  * The page's self-diagnosis: this extension's version, and the bridge's `diagnose` (its version,
  * PC/SC, readers, the card's tries and certificate expiry, its registration with each browser)
  * or why the bridge could not be asked.
+ * @param {Timing} timing
  */
 async function diagnose(timing) {
   const extension = api.runtime.getManifest().version;
@@ -119,6 +146,11 @@ async function diagnose(timing) {
     : { result: { extension, bridge: reply.result, bridgeError: null } };
 }
 
+/**
+ * @param {PageRequestMessage} message
+ * @param {string} origin
+ * @param {Timing} timing
+ */
 async function answerPage(message, origin, timing) {
   const lang = message.lang === "en" ? "en" : "ja";
   switch (message.action) {
@@ -142,6 +174,8 @@ async function answerPage(message, origin, timing) {
  * A page's request. The answer carries `timing` (milliseconds: here in all, waiting for the
  * user in the PIN window, the bridge's round trips, and from the PIN window's answer to here
  * `afterOkMs`), which BENCHMARKS.md uses to split the end-to-end time; the page ignores it.
+ * @param {PageRequestMessage} message
+ * @param {Sender} sender
  */
 async function onPageRequest(message, sender) {
   const started = performance.now();

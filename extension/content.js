@@ -24,7 +24,7 @@
       return;
     }
     const origin = event.origin;
-    const post = (body) => window.postMessage({ myna: "response", id, ...body }, origin);
+    const post = (/** @type {object} */ body) => window.postMessage({ myna: "response", id, ...body }, origin);
     window.postMessage({ myna: "ack", id }, origin);
     const request = {
       type: "page-request",

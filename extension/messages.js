@@ -8,7 +8,7 @@ globalThis.MYNA_TEXTS = Object.freeze({
     title: "マイナンバーカードのパスワード",
     origin: "要求元",
     triesLeft: "パスワードの残り回数",
-    tries: (n) => `${n}回`,
+    tries: (/** @type {number} */ n) => `${n}回`,
     pinLabel: "利用者証明用電子証明書のパスワード（数字4桁）",
     show: "パスワードを表示する",
     lastTry:
@@ -28,7 +28,7 @@ globalThis.MYNA_TEXTS = Object.freeze({
     title: "My Number Card PIN",
     origin: "Requested by",
     triesLeft: "PIN tries left",
-    tries: (n) => `${n}`,
+    tries: (/** @type {number} */ n) => `${n}`,
     pinLabel: "PIN of the user-authentication certificate (4 digits)",
     show: "Show the PIN",
     lastTry:

@@ -10,11 +10,15 @@ globalThis.MYNA_NATIVE = (() => {
   const api = globalThis.browser ?? globalThis.chrome;
   const { refusal, versionProblem } = MYNA_RULES;
 
+  /** @type {chrome.runtime.Port | null} */
   let port = null;
+  /** @type {Promise<BridgeReply> | null} */
   let handshake = null;
   let nextId = 1;
+  /** @type {Map<number, (reply: BridgeReply) => void>} */
   const waiting = new Map();
 
+  /** @param {Refusal} body */
   function failAll(body) {
     for (const resolve of waiting.values()) {
       resolve(body);
@@ -22,15 +26,22 @@ globalThis.MYNA_NATIVE = (() => {
     waiting.clear();
   }
 
+  /** @param {BridgeReply} message */
   function onHostMessage(message) {
-    const resolve = waiting.get(message?.id);
-    if (resolve) {
-      waiting.delete(message.id);
+    const id = message?.id;
+    const resolve = typeof id === "number" ? waiting.get(id) : undefined;
+    if (resolve && typeof id === "number") {
+      waiting.delete(id);
       resolve(message);
     }
   }
 
-  /** Sends one request on the open port; resolves with `{ result }` or `{ error }`. */
+  /**
+   * Sends one request on the open port; resolves with `{ result }` or `{ error }`.
+   * @param {BridgeRequest} body
+   * @param {number} timeoutMs
+   * @returns {Promise<BridgeReply>}
+   */
   function exchange(body, timeoutMs) {
     return new Promise((resolve) => {
       const id = nextId++;
@@ -44,16 +55,22 @@ globalThis.MYNA_NATIVE = (() => {
         resolve(reply);
       });
       try {
+        if (port === null) {
+          throw new Error("no port");
+        }
         port.postMessage({ id, ...body });
       } catch (e) {
         waiting.delete(id);
         clearTimeout(timer);
-        resolve(refusal("BRIDGE_UNAVAILABLE", `the bridge cannot be reached: ${e.message}`));
+        resolve(refusal("BRIDGE_UNAVAILABLE", `the bridge cannot be reached: ${e instanceof Error ? e.message : String(e)}`));
       }
     });
   }
 
-  /** The open, version-checked port: `{ result }` of `hello`, or `{ error }`. */
+  /**
+   * The open, version-checked port: `{ result }` of `hello`, or `{ error }`.
+   * @returns {Promise<BridgeReply>}
+   */
   function connect() {
     if (handshake) {
       return handshake;
@@ -63,7 +80,7 @@ globalThis.MYNA_NATIVE = (() => {
         port = api.runtime.connectNative(MYNA.HOST_NAME);
       } catch (e) {
         port = null;
-        return refusal("BRIDGE_UNAVAILABLE", `the bridge is not installed: ${e.message}`);
+        return refusal("BRIDGE_UNAVAILABLE", `the bridge is not installed: ${e instanceof Error ? e.message : String(e)}`);
       }
       const opened = port;
       opened.onMessage.addListener(onHostMessage);
@@ -109,6 +126,12 @@ globalThis.MYNA_NATIVE = (() => {
     return handshake;
   }
 
+  /**
+   * One request to the bridge, connecting first when needed.
+   * @param {BridgeRequest} body
+   * @param {number} timeoutMs
+   * @returns {Promise<BridgeReply>}
+   */
   async function bridge(body, timeoutMs) {
     const ready = await connect();
     if (ready.error) {

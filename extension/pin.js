@@ -8,7 +8,18 @@
 (async () => {
   const api = globalThis.browser ?? globalThis.chrome;
   const token = location.hash.slice(1);
-  const $ = (id) => document.getElementById(id);
+  /**
+   * The element with `id`; the window's HTML has every one it asks for.
+   * @param {string} id
+   * @returns {HTMLElement}
+   */
+  const $ = (id) => {
+    const element = document.getElementById(id);
+    if (element === null) {
+      throw new Error(`pin.html has no #${id}`);
+    }
+    return element;
+  };
   const pin = /** @type {HTMLInputElement} */ ($("pin"));
   const ok = /** @type {HTMLButtonElement} */ ($("ok"));
   const error = $("pin-error");
@@ -23,7 +34,7 @@
     element.textContent = texts[/** @type {HTMLElement} */ (element).dataset.text ?? ""];
   }
   if (!info || info.gone) {
-    document.querySelector("form").hidden = true;
+    $("form").hidden = true;
     error.textContent = texts.gone;
     return;
   }

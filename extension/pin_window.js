@@ -9,11 +9,18 @@ globalThis.MYNA_PIN_WINDOW = (() => {
   const api = globalThis.browser ?? globalThis.chrome;
   const { refusal } = MYNA_RULES;
 
+  /**
+   * @typedef {{ resolve: (answer: PinAnswer) => void, origin: string, triesLeft: number,
+   *   lang: "ja" | "en", windowId: number | null, timer: ReturnType<typeof setTimeout> | undefined }} PinRequest
+   */
+  /** @type {Map<string, PinRequest>} */
   const pinRequests = new Map();
 
   /** PIN windows to close once the page has its answer. */
+  /** @type {Set<number>} */
   const closeAfterAnswer = new Set();
 
+  /** @param {number} windowId */
   function closeWindow(windowId) {
     api.windows.remove(windowId).catch(() => {});
   }
@@ -22,6 +29,8 @@ globalThis.MYNA_PIN_WINDOW = (() => {
    * Ends a PIN request. A window with an answer stays open (saying that the card is being read)
    * until the page has its answer: closing a window keeps the browser busy for some 15 ms, which
    * would otherwise delay the bridge's reply (BENCHMARKS.md).
+   * @param {string} token
+   * @param {PinAnswer} outcome
    */
   function finishPin(token, outcome) {
     const entry = pinRequests.get(token);
@@ -31,7 +40,7 @@ globalThis.MYNA_PIN_WINDOW = (() => {
     pinRequests.delete(token);
     clearTimeout(entry.timer);
     if (entry.windowId !== null) {
-      if (outcome.pin !== undefined) {
+      if (!outcome.error) {
         closeAfterAnswer.add(entry.windowId);
       } else {
         closeWindow(entry.windowId);
@@ -43,11 +52,17 @@ globalThis.MYNA_PIN_WINDOW = (() => {
   /**
    * Opens the PIN window; resolves with `{ pin, confirmLastTry }` or `{ error }` (TIMEOUT after
    * `timeoutMs`).
+   * @param {string} origin
+   * @param {number} triesLeft
+   * @param {"ja" | "en"} lang
+   * @param {number} timeoutMs
+   * @returns {Promise<PinAnswer>}
    */
   function askPin(origin, triesLeft, lang, timeoutMs) {
     const token = crypto.randomUUID();
     return new Promise((resolve) => {
-      const entry = { resolve, origin, triesLeft, lang, windowId: null, timer: null };
+      /** @type {PinRequest} */
+      const entry = { resolve, origin, triesLeft, lang, windowId: null, timer: undefined };
       pinRequests.set(token, entry);
       entry.timer = setTimeout(
         () => finishPin(token, refusal("TIMEOUT", "no PIN was entered in time")),
@@ -63,7 +78,9 @@ globalThis.MYNA_PIN_WINDOW = (() => {
         })
         .then(
           (created) => {
-            if (pinRequests.has(token)) {
+            if (created?.id === undefined) {
+              finishPin(token, refusal("INTERNAL", "the PIN window has no id"));
+            } else if (pinRequests.has(token)) {
               entry.windowId = created.id;
               // In front even over a full-screen browser window, where `focused` at creation
               // is not always honoured.
@@ -74,18 +91,26 @@ globalThis.MYNA_PIN_WINDOW = (() => {
           },
           (e) => {
             console.error("myna: PIN window", e);
-            finishPin(token, refusal("INTERNAL", `the PIN window cannot open: ${e.message}`));
+            finishPin(
+              token,
+              refusal("INTERNAL", `the PIN window cannot open: ${e instanceof Error ? e.message : String(e)}`),
+            );
           },
         );
     });
   }
 
   /** Brings a window to the front and focuses it (the platform may only flash it). */
+  /** @param {number} windowId */
   function raise(windowId) {
     api.windows.update(windowId, { focused: true, drawAttention: true }).catch(() => {});
   }
 
   /** The page's 「パスワード入力画面を表示」: its own request's PIN window, to the front. */
+  /**
+   * @param {string} origin
+   * @returns {{ result: { shown: true } } | Refusal}
+   */
   function showPinWindow(origin) {
     for (const entry of pinRequests.values()) {
       if (entry.origin === origin && entry.windowId !== null) {
@@ -105,10 +130,17 @@ globalThis.MYNA_PIN_WINDOW = (() => {
     }
   });
 
+  /** @param {Sender} sender */
   function fromPinWindow(sender) {
     return sender.id === api.runtime.id && sender.url?.startsWith(api.runtime.getURL("pin.html"));
   }
 
+  /**
+   * The PIN window's messages; `null` for a message that is not the PIN window's.
+   * @param {PinMessage} message
+   * @param {Sender} sender
+   * @returns {object | null}
+   */
   function onPinMessage(message, sender) {
     if (!fromPinWindow(sender)) {
       return null;

@@ -4,22 +4,13 @@
 // @ts-check
 "use strict";
 
-/**
- * @typedef {{ code: string, message: string, triesLeft?: number, update?: "bridge" | "extension" }} ErrorBody
- *   `protocol::ErrorBody` as the page receives it.
- * @typedef {{ error: ErrorBody }} Refusal
- * @typedef {{ name: string, card: "absent" | "jpki" | "other" | "inUse" }} ReaderStatus
- *   `protocol::bridge::ReaderStatus`.
- * @typedef {{ readers?: ReaderStatus[], authPinTriesLeft?: number | null, reader?: string | null }} StatusResult
- *   `protocol::bridge::StatusResult`.
- * @typedef {{ tab?: object, frameId?: number, origin?: string, url?: string }} Sender
- *   The fields of `runtime.MessageSender` the origin rule reads.
- */
+// The types (ErrorCode, ErrorBody, Refusal, ReaderStatus, StatusResult, Sender) are declared in
+// tests/globals.d.ts, beside the `protocol` types they mirror.
 
 globalThis.MYNA_RULES = Object.freeze({
   /**
    * A refusal with a contract code (`protocol::ErrorCode`).
-   * @param {string} code
+   * @param {ErrorCode} code
    * @param {string} message
    * @param {number} [triesLeft]
    * @returns {Refusal}

@@ -139,3 +139,21 @@ fn the_extensions_settings_agree_with_the_protocol() {
         "longer than the bridge's card deadline"
     );
 }
+
+/// The extension's `ErrorCode` type (tests/globals.d.ts, which `tsc` checks every script
+/// against) names exactly the contract's codes.
+#[test]
+fn the_extensions_error_codes_are_the_contracts() {
+    let globals = std::fs::read_to_string(extension_dir().join("tests/globals.d.ts"))
+        .expect("globals.d.ts");
+    let start = globals.find("type ErrorCode =").expect("type ErrorCode");
+    let end = start + globals[start..].find(';').expect("the union ends");
+    let theirs: std::collections::BTreeSet<&str> = globals[start..end]
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .collect();
+    let ours: std::collections::BTreeSet<&str> =
+        protocol::ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(theirs, ours);
+}
