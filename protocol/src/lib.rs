@@ -8,6 +8,7 @@
 pub mod api;
 pub mod bridge;
 mod error;
+pub mod extension;
 pub mod mynapoint;
 pub mod origin;
 pub mod page;

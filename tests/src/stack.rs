@@ -297,13 +297,12 @@ fn stage_extension(root: &Path, options: &Options, origin: &str) -> anyhow::Resu
     }
     write_json(&extension.join("dev.json"), &dev)?;
     if let Some(protocol) = options.extension_protocol {
-        let config = extension.join("config.js");
-        let text = std::fs::read_to_string(&config)?;
-        let current = format!("PROTOCOL: {},", protocol::PROTOCOL_VERSION);
-        anyhow::ensure!(text.contains(&current), "config.js has no {current}");
         std::fs::write(
-            &config,
-            text.replace(&current, &format!("PROTOCOL: {protocol},")),
+            extension.join("config.js"),
+            protocol::extension::config_js_speaking(
+                &[protocol::extension::PLACEHOLDER_ORIGIN],
+                protocol,
+            ),
         )?;
     }
     Ok(extension)

@@ -13,7 +13,7 @@ use anyhow::{bail, Context as _};
 use serde_json::{json, Value};
 
 /// The placeholder origin of the source tree.
-const PLACEHOLDER: &str = "https://myna.example";
+const PLACEHOLDER: &str = protocol::extension::PLACEHOLDER_ORIGIN;
 /// The files of a package besides the manifest.
 const FILES: [&str; 10] = [
     "config.js",
@@ -91,24 +91,25 @@ pub fn package_manifest(source: &Value, store: Store, origins: &[String]) -> Val
                 );
             }
             Store::Firefox => {
-                object.insert(
-                    "background".into(),
-                    json!({ "scripts": BACKGROUND }),
-                );
+                object.insert("background".into(), json!({ "scripts": BACKGROUND }));
             }
         }
     }
     manifest
 }
 
-/// `config.js` with the deployment's origins in place of the placeholder list.
-pub fn package_config(source: &str, origins: &[String]) -> anyhow::Result<String> {
-    let placeholder = format!("[\"{PLACEHOLDER}\"]");
-    if !source.contains(&placeholder) {
-        bail!("extension/config.js no longer holds {placeholder}");
-    }
-    let list = serde_json::to_string(origins)?;
-    Ok(source.replace(&placeholder, &list))
+/// `config.js` with the deployment's origins: generated, never patched
+/// (`protocol::extension`).
+pub fn package_config(origins: &[String]) -> String {
+    let origins: Vec<&str> = origins.iter().map(String::as_str).collect();
+    protocol::extension::config_js(&origins)
+}
+
+/// Rewrites `extension/config.js` from `protocol`'s constants (`cargo xtask extension-config`).
+pub fn write_source_config(root: &Path) -> anyhow::Result<()> {
+    let path = root.join("extension/config.js");
+    std::fs::write(&path, protocol::extension::config_js(&[PLACEHOLDER]))
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 /// Writes both packages into `out` and returns the zips' paths.
@@ -128,7 +129,6 @@ pub fn package(root: &Path, origins: &[String], out: &Path) -> anyhow::Result<Ve
     )
     .context("extension/manifest.json is not JSON")?;
     let version = manifest["version"].as_str().unwrap_or("0").to_owned();
-    let config = std::fs::read_to_string(source_dir.join("config.js"))?;
     let mut zips = Vec::new();
     for store in [Store::Chromium, Store::Firefox] {
         let dir = out.join(store.name());
@@ -138,7 +138,7 @@ pub fn package(root: &Path, origins: &[String], out: &Path) -> anyhow::Result<Ve
             std::fs::copy(source_dir.join(file), dir.join(file))
                 .with_context(|| format!("copying extension/{file}"))?;
         }
-        std::fs::write(dir.join("config.js"), package_config(&config, &origins)?)?;
+        std::fs::write(dir.join("config.js"), package_config(&origins))?;
         std::fs::write(
             dir.join("manifest.json"),
             serde_json::to_string_pretty(&package_manifest(&manifest, store, &origins))?,
@@ -190,10 +190,7 @@ mod tests {
             json!(["https://portal.example.jp/*"])
         );
         let firefox = package_manifest(&source(), Store::Firefox, &origins);
-        assert_eq!(
-            firefox["background"],
-            json!({ "scripts": BACKGROUND })
-        );
+        assert_eq!(firefox["background"], json!({ "scripts": BACKGROUND }));
         assert_eq!(
             firefox["browser_specific_settings"]["gecko"]["id"],
             "helper@myna-portal.example"
@@ -203,13 +200,8 @@ mod tests {
 
     #[test]
     fn the_config_names_the_deployments_origins() {
-        let config = include_str!("../../extension/config.js");
-        let packaged = package_config(
-            config,
-            &["https://a.example".into(), "https://b.example".into()],
-        )
-        .expect("config");
-        assert!(packaged.contains(r#"["https://a.example","https://b.example"]"#));
+        let packaged = package_config(&["https://a.example".into(), "https://b.example".into()]);
+        assert!(packaged.contains(r#"["https://a.example", "https://b.example"]"#));
         assert!(!packaged.contains(PLACEHOLDER));
     }
 

@@ -11,6 +11,7 @@
 //!   built, then every scenario in Chromium and Firefox.
 //! - `extension [--origin https://…]` the store packages of the extension (a zip for Chrome and
 //!   Edge, one for Firefox) under `<target>/extension/`.
+//! - `extension-config` rewrites `extension/config.js` from `protocol`'s constants.
 //! - `deb --extension … --origin …` the Debian package of the bridge (release build) under
 //!   `<target>/deb/` (`myna-bridge package --deb`; `myna-bridge package --os macos|windows`
 //!   stages those systems' layouts as files).
@@ -69,6 +70,7 @@ fn main() -> anyhow::Result<()> {
                 }
             })
         }
+        Some("extension-config") => extension::write_source_config(&root),
         Some("e2e") => setup::ensure_system_packages()
             .and_then(|()| web::build_spa(&root))
             .and_then(|dist| e2e(&dist))
