@@ -1,6 +1,8 @@
 //! The SPA's tool chain, installed once and pinned (`docs/test-stack.md`): the wasm32
 //! target, Trunk, wasm-bindgen-cli (equal to Cargo.lock's wasm-bindgen), geckodriver, and npm's
-//! binaryen for wasm-opt (never Debian's). Each is skipped when the pinned version is there.
+//! binaryen for wasm-opt (never Debian's). Each is skipped when the pinned version is there. The
+//! npm tools (binaryen, axe-core, TypeScript, Chrome's API types, ESLint) are one locked set,
+//! `xtask/npm/package-lock.json`, installed with `npm ci` so that no transitive version floats.
 
 use std::{
     ffi::OsString,
@@ -16,18 +18,12 @@ use crate::sh;
 const TRUNK: &str = "0.21.14";
 const WASM_BINDGEN: &str = "0.2.130";
 const GECKODRIVER: &str = "0.36.0";
-const BINARYEN: &str = "132.0.0";
-/// npm's axe-core, the accessibility audit the end-to-end tests run on every screen.
-const AXE_CORE: &str = "4.14.1";
-/// The extension's checkers: TypeScript (JSDoc type checking of the plain JavaScript, the 5.x
-/// line: 7's native compiler is a rewrite), Chrome's API types, ESLint and its rule sets.
-const EXTENSION_TOOLS: [(&str, &str); 5] = [
-    ("typescript", "5.9.3"),
-    ("@types/chrome", "0.3.7"),
-    ("eslint", "10.15.0"),
-    ("@eslint/js", "10.0.1"),
-    ("globals", "17.14.0"),
-];
+/// The npm tools, exact versions (`xtask/npm/package.json`): binaryen's wasm-opt 132, axe-core
+/// (the accessibility audit the end-to-end tests run on every screen), TypeScript (JSDoc type
+/// checking of the extension's plain JavaScript, the 5.x line: 7's native compiler is a
+/// rewrite), Chrome's API types, ESLint and its rule sets; every transitive version is locked.
+const NPM_PACKAGE: &str = include_str!("../npm/package.json");
+const NPM_LOCK: &str = include_str!("../npm/package-lock.json");
 
 fn home() -> PathBuf {
     std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from)
@@ -93,21 +89,27 @@ pub fn ensure_tools() -> anyhow::Result<()> {
     cargo_install("trunk", TRUNK, "trunk", true)?;
     cargo_install("wasm-bindgen-cli", WASM_BINDGEN, "wasm-bindgen", false)?;
     cargo_install("geckodriver", GECKODRIVER, "geckodriver", true)?;
-    let wasm_opt = tools_dir()
-        .join("node_modules")
-        .join(".bin")
-        .join("wasm-opt");
-    if !version_of(&wasm_opt).contains("version 132") {
-        npm_install(&format!("binaryen@{BINARYEN}"))?;
-    }
-    Ok(())
+    ensure_npm_tools()
 }
 
-/// `npm install` of one pinned package into the tools directory.
-fn npm_install(spec: &str) -> anyhow::Result<()> {
-    std::fs::create_dir_all(tools_dir()).context("creating the tools directory")?;
-    let prefix = tools_dir().to_string_lossy().into_owned();
-    sh("npm", &["install", "--prefix", &prefix, spec])
+/// The locked npm tools in the tools directory: `npm ci` when what is installed is not the
+/// committed lock (or was never completed).
+fn ensure_npm_tools() -> anyhow::Result<()> {
+    let dir = tools_dir();
+    let installed = std::fs::read_to_string(dir.join("package-lock.json")).unwrap_or_default();
+    let complete = dir.join("node_modules").join(".package-lock.json").is_file();
+    if installed == NPM_LOCK && complete {
+        return Ok(());
+    }
+    std::fs::create_dir_all(&dir).context("creating the tools directory")?;
+    std::fs::write(dir.join("package.json"), NPM_PACKAGE).context("writing package.json")?;
+    std::fs::write(dir.join("package-lock.json"), NPM_LOCK)
+        .context("writing package-lock.json")?;
+    let prefix = dir.to_string_lossy().into_owned();
+    sh(
+        "npm",
+        &["ci", "--prefix", &prefix, "--no-audit", "--no-fund"],
+    )
 }
 
 /// The extension's checks: `tsc -p extension` (JSDoc types, `// @ts-check`) and ESLint with
@@ -117,23 +119,8 @@ fn npm_install(spec: &str) -> anyhow::Result<()> {
 /// # Errors
 /// When a tool cannot be installed, or a check fails.
 pub fn check_extension(root: &Path) -> anyhow::Result<()> {
+    ensure_npm_tools()?;
     let modules = tools_dir().join("node_modules");
-    let missing: Vec<String> = EXTENSION_TOOLS
-        .iter()
-        .filter(|(name, version)| {
-            let installed = std::fs::read_to_string(modules.join(name).join("package.json"))
-                .unwrap_or_default();
-            !installed.contains(&format!("\"version\": \"{version}\""))
-        })
-        .map(|(name, version)| format!("{name}@{version}"))
-        .collect();
-    if !missing.is_empty() {
-        std::fs::create_dir_all(tools_dir()).context("creating the tools directory")?;
-        let prefix = tools_dir().to_string_lossy().into_owned();
-        let mut args = vec!["install", "--prefix", prefix.as_str()];
-        args.extend(missing.iter().map(String::as_str));
-        sh("npm", &args)?;
-    }
     let bin = modules.join(".bin");
     let extension = root.join("extension");
     sh(
@@ -161,14 +148,13 @@ pub fn check_extension(root: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// axe-core's browser script, installed from npm (pinned) when missing.
+/// axe-core's browser script, from the locked npm tools.
 pub fn axe_core() -> anyhow::Result<PathBuf> {
-    let package = tools_dir().join("node_modules").join("axe-core");
-    let installed = std::fs::read_to_string(package.join("package.json")).unwrap_or_default();
-    if !installed.contains(&format!("\"version\": \"{AXE_CORE}\"")) {
-        npm_install(&format!("axe-core@{AXE_CORE}"))?;
-    }
-    Ok(package.join("axe.min.js"))
+    ensure_npm_tools()?;
+    Ok(tools_dir()
+        .join("node_modules")
+        .join("axe-core")
+        .join("axe.min.js"))
 }
 
 /// geckodriver as `cargo install` put it.
