@@ -232,6 +232,7 @@ fn test() -> anyhow::Result<()> {
     // The release build of the SPA, and what it must not contain.
     let dist = web::build_spa(&project_root())?;
     total = total.add(check_release_spa(&dist)?);
+    total = total.add(check_first_pages(&dist)?);
     total = total.add(e2e(&dist)?);
     println!(
         "\nsummary: {} passed, {} failed, {} skipped",
@@ -339,6 +340,56 @@ fn check_release_spa(dist: &std::path::Path) -> anyhow::Result<Counts> {
         failed: 0,
         ignored: 0,
     })
+}
+
+/// The budget of every first page: what it loads (its wasm, JS glue, CSS and HTML), brotli at
+/// quality 11, at most 200 KB (BENCHMARKS.md, "SPA").
+const FIRST_PAGE_BUDGET: u64 = 200_000;
+
+/// Each part's first page within [`FIRST_PAGE_BUDGET`]: the release build fails the test
+/// command the day a screen pushes a part over, instead of a later measurement finding it.
+fn check_first_pages(dist: &std::path::Path) -> anyhow::Result<Counts> {
+    let mut counts = Counts::default();
+    for part in ["", "mynapoint", "mynapoint/apply", "mynapoint/receipt"] {
+        let directory = dist.join(part);
+        let mut total = 0;
+        for entry in std::fs::read_dir(&directory)
+            .with_context(|| format!("reading {}", directory.display()))?
+        {
+            let path = entry?.path();
+            let loaded = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| matches!(e, "wasm" | "js" | "css" | "html"));
+            if !path.is_file() || !loaded {
+                continue;
+            }
+            let output = Command::new("brotli")
+                .args(["-q", "11", "-c"])
+                .arg(&path)
+                .output()
+                .context("running brotli")?;
+            if !output.status.success() {
+                bail!("brotli failed on {}", path.display());
+            }
+            total += output.stdout.len() as u64;
+        }
+        let name = if part.is_empty() { "portal" } else { part };
+        if total > FIRST_PAGE_BUDGET || total == 0 {
+            println!("test first_page_within_budget ({name}) ... FAILED ({total} bytes brotli)");
+            counts.failed += 1;
+        } else {
+            println!(
+                "test first_page_within_budget ({name}) ... ok ({total} bytes brotli, {} left)",
+                FIRST_PAGE_BUDGET - total
+            );
+            counts.passed += 1;
+        }
+    }
+    if counts.failed > 0 {
+        bail!("a first page is over its {FIRST_PAGE_BUDGET}-byte budget (BENCHMARKS.md, \"SPA\")");
+    }
+    Ok(counts)
 }
 
 /// Counts from `cargo test` output.

@@ -90,14 +90,55 @@ fn missing_citations(root: &Path, text: &str) -> Vec<String> {
             continue;
         }
         if let Some(doc) = name.strip_prefix("docs/") {
-            if !root.join("docs").join(format!("{doc}.md")).is_file() {
-                missing.push(format!("{name}.md"));
+            match std::fs::read_to_string(root.join("docs").join(format!("{doc}.md"))) {
+                Err(_) => missing.push(format!("{name}.md")),
+                Ok(target) => {
+                    if let Some(section) = cited_section(&text[from..]) {
+                        if !has_section(&target, &section) {
+                            missing.push(format!("{name}.md {section}"));
+                        }
+                    }
+                }
             }
         } else if outside.contains(&name) {
             missing.push(format!("{name}.md"));
         }
     }
     missing
+}
+
+/// The section cited right after a document's name: `§5` (card.md's headings), `F3`
+/// (flows.md's), or a bare number (security.md's numbered items), after an optional backtick.
+fn cited_section(after: &str) -> Option<String> {
+    let rest = after.strip_prefix('`').unwrap_or(after).strip_prefix(' ')?;
+    let (prefix, digits) = if let Some(r) = rest.strip_prefix('§') {
+        ("§", r)
+    } else if let Some(r) = rest.strip_prefix('F') {
+        ("F", r)
+    } else {
+        ("", rest)
+    };
+    let number: String = digits.chars().take_while(char::is_ascii_digit).collect();
+    let next = digits[number.len()..].chars().next();
+    // "docs/x.md 2026-…" or "… 3rd" is no citation.
+    if number.is_empty() || next.is_some_and(|c| c.is_alphanumeric() || c == '-') {
+        return None;
+    }
+    Some(format!("{prefix}{number}"))
+}
+
+/// Whether `document` has `section`: a heading `## §5 …` or `## F3 …`, or an item `12. …`.
+fn has_section(document: &str, section: &str) -> bool {
+    document.lines().any(|line| {
+        if section.starts_with(['§', 'F']) {
+            line.trim_start_matches('#')
+                .trim_start()
+                .starts_with(&format!("{section} "))
+                && line.starts_with('#')
+        } else {
+            line.starts_with(&format!("{section}. "))
+        }
+    })
 }
 
 #[cfg(test)]
@@ -123,5 +164,16 @@ mod tests {
         assert!(
             missing_citations(&root, "README.md and ARCHITECTURE.md, docs/flows.md F3").is_empty()
         );
+        assert_eq!(
+            missing_citations(
+                &root,
+                "(`docs/card.md` §5, docs/card.md §42, `docs/security.md` 99)"
+            ),
+            vec![
+                "docs/card.md §42".to_owned(),
+                "docs/security.md 99".to_owned()
+            ]
+        );
+        assert!(missing_citations(&root, "docs/security.md 4, docs/flows.md F7").is_empty());
     }
 }

@@ -97,14 +97,16 @@ pub fn ensure_tools() -> anyhow::Result<()> {
 fn ensure_npm_tools() -> anyhow::Result<()> {
     let dir = tools_dir();
     let installed = std::fs::read_to_string(dir.join("package-lock.json")).unwrap_or_default();
-    let complete = dir.join("node_modules").join(".package-lock.json").is_file();
+    let complete = dir
+        .join("node_modules")
+        .join(".package-lock.json")
+        .is_file();
     if installed == NPM_LOCK && complete {
         return Ok(());
     }
     std::fs::create_dir_all(&dir).context("creating the tools directory")?;
     std::fs::write(dir.join("package.json"), NPM_PACKAGE).context("writing package.json")?;
-    std::fs::write(dir.join("package-lock.json"), NPM_LOCK)
-        .context("writing package-lock.json")?;
+    std::fs::write(dir.join("package-lock.json"), NPM_LOCK).context("writing package-lock.json")?;
     let prefix = dir.to_string_lossy().into_owned();
     sh(
         "npm",
