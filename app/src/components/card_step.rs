@@ -17,7 +17,7 @@ use crate::{
     routes,
 };
 
-/// The seed's 「上手くいかないときは」 list.
+/// The leaflet's 「上手くいかないときは」 list (`content/{ja,en}/troubleshooting.html`).
 #[component]
 pub fn Troubleshooting() -> impl IntoView {
     view! {
