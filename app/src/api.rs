@@ -108,6 +108,10 @@ pub async fn content(lang: &str, name: &str) -> Result<String, ApiErrorBody> {
 }
 
 /// Starts or resumes the session and keeps its CSRF token.
+///
+/// # Errors
+/// [`ApiErrorBody`]: the server's refusal, or `NETWORK` when the server cannot be reached or
+/// its answer cannot be read.
 pub async fn session() -> Result<SessionInfo, ApiErrorBody> {
     let path = if TERMINAL.with(std::cell::Cell::get) {
         "/session?terminal=1"
@@ -120,11 +124,19 @@ pub async fn session() -> Result<SessionInfo, ApiErrorBody> {
 }
 
 /// A login challenge.
+///
+/// # Errors
+/// [`ApiErrorBody`]: the server's refusal, or `NETWORK` when the server cannot be reached or
+/// its answer cannot be read.
 pub async fn challenge() -> Result<Challenge, ApiErrorBody> {
     call("POST", "/auth/challenge", None).await
 }
 
 /// Logs in with what the card returned; the session moves to a new id.
+///
+/// # Errors
+/// [`ApiErrorBody`]: the server's refusal, or `NETWORK` when the server cannot be reached or
+/// its answer cannot be read.
 pub async fn login(
     token: &protocol::bridge::AuthenticateResult,
 ) -> Result<SessionInfo, ApiErrorBody> {
@@ -141,6 +153,10 @@ pub async fn login(
 }
 
 /// Ends the session.
+///
+/// # Errors
+/// [`ApiErrorBody`]: the server's refusal, or `NETWORK` when the server cannot be reached or
+/// its answer cannot be read.
 pub async fn logout() -> Result<(), ApiErrorBody> {
     call::<Option<serde::de::IgnoredAny>>("POST", "/auth/logout", None)
         .await
@@ -148,6 +164,10 @@ pub async fn logout() -> Result<(), ApiErrorBody> {
 }
 
 /// F1: the application (idempotent).
+///
+/// # Errors
+/// [`ApiErrorBody`]: the server's refusal, or `NETWORK` when the server cannot be reached or
+/// its answer cannot be read.
 pub async fn apply_insurance(
     register_portal_user: bool,
     terms_version: &str,
@@ -163,6 +183,10 @@ pub async fn apply_insurance(
 }
 
 /// F2: the status table.
+///
+/// # Errors
+/// [`ApiErrorBody`]: the server's refusal, or `NETWORK` when the server cannot be reached or
+/// its answer cannot be read.
 pub async fn insurance_status() -> Result<InsuranceStatus, ApiErrorBody> {
     call("GET", "/insurance/status", None).await
 }
@@ -170,11 +194,19 @@ pub async fn insurance_status() -> Result<InsuranceStatus, ApiErrorBody> {
 pub use protocol::mynapoint::{Receipt, Service};
 
 /// F4: the MyKey ID (issued once; the same on a second call).
+///
+/// # Errors
+/// [`ApiErrorBody`]: the server's refusal, or `NETWORK` when the server cannot be reached or
+/// its answer cannot be read.
 pub async fn reserve() -> Result<Reservation, ApiErrorBody> {
     call("POST", "/mynapoint/reservation", None).await
 }
 
 /// The MyKey ID already issued.
+///
+/// # Errors
+/// [`ApiErrorBody`]: the server's refusal, or `NETWORK` when the server cannot be reached or
+/// its answer cannot be read.
 pub async fn reservation() -> Result<Reservation, ApiErrorBody> {
     call("GET", "/mynapoint/reservation", None).await
 }
@@ -185,6 +217,10 @@ fn encode_query(q: &str) -> String {
 }
 
 /// F5 step 1: the services matching a keyword (any kana script).
+///
+/// # Errors
+/// [`ApiErrorBody`]: the server's refusal, or `NETWORK` when the server cannot be reached or
+/// its answer cannot be read.
 pub async fn services(q: &str) -> Result<Vec<Service>, ApiErrorBody> {
     let found: Services = call(
         "GET",
@@ -199,6 +235,10 @@ pub async fn services(q: &str) -> Result<Vec<Service>, ApiErrorBody> {
 /// application, the provider's included, nothing applied; `false`, no body); without, the signed
 /// application after step 7 (`true`: the server answered with the receipt, which the receipt
 /// part reads again with [`point_application`]).
+///
+/// # Errors
+/// [`ApiErrorBody`]: the server's refusal, or `NETWORK` when the server cannot be reached or
+/// its answer cannot be read.
 pub async fn apply_point(
     service_code: &str,
     input: &crate::validate::PaymentInput,
@@ -226,11 +266,19 @@ pub async fn apply_point(
 
 /// The receipt of the citizen's MyNa Point application (`GET /mynapoint/application`; 404
 /// before any).
+///
+/// # Errors
+/// [`ApiErrorBody`]: the server's refusal, or `NETWORK` when the server cannot be reached or
+/// its answer cannot be read.
 pub async fn point_application() -> Result<Receipt, ApiErrorBody> {
     call("GET", "/mynapoint/application", None).await
 }
 
 /// F6: 一括利用申込 on the authenticated session.
+///
+/// # Errors
+/// [`ApiErrorBody`]: the server's refusal, or `NETWORK` when the server cannot be reached or
+/// its answer cannot be read.
 pub async fn bulk(portal_user: bool, insurance: bool) -> Result<(), ApiErrorBody> {
     post::<serde::de::IgnoredAny>(
         "/bulk-application",

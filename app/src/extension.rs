@@ -233,6 +233,10 @@ fn parse<T: serde::de::DeserializeOwned>(result: String) -> Result<T, ErrorBody>
 }
 
 /// Readers, cards and tries left.
+///
+/// # Errors
+/// The contract's refusal ([`ErrorCode`]): no extension (`EXTENSION_UNAVAILABLE`), no
+/// bridge, an outdated side, or the bridge's own (`NO_PCSC_SERVICE`, …), `TIMEOUT`.
 pub async fn status(lang: Lang) -> Result<StatusResult, ErrorBody> {
     parse(call(Action::Status, None, lang).await?)
 }
@@ -247,6 +251,10 @@ pub async fn show_pin_window(lang: Lang) -> Result<(), ErrorBody> {
 
 /// The card's certificate and its signature over the server's challenge (the PIN is asked in
 /// the extension's own window).
+///
+/// # Errors
+/// As [`status`], and the card's and the PIN window's: `PIN_INCORRECT` with the tries left,
+/// `PIN_BLOCKED`, `USER_CANCELLED`, `CARD_REMOVED`, …
 pub async fn authenticate(nonce: String, lang: Lang) -> Result<AuthenticateResult, ErrorBody> {
     parse(call(Action::Authenticate, Some(nonce), lang).await?)
 }

@@ -87,6 +87,9 @@ fn sign(nonce: Option<&str>) -> Result<String, ErrorBody> {
 }
 
 /// The simulated answer, or `None` when no situation is set (the real extension is asked).
+///
+/// # Errors
+/// The refusal the chosen situation plays (a card problem, a cancelled PIN window, …).
 pub fn answer(action: Action, nonce: Option<&str>) -> Option<Result<String, ErrorBody>> {
     let situation = situation()?;
     let mut fails = None;

@@ -6,6 +6,9 @@ pub use protocol::payment::{mask, Field, PaymentInput};
 
 /// Normalizes the three fields as typed and checks them in the order the form shows them
 /// (`protocol::payment`: the server reads them with the same rules and the same normalizer).
+///
+/// # Errors
+/// The first field that is not acceptable, in the form's order.
 pub fn payment_input(
     payment_service_id: &str,
     security_code: &str,

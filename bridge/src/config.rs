@@ -120,6 +120,10 @@ impl Config {
     }
 
     /// Reads and checks a configuration file.
+    ///
+    /// # Errors
+    /// [`ConfigError::Io`] when the file cannot be read, [`ConfigError::Json`] when it is not the
+    /// configuration's JSON, [`ConfigError::Origin`] when it names an origin that is not valid.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let bytes = std::fs::read(path).map_err(|source| ConfigError::Io {
             path: path.to_owned(),
@@ -140,6 +144,9 @@ impl Config {
     }
 
     /// Checks the origins: `allowedOrigins` https only, `developerOrigins` any valid origin.
+    ///
+    /// # Errors
+    /// The first origin that is not valid, with why.
     pub fn validate(&self) -> Result<(), (String, OriginError)> {
         for origin in &self.allowed_origins {
             match check_origin_syntax(origin) {

@@ -164,6 +164,9 @@ impl<S: CardService> Host<S> {
     }
 
     /// Serves frames until the browser closes stdin.
+    ///
+    /// # Errors
+    /// An I/O error of stdout, or of stdin other than its end (which ends the loop quietly).
     pub fn serve(&self, mut input: impl Read, mut output: impl Write) -> io::Result<()> {
         loop {
             let reply = match decode_message_opt(&mut input, MAX_FRAME) {

@@ -75,6 +75,10 @@ fn check_browsers(browsers: &[String]) -> Result<Vec<&'static str>, InstallError
 }
 
 /// Writes the configuration and the manifests. Returns the manifest paths written.
+///
+/// # Errors
+/// [`InstallError`]: an unknown browser, no extension of the kind a browser needs, or a file or
+/// registry entry that cannot be written.
 pub fn install(options: &InstallOptions) -> Result<Vec<PathBuf>, InstallError> {
     let browsers = check_browsers(&options.browsers)?;
     let chromium: Vec<String> = options
@@ -310,6 +314,9 @@ pub fn sandboxed_browsers(root: &Path, home: &Path) -> Vec<Sandboxed> {
 }
 
 /// Removes the manifests (and the configuration beside `exe`).
+///
+/// # Errors
+/// [`InstallError`]: an unknown browser, or a file or registry entry that cannot be removed.
 pub fn uninstall(system: bool, browsers: &[String], exe: &Path) -> Result<(), InstallError> {
     let browsers = check_browsers(browsers)?;
     native_messaging::remove(NATIVE_HOST_NAME, &browsers, scope(system)).map_err(|source| {
@@ -329,6 +336,9 @@ pub fn uninstall(system: bool, browsers: &[String], exe: &Path) -> Result<(), In
 }
 
 /// Where each browser's manifest goes.
+///
+/// # Errors
+/// [`InstallError`]: an unknown browser, or a location the platform cannot name.
 pub fn manifest_paths(browsers: &[&str], system: bool) -> Result<Vec<PathBuf>, InstallError> {
     browsers
         .iter()

@@ -158,6 +158,10 @@ impl Command {
     }
 
     /// Parses a command APDU in any of the seven cases of ISO/IEC 7816-3 §12.1.
+    ///
+    /// # Errors
+    /// [`CommandParseError::TooShort`] under 4 bytes; [`CommandParseError::BadLength`] when the length
+    /// fields do not match the size.
     pub fn parse(bytes: &[u8]) -> Result<Self, CommandParseError> {
         let (header, body) = match bytes {
             [cla, ins, p1, p2, body @ ..] => ([*cla, *ins, *p1, *p2], body),

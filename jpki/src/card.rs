@@ -129,6 +129,10 @@ impl<T: Transport> JpkiCard<T> {
     }
 
     /// Selects the JPKI application. A card without it is not a My Number Card.
+    ///
+    /// # Errors
+    /// [`Error::NotJpkiCard`] when the card has no JPKI application; [`Error::Transport`] when the
+    /// link fails; [`Error::UnexpectedStatus`] for any other status word.
     pub fn select_jpki_ap(&mut self) -> Result<(), Error> {
         let command = Command::select_df(&files::JPKI_AID);
         let mut sw = self.call(&command)?.sw;
@@ -157,6 +161,10 @@ impl<T: Transport> JpkiCard<T> {
     }
 
     /// Reads the token label (EF 0006) to tell a My Number Card from the other JPKI tokens.
+    ///
+    /// # Errors
+    /// [`Error::Transport`] when the link fails; [`Error::UnexpectedStatus`] when the file cannot be
+    /// selected or read.
     pub fn read_token_kind(&mut self) -> Result<TokenKind, Error> {
         self.select_ef(files::EF_TOKEN_INFO, "SELECT token info")?;
         let response = self.call(&Command::read_binary(0, files::TOKEN_LABEL_LEN))?;
@@ -226,16 +234,28 @@ impl<T: Transport> JpkiCard<T> {
     }
 
     /// Reads the user-authentication certificate (EF 000A), DER, filler trimmed. Needs no PIN.
+    ///
+    /// # Errors
+    /// [`Error::Transport`] when the link fails; [`Error::UnexpectedStatus`] when the file cannot be
+    /// selected or read; [`Error::Certificate`] or [`Error::MalformedResponse`] when it does not hold
+    /// one whole DER object.
     pub fn read_auth_certificate(&mut self) -> Result<Vec<u8>, Error> {
         self.read_der_file(files::EF_AUTH_CERT, "READ auth certificate")
     }
 
     /// Reads the CA certificate of the user-authentication certificate (EF 000B).
+    ///
+    /// # Errors
+    /// As [`JpkiCard::read_auth_certificate`].
     pub fn read_auth_ca_certificate(&mut self) -> Result<Vec<u8>, Error> {
         self.read_der_file(files::EF_AUTH_CA_CERT, "READ auth CA certificate")
     }
 
     /// Reads how many tries the user-authentication PIN has left, without spending one.
+    ///
+    /// # Errors
+    /// [`Error::Transport`] when the link fails; [`Error::UnexpectedStatus`] for a status word that
+    /// is no count of tries.
     pub fn auth_pin_status(&mut self) -> Result<PinStatus, Error> {
         self.select_ef(files::EF_AUTH_PIN, "SELECT auth PIN")?;
         match self.call(&Command::verify_status())?.sw {
@@ -253,6 +273,10 @@ impl<T: Transport> JpkiCard<T> {
 
     /// Verifies the user-authentication PIN. Each failure costs a try until the municipal office
     /// resets the card: callers read [`JpkiCard::auth_pin_status`] first.
+    ///
+    /// # Errors
+    /// [`Error::PinIncorrect`] with the tries left (0: now blocked); [`Error::PinBlocked`];
+    /// [`Error::Transport`] when the link fails; [`Error::UnexpectedStatus`] otherwise.
     pub fn verify_auth_pin(&mut self, pin: &AuthPin) -> Result<(), Error> {
         self.select_ef(files::EF_AUTH_PIN, "SELECT auth PIN")?;
         // The command wipes its PIN bytes when dropped (`Command`'s `Drop`).
@@ -270,6 +294,11 @@ impl<T: Transport> JpkiCard<T> {
 
     /// Signs a SHA-256 DigestInfo with the user-authentication key (EF 0017). The card adds the
     /// PKCS#1 v1.5 padding; the answer is the 256-byte RSA-2048 signature.
+    ///
+    /// # Errors
+    /// [`Error::PinNotVerified`] when no VERIFY preceded it in this power cycle;
+    /// [`Error::MalformedResponse`] when the signature is not 256 bytes; [`Error::Transport`] when the
+    /// link fails; [`Error::UnexpectedStatus`] otherwise.
     pub fn sign_with_auth_key(
         &mut self,
         digest_info: &[u8; SHA256_DIGEST_INFO_LEN],

@@ -19,6 +19,10 @@ pub enum DerError {
 /// Total size (tag + length + value) of the DER object at the start of `header`.
 /// A header is at most 6 bytes (one tag byte, a length of at most 4 bytes after its own byte);
 /// the bridge passes the first 256-byte chunk it read.
+///
+/// # Errors
+/// [`DerError`] when `header` is too short for its tag and length, or the length is not a
+/// definite DER length of at most 4 bytes.
 pub fn der_total_length(header: &[u8]) -> Result<usize, DerError> {
     let (&tag, rest) = header.split_first().ok_or(DerError::Truncated)?;
     if tag == 0xFF || tag == 0x00 || tag & 0x1F == 0x1F {
@@ -46,6 +50,9 @@ pub fn der_total_length(header: &[u8]) -> Result<usize, DerError> {
 }
 
 /// The DER object at the start of `bytes`, without the filler after it.
+///
+/// # Errors
+/// As [`der_total_length`], and [`DerError`] when `bytes` ends before the object does.
 pub fn trim_to_der(bytes: &[u8]) -> Result<&[u8], DerError> {
     let total = der_total_length(bytes)?;
     bytes.get(..total).ok_or(DerError::Truncated)

@@ -13,6 +13,9 @@ pub struct AuthPin(Zeroizing<[u8; 4]>);
 
 impl AuthPin {
     /// Checks the format.
+    ///
+    /// # Errors
+    /// [`PinFormatError`] unless `pin` is exactly four ASCII digits.
     pub fn parse(pin: &str) -> Result<Self, PinFormatError> {
         let bytes = pin.as_bytes();
         if bytes.len() != 4 || !bytes.iter().all(u8::is_ascii_digit) {

@@ -210,6 +210,10 @@ struct AuthenticateWire {
 
 /// Parses one frame. On error, the `id` is returned when it could be read, so the reply can
 /// carry it.
+///
+/// # Errors
+/// The [`RequestError`] (frame size, UTF-8, envelope, command, keys, types, nonce, origin), with
+/// the request's id when it could be read.
 pub fn parse_request(frame: &[u8]) -> Result<(u32, Request), (Option<u32>, RequestError)> {
     if frame.len() < MIN_FRAME || frame.len() > MAX_FRAME {
         return Err((None, RequestError::FrameSize(frame.len())));

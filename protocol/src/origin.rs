@@ -36,6 +36,10 @@ pub fn is_loopback_host(host: &str) -> bool {
 }
 
 /// Splits a valid origin into (scheme, host, port).
+///
+/// # Errors
+/// [`OriginError`] naming what is wrong: the length, the scheme, a path, query or fragment, user
+/// information, the host or the port.
 pub fn check_origin_syntax(origin: &str) -> Result<(&str, &str, Option<u16>), OriginError> {
     if origin.len() > MAX_ORIGIN_LEN {
         return Err(OriginError::TooLong);

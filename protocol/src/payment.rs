@@ -82,6 +82,9 @@ fn alnum(text: &str, range: std::ops::RangeInclusive<usize>) -> bool {
 
 impl PaymentInput {
     /// Checks normalized fields in the order the form shows them; an empty phone is no phone.
+    ///
+    /// # Errors
+    /// The first [`Field`] that is not acceptable, in the form's order.
     pub fn check(
         payment_service_id: String,
         security_code: String,

@@ -118,6 +118,10 @@ pub enum StaleCrlPolicy {
 
 /// Parses `args` as `P` with the settings of the `--config` file (or `MYNA_CONFIG`) filled in
 /// where neither the command line nor the environment gives them.
+///
+/// # Errors
+/// When the configuration file cannot be read or is not TOML of the settings, or the command
+/// line is not valid (clap's error, with its usage).
 pub fn parse_with_config<P: Parser>(args: Vec<OsString>) -> anyhow::Result<P> {
     let path = config_path(&args).or_else(|| std::env::var_os("MYNA_CONFIG").map(PathBuf::from));
     let Some(path) = path else {
@@ -223,6 +227,9 @@ impl Settings {
     }
 
     /// `--cors` is for development only: a loopback http origin.
+    ///
+    /// # Errors
+    /// When the settings contradict each other (`--cors` with a non-loopback or https origin, …).
     pub fn check(&self) -> anyhow::Result<()> {
         if self.cors && self.secure_cookies() {
             anyhow::bail!(

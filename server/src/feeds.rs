@@ -223,6 +223,10 @@ where
 pub const MAX_ERRORS: usize = 100;
 
 /// Parses a whole file: every record, or every error (in file order).
+///
+/// # Errors
+/// Every [`RecordError`] (its place and why), in file order, when any record is not valid: a
+/// feed is imported whole or not at all.
 pub fn parse(feed: Feed, format: Format, text: &str) -> Result<Vec<Record>, Vec<RecordError>> {
     let mut records = Vec::new();
     let mut errors = Vec::new();

@@ -63,6 +63,10 @@ pub struct AppState {
 
 impl AppState {
     /// Everything the settings name: trust anchors, CRLs, the catalogue and the provider.
+    ///
+    /// # Errors
+    /// When a trust anchor, the payment-service catalogue or the provider's settings cannot be read
+    /// or are not valid.
     pub fn new(settings: Settings, db: Db, clock: Clock) -> anyhow::Result<Self> {
         use anyhow::Context as _;
         let trust = load_trust(&settings)?;
@@ -114,6 +118,9 @@ pub fn rfc3339(ms: i64) -> String {
 
 /// Reads the trust anchors named in the settings. (CRLs go to the database:
 /// [`revocation::import_configured`].)
+///
+/// # Errors
+/// When a CA file cannot be read or is not a usable CA certificate (PEM or DER).
 pub fn load_trust(settings: &Settings) -> anyhow::Result<TrustStore> {
     use anyhow::Context as _;
     let mut store = TrustStore::default();
@@ -258,6 +265,9 @@ async fn janitor(state: AppState) {
 /// Runs the server on `listener` until `shutdown` completes. `hangup` must be installed before
 /// the listener is bound: a SIGHUP that arrives once the port accepts connections (a script or
 /// a test saw the server up) then reloads the CRLs instead of ending the process.
+///
+/// # Errors
+/// When the server fails while serving (the listener's I/O).
 pub async fn serve(
     state: AppState,
     listener: tokio::net::TcpListener,

@@ -44,6 +44,10 @@ impl FromRequestParts<AppState> for ClientIp {
 }
 
 /// Counts one request in `bucket` and refuses it past `limit` per window (`limit` 0: no limit).
+///
+/// # Errors
+/// [`ApiError::RateLimited`] past the limit, with the seconds to wait; [`ApiError::Internal`]
+/// when the database fails.
 pub async fn check(state: &AppState, bucket: &str, limit: i64) -> Result<(), ApiError> {
     if limit <= 0 {
         return Ok(());
@@ -59,6 +63,9 @@ pub async fn check(state: &AppState, bucket: &str, limit: i64) -> Result<(), Api
 }
 
 /// The per-address limit.
+///
+/// # Errors
+/// As [`check`].
 pub async fn per_ip(state: &AppState, ip: ClientIp) -> Result<(), ApiError> {
     let bucket = match ip.0 {
         Some(ip) => format!("ip:{ip}"),
@@ -68,6 +75,9 @@ pub async fn per_ip(state: &AppState, ip: ClientIp) -> Result<(), ApiError> {
 }
 
 /// The per-certificate limit.
+///
+/// # Errors
+/// As [`check`].
 pub async fn per_certificate(state: &AppState, certificate_key: &str) -> Result<(), ApiError> {
     check(
         state,

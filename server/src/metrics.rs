@@ -113,6 +113,9 @@ impl Metrics {
     }
 
     /// The text exposition format.
+    ///
+    /// # Errors
+    /// Never in practice: writing into a `String` does not fail.
     pub fn encode(&self) -> Result<String, std::fmt::Error> {
         let mut text = String::new();
         encode(&mut text, &self.registry)?;

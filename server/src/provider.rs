@@ -55,6 +55,9 @@ pub const DEMO_REFUSED_SECURITY_CODE: &str = "000";
 
 impl Provider {
     /// The HTTP adapter for `url`, giving up after `timeout`.
+    ///
+    /// # Errors
+    /// [`ProviderError`] when the HTTP client cannot be built (its TLS roots).
     pub fn http(url: reqwest::Url, timeout: Duration) -> Result<Self, ProviderError> {
         let client = reqwest::Client::builder()
             .timeout(timeout)
@@ -65,6 +68,10 @@ impl Provider {
     }
 
     /// Asks the provider whether `input` names an account of the service `registration_number`.
+    ///
+    /// # Errors
+    /// [`ProviderError`] when the provider cannot be reached in time, or answers something other than
+    /// its contract (`docs/provider.md`); a refusal of the account is an answer, not an error.
     pub async fn check(
         &self,
         registration_number: &str,

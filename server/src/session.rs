@@ -81,6 +81,9 @@ pub struct Session {
 
 impl Session {
     /// Reads the session of the request, if it is alive.
+    ///
+    /// # Errors
+    /// [`ApiError::Internal`] when the database fails.
     pub async fn find(headers: &HeaderMap, state: &AppState) -> Result<Option<Self>, ApiError> {
         let Some(id) = cookie_value(headers) else {
             return Ok(None);
@@ -160,6 +163,10 @@ pub struct Authenticated {
 impl Authenticated {
     /// The person the registry links the certificate to (read with the session), or
     /// `UNKNOWN_PERSON`.
+    ///
+    /// # Errors
+    /// `UNKNOWN_PERSON` when the registry links no person; [`ApiError::Internal`] when the database
+    /// fails.
     pub fn person(&self) -> Result<&str, ApiError> {
         self.session
             .row

@@ -10,12 +10,20 @@ use crate::*;
 
 impl Portal {
     /// Opens `path` of the portal.
+    ///
+    /// # Errors
+    /// When the browser or the WebDriver server fails, or what is looked for does not come within
+    /// the harness's wait.
     pub async fn open(&mut self, path: &str) -> anyhow::Result<()> {
         self.client.goto(&format!("{}{path}", self.origin)).await?;
         Ok(())
     }
 
     /// Waits until `selector` exists and is enabled, then clicks it.
+    ///
+    /// # Errors
+    /// When the browser or the WebDriver server fails, or what is looked for does not come within
+    /// the harness's wait.
     pub async fn press(&self, selector: &str) -> anyhow::Result<()> {
         let give_up = Instant::now() + Duration::from_secs(20);
         loop {
@@ -33,6 +41,10 @@ impl Portal {
     }
 
     /// Types `text` into the input `selector` (it is cleared first).
+    ///
+    /// # Errors
+    /// When the browser or the WebDriver server fails, or what is looked for does not come within
+    /// the harness's wait.
     pub async fn fill(&self, selector: &str, text: &str) -> anyhow::Result<()> {
         let field = self.client.find(Locator::Css(selector)).await?;
         field.clear().await?;
@@ -41,6 +53,10 @@ impl Portal {
     }
 
     /// In the PIN window: types `pin` and stays there (the scenario decides when to press OK).
+    ///
+    /// # Errors
+    /// When the browser or the WebDriver server fails, or what is looked for does not come within
+    /// the harness's wait.
     pub async fn type_pin(&mut self, pin: &str) -> anyhow::Result<()> {
         self.pin_window().await?;
         let field = self.client.find(Locator::Css("#pin")).await?;
@@ -50,6 +66,10 @@ impl Portal {
 
     /// In the PIN window: types `pin`, confirms the last try when asked, presses OK, and goes
     /// back to the portal's window.
+    ///
+    /// # Errors
+    /// When the browser or the WebDriver server fails, or what is looked for does not come within
+    /// the harness's wait.
     pub async fn enter_pin(&mut self, pin: &str) -> anyhow::Result<()> {
         self.type_pin(pin).await?;
         if let Ok(confirm) = self.client.find(Locator::Css("#confirm")).await {
@@ -64,6 +84,10 @@ impl Portal {
 
     /// Types `pin` in the PIN window one digit at a time over `taking` (a citizen who looks for
     /// each key), then OK.
+    ///
+    /// # Errors
+    /// When the browser or the WebDriver server fails, or what is looked for does not come within
+    /// the harness's wait.
     pub async fn enter_pin_slowly(&mut self, pin: &str, taking: Duration) -> anyhow::Result<()> {
         self.pin_window().await?;
         let pause = taking / u32::try_from(pin.len().max(1)).unwrap_or(1);
@@ -77,6 +101,10 @@ impl Portal {
     }
 
     /// F1 up to the card step: the terms (the portal-user opt-in as `opt_in`), 「同意して次へ進む」.
+    ///
+    /// # Errors
+    /// When the browser or the WebDriver server fails, or what is looked for does not come within
+    /// the harness's wait.
     pub async fn apply_until_card_step(&mut self, opt_in: bool) -> anyhow::Result<()> {
         self.open("/insurance/apply").await?;
         self.see("登録の内容について確認ください").await?;
@@ -92,6 +120,10 @@ impl Portal {
 
     /// Presses the card step's button once the card is ready; while it is not (a card just put
     /// on the reader), presses 「もう一度確認する」 now and then, as a person would.
+    ///
+    /// # Errors
+    /// When the browser or the WebDriver server fails, or what is looked for does not come within
+    /// the harness's wait.
     pub async fn read_card(&mut self) -> anyhow::Result<()> {
         let give_up = Instant::now() + Duration::from_secs(20);
         let mut recheck = Instant::now() + Duration::from_secs(2);
@@ -120,6 +152,10 @@ impl Portal {
     }
 
     /// In the PIN window: presses 「キャンセル」.
+    ///
+    /// # Errors
+    /// When the browser or the WebDriver server fails, or what is looked for does not come within
+    /// the harness's wait.
     pub async fn cancel_pin(&mut self) -> anyhow::Result<()> {
         self.pin_window().await?;
         self.screenshot("pin-window").await?;

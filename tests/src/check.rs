@@ -64,6 +64,10 @@ impl Portal {
     /// Saves a screenshot of the current window as the next step, after checking that every
     /// element marked `hidden` is really not displayed (a CSS `display` rule beats the
     /// attribute unless the style sheet says otherwise).
+    ///
+    /// # Errors
+    /// When the screenshot cannot be taken or written, or the page at any size scrolls sideways,
+    /// has a control under 44 px, or fails the accessibility audit.
     pub async fn screenshot(&mut self, step: &str) -> anyhow::Result<()> {
         // The leaflet's sentences of this screen, when the page is in Japanese (`leaflet.rs`).
         let page = self
@@ -225,6 +229,10 @@ impl Portal {
     }
 
     /// Waits until the page's text contains `words`.
+    ///
+    /// # Errors
+    /// When the browser or the WebDriver server fails, or what is looked for does not come within
+    /// the harness's wait.
     pub async fn see(&self, words: &str) -> anyhow::Result<()> {
         let give_up = Instant::now() + Duration::from_secs(20);
         loop {
@@ -240,6 +248,10 @@ impl Portal {
     }
 
     /// Waits until the card step has found the state `code` (`READY`, `NO_READER`, …).
+    ///
+    /// # Errors
+    /// When the browser or the WebDriver server fails, or what is looked for does not come within
+    /// the harness's wait.
     pub async fn readiness(&self, code: &str) -> anyhow::Result<()> {
         let selector = format!("[data-readiness='{code}']");
         let give_up = Instant::now() + Duration::from_secs(20);

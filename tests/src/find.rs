@@ -10,6 +10,10 @@ use crate::*;
 
 impl Portal {
     /// The visible text of the page.
+    ///
+    /// # Errors
+    /// When the browser or the WebDriver server fails, or what is looked for does not come within
+    /// the harness's wait.
     pub async fn page_text(&self) -> anyhow::Result<String> {
         let value = self
             .client
@@ -22,6 +26,10 @@ impl Portal {
     }
 
     /// The whole DOM of the page, as HTML.
+    ///
+    /// # Errors
+    /// When the browser or the WebDriver server fails, or what is looked for does not come within
+    /// the harness's wait.
     pub async fn page_html(&self) -> anyhow::Result<String> {
         let value = self
             .client
@@ -31,11 +39,19 @@ impl Portal {
     }
 
     /// The current path of the portal's window.
+    ///
+    /// # Errors
+    /// When the browser or the WebDriver server fails, or what is looked for does not come within
+    /// the harness's wait.
     pub async fn path(&self) -> anyhow::Result<String> {
         Ok(self.client.current_url().await?.path().to_owned())
     }
 
     /// Waits for the extension's PIN window and makes it the current window.
+    ///
+    /// # Errors
+    /// When the browser or the WebDriver server fails, or what is looked for does not come within
+    /// the harness's wait.
     pub async fn pin_window(&mut self) -> anyhow::Result<()> {
         let main = self.main_window.clone().context("no main window")?;
         let give_up = Instant::now() + Duration::from_secs(20);
@@ -81,6 +97,10 @@ impl Portal {
     }
 
     /// Back to the portal's window.
+    ///
+    /// # Errors
+    /// When the browser or the WebDriver server fails, or what is looked for does not come within
+    /// the harness's wait.
     pub async fn main_window(&mut self) -> anyhow::Result<()> {
         let main = self.main_window.clone().context("no main window")?;
         self.client.switch_to_window(main).await?;

@@ -517,6 +517,10 @@ impl Portal {
     /// Starts everything for `scenario` in `browser`, in the order the parts need each other:
     /// the reader and the cards, the server (with the cards' holders imported), the extension,
     /// the bridge, then the WebDriver server and the browser.
+    ///
+    /// # Errors
+    /// When a part of the stack cannot be built, written or started (pcscd, the cards, the
+    /// server, the feeds' import, the bridge's package, the WebDriver server, the browser).
     pub async fn start(browser: Browser, scenario: &str, options: Options) -> anyhow::Result<Self> {
         let built = built()?;
         let dir = tempfile::tempdir()?;
@@ -605,6 +609,9 @@ impl Portal {
     }
 
     /// Kills the bridge process the browser started (its wrapper wrote the pid, then became it).
+    ///
+    /// # Errors
+    /// When the bridge's process id cannot be read or the signal cannot be sent.
     pub fn kill_bridge(&self) -> anyhow::Result<()> {
         let pid = std::fs::read_to_string(self.dir.path().join("bridge.pid"))
             .context("the bridge has not started")?;

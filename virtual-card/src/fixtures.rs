@@ -34,6 +34,9 @@ pub struct Templates {
 
 impl Templates {
     /// Issues the CA and the two cards with `pin`.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the temporary directory, the CA or a card cannot be made.
     pub fn new(pin: &str) -> Result<Self, StoreError> {
         let root = tempfile::tempdir().map_err(|source| StoreError::Io {
             path: "temporary directory".into(),
@@ -71,6 +74,9 @@ impl Templates {
     /// A copy of the My Number Card in `into` with a certificate of its own (a new serial for
     /// the same key): another person, for tests that need many, without generating a key each.
     /// Each call takes the next of [`SerialShape::ALL`], so a suite meets every shape.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the card cannot be copied or its certificate issued.
     pub fn another_person(&self, into: &Path) -> Result<CardDir, StoreError> {
         use std::sync::atomic::{AtomicUsize, Ordering};
         static NEXT: AtomicUsize = AtomicUsize::new(0);
@@ -82,6 +88,9 @@ impl Templates {
     }
 
     /// A fresh copy of the card of `kind` in `into`.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the card cannot be copied.
     pub fn copy_card(&self, kind: CardKind, into: &Path) -> Result<CardDir, StoreError> {
         let template = match kind {
             CardKind::Jpki => &self.jpki,

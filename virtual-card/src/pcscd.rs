@@ -71,11 +71,18 @@ fn free_port_pair() -> Result<u16, PcscdError> {
 
 impl PrivatePcscd {
     /// Starts pcscd with one vpcd entry (two readers).
+    ///
+    /// # Errors
+    /// [`PcscdError`] when pcscd or its vpcd configuration cannot be found, written or started, or
+    /// its socket does not come up.
     pub fn start() -> Result<Self, PcscdError> {
         Self::start_with(true)
     }
 
     /// Starts pcscd with no reader at all.
+    ///
+    /// # Errors
+    /// As [`PrivatePcscd::start`].
     pub fn start_without_readers() -> Result<Self, PcscdError> {
         Self::start_with(false)
     }

@@ -111,11 +111,17 @@ pub struct Issued {
 }
 
 /// Generates an RSA-2048 key, as on the card.
+///
+/// # Errors
+/// [`PkiError`] when the random generator or RSA key generation fails.
 pub fn generate_key() -> Result<RsaPrivateKey, PkiError> {
     generate_key_of(2048)
 }
 
 /// Generates an RSA key of `bits` (a CA's key may be 2048 or 4096 bits).
+///
+/// # Errors
+/// As [`generate_key`].
 pub fn generate_key_of(bits: usize) -> Result<RsaPrivateKey, PkiError> {
     Ok(RsaPrivateKey::new(&mut rand::thread_rng(), bits)?)
 }
@@ -268,11 +274,17 @@ fn parse_name(name: &str) -> Result<Name, PkiError> {
 
 /// Makes a self-signed test CA for one hierarchy, with the extensions of the real ones:
 /// BasicConstraints CA (critical), KeyUsage keyCertSign|cRLSign (critical), key identifiers.
+///
+/// # Errors
+/// [`PkiError`] when the key cannot be generated or the certificate cannot be built or signed.
 pub fn make_ca(purpose: Purpose, period: Period) -> Result<Issued, PkiError> {
     make_ca_with(purpose, &CaOptions::new(period))
 }
 
 /// Makes a self-signed test CA of the given shape (see [`make_ca`]).
+///
+/// # Errors
+/// As [`make_ca`].
 pub fn make_ca_with(purpose: Purpose, options: &CaOptions) -> Result<Issued, PkiError> {
     let key = generate_key_of(options.bits)?;
     let signer = SigningKey::<Sha256>::new(key.clone());
@@ -328,6 +340,9 @@ fn opaque_id() -> String {
 }
 
 /// Issues an end-entity certificate for `key` under the CA, with a random serial.
+///
+/// # Errors
+/// [`PkiError`] when the certificate cannot be built or signed.
 pub fn issue(
     ca: &Issued,
     purpose: Purpose,
@@ -339,6 +354,9 @@ pub fn issue(
 }
 
 /// Issues an end-entity certificate for `key` under the CA, with a serial of `serial`'s shape.
+///
+/// # Errors
+/// As [`issue`].
 pub fn issue_with(
     ca: &Issued,
     purpose: Purpose,
@@ -377,6 +395,9 @@ pub fn issue_with(
 }
 
 /// Signs a CRL of the CA revoking the given certificates (DER), for revocation tests.
+///
+/// # Errors
+/// [`PkiError`] when a revoked certificate is not DER or the list cannot be built or signed.
 pub fn make_crl(ca: &Issued, revoked: &[&[u8]], period: Period) -> Result<Vec<u8>, PkiError> {
     use rsa::signature::{SignatureEncoding, Signer};
     use x509_cert::{

@@ -137,11 +137,18 @@ pub struct CaDir {
 
 impl CaDir {
     /// Creates a new test CA in `dir` (valid 10 years from an hour ago).
+    ///
+    /// # Errors
+    /// [`StoreError::Exists`] when `dir` already holds a CA; [`StoreError`] when a key cannot be
+    /// generated or a file cannot be written.
     pub fn create(dir: &Path) -> Result<Self, StoreError> {
         Self::create_with(dir, Period::from_now(10 * 365))
     }
 
     /// Creates a new test CA in `dir` valid for `period`.
+    ///
+    /// # Errors
+    /// As [`CaDir::create`].
     pub fn create_with(dir: &Path, period: Period) -> Result<Self, StoreError> {
         Self::create_shaped(dir, &pki::CaOptions::new(period))
     }
@@ -176,6 +183,9 @@ impl CaDir {
     }
 
     /// Opens an existing test CA.
+    ///
+    /// # Errors
+    /// [`StoreError`] when a file of the CA is missing or unreadable.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
         let load = |stem: &str| -> Result<Issued, StoreError> {
             Ok(Issued {
@@ -190,6 +200,9 @@ impl CaDir {
     }
 
     /// Opens the CA in `dir`, creating it when the directory has none.
+    ///
+    /// # Errors
+    /// As [`CaDir::open`] and [`CaDir::create`].
     pub fn open_or_create(dir: &Path) -> Result<Self, StoreError> {
         if dir.join("auth-ca.cert.der").exists() {
             Self::open(dir)
@@ -235,6 +248,10 @@ impl CardDir {
     }
 
     /// Issues a card under the CA and writes it to `dir`.
+    ///
+    /// # Errors
+    /// [`StoreError::PinFormat`] for a PIN that is not 4 digits; [`StoreError::Exists`] when `dir`
+    /// already holds a card; [`StoreError`] when a key, a certificate or a file cannot be made.
     pub fn create(dir: &Path, ca: &CaDir, new: &NewCard<'_>) -> Result<Self, StoreError> {
         if new.pin.len() != 4 || !new.pin.bytes().all(|b| b.is_ascii_digit()) {
             return Err(StoreError::PinFormat("the PIN must be exactly 4 digits"));
@@ -288,6 +305,9 @@ impl CardDir {
     }
 
     /// Reads the card's profile and state.
+    ///
+    /// # Errors
+    /// [`StoreError`] when a file of the card is missing, unreadable or not what it should be.
     pub fn open(&self) -> Result<(Arc<CardProfile>, CardState), StoreError> {
         let path = |name: &str| self.dir.join(name);
         let card_json: CardJson = serde_json::from_slice(&read(&path("card.json"))?)
@@ -305,12 +325,18 @@ impl CardDir {
     }
 
     /// Reads the persistent state.
+    ///
+    /// # Errors
+    /// [`StoreError`] when `state.json` is missing, unreadable or not the state's JSON.
     pub fn load_state(&self) -> Result<CardState, StoreError> {
         let path = self.dir.join("state.json");
         serde_json::from_slice(&read(&path)?).map_err(|e| invalid(&path, e))
     }
 
     /// Saves the persistent state atomically.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the file cannot be written.
     pub fn save_state(&self, state: &CardState) -> Result<(), StoreError> {
         let path = self.dir.join("state.json");
         let bytes = serde_json::to_vec_pretty(state).map_err(|e| invalid(&path, e))?;
@@ -318,6 +344,9 @@ impl CardDir {
     }
 
     /// Sets the tries of the user-authentication PIN (for tests: a card with 1 try left).
+    ///
+    /// # Errors
+    /// As [`CardDir::load_state`] and [`CardDir::save_state`].
     pub fn set_auth_pin_tries(&self, tries: u8) -> Result<(), StoreError> {
         let mut state = self.load_state()?;
         state.auth_pin_tries = tries.min(jpki::files::AUTH_PIN_MAX_TRIES);
@@ -325,12 +354,18 @@ impl CardDir {
     }
 
     /// The user-authentication certificate (DER).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the certificate's file is missing or unreadable.
     pub fn auth_cert(&self) -> Result<Vec<u8>, StoreError> {
         read(&self.dir.join("auth.cert.der"))
     }
 
     /// Renews the user-authentication certificate under `ca` for the card's key: a new serial,
     /// as after a real renewal (F3 ③). Returns the new certificate (DER).
+    ///
+    /// # Errors
+    /// As [`CardDir::reissue_auth_cert`].
     pub fn renew_auth_cert(&self, ca: &CaDir, period: Period) -> Result<Vec<u8>, StoreError> {
         self.reissue_auth_cert(&ca.auth, period, &SerialShape::Random)
     }
@@ -338,6 +373,10 @@ impl CardDir {
     /// Issues the user-authentication certificate again for the card's key, under `ca` (a test
     /// CA of any shape), with a serial of `serial`'s shape; the card then presents that CA's
     /// certificate too. Returns the new certificate (DER).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the card's key cannot be read, the certificate cannot be issued, or a
+    /// file cannot be written.
     pub fn reissue_auth_cert(
         &self,
         ca: &Issued,

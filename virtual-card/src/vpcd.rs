@@ -74,6 +74,9 @@ pub struct VpcdCard {
 impl VpcdCard {
     /// Loads the card from its directory and connects it to vpcd at `addr` (retrying until vpcd
     /// listens). The card starts inserted.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the card's directory cannot be read.
     pub fn start(dir: CardDir, addr: SocketAddr) -> Result<Self, StoreError> {
         let (profile, state) = dir.open()?;
         let shared = Arc::new(Shared {

@@ -106,6 +106,9 @@ pub fn package_config(origins: &[String]) -> String {
 }
 
 /// Rewrites `extension/config.js` from `protocol`'s constants (`cargo xtask extension-config`).
+///
+/// # Errors
+/// When the file cannot be written.
 pub fn write_source_config(root: &Path) -> anyhow::Result<()> {
     let path = root.join("extension/config.js");
     std::fs::write(&path, protocol::extension::config_js(&[PLACEHOLDER]))
@@ -113,6 +116,9 @@ pub fn write_source_config(root: &Path) -> anyhow::Result<()> {
 }
 
 /// Writes both packages into `out` and returns the zips' paths.
+///
+/// # Errors
+/// When an origin is not a bare https origin, or a file cannot be read, written or zipped.
 pub fn package(root: &Path, origins: &[String], out: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let origins: Vec<String> = if origins.is_empty() {
         vec![PLACEHOLDER.to_owned()]

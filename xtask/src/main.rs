@@ -147,6 +147,9 @@ pub fn target_dir() -> PathBuf {
 }
 
 /// `cargo build --release --locked` of `packages`; returns the directory of the binaries.
+///
+/// # Errors
+/// When cargo fails.
 pub fn build_release(packages: &[&str]) -> anyhow::Result<PathBuf> {
     let mut args = vec!["build", "--release", "--locked"];
     for package in packages {
@@ -157,6 +160,9 @@ pub fn build_release(packages: &[&str]) -> anyhow::Result<PathBuf> {
 }
 
 /// Runs a command, echoing it, and fails when it fails.
+///
+/// # Errors
+/// When the program cannot be started or exits unsuccessfully.
 pub fn sh(program: &str, args: &[&str]) -> anyhow::Result<()> {
     eprintln!("$ {program} {}", args.join(" "));
     let status = Command::new(program)

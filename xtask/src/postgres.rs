@@ -45,6 +45,9 @@ fn as_owner(program: &Path) -> Command {
 
 impl Postgres {
     /// Creates and starts a cluster.
+    ///
+    /// # Errors
+    /// When PostgreSQL's binaries cannot be found or the server does not start.
     pub fn start() -> anyhow::Result<Self> {
         let bin = bin_dir()?;
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();

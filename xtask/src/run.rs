@@ -64,6 +64,9 @@ const DEV_PERSON: &str = "dev-person";
 
 /// Links `card`'s certificate to `person` through the registry feed: the import command of
 /// `server`, run with `settings` (the same as the server's), from a CSV written in `scratch`.
+///
+/// # Errors
+/// When the card's certificate cannot be read or the import fails.
 pub fn link_card(
     server: &Path,
     settings: &[OsString],
@@ -161,6 +164,9 @@ fn open_chromium(data: &Path, extension: &Path) -> anyhow::Result<Option<Child>>
 }
 
 /// Builds, installs and serves; returns when the card is stopped (`quit` or Ctrl-C).
+///
+/// # Errors
+/// When a part cannot be built or started.
 pub fn run(root: &Path) -> anyhow::Result<()> {
     setup::ensure_system_packages()?;
     let release = crate::build_release(&["bridge", "virtual-card", "server"])?;

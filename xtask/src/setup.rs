@@ -67,6 +67,9 @@ pub fn as_root(program: &str) -> Command {
 }
 
 /// Installs the missing packages with apt-get (through sudo when not root).
+///
+/// # Errors
+/// When apt-get fails or a needed program is still missing afterwards.
 pub fn ensure_system_packages() -> anyhow::Result<()> {
     let mut missing: Vec<&str> = PACKAGES.iter().copied().filter(|p| !installed(p)).collect();
     missing.extend(

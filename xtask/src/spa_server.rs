@@ -38,6 +38,9 @@ fn state_dir() -> PathBuf {
 impl FlowServer {
     /// Builds the server and the virtual card (debug), makes the card once, and starts the
     /// server on a database of its own named after `run`.
+    ///
+    /// # Errors
+    /// When the server cannot be started or does not come up.
     pub fn start(run: &str) -> anyhow::Result<Self> {
         sh(
             "cargo",

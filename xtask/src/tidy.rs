@@ -9,6 +9,9 @@ use std::{path::Path, process::Command};
 use anyhow::{bail, Context as _};
 
 /// Checks every tracked text file.
+///
+/// # Errors
+/// Every problem found, one per line; or when git cannot list the files.
 pub fn check(root: &Path) -> anyhow::Result<()> {
     let output = Command::new("git")
         .args(["ls-files", "-z"])

@@ -78,6 +78,9 @@ fn cargo_install(krate: &str, version: &str, binary: &str, locked: bool) -> anyh
 }
 
 /// Installs what is missing.
+///
+/// # Errors
+/// When rustup, cargo install or npm fails.
 pub fn ensure_tools() -> anyhow::Result<()> {
     let installed = Command::new("rustup")
         .args(["target", "list", "--installed"])
@@ -151,6 +154,9 @@ pub fn check_extension(root: &Path) -> anyhow::Result<()> {
 }
 
 /// axe-core's browser script, from the locked npm tools.
+///
+/// # Errors
+/// When the npm tools cannot be installed.
 pub fn axe_core() -> anyhow::Result<PathBuf> {
     ensure_npm_tools()?;
     Ok(tools_dir()
@@ -169,6 +175,9 @@ pub fn geckodriver() -> PathBuf {
 /// application part (`mynapoint_apply.html`) in `dist/mynapoint/apply/`, its receipt part
 /// (`mynapoint_receipt.html`) in `dist/mynapoint/receipt/`, each part with its own wasm. The
 /// parts are built in that order: Trunk empties a `--dist` directory first.
+///
+/// # Errors
+/// When a tool cannot be installed or Trunk fails on a part.
 pub fn build_spa(root: &Path) -> anyhow::Result<PathBuf> {
     ensure_tools()?;
     let app = root.join("app");

@@ -16,6 +16,9 @@ pub struct InsuranceStatusRow {
 
 impl Db {
     /// Records an application; a second one for the same person changes nothing (idempotent).
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
     pub async fn apply_insurance(
         &self,
         person_id: &str,
@@ -38,6 +41,9 @@ impl Db {
 
     /// The person's application with what the insurer feed says and whether they applied for
     /// the portal-user registration: the F2 table in one query.
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
     pub async fn insurance_status(
         &self,
         person_id: &str,

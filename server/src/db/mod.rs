@@ -44,6 +44,10 @@ pub struct Db {
 
 impl Db {
     /// Connects and migrates. `url` is `sqlite://PATH` or `postgres://…`.
+    ///
+    /// # Errors
+    /// [`DbError::Sqlx`] when `url` is not a database URL or the database cannot be reached;
+    /// [`DbError::Migrate`] when a migration fails or an applied one changed.
     pub async fn connect(url: &str) -> Result<Self, DbError> {
         sqlx::any::install_default_drivers();
         let postgres = url.starts_with("postgres:") || url.starts_with("postgresql:");
@@ -74,6 +78,9 @@ impl Db {
     }
 
     /// Checks the connection (for `/healthz`).
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
     pub async fn ping(&self) -> Result<(), DbError> {
         let mut connection = self.pool.acquire().await?;
         connection.ping().await?;

@@ -25,6 +25,9 @@ pub struct PointApplicationRow {
 impl Db {
     /// Reserves `candidate` as the person's MyKey ID unless they have one; returns the person's
     /// ID, or `None` when `candidate` is already someone else's (the caller draws again).
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
     pub async fn reserve_mykey(
         &self,
         person_id: &str,
@@ -43,6 +46,9 @@ impl Db {
     }
 
     /// The person's MyKey ID.
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
     pub async fn mykey_of(&self, person_id: &str) -> Result<Option<String>, DbError> {
         let row: Option<(String,)> =
             sqlx::query_as("SELECT mykey_id FROM mykey_ids WHERE person_id = $1")
@@ -53,6 +59,9 @@ impl Db {
     }
 
     /// Whether a payment-service ID (by its key) is already used by anyone.
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
     pub async fn payment_key_taken(&self, payment_key: &str) -> Result<bool, DbError> {
         let row: Option<(i64,)> =
             sqlx::query_as("SELECT 1 FROM point_applications WHERE payment_key = $1")
@@ -65,6 +74,10 @@ impl Db {
     /// Stores a MyNa Point application; `false` when the person already applied or the ID is
     /// already used (the uniqueness of both is the database's, so concurrent requests cannot
     /// both win).
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails. A second application of the same person is a unique-key violation (the caller answers
+    /// `ALREADY_APPLIED`).
     pub async fn insert_point_application(
         &self,
         row: &PointApplicationRow,
@@ -88,6 +101,9 @@ impl Db {
     }
 
     /// The person's MyNa Point application.
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
     pub async fn point_application(
         &self,
         person_id: &str,

@@ -6,6 +6,9 @@ use crate::feeds::Record;
 
 impl Db {
     /// The person a certificate is linked to.
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
     pub async fn person_of(&self, certificate_key: &str) -> Result<Option<String>, DbError> {
         let row: Option<(String,)> =
             sqlx::query_as("SELECT person_id FROM certificate_links WHERE certificate_key = $1")
@@ -17,6 +20,9 @@ impl Db {
 
     /// Writes feed records, all or none, in one transaction. A link or insurer record replaces
     /// the person's previous one; a card event already imported is kept once.
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails. Nothing of the feed is written then.
     pub async fn import(&self, records: &[Record], now_ms: i64) -> Result<(), DbError> {
         let mut tx = self.pool.begin().await?;
         for record in records {
@@ -62,6 +68,9 @@ impl Db {
     }
 
     /// The person's latest card event.
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
     pub async fn latest_card_event(
         &self,
         person_id: &str,
@@ -77,6 +86,9 @@ impl Db {
     }
 
     /// Registers the person as a portal user (idempotent).
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
     pub async fn register_portal_user(
         &self,
         person_id: &str,

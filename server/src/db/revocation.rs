@@ -32,6 +32,9 @@ impl Db {
     /// Stores a checked CRL in one transaction: it replaces the same CA's older CRL and its
     /// entries; an older or identical one changes nothing (a rollback to an old list would
     /// un-revoke cards).
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
     pub async fn import_crl(
         &self,
         crl: &crate::domain::certificate::CheckedCrl,
@@ -89,6 +92,9 @@ impl Db {
     }
 
     /// Every imported CRL.
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
     pub async fn crls(&self) -> Result<Vec<CrlRow>, DbError> {
         let rows: Vec<(String, String, i64, Option<i64>, i64)> = sqlx::query_as(
             "SELECT authority, issuer, this_update_ms, next_update_ms, revoked_count FROM crls ORDER BY issuer, this_update_ms",

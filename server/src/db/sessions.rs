@@ -62,6 +62,9 @@ pub const MAX_CHALLENGES: i64 = 8;
 
 impl Db {
     /// Creates a session; `idle_ms` is its own idle timeout (a terminal's), `None` the default.
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
     pub async fn create_session(
         &self,
         id_hash: &str,
@@ -81,6 +84,9 @@ impl Db {
     }
 
     /// Gives a session its own idle timeout (a terminal's).
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
     pub async fn set_session_idle(&self, id_hash: &str, idle_ms: i64) -> Result<(), DbError> {
         sqlx::query("UPDATE sessions SET idle_ms = $1 WHERE id_hash = $2")
             .bind(idle_ms)
@@ -97,6 +103,9 @@ impl Db {
     /// A session with a card request under way (a challenge issued since `pending_since_ms`)
     /// is alive however long ago its last request was: the citizen is typing the PIN in the
     /// extension's window, which the page cannot see.
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
     pub async fn touch_session(
         &self,
         id_hash: &str,
@@ -163,6 +172,9 @@ impl Db {
     }
 
     /// Deletes a session (its pending challenges go with it).
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
     pub async fn delete_session(&self, id_hash: &str) -> Result<(), DbError> {
         sqlx::query("DELETE FROM challenges WHERE session_id_hash = $1")
             .bind(id_hash)
@@ -179,6 +191,9 @@ impl Db {
     /// (a challenge issued since `pending_since_ms`), and challenges that expired before
     /// `idle_since_ms`.
     /// A session with its own idle timeout (a terminal's) is measured by that one from `now_ms`.
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
     pub async fn expire_sessions(
         &self,
         idle_since_ms: i64,
@@ -204,6 +219,9 @@ impl Db {
     /// Stores a new login challenge for the session beside those still outstanding. A login
     /// considers the newest [`MAX_CHALLENGES`] and drops the rest; the janitor removes expired
     /// ones; the per-address limit on challenges bounds what one client can store meanwhile.
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
     pub async fn add_challenge(
         &self,
         id_hash: &str,
@@ -226,6 +244,9 @@ impl Db {
     /// Takes every outstanding challenge of the session (one statement, so two logins cannot
     /// both take one), newest first and at most [`MAX_CHALLENGES`], with whether an imported
     /// CRL revokes `certificate_key` (the certificate the login presents).
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
     pub async fn take_challenges(
         &self,
         id_hash: &str,
@@ -261,6 +282,9 @@ impl Db {
     }
 
     /// Puts challenges back, under `id_hash` (the session's id, or its new one after a login).
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
     pub async fn restore_challenges(
         &self,
         id_hash: &str,
@@ -284,6 +308,9 @@ impl Db {
     /// Binds the session to a certificate after a card login, under a new session id (the old
     /// id must not survive a change of privilege). Another certificate than the session's is
     /// another person: the session then gets `new_csrf` as its CSRF token.
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
     pub async fn authenticate_session(
         &self,
         old_id_hash: &str,

@@ -322,6 +322,9 @@ pub struct CheckedCrl {
 
 impl TrustStore {
     /// Adds a CA certificate (DER).
+    ///
+    /// # Errors
+    /// [`TrustError::Malformed`] when `der` is not a certificate with an RSA key.
     pub fn add_anchor(&mut self, der: &[u8]) -> Result<(), TrustError> {
         let certificate =
             Certificate::from_der(der).map_err(|_| TrustError::Malformed("CA certificate"))?;

@@ -38,6 +38,10 @@ pub const BUILT_IN: &str = include_str!("../../data/payment-services.json");
 impl Catalogue {
     /// Parses and checks a catalogue: registration numbers `MP` + 7 digits and unique, names and
     /// kana present.
+    ///
+    /// # Errors
+    /// [`CatalogueError`] when the text is not the catalogue's JSON, or a registration number is
+    /// there twice or malformed.
     pub fn from_json(text: &str) -> Result<Self, CatalogueError> {
         let services: Vec<Service> = serde_json::from_str(text)?;
         let mut seen = std::collections::HashSet::new();
@@ -158,6 +162,9 @@ pub fn new_receipt_number() -> String {
 pub use protocol::payment::{mask, Field as FieldError, PaymentInput};
 
 /// Checks the three fields of F5 step 5 as typed, in the order the form shows them.
+///
+/// # Errors
+/// The first field that is not acceptable, in the form's order (`protocol::payment`).
 pub fn parse_input(
     payment_service_id: &str,
     security_code: &str,

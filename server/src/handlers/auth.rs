@@ -26,6 +26,8 @@ pub use protocol::api::{Challenge, LoginRequest};
 /// and F2 at once); a new one does not cancel the others.
 #[utoipa::path(post, path = "/auth/challenge", tag = "auth", params(("X-CSRF-Token" = String, Header)),
     responses((status = 200, body = Challenge), (status = "4XX", body = protocol::api::ApiErrorBody)))]
+/// # Errors
+/// [`ApiError`]: the refusals this route's OpenAPI responses list (`#[utoipa::path]`).
 pub async fn challenge(
     State(state): State<AppState>,
     ip: ClientIp,
@@ -51,6 +53,8 @@ pub async fn challenge(
     params(("X-CSRF-Token" = String, Header)),
     responses((status = 200, body = crate::handlers::session::SessionInfo),
         (status = "4XX", body = protocol::api::ApiErrorBody)))]
+/// # Errors
+/// [`ApiError`]: the refusals this route's OpenAPI responses list (`#[utoipa::path]`).
 pub async fn login(
     State(state): State<AppState>,
     CsrfSession(session): CsrfSession,
@@ -173,6 +177,8 @@ pub async fn login(
 /// `POST /api/v1/auth/logout`: ends the session.
 #[utoipa::path(post, path = "/auth/logout", tag = "auth", params(("X-CSRF-Token" = String, Header)),
     responses((status = 204, description = "the session ended"), (status = "4XX", body = protocol::api::ApiErrorBody)))]
+/// # Errors
+/// [`ApiError`]: the refusals this route's OpenAPI responses list (`#[utoipa::path]`).
 pub async fn logout(
     State(state): State<AppState>,
     CsrfSession(session): CsrfSession,

@@ -55,6 +55,8 @@ async fn status_of(state: &AppState, person: &str) -> Result<Status, ApiError> {
 #[utoipa::path(post, path = "/insurance/application", tag = "insurance", request_body = Application,
     params(("X-CSRF-Token" = String, Header)),
     responses((status = 200, body = Status), (status = "4XX", body = protocol::api::ApiErrorBody)))]
+/// # Errors
+/// [`ApiError`]: the refusals this route's OpenAPI responses list (`#[utoipa::path]`).
 pub async fn apply(
     State(state): State<AppState>,
     AuthenticatedCsrf(auth): AuthenticatedCsrf,
@@ -93,6 +95,9 @@ async fn check_eligible(state: &AppState, person: &str, now: i64) -> Result<(), 
 
 /// Records the application (idempotent) once the F3 rule allows it, and the portal-user
 /// registration when opted in. Shared by F1 and the bulk application of F6.
+///
+/// # Errors
+/// The refusals of [`apply`] (`NOT_YET_ELIGIBLE`, `TERMS_CHANGED`, …).
 pub async fn apply_for(
     state: &AppState,
     person: &str,
@@ -119,6 +124,9 @@ pub async fn apply_for(
 }
 
 /// The F2 table of `person`.
+///
+/// # Errors
+/// [`ApiError::Internal`] when the database fails.
 pub async fn status_for(state: &AppState, person: &str) -> Result<Status, ApiError> {
     status_of(state, person).await
 }
@@ -126,6 +134,8 @@ pub async fn status_for(state: &AppState, person: &str) -> Result<Status, ApiErr
 /// `GET /api/v1/insurance/status`: the F2 table.
 #[utoipa::path(get, path = "/insurance/status", tag = "insurance",
     responses((status = 200, body = Status), (status = "4XX", body = protocol::api::ApiErrorBody)))]
+/// # Errors
+/// [`ApiError`]: the refusals this route's OpenAPI responses list (`#[utoipa::path]`).
 pub async fn status(
     State(state): State<AppState>,
     auth: Authenticated,

@@ -25,6 +25,8 @@ const MYKEY_DRAWS: usize = 5;
 /// already issued (F4).
 #[utoipa::path(post, path = "/mynapoint/reservation", tag = "mynapoint",
     responses((status = 200, body = Reservation), (status = "4XX", body = protocol::api::ApiErrorBody)))]
+/// # Errors
+/// [`ApiError`]: the refusals this route's OpenAPI responses list (`#[utoipa::path]`).
 pub async fn reserve(
     State(state): State<AppState>,
     AuthenticatedCsrf(auth): AuthenticatedCsrf,
@@ -47,6 +49,8 @@ pub async fn reserve(
 /// MyNa Point screen).
 #[utoipa::path(get, path = "/mynapoint/reservation", tag = "mynapoint",
     responses((status = 200, body = Reservation), (status = 404, body = protocol::api::ApiErrorBody)))]
+/// # Errors
+/// [`ApiError`]: the refusals this route's OpenAPI responses list (`#[utoipa::path]`).
 pub async fn reservation(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -74,6 +78,8 @@ const MAX_QUERY: usize = 64;
 /// `GET /api/v1/mynapoint/services?q=`: the payment services matching the keyword.
 #[utoipa::path(get, path = "/mynapoint/services", tag = "mynapoint", params(Search),
     responses((status = 200, body = Services), (status = 400, body = protocol::api::ApiErrorBody)))]
+/// # Errors
+/// [`ApiError`]: the refusals this route's OpenAPI responses list (`#[utoipa::path]`).
 pub async fn services(
     State(state): State<AppState>,
     Query(search): Query<Search>,
@@ -211,6 +217,8 @@ async fn check_application(
 #[utoipa::path(post, path = "/mynapoint/application/check", tag = "mynapoint", request_body = Application,
     responses((status = 204), (status = "4XX", body = protocol::api::ApiErrorBody),
         (status = 502, body = protocol::api::ApiErrorBody)))]
+/// # Errors
+/// [`ApiError`]: the refusals this route's OpenAPI responses list (`#[utoipa::path]`).
 pub async fn check(
     State(state): State<AppState>,
     ip: ClientIp,
@@ -227,6 +235,8 @@ pub async fn check(
 #[utoipa::path(post, path = "/mynapoint/application", tag = "mynapoint", request_body = Application,
     responses((status = 200, body = Receipt), (status = "4XX", body = protocol::api::ApiErrorBody),
         (status = 502, body = protocol::api::ApiErrorBody)))]
+/// # Errors
+/// [`ApiError`]: the refusals this route's OpenAPI responses list (`#[utoipa::path]`).
 pub async fn apply(
     State(state): State<AppState>,
     ip: ClientIp,
@@ -278,6 +288,8 @@ pub async fn apply(
 /// desk).
 #[utoipa::path(get, path = "/mynapoint/application", tag = "mynapoint",
     responses((status = 200, body = Receipt), (status = 404, body = protocol::api::ApiErrorBody)))]
+/// # Errors
+/// [`ApiError`]: the refusals this route's OpenAPI responses list (`#[utoipa::path]`).
 pub async fn application(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -298,6 +310,8 @@ pub async fn application(
 /// recorded.
 #[utoipa::path(post, path = "/bulk-application", tag = "mynapoint", request_body = BulkApplication,
     responses((status = 200, body = BulkResult), (status = "4XX", body = protocol::api::ApiErrorBody)))]
+/// # Errors
+/// [`ApiError`]: the refusals this route's OpenAPI responses list (`#[utoipa::path]`).
 pub async fn bulk(
     State(state): State<AppState>,
     AuthenticatedCsrf(auth): AuthenticatedCsrf,

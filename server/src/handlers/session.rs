@@ -42,6 +42,8 @@ pub struct SessionQuery {
 #[utoipa::path(get, path = "/session", tag = "session",
     params(("terminal" = Option<String>, Query, description = "`1` on a public terminal")),
     responses((status = 200, body = SessionInfo), (status = 429, body = protocol::api::ApiErrorBody)))]
+/// # Errors
+/// [`ApiError`]: the refusals this route's OpenAPI responses list (`#[utoipa::path]`).
 pub async fn get(
     State(state): State<AppState>,
     ip: ClientIp,
