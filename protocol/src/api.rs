@@ -78,7 +78,8 @@ pub enum ApiCode {
     Internal,
     /// Never sent by the server: the page could not reach it, or could not read its answer.
     Network,
-    /// A code this build does not know (a newer server): shown as an unexpected failure.
+    /// Never sent by the server: a code this build of the page does not know (a newer server),
+    /// shown with the code as sent (`ApiErrorBody::code_text`).
     #[serde(other)]
     Unknown,
 }
