@@ -32,6 +32,10 @@ impl TransportError {
 /// Sends one command APDU and returns the raw response (data ‖ SW1 SW2).
 pub trait Transport {
     /// Exchanges one APDU.
+    ///
+    /// # Errors
+    /// The link's [`TransportError`]: no card, the card removed, no answer in time, the reader
+    /// gone, or another reader failure.
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError>;
 }
 
