@@ -17,20 +17,20 @@ use protocol::{
 };
 use wasm_bindgen::{prelude::*, JsCast};
 
+/// The input a phone's or a tablet's browser reports: a touch screen as the only pointer, no
+/// hover. A PC reports a mouse or a touchpad (`pointer: fine`), even with a touch screen too.
+pub const TOUCH_ONLY: &str = "(pointer: coarse) and (hover: none)";
+
 /// Whether the page runs in a phone's or a tablet's browser, where no extension can reach a
 /// card reader (the leaflet's phone version reads the card with the official app instead): the
-/// card step then says to use a PC with a reader. By the user agent, as the browsers advertise
-/// it; iPadOS calls itself a Mac with a touch screen.
+/// card step then says to use a PC with a reader (the terminal's touch screen is told apart
+/// first, by its own mode). By the device's input ([`TOUCH_ONLY`]), never by the user agent: a
+/// browser's name and system say nothing about a card reader, and no page or part of the portal
+/// reads them (`cargo xtask tidy` checks).
 pub fn is_phone() -> bool {
-    let Some(window) = web_sys::window() else {
-        return false;
-    };
-    let navigator = window.navigator();
-    let agent = navigator.user_agent().unwrap_or_default();
-    ["Mobi", "Android", "iPhone", "iPad"]
-        .iter()
-        .any(|mark| agent.contains(mark))
-        || (agent.contains("Macintosh") && navigator.max_touch_points() > 1)
+    web_sys::window()
+        .and_then(|window| window.match_media(TOUCH_ONLY).ok().flatten())
+        .is_some_and(|query| query.matches())
 }
 
 /// How long `status` may take after the acknowledgement.

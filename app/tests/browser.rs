@@ -502,21 +502,23 @@ async fn an_unknown_path_is_not_found_in_both_parts() {
 /// item 8).
 #[wasm_bindgen_test]
 async fn on_a_phone_the_card_step_says_to_use_a_pc_and_has_no_dead_button() {
-    let navigator = win().navigator();
-    let descriptor = js_sys::Object::new();
-    js_sys::Reflect::set(
-        &descriptor,
-        &"value".into(),
-        &"Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) Mobile/15E148".into(),
-    )
-    .expect("descriptor");
-    js_sys::Reflect::set(&descriptor, &"configurable".into(), &true.into()).expect("descriptor");
-    js_sys::Object::define_property(&navigator, &"userAgent".into(), &descriptor);
+    // A touch-only device, as a phone's browser reports it (`matchMedia`); its user agent is
+    // the headless browser's own and plays no part.
+    let window = win();
+    let real = js_sys::Reflect::get(&window, &"matchMedia".into()).expect("matchMedia");
+    let touch_only = js_sys::Function::new_with_args(
+        "query",
+        &format!(
+            "return {{ matches: query === {:?}, media: query, addEventListener() {{}}, removeEventListener() {{}} }};",
+            app::extension::TOUCH_ONLY
+        ),
+    );
+    js_sys::Reflect::set(&window, &"matchMedia".into(), &touch_only).expect("stub");
     let root = fresh_root();
     let step = mount_card_step(&root);
     see(&root, &ja("card_error.phone")).await;
     let words = text(&root);
-    js_sys::Reflect::delete_property(&navigator, &"userAgent".into()).expect("restore");
+    js_sys::Reflect::set(&window, &"matchMedia".into(), &real).expect("restore");
     assert!(find(&root, "a.install").is_none(), "{words}");
     assert!(
         find(&root, ".card-step button.primary").is_none_or(|b| b.has_attribute("hidden")),

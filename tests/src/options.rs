@@ -42,6 +42,9 @@ pub struct Options {
     /// `/usr/lib` and `/etc/chromium` (overlayfs), so the machine itself is left unchanged; no
     /// per-user manifest is written.
     pub packaged_bridge: bool,
+    /// The browser's user-agent string, when the scenario plays another operating system's
+    /// browser (Chromium's `--user-agent`, Firefox's `general.useragent.override`).
+    pub user_agent: Option<&'static str>,
 }
 
 impl Default for Options {
@@ -61,6 +64,7 @@ impl Default for Options {
             rate_limits: true,
             certificate_expires_in_days: None,
             packaged_bridge: false,
+            user_agent: None,
         }
     }
 }

@@ -458,6 +458,9 @@ async fn start_browser(
                 "--window-size=1280,900".into(),
                 format!("--user-data-dir={}", profile.display()),
             ];
+            if let Some(agent) = options.user_agent {
+                args.push(format!("--user-agent={agent}"));
+            }
             if options.extension {
                 args.push(format!("--load-extension={}", extension.display()));
                 args.push(format!(
@@ -472,13 +475,19 @@ async fn start_browser(
                 "enableExtensionTargets": true,
             }})
         }
-        Browser::Firefox => json!({ "moz:firefoxOptions": {
-            "args": ["-headless", "-profile", profile],
-            "prefs": {
+        Browser::Firefox => {
+            let mut prefs = json!({
                 "devtools.console.stdout.content": true,
                 "browser.shell.checkDefaultBrowser": false,
-            },
-        }}),
+            });
+            if let Some(agent) = options.user_agent {
+                prefs["general.useragent.override"] = json!(agent);
+            }
+            json!({ "moz:firefoxOptions": {
+                "args": ["-headless", "-profile", profile],
+                "prefs": prefs,
+            }})
+        }
     };
     let capabilities = match capabilities {
         Value::Object(map) => map,

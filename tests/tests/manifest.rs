@@ -138,3 +138,50 @@ fn the_extensions_error_codes_are_the_contracts() {
         .collect();
     assert_eq!(theirs, ours);
 }
+
+/// The baseline of what the extension may do (`extension/permissions.baseline.json`): the
+/// manifest asks for exactly that, so that a widening (a new permission, host or page, which
+/// makes Chrome disable the installed extension until the user accepts it) fails here unless the
+/// baseline changes in the same commit. The store packages (`cargo xtask extension`) replace
+/// the placeholder origin and ask for nothing more.
+#[test]
+fn it_asks_for_nothing_beyond_its_permission_baseline() {
+    let manifest = manifest();
+    let baseline: Value = serde_json::from_str(
+        &std::fs::read_to_string(extension_dir().join("permissions.baseline.json"))
+            .expect("permissions.baseline.json"),
+    )
+    .expect("the baseline is JSON");
+    let or_empty = |value: &Value| value.as_array().cloned().unwrap_or_default();
+    assert_eq!(
+        or_empty(&manifest["permissions"]),
+        or_empty(&baseline["permissions"]),
+        "permissions"
+    );
+    assert_eq!(
+        or_empty(&manifest["optional_permissions"]),
+        or_empty(&baseline["optional_permissions"]),
+        "optional permissions"
+    );
+    assert_eq!(
+        or_empty(&manifest["host_permissions"]),
+        or_empty(&baseline["host_permissions"]),
+        "host permissions"
+    );
+    let matches: Vec<Value> = or_empty(&manifest["content_scripts"])
+        .iter()
+        .flat_map(|script| or_empty(&script["matches"]))
+        .collect();
+    assert_eq!(
+        matches,
+        or_empty(&baseline["content_script_matches"]),
+        "content-script matches"
+    );
+    assert!(manifest.get("optional_host_permissions").is_none());
+    // Firefox's add-on store requires new add-ons to declare what they collect (November 2025):
+    // nothing.
+    assert_eq!(
+        manifest["browser_specific_settings"]["gecko"]["data_collection_permissions"]["required"],
+        baseline["data_collection"]
+    );
+}

@@ -61,6 +61,67 @@ in_both_browsers!(
     }
 );
 
+/// The user-agent strings of the browsers citizens use, on the three systems the bridge is
+/// packaged for: no page and no part may depend on them (issue 14: an update must never turn a
+/// working portal off for one system's browsers).
+const USER_AGENTS: [(&str, &str); 3] = [
+    (
+        "windows",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36 Edg/156.0.0.0",
+    ),
+    (
+        "macos",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:153.0) Gecko/20100101 Firefox/153.0",
+    ),
+    (
+        "linux",
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36",
+    ),
+];
+
+/// F1 from the top page to 「申し込みを受け付けました」 with the browser saying it is `agent`.
+async fn application_as(p: &mut Portal, agent: &str) -> anyhow::Result<()> {
+    p.open("/").await?;
+    let seen = p
+        .client
+        .execute("return navigator.userAgent", vec![])
+        .await?;
+    ensure!(seen == agent, "the browser says it is {seen}, not {agent}");
+    p.apply_until_card_step(false).await?;
+    p.read_card().await?;
+    p.enter_pin(PIN).await?;
+    p.see("申し込みを受け付けました").await?;
+    p.screenshot("done").await?;
+    Ok(())
+}
+
+in_both_browsers!(
+    the_application_works_with_a_windows_user_agent,
+    Options {
+        user_agent: Some(USER_AGENTS[0].1),
+        ..Options::default()
+    },
+    async |p: &mut Portal| application_as(p, USER_AGENTS[0].1).await
+);
+
+in_both_browsers!(
+    the_application_works_with_a_macos_user_agent,
+    Options {
+        user_agent: Some(USER_AGENTS[1].1),
+        ..Options::default()
+    },
+    async |p: &mut Portal| application_as(p, USER_AGENTS[1].1).await
+);
+
+in_both_browsers!(
+    the_application_works_with_a_linux_user_agent,
+    Options {
+        user_agent: Some(USER_AGENTS[2].1),
+        ..Options::default()
+    },
+    async |p: &mut Portal| application_as(p, USER_AGENTS[2].1).await
+);
+
 in_both_browsers!(
     a_certificate_near_its_expiry_is_announced_after_the_login,
     Options {

@@ -202,6 +202,10 @@ mod tests {
             "helper@myna-portal.example"
         );
         assert_eq!(firefox["permissions"], json!(["nativeMessaging"]));
+        assert_eq!(
+            firefox["browser_specific_settings"]["gecko"]["data_collection_permissions"],
+            json!({ "required": ["none"] })
+        );
     }
 
     #[test]

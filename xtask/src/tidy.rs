@@ -53,10 +53,55 @@ pub fn check(root: &Path) -> anyhow::Result<()> {
         }
     }
     problems.extend(crate::rooms::problems(root));
+    problems.extend(user_agent_reads(root));
     if !problems.is_empty() {
         bail!("tidy:\n  {}", problems.join("\n  "));
     }
     Ok(())
+}
+
+/// Places where the portal's code reads a user agent: no page or part may depend on the
+/// browser's name or system (issue 14; an e2e scenario runs with Windows, macOS and Linux
+/// user-agent strings). The pages, the extension, the server and the bridge are searched.
+fn user_agent_reads(root: &Path) -> Vec<String> {
+    // Spelled in pieces so that this file does not trip its own check.
+    let marks = [
+        concat!("user", "agent"),
+        concat!("user", "_agent"),
+        concat!("user", "-agent"),
+    ];
+    let mut found = Vec::new();
+    let mut stack: Vec<std::path::PathBuf> = ["app/src", "extension", "server/src", "bridge/src"]
+        .iter()
+        .map(|dir| root.join(dir))
+        .collect();
+    while let Some(path) = stack.pop() {
+        if path.ends_with("extension/tests") || path.ends_with("node_modules") {
+            continue;
+        }
+        if path.is_dir() {
+            if let Ok(entries) = std::fs::read_dir(&path) {
+                stack.extend(entries.flatten().map(|e| e.path()));
+            }
+            continue;
+        }
+        let code = path.extension().is_some_and(|e| e == "rs" || e == "js");
+        let Ok(text) = std::fs::read_to_string(&path).map(|t| t.to_lowercase()) else {
+            continue;
+        };
+        if code && marks.iter().any(|mark| text.contains(mark)) {
+            let name = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .display()
+                .to_string();
+            found.push(format!(
+                "{name}: reads the user agent (no page or part may depend on it)"
+            ));
+        }
+    }
+    found.sort();
+    found
 }
 
 /// Citations in `text` of documents that are not in the repository at `root`: a `docs/….md` that
@@ -153,6 +198,21 @@ mod tests {
         if let Err(problems) = check(&crate::project_root()) {
             panic!("{problems:#}");
         }
+    }
+
+    #[test]
+    fn reading_the_user_agent_is_found() {
+        let dir = std::env::temp_dir().join(format!("myna-tidy-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("app/src")).expect("dirs");
+        std::fs::write(
+            dir.join("app/src/phone.rs"),
+            format!("let agent = navigator.{}();", concat!("user", "_agent")),
+        )
+        .expect("write");
+        let found = user_agent_reads(&dir);
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(found.len(), 1);
+        assert!(user_agent_reads(&crate::project_root()).is_empty());
     }
 
     #[test]
