@@ -351,6 +351,22 @@ async fn a_code_from_a_newer_server_is_shown_as_sent() {
 }
 
 #[wasm_bindgen_test]
+async fn a_code_from_a_newer_extension_is_shown_as_sent() {
+    for locale in ["ja", "en"] {
+        let root = fresh_root();
+        set_storage("myna-lang", locale);
+        let body: protocol::ErrorBody =
+            serde_json::from_str(r#"{"code":"CARD_ON_FIRE","message":"m","hint":1}"#)
+                .expect("a newer side's refusal is read");
+        let _message = mount(&root, move || {
+            view! { <Language><app::components::FailureMessage failure=Failure::Card(body)/></Language> }
+        });
+        see(&root, &tr(locale, "card_error.internal")).await;
+        see(&root, "CARD_ON_FIRE").await;
+    }
+}
+
+#[wasm_bindgen_test]
 async fn the_status_table_has_the_portal_user_row_only_after_the_opt_in() {
     let status = |portal_user: Option<protocol::api::Received>| app::api::InsuranceStatus {
         application: app::api::ApplicationState::Received,

@@ -97,9 +97,15 @@ impl BridgeError {
     }
 
     /// The error as the extension receives it: the code, an English explanation, and the tries
-    /// left where the PIN window shows them.
+    /// left where the PIN window shows them. A fault's detail (the card's status word, PC/SC's
+    /// error) stays in the bridge's log: `INTERNAL` carries a fixed text on the wire.
     pub fn to_wire(&self) -> ErrorBody {
-        let body = ErrorBody::new(self.code(), self.to_string());
+        let message = match self {
+            Self::Card(_) => "the card answered unexpectedly".to_owned(),
+            Self::Pcsc(_) => "the reader reported a failure".to_owned(),
+            other => other.to_string(),
+        };
+        let body = ErrorBody::new(self.code(), message);
         match self {
             Self::PinIncorrect { tries_left } => body.with_tries_left(*tries_left),
             Self::PinBlocked => body.with_tries_left(0),
@@ -256,6 +262,24 @@ mod tests {
             wire(BridgeError::LastTryUnconfirmed),
             (ErrorCode::PinLastTry, Some(1))
         );
+    }
+
+    #[test]
+    fn a_faults_detail_stays_off_the_wire() {
+        let card = BridgeError::from(jpki::Error::UnexpectedStatus {
+            step: "VERIFY auth PIN",
+            sw: jpki::StatusWord::from_bytes(0x6A, 0x88),
+        });
+        let pcsc = BridgeError::from(pcsc::Error::InsufficientBuffer);
+        for error in [card, pcsc] {
+            let wire = error.to_wire();
+            assert_eq!(wire.code, ErrorCode::Internal);
+            assert!(!wire.message.contains("VERIFY"), "{}", wire.message);
+            assert!(!wire.message.contains("6A88"), "{}", wire.message);
+            assert!(!wire.message.contains(':'), "{}", wire.message);
+            // The log keeps it.
+            assert!(error.to_string().contains(':'), "{error}");
+        }
     }
 
     #[test]

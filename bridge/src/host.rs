@@ -105,6 +105,7 @@ impl<S: CardService> Host<S> {
                 tracing::info!(
                     id,
                     command,
+                    %error,
                     code = %wire.code,
                     tries_left = ?wire.tries_left,
                     elapsed_ms = started.elapsed().as_millis() as u64,

@@ -43,6 +43,10 @@ pub enum ErrorCode {
     Timeout,
     /// An internal fault; details are in the component's log, never on the wire.
     Internal,
+    /// Never sent: a code this build does not know (a newer extension or bridge). The reader
+    /// keeps the code as sent ([`ErrorBody::code_text`]).
+    #[serde(other)]
+    Unknown,
 }
 
 impl ErrorCode {
@@ -67,10 +71,12 @@ impl ErrorCode {
             Self::UserCancelled => "USER_CANCELLED",
             Self::Timeout => "TIMEOUT",
             Self::Internal => "INTERNAL",
+            Self::Unknown => "UNKNOWN",
         }
     }
 
-    /// Every code, for exhaustive tests and message tables.
+    /// Every code of the contract (not the reader's own [`ErrorCode::Unknown`]), for exhaustive
+    /// tests and message tables.
     pub const ALL: [ErrorCode; 18] = [
         Self::ExtensionUnavailable,
         Self::BridgeUnavailable,
@@ -111,9 +117,10 @@ impl std::fmt::Display for ErrorCode {
 }
 
 /// An error on the wire: `{ "code", "message", "triesLeft"?, "update"? }`. The message is English text for
-/// logs and developers; the SPA shows its own translated text for the code.
+/// logs and developers; the SPA shows its own translated text for the code. Read tolerantly: a
+/// newer side's code becomes [`ErrorCode::Unknown`] (kept as sent) and its new keys are ignored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", from = "ErrorWire")]
 pub struct ErrorBody {
     /// The stable code.
     pub code: ErrorCode,
@@ -125,6 +132,38 @@ pub struct ErrorBody {
     /// `VERSION_MISMATCH`: which part is out of date, so the page can say what to update.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update: Option<InstalledPart>,
+    /// The code as a newer side sent it, when this build does not know it.
+    #[serde(skip)]
+    pub unknown_code: Option<String>,
+}
+
+/// [`ErrorBody`] as read: the code as text first, so that an unknown one is kept.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ErrorWire {
+    code: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    tries_left: Option<u8>,
+    #[serde(default)]
+    update: Option<InstalledPart>,
+}
+
+impl From<ErrorWire> for ErrorBody {
+    fn from(wire: ErrorWire) -> Self {
+        let code = ErrorCode::ALL
+            .into_iter()
+            .find(|code| code.as_str() == wire.code)
+            .unwrap_or(ErrorCode::Unknown);
+        Self {
+            code,
+            message: wire.message,
+            tries_left: wire.tries_left,
+            update: wire.update,
+            unknown_code: (code == ErrorCode::Unknown).then_some(wire.code),
+        }
+    }
 }
 
 /// A part the user installs: the one to update after a `VERSION_MISMATCH`.
@@ -145,7 +184,15 @@ impl ErrorBody {
             message: message.into(),
             tries_left: None,
             update: None,
+            unknown_code: None,
         }
+    }
+
+    /// The code to show: the wire's spelling, or what a newer side sent.
+    pub fn code_text(&self) -> &str {
+        self.unknown_code
+            .as_deref()
+            .unwrap_or_else(|| self.code.as_str())
     }
 
     /// Adds the tries count.
@@ -169,6 +216,23 @@ mod tests {
                 code
             );
         }
+    }
+
+    #[test]
+    fn a_newer_sides_code_and_keys_are_read_not_refused() {
+        let body: ErrorBody = serde_json::from_str(
+            r#"{"code":"CARD_ON_FIRE","message":"m","triesLeft":2,"hint":"new"}"#,
+        )
+        .expect("parses");
+        assert_eq!(body.code, ErrorCode::Unknown);
+        assert_eq!(body.code_text(), "CARD_ON_FIRE");
+        assert_eq!(body.tries_left, Some(2));
+        let known: ErrorBody =
+            serde_json::from_str(r#"{"code":"NO_CARD","message":"m"}"#).expect("parses");
+        assert_eq!(
+            (known.code, known.code_text()),
+            (ErrorCode::NoCard, "NO_CARD")
+        );
     }
 
     #[test]

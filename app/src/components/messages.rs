@@ -42,7 +42,11 @@ pub fn card_message(code: ErrorCode) -> AnyView {
         ErrorCode::PinLastTry => tx(|l| td_string!(l, card_error.pin_last_try)).into_any(),
         ErrorCode::UserCancelled => tx(|l| td_string!(l, card_error.user_cancelled)).into_any(),
         ErrorCode::Timeout => tx(|l| td_string!(l, card_error.timeout)).into_any(),
-        ErrorCode::Internal => tx(|l| td_string!(l, card_error.internal)).into_any(),
+        // A newer extension's or bridge's code: the unexpected failure's words (the failure
+        // message adds the code as sent).
+        ErrorCode::Internal | ErrorCode::Unknown => {
+            tx(|l| td_string!(l, card_error.internal)).into_any()
+        }
     }
 }
 
@@ -145,9 +149,11 @@ pub fn FailureMessage(failure: Failure) -> impl IntoView {
     match failure {
         Failure::Card(body) => {
             let tries = body.tries_left;
+            let sent = (body.code == ErrorCode::Unknown).then(|| format!("({})", body.code_text()));
             view! {
                 <div class="error" role="alert">
                     <p>{card_message(body.code)}</p>
+                    {sent.map(|code| view! { <p class="code">{code}</p> })}
                     {update_hint(body.update)}
                     {tries.map(|count| view! { <p>{t!(i18n, card.tries_left, count)}</p> })}
                 </div>
