@@ -1,4 +1,4 @@
-// The extension's settings, shared by the background script and the PIN window. GENERATED from
+// The extension's settings, read by the background scripts. GENERATED from
 // the `protocol` crate (protocol/src/extension.rs) by `cargo xtask extension-config`: edit the
 // constants there, not this file.
 //

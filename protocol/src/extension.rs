@@ -40,7 +40,7 @@ pub fn config_js_speaking(origins: &[&str], protocol: u32) -> String {
         .collect::<Vec<_>>()
         .join(", ");
     format!(
-        r#"// The extension's settings, shared by the background script and the PIN window. GENERATED from
+        r#"// The extension's settings, read by the background scripts. GENERATED from
 // the `protocol` crate (protocol/src/extension.rs) by `cargo xtask extension-config`: edit the
 // constants there, not this file.
 //

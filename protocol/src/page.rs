@@ -16,7 +16,7 @@ use crate::ErrorBody;
 
 /// The `myna` tag every message carries, so that other `postMessage` traffic is ignored.
 pub const TAG: &str = "myna";
-/// How long the page waits for the acknowledgement before saying the helper is missing.
+/// How long the page waits for the acknowledgement before saying the extension is missing.
 pub const ACK_TIMEOUT_MS: u32 = 1_000;
 
 /// What the page asks.

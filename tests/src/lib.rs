@@ -43,7 +43,7 @@ pub const CHROMIUM_EXTENSION: &str = "chrome-extension://cfkhnepmoeapbbamnggmagd
 pub const FIREFOX_EXTENSION: &str = "helper@myna-portal.example";
 
 /// The bridge's native-messaging name.
-pub const HOST_NAME: &str = "jp.myna.bridge";
+pub const HOST_NAME: &str = protocol::NATIVE_HOST_NAME;
 
 /// Which browser drives the scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
