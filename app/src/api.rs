@@ -96,7 +96,7 @@ async fn post<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Result<
     call("POST", path, Some(body)).await
 }
 
-/// A text kept as data (`app/content/{lang}/{name}.html`, copied to `dist/content/`): an HTML
+/// A text kept as data (`app/public/content/{lang}/{name}.html`, copied to `dist/content/`): an HTML
 /// fragment of the project's own, fetched when a screen shows it instead of being compiled into
 /// the wasm (long texts — terms, the leaflets' guidance — would otherwise grow each first page;
 /// BENCHMARKS.md).

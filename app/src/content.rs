@@ -1,4 +1,4 @@
-//! Texts kept as data: HTML fragments per language (`app/content/{ja,en}/NAME.html`, copied by
+//! Texts kept as data: HTML fragments per language (`app/public/content/{ja,en}/NAME.html`, copied by
 //! Trunk to `dist/content/`), fetched when a screen shows them. Long texts — the terms, the
 //! information page, the leaflets' guidance — would otherwise be compiled into each part's wasm
 //! and grow its first page past the 200 KB budget (BENCHMARKS.md, "SPA"); as data they cost
@@ -134,7 +134,7 @@ mod tests {
                 || env!("CARGO_MANIFEST_DIR").into(),
                 std::path::PathBuf::from,
             )
-            .join("content");
+            .join("public/content");
         let mut names: Vec<String> = NAMES.iter().map(|n| (*n).to_owned()).collect();
         names.push(portal_terms());
         names.push(mynapoint_terms());

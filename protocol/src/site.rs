@@ -89,11 +89,11 @@ pub fn part_of(path: &str) -> Option<&'static str> {
     .find(|prefix| routes(prefix).contains(&path))
 }
 
-/// The version of マイナポータル利用規約 the pages show (`app/content/{ja,en}/terms-portal-VERSION.html`).
+/// The version of マイナポータル利用規約 the pages show (`app/public/content/{ja,en}/terms-portal-VERSION.html`).
 pub const PORTAL_TERMS_VERSION: &str = "2021-03";
 
 /// The version of the MyNa Point terms (決済事業者利用規約(要約) and the MyNa Point special
-/// terms it summarises) the pages show (`app/content/{ja,en}/terms-mynapoint-VERSION.html`).
+/// terms it summarises) the pages show (`app/public/content/{ja,en}/terms-mynapoint-VERSION.html`).
 pub const MYNAPOINT_TERMS_VERSION: &str = "2020-07";
 
 #[cfg(test)]

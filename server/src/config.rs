@@ -67,12 +67,12 @@ pub struct Settings {
     /// month).
     #[arg(long, env = "MYNA_REGISTRATION_EXPECTED_BY")]
     pub registration_expected_by: Option<crate::domain::schedule::Month>,
-    /// The version of マイナポータル利用規約 the SPA shows (`app/content/*/terms-portal-VERSION.html`);
+    /// The version of マイナポータル利用規約 the SPA shows (`app/public/content/*/terms-portal-VERSION.html`);
     /// applications must name it (`docs/terms.md`).
     #[arg(long, env = "MYNA_TERMS_VERSION", default_value = protocol::site::PORTAL_TERMS_VERSION)]
     pub terms_version: String,
     /// The version of the MyNa Point terms the SPA shows
-    /// (`app/content/*/terms-mynapoint-VERSION.html`); MyNa Point applications must name it.
+    /// (`app/public/content/*/terms-mynapoint-VERSION.html`); MyNa Point applications must name it.
     #[arg(long, env = "MYNA_POINT_TERMS_VERSION", default_value = protocol::site::MYNAPOINT_TERMS_VERSION)]
     pub point_terms_version: String,
     /// The MyNa Point payment services (a JSON file, see `server/data/payment-services.json`);

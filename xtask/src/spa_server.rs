@@ -78,7 +78,7 @@ impl FlowServer {
             "--trust-ca".into(),
             ca.join("auth-ca.cert.pem").into(),
             "--cors".into(),
-            // The texts kept as data (`app/content/`): the page fetches them from the server.
+            // The texts kept as data (`app/public/content/`): the page fetches them from the server.
             "--static-dir".into(),
             crate::project_root().join("app").into(),
         ];

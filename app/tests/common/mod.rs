@@ -69,7 +69,7 @@ pub fn fresh_root() -> web_sys::HtmlElement {
     div
 }
 
-/// Sends the API calls and the fetches of texts kept as data (`app/content/`) to the test
+/// Sends the API calls and the fetches of texts kept as data (`app/public/content/`) to the test
 /// server (`cargo xtask test` starts it with `--static-dir app`).
 pub fn use_test_server() {
     let Some(server) = option_env!("MYNA_TEST_SERVER") else {
