@@ -33,10 +33,10 @@ pub fn is_phone() -> bool {
         .is_some_and(|query| query.matches())
 }
 
-/// How long `status` may take after the acknowledgement.
-const STATUS_TIMEOUT_MS: i32 = 30_000;
+/// How long `status` may take after the acknowledgement (`protocol::page`).
+const STATUS_TIMEOUT_MS: i32 = protocol::page::STATUS_TIMEOUT_MS as i32;
 /// How long `authenticate` may take after the acknowledgement: the user types the PIN.
-const AUTHENTICATE_TIMEOUT_MS: i32 = 300_000;
+const AUTHENTICATE_TIMEOUT_MS: i32 = protocol::page::AUTHENTICATE_TIMEOUT_MS as i32;
 
 struct Pending {
     acked: bool,

@@ -85,11 +85,11 @@ pub struct Config {
 }
 
 fn default_card_timeout_ms() -> u64 {
-    15_000
+    protocol::bridge::CARD_TIMEOUT_MS
 }
 
 fn default_card_wait_ms() -> u64 {
-    10_000
+    protocol::bridge::CARD_WAIT_MS
 }
 
 fn default_card_hold_ms() -> u64 {

@@ -240,6 +240,27 @@ impl ApiErrorBody {
         }
     }
 
+    /// `INVALID_FIELD`'s field, typed; `None` for another refusal, or for a field this build does
+    /// not know (a newer server's: the page then shows the refusal's own text). On the wire it
+    /// is the field's API name, so that a reader never fails on a new one.
+    pub fn invalid_field(&self) -> Option<crate::payment::Field> {
+        (self.code == ApiCode::InvalidField)
+            .then(|| {
+                self.field
+                    .as_deref()
+                    .and_then(crate::payment::Field::from_api_name)
+            })
+            .flatten()
+    }
+
+    /// `INVALID_FIELD` naming `field` (its API name on the wire).
+    pub fn invalid(field: crate::payment::Field, message: impl Into<String>) -> Self {
+        Self {
+            field: Some(field.api_name().to_owned()),
+            ..Self::new(ApiCode::InvalidField, message)
+        }
+    }
+
     /// The code to show: the wire's spelling, or what a newer server sent.
     pub fn code_text(&self) -> &str {
         self.unknown_code
@@ -441,6 +462,21 @@ mod tests {
             let back: ApiCode = serde_json::from_value(wire).expect("parses");
             assert_eq!(back, code);
         }
+    }
+
+    #[test]
+    fn an_invalid_field_is_typed_and_a_new_one_is_not_an_error() {
+        use crate::payment::Field;
+        let known = ApiErrorBody::invalid(Field::SecurityCode, "m");
+        let wire = serde_json::to_value(&known).expect("serialises");
+        assert_eq!(wire["field"], "securityCode");
+        let back: ApiErrorBody = serde_json::from_value(wire).expect("parses");
+        assert_eq!(back.invalid_field(), Some(Field::SecurityCode));
+        let newer: ApiErrorBody =
+            serde_json::from_str(r#"{"code":"INVALID_FIELD","field":"birthday"}"#).expect("parses");
+        assert_eq!(newer.invalid_field(), None);
+        let other = ApiErrorBody::new(ApiCode::RateLimited, "m");
+        assert_eq!(other.invalid_field(), None);
     }
 
     #[test]

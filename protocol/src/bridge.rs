@@ -51,6 +51,14 @@ pub enum Request {
     Authenticate(AuthenticateRequest),
 }
 
+/// The bridge's default deadline for one card operation (milliseconds; `cardTimeoutMs` in
+/// `bridge.json`): PC/SC has no transmit timeout, so a silent card is given up after this.
+pub const CARD_TIMEOUT_MS: u64 = 15_000;
+
+/// How long `authenticate` waits by default for a My Number Card to be put on a reader
+/// (milliseconds; `cardWaitMs`). Its whole deadline is [`CARD_TIMEOUT_MS`] + this.
+pub const CARD_WAIT_MS: u64 = 10_000;
+
 /// Longest time a card stays held after `prepare` (milliseconds): the extension's PIN window
 /// waits 120 s for the citizen; ten seconds more cover its round trips.
 pub const CARD_HOLD_MS: u64 = 130_000;

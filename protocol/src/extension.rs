@@ -4,7 +4,10 @@
 //! `tests/tests/manifest.rs` compares them; `cargo xtask extension-config` rewrites it); a
 //! package's is the same text with the deployment's origins (`cargo xtask extension`).
 
-use crate::{bridge::CARD_HOLD_MS, NATIVE_HOST_NAME, PROTOCOL_VERSION};
+use crate::{
+    bridge::{CARD_HOLD_MS, CARD_TIMEOUT_MS, CARD_WAIT_MS},
+    page, NATIVE_HOST_NAME, PROTOCOL_VERSION,
+};
 
 /// The portal origin of the source tree, replaced by the deployment's in a package.
 pub const PLACEHOLDER_ORIGIN: &str = "https://myna.example";
@@ -14,8 +17,9 @@ pub const PLACEHOLDER_ORIGIN: &str = "https://myna.example";
 pub const STATUS_TIMEOUT_MS: u64 = 20_000;
 
 /// How long the extension waits for `authenticate` once the PIN is typed (milliseconds): the
-/// card signs in about a second; slow readers and cards take up to 10 s, and the bridge's own
-/// deadline for a card operation is 15 s.
+/// card signs in about a second; slow readers and cards take up to 10 s; longer than the
+/// bridge's own deadline for `authenticate` ([`CARD_TIMEOUT_MS`] + [`CARD_WAIT_MS`]), so that
+/// the bridge's answer, not the extension's `TIMEOUT`, is what the page shows.
 pub const AUTHENTICATE_TIMEOUT_MS: u64 = 30_000;
 
 /// How long the PIN window waits for the citizen (milliseconds). Shorter than the bridge's hold
@@ -23,8 +27,13 @@ pub const AUTHENTICATE_TIMEOUT_MS: u64 = 30_000;
 /// still open.
 pub const PIN_TIMEOUT_MS: u64 = 120_000;
 
+// The deadlines nest: the bridge's inside the extension's, the extension's inside the page's.
 const _: () = assert!(PIN_TIMEOUT_MS < CARD_HOLD_MS);
-const _: () = assert!(AUTHENTICATE_TIMEOUT_MS > 15_000);
+const _: () = assert!(STATUS_TIMEOUT_MS > CARD_TIMEOUT_MS);
+const _: () = assert!(AUTHENTICATE_TIMEOUT_MS > CARD_TIMEOUT_MS + CARD_WAIT_MS);
+const _: () = assert!((page::STATUS_TIMEOUT_MS as u64) > STATUS_TIMEOUT_MS);
+const _: () =
+    assert!((page::AUTHENTICATE_TIMEOUT_MS as u64) > PIN_TIMEOUT_MS + AUTHENTICATE_TIMEOUT_MS);
 
 /// `config.js` for `origins` (the portal origins built into the package) and this crate's
 /// protocol version.

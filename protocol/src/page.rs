@@ -18,6 +18,13 @@ use crate::ErrorBody;
 pub const TAG: &str = "myna";
 /// How long the page waits for the acknowledgement before saying the extension is missing.
 pub const ACK_TIMEOUT_MS: u32 = 1_000;
+/// How long the page waits for `status` after the acknowledgement (milliseconds): longer than
+/// the extension waits for the bridge (`crate::extension::STATUS_TIMEOUT_MS`), so that the
+/// extension's own `TIMEOUT` is what the page shows.
+pub const STATUS_TIMEOUT_MS: u32 = 30_000;
+/// How long the page waits for `authenticate` after the acknowledgement (milliseconds): the
+/// PIN window's wait and the bridge's deadline, with room to spare.
+pub const AUTHENTICATE_TIMEOUT_MS: u32 = 300_000;
 
 /// What the page asks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -42,21 +42,13 @@ enum ApplyStep {
 /// Whether a refusal of the input step is shown above the form: every one but a field's own,
 /// which its field shows (a field this page does not know is shown above as well).
 fn point_error_is_general(error: &ApiErrorBody) -> bool {
-    error.code != ApiCode::InvalidField
-        || error
-            .field
-            .as_deref()
-            .and_then(Field::from_api_name)
-            .is_none()
+    error.code != ApiCode::InvalidField || error.invalid_field().is_none()
 }
 
 /// The message of a refusal of the application, at the input step: the field's own text when
 /// the server named a field of the form, else the refusal's.
 fn point_error(error: &ApiErrorBody) -> AnyView {
-    match (
-        error.code,
-        error.field.as_deref().and_then(Field::from_api_name),
-    ) {
+    match (error.code, error.invalid_field()) {
         (ApiCode::InvalidField, Some(field)) => field_message(field),
         _ => api_message(error),
     }
@@ -137,7 +129,7 @@ pub fn PointApply() -> impl IntoView {
     // the input, nothing typed lost, the wrong field marked.
     let refused = move |error: ApiErrorBody, service: Service| {
         if error.code == ApiCode::InvalidField {
-            field_error.set(error.field.as_deref().and_then(Field::from_api_name));
+            field_error.set(error.invalid_field());
         }
         apply_error.set(Some(error));
         step.set(ApplyStep::Input(service));
