@@ -1,9 +1,12 @@
 //! What a citizen does: open a page, press, fill, type the PIN in the extension's window, and
 //! the steps every flow shares (the card step, the application up to it).
 
-use std::time::{Duration, Instant};
+use std::{
+    process::Command,
+    time::{Duration, Instant},
+};
 
-use anyhow::bail;
+use anyhow::{bail, Context as _};
 use fantoccini::Locator;
 
 use crate::*;
@@ -161,5 +164,23 @@ impl Portal {
         self.screenshot("pin-window").await?;
         self.press("#cancel").await?;
         self.main_window().await
+    }
+
+    /// Stops the private pcscd: the reader's service gone (an unplugged reader takes its
+    /// readers away the same way). Nothing restarts it in this scenario.
+    pub fn stop_reader_service(&mut self) {
+        self._pcscd.stop();
+    }
+
+    /// Kills the bridge process the browser started (its wrapper wrote the pid, then became it).
+    ///
+    /// # Errors
+    /// When the bridge's process id cannot be read or the signal cannot be sent.
+    pub fn kill_bridge(&self) -> anyhow::Result<()> {
+        let pid = std::fs::read_to_string(self.dir.path().join("bridge.pid"))
+            .context("the bridge has not started")?;
+        let status = Command::new("kill").arg(pid.trim()).status()?;
+        anyhow::ensure!(status.success(), "kill {} failed", pid.trim());
+        Ok(())
     }
 }

@@ -106,4 +106,33 @@ impl Portal {
         self.client.switch_to_window(main).await?;
         Ok(())
     }
+
+    /// The My Number Card in reader 0 (none with `Options::reader` off).
+    ///
+    /// # Errors
+    /// When the scenario has no reader.
+    pub fn card(&self) -> anyhow::Result<&VpcdCard> {
+        self.card.as_ref().context("no card in this scenario")
+    }
+
+    /// The card in reader 1 (`Options::second_card` or `Options::other_card`).
+    ///
+    /// # Errors
+    /// When the scenario has none.
+    pub fn second_card(&self) -> anyhow::Result<&VpcdCard> {
+        self.second_card
+            .as_ref()
+            .context("no second card in this scenario")
+    }
+
+    /// The bridge's log so far.
+    pub fn bridge_log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("bridge.log")).unwrap_or_default()
+    }
+
+    /// The WebDriver server's log, with its browser's output (and that of a bridge the browser
+    /// started without the test's wrapper: `Options::packaged_bridge`).
+    pub fn driver_log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("driver.log")).unwrap_or_default()
+    }
 }

@@ -23,6 +23,7 @@ pub mod leaflet;
 pub mod options;
 pub mod packaged;
 pub mod stack;
+mod webdriver;
 
 pub use check::{PHONE, PHONE_WIDTHS, TERMINAL_SCREENS};
 pub use options::Options;

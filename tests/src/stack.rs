@@ -19,7 +19,10 @@ use virtual_card::{fixtures::Templates, pcscd::PrivatePcscd, vpcd::VpcdCard, Car
 
 use crate::*;
 
-use crate::packaged::{in_system_namespace, install_package};
+use crate::{
+    packaged::{in_system_namespace, install_package},
+    webdriver::InstallAddon,
+};
 
 struct Built {
     server: PathBuf,
@@ -108,32 +111,6 @@ fn log_tail(path: &Path, lines: usize) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let all: Vec<&str> = text.lines().collect();
     all[all.len().saturating_sub(lines)..].join("\n")
-}
-
-/// `POST /session/{id}/moz/addon/install`: geckodriver's command for an unpacked add-on.
-#[derive(Debug)]
-struct InstallAddon {
-    path: String,
-}
-
-impl fantoccini::wd::WebDriverCompatibleCommand for InstallAddon {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/moz/addon/install",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
-        (
-            http::Method::POST,
-            Some(json!({ "path": self.path, "temporary": true }).to_string()),
-        )
-    }
 }
 
 impl Drop for Portal {
@@ -591,52 +568,5 @@ impl Portal {
         if let Err(error) = outcome {
             panic!("{:?}: {error:#}", self.browser);
         }
-    }
-
-    /// The My Number Card in reader 0 (none with `Options::reader` off).
-    ///
-    /// # Errors
-    /// When the scenario has no reader.
-    pub fn card(&self) -> anyhow::Result<&VpcdCard> {
-        self.card.as_ref().context("no card in this scenario")
-    }
-
-    /// The card in reader 1 (`Options::second_card` or `Options::other_card`).
-    ///
-    /// # Errors
-    /// When the scenario has none.
-    pub fn second_card(&self) -> anyhow::Result<&VpcdCard> {
-        self.second_card
-            .as_ref()
-            .context("no second card in this scenario")
-    }
-
-    /// Stops the private pcscd: the reader's service gone (an unplugged reader takes its
-    /// readers away the same way). Nothing restarts it in this scenario.
-    pub fn stop_reader_service(&mut self) {
-        self._pcscd.stop();
-    }
-
-    /// Kills the bridge process the browser started (its wrapper wrote the pid, then became it).
-    ///
-    /// # Errors
-    /// When the bridge's process id cannot be read or the signal cannot be sent.
-    pub fn kill_bridge(&self) -> anyhow::Result<()> {
-        let pid = std::fs::read_to_string(self.dir.path().join("bridge.pid"))
-            .context("the bridge has not started")?;
-        let status = Command::new("kill").arg(pid.trim()).status()?;
-        anyhow::ensure!(status.success(), "kill {} failed", pid.trim());
-        Ok(())
-    }
-
-    /// The bridge's log so far.
-    pub fn bridge_log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("bridge.log")).unwrap_or_default()
-    }
-
-    /// The WebDriver server's log, with its browser's output (and that of a bridge the browser
-    /// started without the test's wrapper: `Options::packaged_bridge`).
-    pub fn driver_log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("driver.log")).unwrap_or_default()
     }
 }
