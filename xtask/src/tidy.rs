@@ -43,7 +43,7 @@ pub fn check(root: &Path) -> anyhow::Result<()> {
         // A migration is frozen once applied (its checksum is in every database); this file's
         // tests hold examples of what it looks for.
         let exempt = name.starts_with("server/migrations/") || name == "xtask/src/tidy.rs";
-        for cited in missing_citations(root, &text)
+        for cited in missing_citations(root, &name, &text)
             .into_iter()
             .filter(|_| !exempt)
         {
@@ -104,20 +104,13 @@ fn user_agent_reads(root: &Path) -> Vec<String> {
     found
 }
 
-/// Citations in `text` of documents that are not in the repository at `root`: a `docs/….md` that
-/// does not exist, or one of the outside design notes by its bare name.
-fn missing_citations(root: &Path, text: &str) -> Vec<String> {
-    // The outside notes' names, spelled in pieces so that this file does not cite them.
-    let outside = [
-        "jpki",
-        "security",
-        "flows",
-        "architecture",
-        "test-stack",
-        "anchors",
-        "style",
-        "user-problems",
-    ];
+/// Citations in `text` (of the file `name`) of documents that are not in the repository at
+/// `root`: any `….md` must be a file there — `docs/x.md` under `docs/`, `a/b.md` from the root,
+/// and a bare `x.md` at the root (README.md, ARCHITECTURE.md, BENCHMARKS.md) or, in a document
+/// under `docs/`, beside it. Code cites its documents as `docs/x.md`, so a bare name that only
+/// an outside note has is found.
+fn missing_citations(root: &Path, file: &str, text: &str) -> Vec<String> {
+    let in_docs = file.starts_with("docs/");
     let mut missing = Vec::new();
     if text.contains(concat!("shared/", "design")) {
         missing.push(concat!("shared/", "design").to_owned());
@@ -148,8 +141,21 @@ fn missing_citations(root: &Path, text: &str) -> Vec<String> {
                     }
                 }
             }
-        } else if outside.contains(&name) {
-            missing.push(format!("{name}.md"));
+        } else {
+            let exists = if name.contains('/') {
+                root.join(format!("{name}.md")).is_file()
+            } else {
+                root.join(format!("{name}.md")).is_file()
+                    || (in_docs && root.join("docs").join(format!("{name}.md")).is_file())
+            };
+            // A URL's path (`https://…/x.md`) is not a citation of this repository's files.
+            let url = text[..start]
+                .rsplit(char::is_whitespace)
+                .next()
+                .is_some_and(|w| w.contains("://"));
+            if !exists && !url {
+                missing.push(format!("{name}.md"));
+            }
         }
     }
     missing
@@ -219,17 +225,24 @@ mod tests {
     fn a_citation_of_a_missing_document_is_found() {
         let root = crate::project_root();
         let bare = format!("see {}.md §2", "jpki");
-        assert_eq!(missing_citations(&root, &bare), vec!["jpki.md".to_owned()]);
         assert_eq!(
-            missing_citations(&root, "(docs/card.md §2, docs/nothing-here.md)"),
+            missing_citations(&root, "src/x.rs", &bare),
+            vec!["jpki.md".to_owned()]
+        );
+        assert_eq!(
+            missing_citations(&root, "src/x.rs", "(docs/card.md §2, docs/nothing-here.md)"),
             vec!["docs/nothing-here.md".to_owned()]
         );
-        assert!(
-            missing_citations(&root, "README.md and ARCHITECTURE.md, docs/flows.md F3").is_empty()
-        );
+        assert!(missing_citations(
+            &root,
+            "src/x.rs",
+            "README.md and ARCHITECTURE.md, docs/flows.md F3"
+        )
+        .is_empty());
         assert_eq!(
             missing_citations(
                 &root,
+                "src/x.rs",
                 "(`docs/card.md` §5, docs/card.md §42, `docs/security.md` 99)"
             ),
             vec![
@@ -237,6 +250,16 @@ mod tests {
                 "docs/security.md 99".to_owned()
             ]
         );
-        assert!(missing_citations(&root, "docs/security.md 4, docs/flows.md F7").is_empty());
+        assert!(
+            missing_citations(&root, "src/x.rs", "docs/security.md 4, docs/flows.md F7").is_empty()
+        );
+        // A bare name is a root document, or a sibling in docs/; an outside note's name is not.
+        let flows = concat!("flows", ".md");
+        assert_eq!(
+            missing_citations(&root, "src/x.rs", &format!("see {flows} F3")),
+            vec![flows.to_owned()]
+        );
+        assert!(missing_citations(&root, "docs/card.md", &format!("see {flows} F3")).is_empty());
+        assert!(missing_citations(&root, "src/x.rs", "https://example.org/guide.md").is_empty());
     }
 }
