@@ -403,7 +403,7 @@ async fn the_information_page_has_every_section_and_the_install_guide() {
     go("/info");
     let info = mount(&root, app::App);
     // Every sentence of the text kept as data is on the page.
-    for sentence in fragment_sentences(include_str!("../content/ja/info.html")) {
+    for sentence in fragment_sentences(include_str!("../public/content/ja/info.html")) {
         see(&root, &sentence).await;
     }
     // The health-insurance line's own facts (issue 11, item 10): 「4→2」, weekdays 9:30–18:30.
@@ -461,12 +461,12 @@ async fn the_terms_pages_show_the_terms_and_their_version() {
         (
             "/terms",
             "terms.portal_title",
-            include_str!("../content/ja/terms-portal-2021-03.html"),
+            include_str!("../public/content/ja/terms-portal-2021-03.html"),
         ),
         (
             "/terms/mynapoint",
             "terms.mynapoint_title",
-            include_str!("../content/ja/terms-mynapoint-2020-07.html"),
+            include_str!("../public/content/ja/terms-mynapoint-2020-07.html"),
         ),
     ] {
         let root = fresh_root();
