@@ -107,6 +107,31 @@ pub async fn content(lang: &str, name: &str) -> Result<String, ApiErrorBody> {
     send("GET", format!("/content/{lang}/{name}.html"), None).await
 }
 
+/// The maintenance windows on now or announced (`GET /service-state`, no session needed).
+///
+/// # Errors
+/// [`ApiErrorBody`]: the server's refusal, or `NETWORK` when the server cannot be reached or
+/// its answer cannot be read.
+pub async fn service_state() -> Result<protocol::maintenance::ServiceState, ApiErrorBody> {
+    call("GET", "/service-state", None).await
+}
+
+/// Whether a maintenance window stops `scope` now (`GET /service-state/{scope}`): `Ok` when
+/// the service is open.
+///
+/// # Errors
+/// `MAINTENANCE` with `until` when a window stops it; `NETWORK` when the server cannot be
+/// reached or its answer cannot be read.
+pub async fn service_open(scope: protocol::maintenance::Scope) -> Result<(), ApiErrorBody> {
+    call::<Option<serde::de::IgnoredAny>>(
+        "GET",
+        &format!("/service-state/{}", scope.as_str()),
+        None,
+    )
+    .await
+    .map(|_| ())
+}
+
 /// Starts or resumes the session and keeps its CSRF token.
 ///
 /// # Errors

@@ -74,7 +74,7 @@ pub fn Apply() -> impl IntoView {
             ApplyStep::Card => view! {
                 <StepBar current=1/>
                 <StepHeading>{tx(|l| td_string!(l, apply.card_heading))}</StepHeading>
-                <CardStep submit=tx(|l| td_string!(l, apply.submit)).into_any() on_login failure guide="card-pin-apply"/>
+                <CardStep service=protocol::maintenance::Scope::Insurance submit=tx(|l| td_string!(l, apply.submit)).into_any() on_login failure guide="card-pin-apply"/>
                 <div class="buttons">
                     <button type="button" on:click=move |_| step.set(ApplyStep::Terms)>{tx(|l| td_string!(l, apply.back))}</button>
                 </div>
@@ -113,7 +113,7 @@ pub fn Status() -> impl IntoView {
         {move || match status.get() {
             None => view! {
                 <StepHeading>{tx(|l| td_string!(l, status.card_heading))}</StepHeading>
-                <CardStep submit=tx(|l| td_string!(l, status.submit)).into_any() on_login failure guide="card-pin-status"/>
+                <CardStep service=protocol::maintenance::Scope::Insurance submit=tx(|l| td_string!(l, status.submit)).into_any() on_login failure guide="card-pin-status"/>
                 <div class="buttons">
                     <a class="button" href=routes::TOP>{tx(|l| td_string!(l, apply.back))}</a>
                 </div>

@@ -53,7 +53,7 @@ fn mount_card_step(root: &web_sys::HtmlElement) -> impl Sized {
     mount(root, move || {
         view! {
             <Language>
-                <CardStep submit="申し込む".into_any() on_login=Callback::new(|()| {}) failure/>
+                <CardStep service=protocol::maintenance::Scope::Insurance submit="申し込む".into_any() on_login=Callback::new(|()| {}) failure/>
             </Language>
         }
     })
@@ -565,7 +565,7 @@ async fn the_card_step_explains_the_password_on_a_pc_and_at_the_terminal() {
         provide_context(app::kiosk::Kiosk(true));
         view! {
             <Language>
-                <CardStep submit="次へ進む".into_any() on_login=Callback::new(|()| {}) failure/>
+                <CardStep service=protocol::maintenance::Scope::Insurance submit="次へ進む".into_any() on_login=Callback::new(|()| {}) failure/>
             </Language>
         }
     });
@@ -677,5 +677,128 @@ async fn a_certificate_near_its_expiry_is_announced() {
                 text(&root)
             );
         }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_card_step_of_a_stopped_service_asks_for_no_card() {
+    for (locale, ends, from, to) in [
+        (
+            "ja",
+            "2026年12月1日 06:00",
+            "2026年12月5日 01:00",
+            "2026年12月5日 05:00",
+        ),
+        (
+            "en",
+            "1 Dec 2026, 06:00 (JST)",
+            "5 Dec 2026, 01:00 (JST)",
+            "5 Dec 2026, 05:00 (JST)",
+        ),
+    ] {
+        let root = fresh_root();
+        set_storage("myna-lang", locale);
+        let windows: protocol::maintenance::ServiceState =
+            serde_json::from_value(serde_json::json!({
+                "maintenance": [
+                    {"scope": "mynapoint", "from": "2026-12-01T02:00:00+09:00",
+                     "until": "2026-12-01T06:00:00+09:00", "active": true},
+                    {"scope": "insurance", "from": "2026-12-05T01:00:00+09:00",
+                     "until": "2026-12-05T05:00:00+09:00", "active": false},
+                ]
+            }))
+            .expect("state");
+        // The server refused the step's request: a window started while the page was open.
+        let failure = RwSignal::new(Some(Failure::Api(app::api::ApiErrorBody {
+            until: Some("2026-12-01T06:00:00+09:00".into()),
+            ..app::api::ApiErrorBody::new(app::api::ApiCode::Maintenance, "")
+        })));
+        let _step = mount(&root, move || {
+            view! {
+                <Language>
+                    <app::components::MaintenanceWindows windows=windows.maintenance/>
+                    <CardStep service=protocol::maintenance::Scope::Mynapoint
+                        submit="次へ進む".into_any() on_login=Callback::new(|()| {}) failure/>
+                </Language>
+            }
+        });
+        // The step's own message: the server's refusal, until when.
+        see(
+            &root,
+            &[
+                tr(locale, "api_error.maintenance"),
+                ends.to_owned(),
+                tr(locale, "maintenance.retry_end"),
+            ]
+            .concat(),
+        )
+        .await;
+        // The list's sentence as its pieces make it, in each language.
+        let now = [
+            tr(locale, "maintenance.now"),
+            tr(locale, "maintenance.mynapoint"),
+            tr(locale, "maintenance.now_until"),
+            ends.to_owned(),
+            tr(locale, "maintenance.retry_end"),
+        ]
+        .concat();
+        see(&root, &now).await;
+        // The announced window of another service, with both of its times, not as a warning.
+        let announced = [
+            from.to_owned(),
+            tr(locale, "maintenance.announced_to"),
+            to.to_owned(),
+            tr(locale, "maintenance.announced_until"),
+            tr(locale, "maintenance.insurance"),
+            tr(locale, "maintenance.announced_end"),
+        ]
+        .concat();
+        see(&root, &announced).await;
+        let notice = find(&root, ".maintenance p[data-scope='insurance']").expect("announced");
+        assert!(!notice.class_list().contains("warning"));
+        let on = find(&root, ".maintenance p[data-scope='mynapoint']").expect("on now");
+        assert!(on.class_list().contains("warning"));
+        let button = find(&root, ".card-step button.primary").expect("button");
+        assert!(button.hidden(), "no button while the service is stopped");
+        assert!(button.has_attribute("disabled"));
+        assert!(
+            find(&root, ".readiness button").is_some(),
+            "「もう一度確認する」 to go on after the window"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_maintenance_refusal_says_until_when_or_to_try_later() {
+    for (locale, date) in [
+        ("ja", "2026年12月1日 06:00"),
+        ("en", "1 Dec 2026, 06:00 (JST)"),
+    ] {
+        let root = fresh_root();
+        set_storage("myna-lang", locale);
+        let error = app::api::ApiErrorBody {
+            until: Some("2026-12-01T06:00:00+09:00".into()),
+            ..app::api::ApiErrorBody::new(app::api::ApiCode::Maintenance, "")
+        };
+        let open = app::api::ApiErrorBody::new(app::api::ApiCode::Maintenance, "");
+        let _message = mount(&root, move || {
+            view! {
+                <Language>
+                    <app::components::FailureMessage failure=Failure::Api(error.clone())/>
+                    <app::components::FailureMessage failure=Failure::Api(open.clone())/>
+                </Language>
+            }
+        });
+        see(
+            &root,
+            &[
+                tr(locale, "api_error.maintenance"),
+                date.to_owned(),
+                tr(locale, "maintenance.retry_end"),
+            ]
+            .concat(),
+        )
+        .await;
+        see(&root, &tr(locale, "api_error.maintenance_open")).await;
     }
 }

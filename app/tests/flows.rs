@@ -103,7 +103,7 @@ async fn every_card_error_has_its_own_message_in_both_languages() {
             let _step = mount(&root, move || {
                 view! {
                     <Language>
-                        <CardStep submit="go".into_any() on_login=Callback::new(|()| {}) failure/>
+                        <CardStep service=protocol::maintenance::Scope::Insurance submit="go".into_any() on_login=Callback::new(|()| {}) failure/>
                     </Language>
                 }
             });

@@ -74,6 +74,9 @@ pub enum ApiCode {
     ProviderUnavailable,
     /// Nothing there yet (no reservation, no application).
     NotFound,
+    /// A maintenance window stops this service now (`crate::maintenance`); `until` says when
+    /// it is expected to end, when the operators said.
+    Maintenance,
     /// An internal failure (logged by the server, never described on the wire).
     Internal,
     /// Never sent by the server: the page could not reach it, or could not read its answer.
@@ -86,7 +89,7 @@ pub enum ApiCode {
 
 impl ApiCode {
     /// Every code, for tests that each has its text and its wire spelling.
-    pub const ALL: [Self; 34] = [
+    pub const ALL: [Self; 35] = [
         Self::InvalidRequest,
         Self::TooLarge,
         Self::CsrfFailed,
@@ -118,6 +121,7 @@ impl ApiCode {
         Self::ProviderRejected,
         Self::ProviderUnavailable,
         Self::NotFound,
+        Self::Maintenance,
         Self::Internal,
         Self::Network,
         Self::Unknown,
@@ -157,6 +161,7 @@ impl ApiCode {
             Self::ProviderRejected => "PROVIDER_REJECTED",
             Self::ProviderUnavailable => "PROVIDER_UNAVAILABLE",
             Self::NotFound => "NOT_FOUND",
+            Self::Maintenance => "MAINTENANCE",
             Self::Internal => "INTERNAL",
             Self::Network => "NETWORK",
             Self::Unknown => "UNKNOWN",
@@ -189,6 +194,10 @@ pub struct ApiErrorBody {
     /// `RATE_LIMITED`: seconds to wait.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// `MAINTENANCE`: when the window is expected to end (RFC 3339, JST), when the operators
+    /// said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
     /// The code as a newer server sent it, when this page does not know it
     /// ([`ApiCode::Unknown`]): the page shows it so that a help desk can tell what happened.
     #[serde(skip)]
@@ -208,6 +217,8 @@ struct ApiErrorWire {
     field: Option<String>,
     #[serde(default)]
     retry_after: Option<u64>,
+    #[serde(default)]
+    until: Option<String>,
 }
 
 impl From<ApiErrorWire> for ApiErrorBody {
@@ -222,6 +233,7 @@ impl From<ApiErrorWire> for ApiErrorBody {
             available_from: wire.available_from,
             field: wire.field,
             retry_after: wire.retry_after,
+            until: wire.until,
             unknown_code: (code == ApiCode::Unknown).then_some(wire.code),
         }
     }
@@ -236,6 +248,7 @@ impl ApiErrorBody {
             available_from: None,
             field: None,
             retry_after: None,
+            until: None,
             unknown_code: None,
         }
     }
@@ -511,6 +524,16 @@ mod tests {
         let none: InsuranceStatus =
             serde_json::from_str(r#"{"application":"not_applied"}"#).expect("parses");
         assert_eq!(none.application, ApplicationState::NotApplied);
+    }
+
+    #[test]
+    fn a_maintenance_refusal_says_until_when() {
+        let body: ApiErrorBody = serde_json::from_str(
+            r#"{"code":"MAINTENANCE","message":"m","until":"2026-12-01T06:00:00+09:00"}"#,
+        )
+        .expect("parses");
+        assert_eq!(body.code, ApiCode::Maintenance);
+        assert_eq!(body.until.as_deref(), Some("2026-12-01T06:00:00+09:00"));
     }
 
     #[test]

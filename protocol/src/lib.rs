@@ -9,6 +9,7 @@ pub mod api;
 pub mod bridge;
 mod error;
 pub mod extension;
+pub mod maintenance;
 pub mod mynapoint;
 pub mod origin;
 pub mod page;

@@ -91,6 +91,12 @@ pub enum ApiError {
     /// Nothing there yet (no reservation, no application).
     #[error("{0}")]
     NotFound(&'static str),
+    /// A maintenance window stops this service now (`crate::maintenance`).
+    #[error("this service is stopped for maintenance; try again later")]
+    Maintenance {
+        /// When the window is expected to end (RFC 3339, JST), when the operators said.
+        until: Option<String>,
+    },
     /// An internal failure (logged, never shown).
     #[error("internal error")]
     Internal(String),
@@ -149,6 +155,7 @@ impl ApiError {
             Self::ProviderRejected => ApiCode::ProviderRejected,
             Self::ProviderUnavailable => ApiCode::ProviderUnavailable,
             Self::NotFound(_) => ApiCode::NotFound,
+            Self::Maintenance { .. } => ApiCode::Maintenance,
             Self::Internal(_) => ApiCode::Internal,
         }
     }
@@ -176,7 +183,9 @@ impl ApiError {
             Self::NotYetEligible { .. } => StatusCode::CONFLICT,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            Self::RevocationUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::RevocationUnavailable | Self::Maintenance { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
         }
     }
 }
@@ -201,6 +210,10 @@ impl IntoResponse for ApiError {
             },
             retry_after: match &self {
                 Self::RateLimited { retry_after } => Some(*retry_after),
+                _ => None,
+            },
+            until: match &self {
+                Self::Maintenance { until } => until.clone(),
                 _ => None,
             },
             unknown_code: None,

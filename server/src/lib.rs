@@ -13,6 +13,7 @@ pub mod error;
 pub mod feeds;
 pub mod handlers;
 pub mod limits;
+pub mod maintenance;
 pub mod metrics;
 pub mod provider;
 pub mod revocation;
@@ -146,7 +147,7 @@ struct ApiDoc;
 
 /// The API's routes (relative to `/api/v1`) and the OpenAPI document generated from them.
 fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    use handlers::{auth, insurance, mynapoint, session};
+    use handlers::{auth, insurance, mynapoint, service, session};
     use utoipa::OpenApi as _;
     use utoipa_axum::{router::OpenApiRouter, routes};
     OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -161,6 +162,8 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(mynapoint::apply, mynapoint::application))
         .routes(routes!(mynapoint::check))
         .routes(routes!(mynapoint::bulk))
+        .routes(routes!(service::state))
+        .routes(routes!(service::open))
         .split_for_parts()
 }
 
@@ -176,6 +179,10 @@ pub fn app(state: AppState) -> Router {
     let openapi = Arc::new(openapi);
     let api = api
         .fallback(|| async { error::ApiError::NotFound("no such endpoint") })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            maintenance::guard,
+        ))
         .route(
             "/openapi.json",
             get(move || {

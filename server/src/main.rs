@@ -39,6 +39,66 @@ enum Command {
         #[arg(long, value_enum)]
         format: Option<Format>,
     },
+    /// Stop the whole portal or one service for maintenance, end it, or list the windows. A
+    /// window is a row in the database: every instance sees it at once, and the pages say what
+    /// is stopped and until when before the citizen takes out the card.
+    Maintenance {
+        #[command(subcommand)]
+        action: MaintenanceAction,
+    },
+}
+
+/// What `maintenance` does.
+#[derive(Debug, Subcommand)]
+enum MaintenanceAction {
+    /// Add a window: from `--from` (now when absent) until `--until` (until `end` when absent).
+    Start {
+        /// What it stops.
+        #[arg(long, value_enum, default_value = "all")]
+        scope: ScopeArg,
+        /// When it starts (RFC 3339, e.g. 2026-12-02T02:00:00+09:00); now when absent. A window
+        /// that starts within a week is announced on the pages.
+        #[arg(long)]
+        from: Option<chrono::DateTime<chrono::FixedOffset>>,
+        /// When it is expected to end (RFC 3339): the pages say to try again from then.
+        #[arg(long)]
+        until: Option<chrono::DateTime<chrono::FixedOffset>>,
+    },
+    /// End the windows of `--scope` (of every scope when absent): one that is on ends now, one
+    /// that has not started is dropped.
+    End {
+        /// Whose windows.
+        #[arg(long, value_enum)]
+        scope: Option<ScopeArg>,
+    },
+    /// List the windows that are on or announced: scope, from, until (`-`: until ended), on or
+    /// announced.
+    List,
+}
+
+/// What a maintenance window stops (`protocol::maintenance::Scope`).
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ScopeArg {
+    /// The card login and every service.
+    All,
+    /// The health-insurance application and its status.
+    Insurance,
+    /// MyNa Point's reservation and application, also at the terminal.
+    Mynapoint,
+    /// The bulk application.
+    Bulk,
+}
+
+impl ScopeArg {
+    fn scope(self) -> protocol::maintenance::Scope {
+        use protocol::maintenance::Scope;
+        match self {
+            Self::All => Scope::All,
+            Self::Insurance => Scope::Insurance,
+            Self::Mynapoint => Scope::Mynapoint,
+            Self::Bulk => Scope::Bulk,
+        }
+    }
 }
 
 /// What `import` reads.
@@ -83,6 +143,7 @@ async fn main() -> anyhow::Result<()> {
             };
             import(settings, feed, &file, format).await
         }
+        Some(Command::Maintenance { action }) => maintenance(settings, action).await,
     }
 }
 
@@ -150,6 +211,42 @@ async fn import_crl(settings: Settings, file: &std::path::Path) -> anyhow::Resul
         }
     };
     println!("{}: {said}", file.display());
+    Ok(())
+}
+
+async fn maintenance(settings: Settings, action: MaintenanceAction) -> anyhow::Result<()> {
+    let db = open_db(&settings).await?;
+    let now = chrono::Utc::now().timestamp_millis();
+    match action {
+        MaintenanceAction::Start { scope, from, until } => {
+            let (starts_ms, ends_ms) = server::maintenance::window_bounds(now, from, until)?;
+            db.add_maintenance(scope.scope().as_str(), starts_ms, ends_ms)
+                .await
+                .context("storing the window")?;
+            println!(
+                "maintenance of {} from {} until {}",
+                scope.scope().as_str(),
+                server::rfc3339(starts_ms),
+                ends_ms.map_or_else(|| "it is ended".to_owned(), server::rfc3339)
+            );
+        }
+        MaintenanceAction::End { scope } => {
+            let changed = db
+                .end_maintenance(scope.map(|scope| scope.scope().as_str()), now)
+                .await
+                .context("ending the windows")?;
+            println!("ended {changed} window(s)");
+        }
+        MaintenanceAction::List => {
+            for window in server::maintenance::service_state(&db, now)
+                .await
+                .context("reading the windows")?
+                .maintenance
+            {
+                println!("{}", server::maintenance::describe(&window));
+            }
+        }
+    }
     Ok(())
 }
 

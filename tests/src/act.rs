@@ -166,6 +166,28 @@ impl Portal {
         self.main_window().await
     }
 
+    /// What an operator does on the server's machine: `myna-server --data-dir … ARGS` on the
+    /// portal's database (e.g. `maintenance start --scope mynapoint`); its standard output.
+    ///
+    /// # Errors
+    /// When the command cannot run or fails (its standard error in the message).
+    pub fn operator(&self, args: &[&str]) -> anyhow::Result<String> {
+        let output = Command::new(crate::stack::built()?.server)
+            .arg("--data-dir")
+            .arg(self.dir.path().join("data"))
+            .args(args)
+            .env("MYNA_LOG", "warn")
+            .output()
+            .context("running myna-server")?;
+        anyhow::ensure!(
+            output.status.success(),
+            "myna-server {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+
     /// Stops the private pcscd: the reader's service gone (an unplugged reader takes its
     /// readers away the same way). Nothing restarts it in this scenario.
     pub fn stop_reader_service(&mut self) {

@@ -24,14 +24,16 @@ use crate::{
     webdriver::InstallAddon,
 };
 
-struct Built {
-    server: PathBuf,
+/// What `cargo xtask e2e` built, named in `MYNA_E2E_*`.
+pub(crate) struct Built {
+    /// `myna-server`.
+    pub(crate) server: PathBuf,
     bridge: PathBuf,
     dist: PathBuf,
     geckodriver: PathBuf,
 }
 
-fn built() -> anyhow::Result<Built> {
+pub(crate) fn built() -> anyhow::Result<Built> {
     let var = |name: &str| {
         std::env::var_os(name).map(PathBuf::from).with_context(|| {
             format!("{name} is not set: run the end-to-end tests with `cargo xtask e2e`")

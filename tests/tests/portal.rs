@@ -1114,3 +1114,88 @@ in_both_browsers!(
         Ok(())
     }
 );
+
+/// An RFC 3339 time `hours` from now in JST, as an operator writes it.
+fn in_hours(hours: i64) -> String {
+    let jst = chrono::FixedOffset::east_opt(9 * 3600).expect("JST");
+    (chrono::Utc::now() + chrono::Duration::hours(hours))
+        .with_timezone(&jst)
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
+in_both_browsers!(
+    maintenance_is_said_before_the_card_and_a_window_mid_flow_loses_nothing,
+    Options::default(),
+    async |p: &mut Portal| {
+        // MyNa Point is stopped until a given time: said on its page before any card step, and
+        // its card step asks for no card.
+        p.operator(&[
+            "maintenance",
+            "start",
+            "--scope",
+            "mynapoint",
+            "--until",
+            &in_hours(2),
+        ])?;
+        p.open("/mynapoint").await?;
+        p.see("ただいまメンテナンス中のため、マイナポイントの予約・申込はご利用いただけません。")
+            .await?;
+        p.screenshot("mynapoint-stopped").await?;
+        p.open("/mynapoint/reserve").await?;
+        p.see("メンテナンスのため、現在はお手続きできません。")
+            .await?;
+        ensure!(
+            !p.client
+                .find(Locator::Css(".card-step button.primary"))
+                .await?
+                .is_displayed()
+                .await?,
+            "the stopped step shows its button"
+        );
+        p.screenshot("reserve-stopped").await?;
+        p.press(".lang-switch").await?;
+        p.see("This cannot be done now because of maintenance. Please try again after ")
+            .await?;
+        p.see("Under maintenance now: MyNa Point's reservation and application cannot be used.")
+            .await?;
+        p.screenshot("reserve-stopped-en").await?;
+        p.press(".lang-switch").await?;
+
+        // Another service goes on; a window of it that starts while the citizen is at its card
+        // step is said when the button is pressed, before the PIN window.
+        p.apply_until_card_step(true).await?;
+        p.readiness("READY").await?;
+        p.operator(&["maintenance", "start", "--scope", "insurance"])?;
+        p.press(".card-step button.primary").await?;
+        p.see("メンテナンスのため、現在はお手続きできません。しばらくしてから再度お試しください。")
+            .await?;
+        ensure!(
+            !p.client
+                .find(Locator::Css(".card-step button.primary"))
+                .await?
+                .is_displayed()
+                .await?,
+            "the stopped step shows its button"
+        );
+        ensure!(
+            p.client.windows().await?.len() == 1,
+            "a PIN window opened for a stopped service"
+        );
+        p.screenshot("insurance-stopped-mid-flow").await?;
+
+        // Once the operator ends it, 「もう一度確認する」 goes on with the choices kept.
+        let said = p.operator(&["maintenance", "end", "--scope", "insurance"])?;
+        ensure!(said.contains("ended 1 window(s)"), "{said}");
+        p.read_card().await?;
+        p.enter_pin(PIN).await?;
+        p.see("申し込みを受け付けました").await?;
+        p.see("マイナポータルの利用者登録").await?;
+        p.screenshot("done").await?;
+        // The MyNa Point terminal says it too, on its start screen.
+        p.open("/mynapoint/kiosk").await?;
+        p.see("ただいまメンテナンス中のため、マイナポイントの予約・申込はご利用いただけません。")
+            .await?;
+        p.screenshot("terminal-stopped").await?;
+        Ok(())
+    }
+);

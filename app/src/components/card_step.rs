@@ -2,7 +2,7 @@
 //! through the extension and the login, with 「上手くいかないときは」 under it.
 
 use leptos::{prelude::*, task::spawn_local};
-use protocol::ErrorCode;
+use protocol::{api::ApiCode, maintenance::Scope, ErrorCode};
 
 use super::{
     layout::card_activity,
@@ -33,9 +33,13 @@ pub fn Troubleshooting() -> impl IntoView {
 
 /// Reads the card and logs in: checks readiness first (extension → bridge → reader → card →
 /// My Number Card → tries left), then challenge → the extension's PIN window and signature →
-/// login. `on_login` runs once the session is authenticated.
+/// login. `on_login` runs once the session is authenticated. While a maintenance window stops
+/// `service`, the step says so and until when instead of asking for the card.
 #[component]
 pub fn CardStep(
+    /// The service this step's login is for: a maintenance window of it (or of the whole
+    /// portal) stops the step before the card is taken out.
+    service: Scope,
     /// The button's label (「申し込む」, 「認証する」).
     submit: AnyView,
     /// Runs after a successful login; returns the next failure, if any.
@@ -52,10 +56,22 @@ pub fn CardStep(
     let state = RwSignal::new(None::<Readiness>);
     let busy = RwSignal::new(false);
     let confirmed = RwSignal::new(false);
+    // While a maintenance window stops `service`, the failure shown is the server's own
+    // `MAINTENANCE` (what to do and until when), and the step asks for no card.
+    let stopped = move || {
+        failure.with(|f| matches!(f, Some(Failure::Api(body)) if body.code == ApiCode::Maintenance))
+    };
     let check = move || {
         state.set(None);
         let locale = i18n.get_locale_untracked();
         spawn_local(async move {
+            match api::service_open(service).await {
+                Err(body) if body.code == ApiCode::Maintenance => {
+                    failure.set(Some(Failure::Api(body)));
+                }
+                Ok(()) if stopped() => failure.set(None),
+                _ => {}
+            }
             state.set(Some(readiness(
                 crate::extension::status(lang(locale)).await,
             )));
@@ -70,6 +86,13 @@ pub fn CardStep(
         let locale = i18n.get_locale_untracked();
         spawn_local(async move {
             let outcome = async {
+                // A window that started since the step asked: said before the PIN window opens.
+                match api::service_open(service).await {
+                    Err(body) if body.code == ApiCode::Maintenance => {
+                        return Err(Failure::Api(body))
+                    }
+                    _ => {}
+                }
                 api::session().await.map_err(Failure::Api)?;
                 let challenge = api::challenge().await.map_err(Failure::Api)?;
                 let token = crate::extension::authenticate(challenge.nonce, lang(locale))
@@ -100,7 +123,7 @@ pub fn CardStep(
     let can_read = move || {
         let ready = state.get().is_some_and(|s| s.can_read());
         let last_try = state.get() == Some(Readiness::LastTry);
-        ready && (!last_try || confirmed.get()) && !busy.get()
+        ready && (!last_try || confirmed.get()) && !busy.get() && !stopped()
     };
     view! {
         <section class="card-step">
@@ -165,7 +188,9 @@ pub fn CardStep(
                                     {tx(|l| td_string!(l, card.install_link))}
                                 </a></p>
                             </Show>
-                            <Show when=move || !ok && !on_phone>
+                            // Also after a maintenance window: the step goes on with everything
+                            // typed so far.
+                            <Show when=move || (!ok || stopped()) && !on_phone>
                                 <button type="button" on:click=move |_| check()>{tx(|l| td_string!(l, card.recheck))}</button>
                             </Show>
                         }
@@ -187,8 +212,8 @@ pub fn CardStep(
             {move || failure.get().map(|failure| view! { <FailureMessage failure/> })}
             // Never a dead button: on a phone, where the card cannot be read, there is none.
             <button type="button" class="primary" disabled=move || !can_read() on:click=read
-                hidden=move || state.get().is_some_and(|s| s.needs_setup())
-                    && crate::extension::is_phone()>{submit}</button>
+                hidden=move || stopped() || (state.get().is_some_and(|s| s.needs_setup())
+                    && crate::extension::is_phone())>{submit}</button>
             <Troubleshooting/>
         </section>
     }

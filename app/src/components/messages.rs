@@ -5,7 +5,10 @@
 use leptos::prelude::*;
 use protocol::{ErrorBody, ErrorCode, InstalledPart};
 
-use super::text::tx;
+use super::{
+    maintenance::{sentence, Piece},
+    text::tx,
+};
 use crate::{
     api::{ApiCode, ApiErrorBody},
     card::Readiness,
@@ -117,6 +120,15 @@ pub fn api_message(error: &ApiErrorBody) -> AnyView {
             tx(|l| td_string!(l, mynapoint.kiosk_not_applicable)).into_any()
         }
         ApiCode::MykeyRequired => tx(|l| td_string!(l, mynapoint.reserve_first)).into_any(),
+        ApiCode::Maintenance => match error.until.clone() {
+            Some(at) => sentence(vec![
+                Piece::Text(|l| td_string!(l, api_error.maintenance)),
+                Piece::Time(at),
+                Piece::Text(|l| td_string!(l, maintenance.retry_end)),
+            ])
+            .into_any(),
+            None => tx(|l| td_string!(l, api_error.maintenance_open)).into_any(),
+        },
         // Refusals a page that works does not cause (or a field the page does not know): the
         // general text with the code, for the help desk.
         ApiCode::InvalidRequest

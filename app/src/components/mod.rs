@@ -6,6 +6,7 @@ pub mod dialog;
 pub mod fields;
 pub mod keyboard;
 pub mod layout;
+pub mod maintenance;
 pub mod messages;
 pub mod status_table;
 pub mod steps;
@@ -16,6 +17,7 @@ pub use dialog::{open_modal, Confirm};
 pub use fields::TextField;
 pub use keyboard::Keyboard;
 pub use layout::{card_activity, CardActivity, CertificateNotice, Header, Language, NotFound};
+pub use maintenance::{MaintenanceNotice, MaintenanceWindows};
 pub use messages::{
     api_message, card_message, readiness_message, update_hint, Failure, FailureMessage,
 };

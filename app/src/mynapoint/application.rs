@@ -191,7 +191,7 @@ pub fn PointApply() -> impl IntoView {
             ApplyStep::Starting => ().into_any(),
             ApplyStep::Card => view! {
                 <StepHeading>{tx(|l| td_string!(l, mynapoint.apply_title))}</StepHeading>
-                <CardStep submit=tx(|l| td_string!(l, mynapoint.to_input)).into_any() on_login=after_login failure/>
+                <CardStep service=protocol::maintenance::Scope::Mynapoint submit=tx(|l| td_string!(l, mynapoint.to_input)).into_any() on_login=after_login failure/>
             }
             .into_any(),
             ApplyStep::NoReservation => view! {
@@ -213,7 +213,7 @@ pub fn PointApply() -> impl IntoView {
             ApplyStep::Review { service, input, confirming } => review_step(service, input, confirming, step),
             ApplyStep::CardAgain { .. } => view! {
                 <StepHeading>{tx(|l| td_string!(l, mynapoint.card_again))}</StepHeading>
-                <CardStep submit=tx(|l| td_string!(l, mynapoint.apply_ok)).into_any() on_login=submit_application failure/>
+                <CardStep service=protocol::maintenance::Scope::Mynapoint submit=tx(|l| td_string!(l, mynapoint.apply_ok)).into_any() on_login=submit_application failure/>
             }
             .into_any(),
         }}

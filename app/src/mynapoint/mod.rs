@@ -51,6 +51,7 @@ pub fn App() -> impl IntoView {
     let kiosk = start_kiosk();
     view! {
         <Shell kiosk>
+            <crate::components::MaintenanceNotice/>
             <Routes fallback=NotFound>
                 <Route path=path!("/mynapoint") view=Start/>
                 <Route path=path!("/mynapoint/kiosk") view=Start/>

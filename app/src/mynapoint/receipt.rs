@@ -34,6 +34,7 @@ pub fn ReceiptApp() -> impl IntoView {
     let kiosk = start_kiosk();
     view! {
         <Shell kiosk>
+            <crate::components::MaintenanceNotice/>
             <Routes fallback=NotFound>
                 <Route path=path!("/mynapoint/receipt") view=PointReceipt/>
             </Routes>

@@ -45,7 +45,7 @@ pub fn Reserve() -> impl IntoView {
         {move || match step.get() {
             ReserveStep::Card => view! {
                 <StepHeading>{tx(|l| td_string!(l, mynapoint.issue_heading))}</StepHeading>
-                <CardStep submit=tx(|l| td_string!(l, mynapoint.next)).into_any() on_login failure/>
+                <CardStep service=protocol::maintenance::Scope::Mynapoint submit=tx(|l| td_string!(l, mynapoint.next)).into_any() on_login failure/>
             }
             .into_any(),
             ReserveStep::Issue { confirming } => view! {

@@ -12,12 +12,14 @@ use std::str::FromStr;
 
 mod insurance;
 mod limits;
+mod maintenance;
 mod mynapoint;
 mod registry;
 mod revocation;
 mod sessions;
 
 pub use insurance::InsuranceStatusRow;
+pub use maintenance::MaintenanceRow;
 pub use mynapoint::PointApplicationRow;
 pub use revocation::{CrlImport, CrlRow};
 pub use sessions::{
