@@ -1186,6 +1186,8 @@ in_both_browsers!(
         // Once the operator ends it, 「もう一度確認する」 goes on with the choices kept.
         let said = p.operator(&["maintenance", "end", "--scope", "insurance"])?;
         ensure!(said.contains("ended 1 window(s)"), "{said}");
+        p.press(".readiness button").await?;
+        p.see("カードを読み取る準備ができました。").await?;
         p.read_card().await?;
         p.enter_pin(PIN).await?;
         p.see("申し込みを受け付けました").await?;

@@ -126,7 +126,7 @@ pub fn CardStep(
         ready && (!last_try || confirmed.get()) && !busy.get() && !stopped()
     };
     view! {
-        <section class="card-step">
+        <section class="card-step" class:stopped=stopped>
             // Where to put the card and which password is meant (the leaflet's explanation);
             // at the terminal its own words: the card goes on the terminal's reader and the
             // password is typed on its screen.

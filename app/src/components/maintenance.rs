@@ -20,7 +20,7 @@ pub enum Piece {
 /// A sentence of pieces, in the page's language. The maintenance sentences are assembled from
 /// pieces (each language's pieces ordered so that both read naturally) instead of `t!` with
 /// values: one closure type renders them all, where each `t!` with values would compile its own
-/// view code (9.6 KB brotli in every part for these sentences; BENCHMARKS.md).
+/// view code (3.6 KB brotli more in every part for these sentences; BENCHMARKS.md).
 pub fn sentence(pieces: Vec<Piece>) -> impl Fn() -> String + Send + Sync + 'static {
     let i18n = use_i18n();
     move || {
