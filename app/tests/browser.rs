@@ -713,6 +713,12 @@ async fn the_card_step_of_a_stopped_service_asks_for_no_card() {
             until: Some("2026-12-01T06:00:00+09:00".into()),
             ..app::api::ApiErrorBody::new(app::api::ApiCode::Maintenance, "")
         })));
+        // The card itself is ready: only the window keeps the step from reading it.
+        let listener = fake_content_script(serde_json::json!({
+            "readers": [{"name": "Reader 0", "card": "jpki"}],
+            "authPinTriesLeft": 3,
+            "reader": "Reader 0",
+        }));
         let _step = mount(&root, move || {
             view! {
                 <Language>
@@ -722,6 +728,11 @@ async fn the_card_step_of_a_stopped_service_asks_for_no_card() {
                 </Language>
             }
         });
+        assert!(
+            until(3000, || readiness(&root).as_deref() == Some("READY")).await,
+            "{}",
+            text(&root)
+        );
         // The step's own message: the server's refusal, until when.
         see(
             &root,
@@ -765,6 +776,9 @@ async fn the_card_step_of_a_stopped_service_asks_for_no_card() {
             find(&root, ".readiness button").is_some(),
             "「もう一度確認する」 to go on after the window"
         );
+        let _ =
+            win().remove_event_listener_with_callback("message", listener.as_ref().unchecked_ref());
+        drop(listener);
     }
 }
 

@@ -79,13 +79,65 @@ pub struct ServiceState {
 /// How far ahead the service state announces a window: a week, as portals announce theirs.
 pub const ANNOUNCED_DAYS: i64 = 7;
 
+/// Whether `service` is stopped now, and until when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stop {
+    /// Stopped until this time (RFC 3339, JST): the end of the last window that stops it, with
+    /// every window that starts before the one before it ends.
+    Until(String),
+    /// Stopped, and some window that stops it has no end: until the operators end it.
+    Open,
+}
+
+impl Stop {
+    /// The time to try again, when there is one.
+    pub fn until(&self) -> Option<&str> {
+        match self {
+            Self::Until(until) => Some(until),
+            Self::Open => None,
+        }
+    }
+}
+
 impl ServiceState {
-    /// The window that stops `service` now, if any (the one that says when it ends, if one does).
-    pub fn stopping(&self, service: Scope) -> Option<&Window> {
-        self.maintenance
+    /// Whether a window stops `service` now, and until when: the time to try again is the end
+    /// of the windows that follow each other without a gap (one that starts before the last
+    /// ends), and there is none when one of them has no end. Times compare as written: the
+    /// server writes every one in JST to the second (`2026-12-01T06:00:00+09:00`), so their
+    /// text order is their time order.
+    pub fn stopping(&self, service: Scope) -> Option<Stop> {
+        let stopping: Vec<&Window> = self
+            .maintenance
             .iter()
-            .filter(|window| window.active && window.scope.stops(service))
-            .max_by_key(|window| window.until.is_some())
+            .filter(|window| window.scope.stops(service))
+            .collect();
+        let mut end: Option<&str> = None;
+        for window in stopping.iter().filter(|window| window.active) {
+            match window.until.as_deref() {
+                None => return Some(Stop::Open),
+                Some(until) => end = end.max(Some(until)),
+            }
+        }
+        let mut end = end?;
+        loop {
+            let mut extended = false;
+            for window in stopping
+                .iter()
+                .filter(|window| !window.active && window.from.as_str() <= end)
+            {
+                match window.until.as_deref() {
+                    None => return Some(Stop::Open),
+                    Some(until) if until > end => {
+                        end = until;
+                        extended = true;
+                    }
+                    Some(_) => {}
+                }
+            }
+            if !extended {
+                return Some(Stop::Until(end.to_owned()));
+            }
+        }
     }
 }
 
@@ -114,30 +166,82 @@ mod tests {
         assert!(!Scope::Unknown.stops(Scope::Insurance));
     }
 
+    fn announced(scope: Scope, from: &str, until: Option<&str>) -> Window {
+        Window {
+            from: from.into(),
+            ..window(scope, false, until)
+        }
+    }
+
+    const SIX: &str = "2026-12-01T06:00:00+09:00";
+    const EIGHT: &str = "2026-12-01T08:00:00+09:00";
+
     #[test]
     fn only_an_active_window_of_the_service_or_all_stops_it() {
         let state = ServiceState {
             maintenance: vec![
                 window(Scope::Insurance, true, None),
-                window(Scope::Mynapoint, false, Some("2026-12-01T06:00:00+09:00")),
+                window(Scope::Mynapoint, false, Some(SIX)),
             ],
         };
-        assert!(state.stopping(Scope::Insurance).is_some());
-        assert!(
-            state.stopping(Scope::Mynapoint).is_none(),
-            "not started yet"
-        );
-        assert!(state.stopping(Scope::Bulk).is_none());
-        let all = ServiceState {
+        assert_eq!(state.stopping(Scope::Insurance), Some(Stop::Open));
+        assert_eq!(state.stopping(Scope::Mynapoint), None, "not started yet");
+        assert_eq!(state.stopping(Scope::Bulk), None);
+    }
+
+    #[test]
+    fn the_time_to_try_again_is_when_every_window_that_stops_the_service_is_over() {
+        // An open window of the whole portal beside a service's own with an end: no end.
+        let open_all = ServiceState {
             maintenance: vec![
                 window(Scope::All, true, None),
-                window(Scope::Bulk, true, Some("2026-12-01T06:00:00+09:00")),
+                window(Scope::Bulk, true, Some(SIX)),
+            ],
+        };
+        assert_eq!(open_all.stopping(Scope::Bulk), Some(Stop::Open));
+        // Two on now: the later end.
+        let two = ServiceState {
+            maintenance: vec![
+                window(Scope::Mynapoint, true, Some(EIGHT)),
+                window(Scope::All, true, Some(SIX)),
             ],
         };
         assert_eq!(
-            all.stopping(Scope::Bulk).and_then(|w| w.until.as_deref()),
-            Some("2026-12-01T06:00:00+09:00"),
-            "the window that says when it ends"
+            two.stopping(Scope::Mynapoint)
+                .as_ref()
+                .and_then(Stop::until),
+            Some(EIGHT)
+        );
+        // Back to back: one on until six, the next announced from six to eight.
+        let chained = ServiceState {
+            maintenance: vec![
+                window(Scope::Mynapoint, true, Some(SIX)),
+                announced(Scope::Mynapoint, SIX, Some(EIGHT)),
+                announced(Scope::Insurance, SIX, None),
+            ],
+        };
+        assert_eq!(
+            chained.stopping(Scope::Mynapoint),
+            Some(Stop::Until(EIGHT.into()))
+        );
+        // ... and an open one from six: no end.
+        let chained_open = ServiceState {
+            maintenance: vec![
+                window(Scope::Mynapoint, true, Some(SIX)),
+                announced(Scope::All, SIX, None),
+            ],
+        };
+        assert_eq!(chained_open.stopping(Scope::Mynapoint), Some(Stop::Open));
+        // A gap: the next window does not extend it.
+        let gap = ServiceState {
+            maintenance: vec![
+                window(Scope::Mynapoint, true, Some(SIX)),
+                announced(Scope::Mynapoint, "2026-12-01T07:00:00+09:00", Some(EIGHT)),
+            ],
+        };
+        assert_eq!(
+            gap.stopping(Scope::Mynapoint),
+            Some(Stop::Until(SIX.into()))
         );
     }
 
@@ -153,7 +257,7 @@ mod tests {
         )
         .expect("a newer server's scope is read");
         assert_eq!(state.maintenance[0].scope, Scope::Unknown);
-        assert!(state.stopping(Scope::Insurance).is_none());
+        assert_eq!(state.stopping(Scope::Insurance), None);
         assert_eq!(Scope::from_name("unknown"), None);
     }
 }

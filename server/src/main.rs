@@ -53,8 +53,9 @@ enum Command {
 enum MaintenanceAction {
     /// Add a window: from `--from` (now when absent) until `--until` (until `end` when absent).
     Start {
-        /// What it stops.
-        #[arg(long, value_enum, default_value = "all")]
+        /// What it stops (`all` also stops the card login). Always said: no default stops the
+        /// whole portal by mistake.
+        #[arg(long, value_enum)]
         scope: ScopeArg,
         /// When it starts (RFC 3339, e.g. 2026-12-02T02:00:00+09:00); now when absent. A window
         /// that starts within a week is announced on the pages.
@@ -71,8 +72,8 @@ enum MaintenanceAction {
         #[arg(long, value_enum)]
         scope: Option<ScopeArg>,
     },
-    /// List the windows that are on or announced: scope, from, until (`-`: until ended), on or
-    /// announced.
+    /// List every window that has not ended (also those more than a week ahead, which the pages
+    /// do not announce yet): scope, from, until (`-`: until ended), on or announced.
     List,
 }
 
@@ -238,7 +239,7 @@ async fn maintenance(settings: Settings, action: MaintenanceAction) -> anyhow::R
             println!("ended {changed} window(s)");
         }
         MaintenanceAction::List => {
-            for window in server::maintenance::service_state(&db, now)
+            for window in server::maintenance::windows_before(&db, now, i64::MAX)
                 .await
                 .context("reading the windows")?
                 .maintenance

@@ -37,7 +37,15 @@ pub fn service_of(path: &str) -> Option<Scope> {
 /// # Errors
 /// [`DbError`] when the database fails.
 pub async fn service_state(db: &Db, now: i64) -> Result<ServiceState, DbError> {
-    let horizon = now + ANNOUNCED_DAYS * 86_400_000;
+    windows_before(db, now, now + ANNOUNCED_DAYS * 86_400_000).await
+}
+
+/// The windows that have not ended at `now` (ms) and start before `horizon` (ms), earliest
+/// first (`myna-server maintenance list` shows them all).
+///
+/// # Errors
+/// [`DbError`] when the database fails.
+pub async fn windows_before(db: &Db, now: i64, horizon: i64) -> Result<ServiceState, DbError> {
     let rows = db.maintenance_windows(now, horizon).await?;
     Ok(ServiceState {
         maintenance: rows
@@ -62,8 +70,8 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     };
     match service_state(&state.db, state.now_ms()).await {
         Ok(current) => match current.stopping(service) {
-            Some(window) => ApiError::Maintenance {
-                until: window.until.clone(),
+            Some(stop) => ApiError::Maintenance {
+                until: stop.until().map(str::to_owned),
             }
             .into_response(),
             None => next.run(request).await,
@@ -85,7 +93,10 @@ pub enum WindowError {
     },
 }
 
-/// A window's bounds in ms: from `from` (now when `None`) until `until` (open when `None`).
+/// A window's bounds in ms, to the whole second as every time is written (so that a start
+/// printed by `start` or `list` names the window again, to correct its end): from `from` (now
+/// when `None`) rounded down, until `until` (open when `None`) rounded up — the pages promise
+/// the service back from then, never a moment early.
 ///
 /// # Errors
 /// [`WindowError::EndsBeforeStart`] when `until` is not after the start.
@@ -94,8 +105,14 @@ pub fn window_bounds(
     from: Option<chrono::DateTime<chrono::FixedOffset>>,
     until: Option<chrono::DateTime<chrono::FixedOffset>>,
 ) -> Result<(i64, Option<i64>), WindowError> {
-    let starts_ms = from.map_or(now_ms, |from| from.timestamp_millis());
-    let ends_ms = until.map(|until| until.timestamp_millis());
+    let starts_ms = from
+        .map_or(now_ms, |from| from.timestamp_millis())
+        .div_euclid(1000)
+        * 1000;
+    let ends_ms = until.map(|until| {
+        let ms = until.timestamp_millis();
+        ms.div_euclid(1000) * 1000 + if ms.rem_euclid(1000) == 0 { 0 } else { 1000 }
+    });
     match ends_ms {
         Some(ends_ms) if ends_ms <= starts_ms => Err(WindowError::EndsBeforeStart {
             from: crate::rfc3339(starts_ms),
@@ -143,6 +160,14 @@ mod tests {
             })
         );
         assert!(window_bounds(now, None, Some(at("2026-12-01T01:00:00+09:00"))).is_err());
+        // To the second: a start now is the second it is in, an end the second after.
+        assert_eq!(
+            window_bounds(now + 250, None, Some(at("2026-12-01T06:00:00.001+09:00"))),
+            Ok((
+                now,
+                Some(at("2026-12-01T06:00:01+09:00").timestamp_millis())
+            ))
+        );
     }
 
     /// What never stops; every other route must belong to a service.

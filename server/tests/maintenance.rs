@@ -293,6 +293,8 @@ async fn the_operators_command_reaches_every_instance_at_once() {
         &data,
         &[
             "start",
+            "--scope",
+            "all",
             "--from",
             "2099-12-02T00:00:00+09:00",
             "--until",
@@ -307,10 +309,72 @@ async fn the_operators_command_reaches_every_instance_at_once() {
     );
     let unknown = maintenance(&data, &["start", "--scope", "everything"]);
     assert!(!unknown.status.success());
+    let unsaid = maintenance(&data, &["start"]);
+    assert!(
+        !unsaid.status.success(),
+        "no default scope stops the whole portal"
+    );
+
+    // The start `start` printed names the window again: its end is corrected, not doubled.
+    let from = said
+        .split(" from ")
+        .nth(1)
+        .and_then(|rest| rest.split(" until ").next())
+        .expect("the start as printed")
+        .to_owned();
+    let corrected = maintenance(
+        &data,
+        &[
+            "start",
+            "--scope",
+            "mynapoint",
+            "--from",
+            &from,
+            "--until",
+            "2099-12-01T05:00:00+09:00",
+        ],
+    );
+    assert!(
+        corrected.status.success(),
+        "{}",
+        String::from_utf8_lossy(&corrected.stderr)
+    );
+    let state = service_state(&first.base).await;
+    assert_eq!(
+        state["maintenance"].as_array().map(Vec::len),
+        Some(1),
+        "{state}"
+    );
+    assert_eq!(
+        state["maintenance"][0]["until"],
+        "2099-12-01T05:00:00+09:00"
+    );
+    // A window beyond the week the pages announce is listed for the operator.
+    let far = maintenance(
+        &data,
+        &[
+            "start",
+            "--scope",
+            "bulk",
+            "--from",
+            "2099-12-20T00:00:00+09:00",
+        ],
+    );
+    assert!(far.status.success());
+    let listed = String::from_utf8_lossy(&maintenance(&data, &["list"]).stdout).into_owned();
+    assert!(
+        listed.contains("bulk\t2099-12-20T00:00:00+09:00\t-\tannounced"),
+        "{listed}"
+    );
 
     let ended = maintenance(&data, &["end", "--scope", "mynapoint"]);
     assert!(ended.status.success());
     assert!(String::from_utf8_lossy(&ended.stdout).contains("ended 1 window(s)"));
+    let ended = maintenance(&data, &["end"]);
+    assert!(
+        String::from_utf8_lossy(&ended.stdout).contains("ended 1 window(s)"),
+        "the far one"
+    );
     for server in [&first, &second] {
         assert_eq!(
             service_state(&server.base).await,

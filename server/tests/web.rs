@@ -289,13 +289,15 @@ async fn the_openapi_document_lists_every_endpoint() {
         ("/mynapoint/application", "get"),
         ("/mynapoint/application/check", "post"),
         ("/bulk-application", "post"),
+        ("/service-state", "get"),
+        ("/service-state/{scope}", "get"),
     ] {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),
             "{method} {path}"
         );
     }
-    assert_eq!(paths.len(), 11);
+    assert_eq!(paths.len(), 13);
     assert!(document["components"]["schemas"].get("Receipt").is_some());
     assert!(document["components"]["schemas"]
         .get("ApiErrorBody")

@@ -120,7 +120,11 @@ pub fn PointApply() -> impl IntoView {
         let q = keyword.get_untracked();
         spawn_local(async move {
             match api::services(&q).await {
-                Ok(found) => step.set(ApplyStep::Results(found)),
+                Ok(found) => {
+                    // An earlier refusal (a maintenance window since ended) is over.
+                    failure.set(None);
+                    step.set(ApplyStep::Results(found));
+                }
                 Err(error) => failure.set(Some(Failure::Api(error))),
             }
         });

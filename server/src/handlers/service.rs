@@ -39,8 +39,8 @@ pub async fn open(
     let scope = Scope::from_name(&scope).ok_or(ApiError::NotFound("no such service"))?;
     let current = crate::maintenance::service_state(&state.db, state.now_ms()).await?;
     match current.stopping(scope) {
-        Some(window) => Err(ApiError::Maintenance {
-            until: window.until.clone(),
+        Some(stop) => Err(ApiError::Maintenance {
+            until: stop.until().map(str::to_owned),
         }),
         None => Ok(StatusCode::NO_CONTENT),
     }
