@@ -80,7 +80,7 @@ impl FlowServer {
             "--cors".into(),
             // The texts kept as data (`app/public/content/`): the page fetches them from the server.
             "--static-dir".into(),
-            crate::project_root().join("app").into(),
+            crate::project_root().join("app").join("public").into(),
         ];
         let server = debug.join("myna-server");
         link_card(&server, &settings, &card, PERSON, &data)?;

@@ -58,9 +58,8 @@ pub fn CardStep(
     let confirmed = RwSignal::new(false);
     // While a maintenance window stops `service`, the failure shown is the server's own
     // `MAINTENANCE` (what to do and until when), and the step asks for no card.
-    let stopped = move || {
-        failure.with(|f| matches!(f, Some(Failure::Api(body)) if body.code == ApiCode::Maintenance))
-    };
+    let is_stopped = |f: &Option<Failure>| matches!(f, Some(Failure::Api(body)) if body.code == ApiCode::Maintenance);
+    let stopped = move || failure.with(is_stopped);
     let check = move || {
         state.set(None);
         let locale = i18n.get_locale_untracked();
@@ -69,7 +68,7 @@ pub fn CardStep(
                 Err(body) if body.code == ApiCode::Maintenance => {
                     failure.set(Some(Failure::Api(body)));
                 }
-                Ok(()) if stopped() => failure.set(None),
+                Ok(()) if failure.with_untracked(is_stopped) => failure.set(None),
                 _ => {}
             }
             state.set(Some(readiness(
