@@ -41,12 +41,12 @@ pub fn mount() {
     leptos::mount::mount_to_body(App);
 }
 
-/// The portal: F0 top page, F1 application, F2 status, F7 information, the self-diagnosis
-/// (`/diagnosis`), the terms; any other
+/// The portal: F0 top page, F1 application, F2 status, F7 information, the terms; any other
 /// path is 「ページが見つかりません」 (the server answers it with 404: `protocol::site`). MyNa Point is
-/// three parts of its own (`mynapoint::App`, `mynapoint::ApplyApp`, `mynapoint::ReceiptApp`),
-/// each with its own wasm, so that no part's first page loads the others' screens; links between
-/// the parts are full page loads (`rel="external"`).
+/// three parts of its own (`mynapoint::App`, `mynapoint::ApplyApp`, `mynapoint::ReceiptApp`)
+/// and the self-diagnosis one more (`diagnosis::DiagnosisApp`), each with its own wasm, so that
+/// no part's first page loads the others' screens; links between the parts are full page loads
+/// (`rel="external"`).
 #[component]
 pub fn App() -> impl IntoView {
     view! {
@@ -54,13 +54,13 @@ pub fn App() -> impl IntoView {
             <Router>
                 <components::Header/>
                 <main id="main">
+                    <components::MaintenanceNotice/>
                     <components::CertificateNotice/>
                     <Routes fallback=components::NotFound>
                         <Route path=path!("/") view=portal::Top/>
                         <Route path=path!("/insurance/apply") view=insurance::Apply/>
                         <Route path=path!("/insurance/status") view=insurance::Status/>
                         <Route path=path!("/info") view=portal::Info/>
-                        <Route path=path!("/diagnosis") view=diagnosis::Diagnosis/>
                         <Route path=path!("/terms") view=portal::Terms/>
                         <Route path=path!("/terms/mynapoint") view=portal::PointTerms/>
                     </Routes>

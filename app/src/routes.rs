@@ -17,11 +17,13 @@ pub const INSTALL: &str = "/info#install";
 /// F5 continued right after a reservation (the MyKey ID is read from the session).
 pub const MYNAPOINT_APPLY_CONTINUE: &str = "/mynapoint/apply?continue=1";
 
-/// Whether the page is MyNa Point's part: links to the portal's pages are then full page loads.
-pub fn in_mynapoint() -> bool {
+/// Whether the page is another part's than the portal's (MyNa Point's, the self-diagnosis):
+/// links to the portal's pages are then full page loads (`rel="external"`), which the router
+/// leaves to the browser.
+pub fn outside_portal() -> bool {
     web_sys::window()
         .and_then(|w| w.location().pathname().ok())
-        .is_some_and(|path| path.starts_with(MYNAPOINT))
+        .is_some_and(|path| path.starts_with(MYNAPOINT) || path.starts_with(DIAGNOSIS))
 }
 
 /// What a page load to another part does instead, where one would end the page: a browser

@@ -11,8 +11,6 @@ pub const INSURANCE_APPLY: &str = "/insurance/apply";
 pub const INSURANCE_STATUS: &str = "/insurance/status";
 /// F7: information, with the installation of the extension and the bridge.
 pub const INFO: &str = "/info";
-/// The self-diagnosis.
-pub const DIAGNOSIS: &str = "/diagnosis";
 /// The portal's terms.
 pub const TERMS: &str = "/terms";
 /// MyNa Point's terms.
@@ -24,7 +22,6 @@ pub const PORTAL_ROUTES: &[&str] = &[
     INSURANCE_APPLY,
     INSURANCE_STATUS,
     INFO,
-    DIAGNOSIS,
     TERMS,
     TERMS_MYNAPOINT,
 ];
@@ -62,15 +59,25 @@ pub const MYNAPOINT_RECEIPT: &str = MYNAPOINT_RECEIPT_PREFIX;
 /// The routes of MyNa Point's receipt part (`app/src/mynapoint/receipt.rs`, `ReceiptApp`).
 pub const MYNAPOINT_RECEIPT_ROUTES: &[&str] = &[MYNAPOINT_RECEIPT];
 
+/// The self-diagnosis, a part of its own: its entry page is `diagnosis/index.html`. Its
+/// eight checks' views would take 16 KB of the portal's first page (BENCHMARKS.md, "SPA").
+pub const DIAGNOSIS_PREFIX: &str = "/diagnosis";
+/// The self-diagnosis.
+pub const DIAGNOSIS: &str = DIAGNOSIS_PREFIX;
+
+/// The routes of the self-diagnosis part (`app/src/diagnosis/mod.rs`, `DiagnosisApp`).
+pub const DIAGNOSIS_ROUTES: &[&str] = &[DIAGNOSIS];
+
 /// The routes of the part whose entry page is answered under `prefix` (`""` for the portal,
-/// [`MYNAPOINT_PREFIX`], [`MYNAPOINT_APPLY_PREFIX`], [`MYNAPOINT_RECEIPT_PREFIX`]); none for an
-/// unknown part.
+/// [`MYNAPOINT_PREFIX`], [`MYNAPOINT_APPLY_PREFIX`], [`MYNAPOINT_RECEIPT_PREFIX`],
+/// [`DIAGNOSIS_PREFIX`]); none for an unknown part.
 pub fn routes(prefix: &str) -> &'static [&'static str] {
     match prefix {
         "" => PORTAL_ROUTES,
         MYNAPOINT_PREFIX => MYNAPOINT_ROUTES,
         MYNAPOINT_APPLY_PREFIX => MYNAPOINT_APPLY_ROUTES,
         MYNAPOINT_RECEIPT_PREFIX => MYNAPOINT_RECEIPT_ROUTES,
+        DIAGNOSIS_PREFIX => DIAGNOSIS_ROUTES,
         _ => &[],
     }
 }
@@ -83,6 +90,7 @@ pub fn part_of(path: &str) -> Option<&'static str> {
         MYNAPOINT_APPLY_PREFIX,
         MYNAPOINT_RECEIPT_PREFIX,
         MYNAPOINT_PREFIX,
+        DIAGNOSIS_PREFIX,
         "",
     ]
     .into_iter()
@@ -107,6 +115,7 @@ mod tests {
             .chain(MYNAPOINT_ROUTES)
             .chain(MYNAPOINT_APPLY_ROUTES)
             .chain(MYNAPOINT_RECEIPT_ROUTES)
+            .chain(DIAGNOSIS_ROUTES)
             .copied()
             .collect();
         assert!(all
@@ -120,6 +129,7 @@ mod tests {
                 + MYNAPOINT_ROUTES.len()
                 + MYNAPOINT_APPLY_ROUTES.len()
                 + MYNAPOINT_RECEIPT_ROUTES.len()
+                + DIAGNOSIS_ROUTES.len()
         );
         assert!(!PORTAL_ROUTES
             .iter()
@@ -139,6 +149,7 @@ mod tests {
             part_of("/mynapoint/receipt"),
             Some(MYNAPOINT_RECEIPT_PREFIX)
         );
+        assert_eq!(part_of("/diagnosis"), Some(DIAGNOSIS_PREFIX));
         assert_eq!(part_of("/mynapoint/nope"), None);
     }
 

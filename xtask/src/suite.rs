@@ -191,7 +191,13 @@ const FIRST_PAGE_BUDGET: u64 = 200_000;
 /// command the day a screen pushes a part over, instead of a later measurement finding it.
 fn check_first_pages(dist: &std::path::Path) -> anyhow::Result<Counts> {
     let mut counts = Counts::default();
-    for part in ["", "mynapoint", "mynapoint/apply", "mynapoint/receipt"] {
+    for part in [
+        "",
+        "mynapoint",
+        "mynapoint/apply",
+        "mynapoint/receipt",
+        "diagnosis",
+    ] {
         let directory = dist.join(part);
         let mut total = 0;
         for entry in std::fs::read_dir(&directory)

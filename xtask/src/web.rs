@@ -173,15 +173,16 @@ pub fn geckodriver() -> PathBuf {
 /// Builds the SPA for release into `app/dist` with Trunk and returns that directory: the portal
 /// (`index.html`) at its root, MyNa Point (`mynapoint.html`) in `dist/mynapoint/` and its
 /// application part (`mynapoint_apply.html`) in `dist/mynapoint/apply/`, its receipt part
-/// (`mynapoint_receipt.html`) in `dist/mynapoint/receipt/`, each part with its own wasm. The
-/// parts are built in that order: Trunk empties a `--dist` directory first.
+/// (`mynapoint_receipt.html`) in `dist/mynapoint/receipt/`, the self-diagnosis
+/// (`diagnosis.html`) in `dist/diagnosis/`, each part with its own wasm. The parts are built in
+/// that order: Trunk empties a `--dist` directory first.
 ///
 /// # Errors
 /// When a tool cannot be installed or Trunk fails on a part.
 pub fn build_spa(root: &Path) -> anyhow::Result<PathBuf> {
     ensure_tools()?;
     let app = root.join("app");
-    let parts: [&[&str]; 4] = [
+    let parts: [&[&str]; 5] = [
         &["build", "--release"],
         &[
             "build",
@@ -209,6 +210,15 @@ pub fn build_spa(root: &Path) -> anyhow::Result<PathBuf> {
             "dist/mynapoint/receipt",
             "--public-url",
             "/mynapoint/receipt/",
+        ],
+        &[
+            "build",
+            "diagnosis.html",
+            "--release",
+            "--dist",
+            "dist/diagnosis",
+            "--public-url",
+            "/diagnosis/",
         ],
     ];
     for args in parts {

@@ -183,7 +183,7 @@ pub fn CardStep(
                                 </label>
                             </Show>
                             <Show when=move || needs_install>
-                                <p><a class="install" href=routes::INSTALL rel=routes::in_mynapoint().then_some("external")>
+                                <p><a class="install" href=routes::INSTALL rel=routes::outside_portal().then_some("external")>
                                     {tx(|l| td_string!(l, card.install_link))}
                                 </a></p>
                             </Show>

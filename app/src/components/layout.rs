@@ -46,7 +46,7 @@ pub fn Header() -> impl IntoView {
         }
     };
     // The portal's top page is in the other part when MyNa Point shows this header.
-    let other_part = routes::in_mynapoint();
+    let other_part = routes::outside_portal();
     view! {
         <a class="skip" href="#main">{t!(i18n, skip_to_main)}</a>
         <header class="site-header">
@@ -121,6 +121,6 @@ pub fn NotFound() -> impl IntoView {
     view! {
         <StepHeading>{tx(|l| td_string!(l, not_found.title))}</StepHeading>
         <p>{tx(|l| td_string!(l, not_found.text))}</p>
-        <p><a class="button" href=routes::TOP rel=routes::in_mynapoint().then_some("external")>{tx(|l| td_string!(l, not_found.top))}</a></p>
+        <p><a class="button" href=routes::TOP rel=routes::outside_portal().then_some("external")>{tx(|l| td_string!(l, not_found.top))}</a></p>
     }
 }

@@ -1,5 +1,5 @@
 //! The service state (`docs/maintenance.md`): the maintenance windows the operators set,
-//! listed at the top of the screens of MyNa Point's start and receipt parts
+//! listed at the top of the screens of the portal and of MyNa Point's start and receipt parts
 //! (`MaintenanceNotice`). A card step asks the server about its own service
 //! (`GET /service-state/{scope}`) and shows its refusal like any other.
 

@@ -5,12 +5,18 @@
 //! nothing personal is shown or reported (versions, reader names, a date, a count).
 //!
 //! [`checks::checks`] and [`checks::report`] are pure (tested natively, `checks.rs`);
-//! [`Diagnosis`] is the page.
+//! [`Diagnosis`] is the page, [`DiagnosisApp`] its part (`diagnosis/index.html`, the `diagnosis`
+//! binary): a part of its own so that the portal's first page does not carry it.
 
 use leptos::{prelude::*, task::spawn_local};
 use protocol::{bridge::CardPresence, page::Diagnosis as Found, ErrorBody};
 
 pub mod checks;
+
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
 
 pub use checks::{checks, report, Check, Detail, Fix, Item, Verdict};
 
@@ -106,7 +112,7 @@ fn fix_view(fix: Option<Fix>, found: &Result<Found, ErrorBody>) -> AnyView {
                 {card_message(code)}
                 {update_hint(update)}
                 {code.needs_setup().then(|| view! {
-                    <p><a class="install" href=routes::INSTALL>{tx(|l| td_string!(l, card.install_link))}</a></p>
+                    <p><a class="install" href=routes::INSTALL rel="external">{tx(|l| td_string!(l, card.install_link))}</a></p>
                 })}
             }
             .into_any()
@@ -124,6 +130,29 @@ fn dates() -> (String, String, String) {
 }
 
 /// `/diagnosis`: runs at once, again on 「もう一度診断する」.
+/// Mounts the self-diagnosis part on `<body>` (the `diagnosis` binary, `diagnosis/index.html`).
+pub fn mount() {
+    leptos::mount::mount_to_body(DiagnosisApp);
+}
+
+/// The self-diagnosis part (`protocol::site::DIAGNOSIS_ROUTES`): the language, the header, the
+/// page; any other path is 「ページが見つかりません」.
+#[component]
+pub fn DiagnosisApp() -> impl IntoView {
+    view! {
+        <crate::components::Language>
+            <Router>
+                <crate::components::Header/>
+                <main id="main">
+                    <Routes fallback=crate::components::NotFound>
+                        <Route path=path!("/diagnosis") view=Diagnosis/>
+                    </Routes>
+                </main>
+            </Router>
+        </crate::components::Language>
+    }
+}
+
 #[component]
 pub fn Diagnosis() -> impl IntoView {
     let i18n = use_i18n();
