@@ -61,22 +61,34 @@ pub async fn windows_before(db: &Db, now: i64, horizon: i64) -> Result<ServiceSt
     })
 }
 
-/// Refuses a request whose service a window stops now (`MAINTENANCE`, 503, with the expected
-/// end); lets everything else through. A layer on the API router, so that no route can forget
-/// it (the test below checks that every route is placed).
+/// `MAINTENANCE` (with the expected end) when a window stops `service` now: the one answer of
+/// the guard and of `GET /service-state/{scope}`.
+///
+/// # Errors
+/// [`ApiError::Maintenance`] when a window stops `service`; [`ApiError::Internal`] when the
+/// database fails.
+pub async fn check(state: &AppState, service: Scope) -> Result<(), ApiError> {
+    match service_state(&state.db, state.now_ms())
+        .await?
+        .stopping(service)
+    {
+        Some(stop) => Err(ApiError::Maintenance {
+            until: stop.until().map(str::to_owned),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Refuses a request whose service a window stops now ([`check`]); lets everything else
+/// through. A layer on the API router, so that no route can forget it (the test below checks
+/// that every route is placed).
 pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let Some(service) = service_of(request.uri().path()) else {
         return next.run(request).await;
     };
-    match service_state(&state.db, state.now_ms()).await {
-        Ok(current) => match current.stopping(service) {
-            Some(stop) => ApiError::Maintenance {
-                until: stop.until().map(str::to_owned),
-            }
-            .into_response(),
-            None => next.run(request).await,
-        },
-        Err(error) => ApiError::from(error).into_response(),
+    match check(&state, service).await {
+        Ok(()) => next.run(request).await,
+        Err(refusal) => refusal.into_response(),
     }
 }
 

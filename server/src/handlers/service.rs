@@ -37,11 +37,6 @@ pub async fn open(
     Path(scope): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let scope = Scope::from_name(&scope).ok_or(ApiError::NotFound("no such service"))?;
-    let current = crate::maintenance::service_state(&state.db, state.now_ms()).await?;
-    match current.stopping(scope) {
-        Some(stop) => Err(ApiError::Maintenance {
-            until: stop.until().map(str::to_owned),
-        }),
-        None => Ok(StatusCode::NO_CONTENT),
-    }
+    crate::maintenance::check(&state, scope).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
