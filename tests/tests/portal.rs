@@ -95,32 +95,23 @@ async fn application_as(p: &mut Portal, agent: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-in_both_browsers!(
-    the_application_works_with_a_windows_user_agent,
-    Options {
-        user_agent: Some(USER_AGENTS[0].1),
-        ..Options::default()
-    },
-    async |p: &mut Portal| application_as(p, USER_AGENTS[0].1).await
-);
+/// F1 with the browser saying it is `USER_AGENTS[$index]`, in both browsers.
+macro_rules! with_user_agent {
+    ($name:ident, $index:expr) => {
+        in_both_browsers!(
+            $name,
+            Options {
+                user_agent: Some(USER_AGENTS[$index].1),
+                ..Options::default()
+            },
+            async |p: &mut Portal| application_as(p, USER_AGENTS[$index].1).await
+        );
+    };
+}
 
-in_both_browsers!(
-    the_application_works_with_a_macos_user_agent,
-    Options {
-        user_agent: Some(USER_AGENTS[1].1),
-        ..Options::default()
-    },
-    async |p: &mut Portal| application_as(p, USER_AGENTS[1].1).await
-);
-
-in_both_browsers!(
-    the_application_works_with_a_linux_user_agent,
-    Options {
-        user_agent: Some(USER_AGENTS[2].1),
-        ..Options::default()
-    },
-    async |p: &mut Portal| application_as(p, USER_AGENTS[2].1).await
-);
+with_user_agent!(the_application_works_with_a_windows_user_agent, 0);
+with_user_agent!(the_application_works_with_a_macos_user_agent, 1);
+with_user_agent!(the_application_works_with_a_linux_user_agent, 2);
 
 in_both_browsers!(
     a_certificate_near_its_expiry_is_announced_after_the_login,
