@@ -77,6 +77,10 @@ pub enum ApiCode {
     /// A maintenance window stops this service now (`crate::maintenance`); `until` says when
     /// it is expected to end, when the operators said.
     Maintenance,
+    /// A write that needs the card's signature over its content came without one on this
+    /// session (never signed, signed for other content, already used, or expired;
+    /// `docs/contract.md`, "Signed writes").
+    WriteNotSigned,
     /// An internal failure (logged by the server, never described on the wire).
     Internal,
     /// Never sent by the server: the page could not reach it, or could not read its answer.
@@ -89,7 +93,7 @@ pub enum ApiCode {
 
 impl ApiCode {
     /// Every code, for tests that each has its text and its wire spelling.
-    pub const ALL: [Self; 35] = [
+    pub const ALL: [Self; 36] = [
         Self::InvalidRequest,
         Self::TooLarge,
         Self::CsrfFailed,
@@ -122,6 +126,7 @@ impl ApiCode {
         Self::ProviderUnavailable,
         Self::NotFound,
         Self::Maintenance,
+        Self::WriteNotSigned,
         Self::Internal,
         Self::Network,
         Self::Unknown,
@@ -162,6 +167,7 @@ impl ApiCode {
             Self::ProviderUnavailable => "PROVIDER_UNAVAILABLE",
             Self::NotFound => "NOT_FOUND",
             Self::Maintenance => "MAINTENANCE",
+            Self::WriteNotSigned => "WRITE_NOT_SIGNED",
             Self::Internal => "INTERNAL",
             Self::Network => "NETWORK",
             Self::Unknown => "UNKNOWN",

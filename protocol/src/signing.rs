@@ -28,6 +28,72 @@ pub fn signed_hash(origin: &str, nonce: &[u8]) -> [u8; 32] {
     Sha256::digest(to_be_signed(origin, nonce)).into()
 }
 
+/// The format tag of a card-signed write (`docs/contract.md`, "Signed writes").
+pub const WRITE_FORMAT: &str = "myna-write:1";
+
+/// What a card-signed write is for: the purpose tag inside its digest, so that a signature over
+/// one kind of write can never be presented for another. The wire form is the kebab-case name
+/// (`?purpose=` of `POST /auth/challenge`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WritePurpose {
+    /// F1: `POST /insurance/application`.
+    InsuranceApplication,
+    /// F4: `POST /mynapoint/reservation`.
+    MynapointReservation,
+    /// F5: `POST /mynapoint/application` (and the F6 bulk application on the same session,
+    /// which the leaflet files without a second PIN).
+    MynapointApplication,
+}
+
+impl WritePurpose {
+    /// Every purpose, for tests and documentation.
+    pub const ALL: [Self; 3] = [
+        Self::InsuranceApplication,
+        Self::MynapointReservation,
+        Self::MynapointApplication,
+    ];
+
+    /// The wire name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::InsuranceApplication => "insurance-application",
+            Self::MynapointReservation => "mynapoint-reservation",
+            Self::MynapointApplication => "mynapoint-application",
+        }
+    }
+}
+
+/// The digest of a write: `SHA-256("myna-write:1" ‖ 0x00 ‖ purpose ‖ 0x00 ‖ content)`, where
+/// `content` is the canonical JSON of what is written (the server's own serialisation of the
+/// typed request, `docs/contract.md`).
+pub fn write_digest(purpose: WritePurpose, content: &[u8]) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    hash.update(WRITE_FORMAT.as_bytes());
+    hash.update([0]);
+    hash.update(purpose.as_str().as_bytes());
+    hash.update([0]);
+    hash.update(content);
+    hash.finalize().into()
+}
+
+/// The nonce bytes the card signs for a write: 32 fresh random bytes of the server's, then the
+/// write's digest — [`MAX_NONCE_LEN`] bytes, so the bridge and the extension carry it as any
+/// nonce, and a login's 32-byte nonce can never be taken for a write's.
+pub fn write_nonce(random: &[u8; 32], digest: &[u8; 32]) -> [u8; MAX_NONCE_LEN] {
+    let mut out = [0u8; MAX_NONCE_LEN];
+    out[..32].copy_from_slice(random);
+    out[32..].copy_from_slice(digest);
+    out
+}
+
+/// The digest a write nonce carries; `None` for a login's nonce (any other length).
+pub fn digest_of_nonce(nonce: &[u8]) -> Option<[u8; 32]> {
+    (nonce.len() == MAX_NONCE_LEN)
+        .then(|| nonce[32..].try_into().ok())
+        .flatten()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,5 +110,34 @@ mod tests {
             signed_hash("https://myna.example", &[1; 32]),
             <[u8; 32]>::from(Sha256::digest(a))
         );
+    }
+
+    #[test]
+    fn a_write_nonce_carries_its_digest_and_separates_purposes() {
+        let content = br#"{"registerPortalUser":true,"termsVersion":"2021-03"}"#;
+        let digest = write_digest(WritePurpose::InsuranceApplication, content);
+        let nonce = write_nonce(&[7; 32], &digest);
+        assert_eq!(nonce.len(), MAX_NONCE_LEN);
+        assert_eq!(digest_of_nonce(&nonce), Some(digest));
+        assert_eq!(
+            digest_of_nonce(&[7; 32]),
+            None,
+            "a login's nonce is no write"
+        );
+        // The same bytes for another purpose are another write.
+        for other in WritePurpose::ALL {
+            if other != WritePurpose::InsuranceApplication {
+                assert_ne!(write_digest(other, content), digest);
+            }
+        }
+        // The layout, not only inequality.
+        let mut expected = Sha256::new();
+        expected.update(b"myna-write:1\0insurance-application\0");
+        expected.update(content);
+        assert_eq!(digest, <[u8; 32]>::from(expected.finalize()));
+        for purpose in WritePurpose::ALL {
+            let wire = serde_json::to_string(&purpose).expect("serialises");
+            assert_eq!(wire, format!("\"{}\"", purpose.as_str()));
+        }
     }
 }

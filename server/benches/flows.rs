@@ -102,8 +102,14 @@ async fn flow(load: &Load, certificate_b64: &str) -> Result<(), String> {
         .call(reqwest::Method::GET, "/api/v1/session", None)
         .await?;
     visit.csrf = session["csrfToken"].as_str().unwrap_or_default().to_owned();
+    // The card step signs the application (server::writes): the challenge carries it.
+    let application = json!({"registerPortalUser": true, "termsVersion": "2021-03"});
     let challenge = visit
-        .call(reqwest::Method::POST, "/api/v1/auth/challenge", None)
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/auth/challenge?purpose=insurance-application",
+            Some(application.clone()),
+        )
         .await?;
     let b64 = base64::engine::general_purpose::STANDARD;
     let nonce = b64
@@ -128,7 +134,6 @@ async fn flow(load: &Load, certificate_b64: &str) -> Result<(), String> {
     visit
         .call(reqwest::Method::POST, "/api/v1/auth/login", Some(token))
         .await?;
-    let application = json!({"registerPortalUser": true, "termsVersion": "2021-03"});
     visit
         .call(
             reqwest::Method::POST,

@@ -97,6 +97,10 @@ pub enum ApiError {
         /// When the window is expected to end (RFC 3339, JST), when the operators said.
         until: Option<String>,
     },
+    /// A write came without the card's signature over its content on this session
+    /// (`crate::writes`).
+    #[error("this write needs the card's signature over its content: read the card again")]
+    WriteNotSigned,
     /// An internal failure (logged, never shown).
     #[error("internal error")]
     Internal(String),
@@ -156,6 +160,7 @@ impl ApiError {
             Self::ProviderUnavailable => ApiCode::ProviderUnavailable,
             Self::NotFound(_) => ApiCode::NotFound,
             Self::Maintenance { .. } => ApiCode::Maintenance,
+            Self::WriteNotSigned => ApiCode::WriteNotSigned,
             Self::Internal(_) => ApiCode::Internal,
         }
     }
@@ -174,7 +179,9 @@ impl ApiError {
             Self::ProviderUnavailable => StatusCode::BAD_GATEWAY,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::CsrfFailed | Self::UnknownPerson | Self::NotEligible => StatusCode::FORBIDDEN,
+            Self::CsrfFailed | Self::UnknownPerson | Self::NotEligible | Self::WriteNotSigned => {
+                StatusCode::FORBIDDEN
+            }
             Self::NoSession
             | Self::NotAuthenticated
             | Self::NoChallenge

@@ -19,6 +19,7 @@ pub mod provider;
 pub mod revocation;
 pub mod session;
 pub mod web;
+pub mod writes;
 
 use std::sync::Arc;
 
@@ -241,7 +242,8 @@ pub fn app(state: AppState) -> Router {
     router.with_state(state)
 }
 
-/// Every minute, forgets sessions past their idle timeout and rate-limit windows that ended.
+/// Every minute, forgets sessions past their idle timeout, rate-limit windows that ended and
+/// write signatures no write claimed in time (`writes`).
 /// Several instances may all run it: the deletes are idempotent.
 async fn janitor(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
@@ -265,6 +267,9 @@ async fn janitor(state: AppState) {
             .await
         {
             tracing::warn!(%error, "pruning rate-limit windows");
+        }
+        if let Err(error) = state.db.prune_signed_writes(now).await {
+            tracing::warn!(%error, "pruning unused write signatures");
         }
     }
 }

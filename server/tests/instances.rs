@@ -80,12 +80,17 @@ async fn a_login_spans_three_instances_and_rate_limits_are_shared() {
     let db = cluster.db().await;
     let instances: Vec<ServerProcess> = (0..3).map(|_| cluster.start()).collect();
     let client = reqwest::Client::new();
-    // Session and challenge on the first, login on the second, application on the third.
+    // Session and challenge on the first, login on the second, application on the third: the
+    // card signs the application in the one login (server::writes).
     let mut browser = HttpBrowser::start(&client, &instances[0].base)
         .await
         .expect("session");
     let (_, challenge) = browser
-        .send(Method::POST, "/api/v1/auth/challenge", None)
+        .send(
+            Method::POST,
+            "/api/v1/auth/challenge?purpose=insurance-application",
+            Some(serde_json::json!({"registerPortalUser": false, "termsVersion": "2021-03"})),
+        )
         .await
         .expect("challenge");
     let token = card.sign(ORIGIN, challenge["nonce"].as_str().expect("nonce"));
@@ -96,7 +101,14 @@ async fn a_login_spans_three_instances_and_rate_limits_are_shared() {
         .expect("login");
     assert_eq!(status, StatusCode::OK, "{body}");
     browser.set_base(&instances[2].base);
-    let (status, body) = browser.apply().await.expect("apply");
+    let (status, body) = browser
+        .send(
+            Method::POST,
+            "/api/v1/insurance/application",
+            Some(serde_json::json!({"registerPortalUser": false, "termsVersion": "2021-03"})),
+        )
+        .await
+        .expect("apply");
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(db
         .insurance_status("spanning")

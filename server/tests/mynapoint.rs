@@ -39,6 +39,14 @@ async fn apply(
         .await
 }
 
+/// F4 and F5 on `browser`'s session, each signed by its card (F6 follows them).
+async fn point_application_made(browser: &mut Browser, portal: &Portal, service: &str, id: &str) {
+    let answer = browser.post(portal, RESERVE, json!({})).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let answer = apply(browser, portal, service, id, "123").await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+}
+
 /// `q` percent-encoded, as a browser sends it.
 fn search_path(q: &str) -> String {
     let encoded: String = q
@@ -56,7 +64,9 @@ fn search_path(q: &str) -> String {
 
 #[tokio::test]
 async fn reservation_search_application_and_receipt() {
-    let portal = Portal::new(&[]).await;
+    // The harness signs each write with a login of its own (the SPA's card step does both in
+    // one): twice the logins of a citizen, above the default 20 a minute.
+    let portal = Portal::new(&["--rate-limit-certificate", "60"]).await;
     let mut browser = Browser::logged_in(&portal, &portal.card, "person-1").await;
 
     // Applying before the reservation is refused.
@@ -384,6 +394,16 @@ async fn the_bulk_application_uses_the_card_session() {
     let portal = Portal::new(&[]).await;
     let mut browser = Browser::logged_in(&portal, &portal.card, "person-1").await;
     let bulk = "/api/v1/bulk-application";
+    // Without a MyNa Point application on this session nothing signed it.
+    let answer = browser
+        .post(
+            &portal,
+            bulk,
+            json!({"portalUser": true, "insurance": true}),
+        )
+        .await;
+    answer.refused(StatusCode::FORBIDDEN, "WRITE_NOT_SIGNED");
+    point_application_made(&mut browser, &portal, "MP0000002", "99998888").await;
     let answer = browser
         .post(
             &portal,
@@ -418,6 +438,7 @@ async fn the_bulk_application_uses_the_card_session() {
     // After a recent certificate renewal the insurance part waits for F3, and nothing is kept.
     let card = Card::another_person();
     let mut other = Browser::logged_in(&portal, &card, "person-2").await;
+    point_application_made(&mut other, &portal, "MP0000002", "99997777").await;
     import(
         &portal,
         Feed::CardEvents,

@@ -168,15 +168,18 @@ async fn sessions_stored_with_the_old_key_are_migrated() {
     }
 }
 
-/// Two tabs of one session (or F1 and F2 open at once) each ask for a challenge; each card
-/// step then logs in, in either order, and the session stays the one certificate's.
+/// Two tabs of one session (or F1 and F2 open at once) each ask for a challenge — F1's bound
+/// to its application, F2's a login alone; each card step then logs in, in either order, the
+/// session stays the one certificate's, and F1's write is signed.
 #[tokio::test]
 async fn two_tabs_of_one_session_both_log_in() {
     let portal = Portal::new(&[]).await;
     link(&portal, "two-tabs").await;
     let mut browser = Browser::default();
     browser.start(&portal).await;
-    let first = browser.challenge(&portal).await;
+    let first = browser
+        .write_challenge(&portal, "insurance-application", apply_body())
+        .await;
     let second = browser.challenge(&portal).await;
     assert_ne!(first, second);
     // The second tab finishes first: its login moves the session to a new id.
@@ -230,7 +233,7 @@ async fn two_logins_racing_for_one_challenge_cannot_both_win() {
         let mut second = Browser {
             cookie: first.cookie.clone(),
             csrf: first.csrf.clone(),
-            headers: Vec::new(),
+            ..Browser::default()
         };
         let (a, b) = tokio::join!(
             first.send_token(&portal, token.clone()),
@@ -290,6 +293,8 @@ async fn a_login_with_another_card_changes_the_sessions_csrf_token() {
         .send_token(&portal, first.sign(ORIGIN, &pending))
         .await
         .refused(StatusCode::UNAUTHORIZED, "NO_CHALLENGE");
+    // The second person's application, signed by their card.
+    browser.signer = Some(second.dir().to_owned());
     let answer = browser.apply(&portal, &apply_body()).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     let status = browser.get(&portal, "/api/v1/insurance/status").await;

@@ -103,7 +103,10 @@ pub fn api_message(error: &ApiErrorBody) -> AnyView {
         ApiCode::NoSession
         | ApiCode::NotAuthenticated
         | ApiCode::NoChallenge
-        | ApiCode::ChallengeExpired => tx(|l| td_string!(l, api_error.session_ended)).into_any(),
+        | ApiCode::ChallengeExpired
+        // The card's signature for this write expired or was for other content: the card
+        // step again, as after an ended session.
+        | ApiCode::WriteNotSigned => tx(|l| td_string!(l, api_error.session_ended)).into_any(),
         ApiCode::RateLimited => {
             let seconds = error.retry_after.unwrap_or(60);
             t!(i18n, api_error.rate_limited, seconds).into_any()

@@ -17,6 +17,7 @@ mod mynapoint;
 mod registry;
 mod revocation;
 mod sessions;
+mod writes;
 
 pub use insurance::InsuranceStatusRow;
 pub use maintenance::MaintenanceRow;
@@ -25,6 +26,7 @@ pub use revocation::{CrlImport, CrlRow};
 pub use sessions::{
     ChallengeRow, SessionLogin, SessionRow, TakenChallenges, MAX_CHALLENGES, TOUCH_GRANULARITY_MS,
 };
+pub use writes::SignedWriteRow;
 
 /// A database error, with the detail kept for the log.
 #[derive(Debug, thiserror::Error)]

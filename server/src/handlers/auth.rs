@@ -1,7 +1,11 @@
 //! Card login: `challenge`, `login`, `logout` (docs/contract.md, docs/security.md 12–15).
 
 use axum::{
-    extract::State,
+    body::Bytes,
+    extract::{
+        rejection::{BytesRejection, QueryRejection},
+        Query, State,
+    },
     http::{header, StatusCode},
     response::{IntoResponse, Response},
 };
@@ -20,11 +24,25 @@ use crate::{
 pub const CHALLENGE_TTL_MS: i64 = 5 * 60 * 1000;
 
 pub use protocol::api::{Challenge, LoginRequest};
+use protocol::signing::WritePurpose;
+
+/// The query of `POST /auth/challenge`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChallengeQuery {
+    /// The write the card step signs, whose request is the body (`crate::writes`); none for a
+    /// login alone.
+    pub purpose: Option<WritePurpose>,
+}
 
 /// `POST /api/v1/auth/challenge`: a single-use nonce bound to the session, valid 5 minutes. A
 /// session keeps up to `db::MAX_CHALLENGES` outstanding (one per open card step: two tabs, F1
-/// and F2 at once); a new one does not cancel the others.
-#[utoipa::path(post, path = "/auth/challenge", tag = "auth", params(("X-CSRF-Token" = String, Header)),
+/// and F2 at once); a new one does not cancel the others. With `?purpose=` and the write's
+/// request as the body, the nonce also carries the digest of that write (`crate::writes`): the
+/// login it signs then allows that one write.
+#[utoipa::path(post, path = "/auth/challenge", tag = "auth",
+    params(("X-CSRF-Token" = String, Header),
+        ("purpose" = Option<String>, Query, description = "insurance-application, mynapoint-reservation or mynapoint-application: the body is that write's request")),
     responses((status = 200, body = Challenge), (status = "4XX", body = protocol::api::ApiErrorBody)))]
 /// # Errors
 /// [`ApiError`]: the refusals this route's OpenAPI responses list (`#[utoipa::path]`).
@@ -32,10 +50,28 @@ pub async fn challenge(
     State(state): State<AppState>,
     ip: ClientIp,
     CsrfSession(session): CsrfSession,
+    query: Result<Query<ChallengeQuery>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<ApiJson<Challenge>, ApiError> {
     limits::per_ip(&state, ip).await?;
-    let bytes: [u8; 32] = rand::random();
-    let nonce = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let Query(query) = query.map_err(|e| ApiError::InvalidRequest(e.body_text()))?;
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge
+        } else {
+            ApiError::InvalidRequest(e.body_text())
+        }
+    })?;
+    let random: [u8; 32] = rand::random();
+    let nonce = match query.purpose {
+        None => base64::engine::general_purpose::STANDARD.encode(random),
+        Some(purpose) => {
+            let content = crate::writes::content(&state, purpose, &body)?;
+            let digest = protocol::signing::write_digest(purpose, &content);
+            base64::engine::general_purpose::STANDARD
+                .encode(protocol::signing::write_nonce(&random, &digest))
+        }
+    };
     let expires_ms = state.now_ms() + CHALLENGE_TTL_MS;
     state
         .db
@@ -128,10 +164,12 @@ pub async fn login(
             return Err(ApiError::ChallengeExpired);
         }
         crate::revocation::check_login(&state, &verified, taken.revoked, now).await?;
-        Ok(verified)
+        // A write's nonce: the login also allows the write whose digest it carries.
+        let write = protocol::signing::digest_of_nonce(&nonces[verified.nonce_index]);
+        Ok((verified, write))
     }
     .await;
-    let verified = match outcome {
+    let (verified, write) = match outcome {
         Ok(verified) => verified,
         Err(error) => {
             // A refused token spends nothing: another tab may still be using its challenge.
@@ -166,6 +204,23 @@ pub async fn login(
     // The other tabs' challenges follow the session to its new id (same person only).
     if new_csrf.is_none() {
         restore(Some(verified.nonce_index), new_id_hash.clone()).await?;
+    }
+    if let Some(digest) = write {
+        state
+            .db
+            .add_signed_write(&crate::db::SignedWriteRow {
+                id: session::random_token(),
+                session_id_hash: new_id_hash.clone(),
+                purpose: None,
+                digest: hex::encode(digest),
+                nonce: taken.challenges[verified.nonce_index].nonce.clone(),
+                signature: request.signature.clone(),
+                certificate: request.certificate.clone(),
+                certificate_key: key.clone(),
+                signed_ms: now,
+                expires_ms: now + crate::writes::SIGNED_WRITE_TTL_MS,
+            })
+            .await?;
     }
     tracing::info!(serial = %verified.id.serial(), "card login");
     let csrf_token = new_csrf.unwrap_or(session.row.csrf_token);

@@ -66,7 +66,14 @@ pub async fn apply(
         return Err(ApiError::TermsChanged);
     }
     let person = auth.person()?.to_owned();
-    apply_for(&state, &person, application.register_portal_user).await?;
+    let content = crate::writes::insurance_content(&application);
+    apply_for(
+        &state,
+        &person,
+        application.register_portal_user,
+        Signed::Write(&auth, &content),
+    )
+    .await?;
     Ok(ApiJson(status_of(&state, &person).await?))
 }
 
@@ -93,18 +100,50 @@ async fn check_eligible(state: &AppState, person: &str, now: i64) -> Result<(), 
     }
 }
 
-/// Records the application (idempotent) once the F3 rule allows it, and the portal-user
-/// registration when opted in. Shared by F1 and the bulk application of F6.
+/// What signs a write of the health-insurance application (`crate::writes`).
+pub enum Signed<'a> {
+    /// F1: the card signed this content in the card step before it.
+    Write(&'a Authenticated, &'a [u8]),
+    /// F6: the MyNa Point application's signature on the same session covers it.
+    Bulk(&'a Authenticated),
+}
+
+impl Signed<'_> {
+    /// Claims the signature for `person`'s write.
+    ///
+    /// # Errors
+    /// `WRITE_NOT_SIGNED`, or a database failure.
+    pub async fn claim(&self, state: &AppState, person: &str) -> Result<(), ApiError> {
+        match self {
+            Self::Write(auth, content) => crate::writes::claim(
+                state,
+                auth,
+                protocol::signing::WritePurpose::InsuranceApplication,
+                content,
+                person,
+            )
+            .await
+            .map(|_| ()),
+            Self::Bulk(auth) => crate::writes::cover_bulk(state, auth, person).await,
+        }
+    }
+}
+
+/// Records the application (idempotent) once the F3 rule allows it and the card's signature
+/// is claimed, and the portal-user registration when opted in. Shared by F1 and the bulk
+/// application of F6.
 ///
 /// # Errors
-/// The refusals of [`apply`] (`NOT_YET_ELIGIBLE`, `TERMS_CHANGED`, …).
+/// The refusals of [`apply`] (`NOT_YET_ELIGIBLE`, `TERMS_CHANGED`, `WRITE_NOT_SIGNED`, …).
 pub async fn apply_for(
     state: &AppState,
     person: &str,
     register_portal_user: bool,
+    signed: Signed<'_>,
 ) -> Result<(), ApiError> {
     let now = state.now_ms();
     check_eligible(state, person, now).await?;
+    signed.claim(state, person).await?;
     state
         .db
         .apply_insurance(

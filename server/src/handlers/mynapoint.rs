@@ -32,6 +32,14 @@ pub async fn reserve(
     AuthenticatedCsrf(auth): AuthenticatedCsrf,
 ) -> Result<ApiJson<Reservation>, ApiError> {
     let person = auth.person()?.to_owned();
+    crate::writes::claim(
+        &state,
+        &auth,
+        protocol::signing::WritePurpose::MynapointReservation,
+        &crate::writes::reservation_content(),
+        &person,
+    )
+    .await?;
     for _ in 0..MYKEY_DRAWS {
         let candidate = mynapoint::new_mykey_id();
         if let Some(my_key_id) = state
@@ -140,6 +148,44 @@ fn existing(
     } else {
         Err(ApiError::AlreadyApplied)
     }
+}
+
+/// The canonical content of a MyNa Point application that the card signs (`crate::writes`):
+/// what the server writes — the service, the stored key of the payment-service ID and its last
+/// four characters, the phone's last four digits, the terminal flag and the terms version —
+/// and never the security code, which is not kept.
+///
+/// # Errors
+/// `UNKNOWN_SERVICE`, `INVALID_FIELD`, as the application's own checks.
+pub fn signed_content(state: &AppState, application: &Application) -> Result<Vec<u8>, ApiError> {
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Content<'a> {
+        service_code: &'a str,
+        payment_key: String,
+        payment_id_last4: String,
+        phone_last4: Option<String>,
+        kiosk: bool,
+        terms_version: &'a str,
+    }
+    let service = state
+        .catalogue
+        .get(&application.service_code)
+        .ok_or(ApiError::UnknownService)?;
+    let input = mynapoint::parse_input(
+        &application.payment_service_id,
+        &application.security_code,
+        application.phone_last4.as_deref(),
+    )?;
+    let content = Content {
+        service_code: &service.registration_number,
+        payment_key: mynapoint::payment_key(&input, &service.registration_number),
+        payment_id_last4: input.last4(),
+        phone_last4: input.phone_last4.clone(),
+        kiosk: application.kiosk,
+        terms_version: &application.terms_version,
+    };
+    serde_json::to_vec(&content).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 /// What the checks of an application found: whose it is, and what to store.
@@ -252,9 +298,19 @@ pub async fn apply(
         existing: earlier,
     } = check_application(&state, ip, &auth, &application).await?;
     if let Some(row) = earlier {
-        // A retry of the same request: its receipt.
+        // A retry of the same request: its receipt (nothing is written).
         return Ok(ApiJson(receipt(&state, my_key_id, &row)?));
     }
+    // The card's signature over exactly this application, claimed before the row is written
+    // and given back when the database keeps another one (the evidence is of writes made).
+    let signature = crate::writes::claim(
+        &state,
+        &auth,
+        protocol::signing::WritePurpose::MynapointApplication,
+        &signed_content(&state, &application)?,
+        &person,
+    )
+    .await?;
     let code = code.as_str();
     let row = PointApplicationRow {
         service_code: code.to_owned(),
@@ -269,6 +325,7 @@ pub async fn apply(
         tracing::info!(service = code, "MyNa Point application");
         return Ok(ApiJson(receipt(&state, my_key_id, &row)?));
     }
+    state.db.release_signed_write(&signature).await?;
     // A concurrent request won: by this person (same or other ID), or by someone else with
     // this ID. (A clash of two random 20-digit receipt numbers is left to the client's retry.)
     match state.db.point_application(&person).await? {
@@ -331,8 +388,17 @@ pub async fn bulk(
     }
     let person = auth.person()?.to_owned();
     if request.insurance {
-        insurance::apply_for(&state, &person, request.portal_user).await?;
+        insurance::apply_for(
+            &state,
+            &person,
+            request.portal_user,
+            insurance::Signed::Bulk(&auth),
+        )
+        .await?;
     } else {
+        insurance::Signed::Bulk(&auth)
+            .claim(&state, &person)
+            .await?;
         state
             .db
             .register_portal_user(&person, &state.settings.terms_version, state.now_ms())

@@ -221,12 +221,22 @@ impl Card {
 
     /// What the bridge does: read the certificate, verify the PIN, sign for `origin` and `nonce`.
     pub fn sign(&self, origin: &str, nonce_b64: &str) -> Value {
+        sign_with(self.dir.path(), origin, nonce_b64)
+    }
+
+    /// The card's directory (a browser keeps it to sign its writes, see [`Browser::signer`]).
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+}
+
+/// [`Card::sign`] with the card in `dir`.
+pub fn sign_with(dir: &std::path::Path, origin: &str, nonce_b64: &str) -> Value {
+    {
         let nonce = base64::engine::general_purpose::STANDARD
             .decode(nonce_b64)
             .expect("nonce");
-        let (profile, state) = virtual_card::CardDir::new(self.dir.path())
-            .open()
-            .expect("card");
+        let (profile, state) = virtual_card::CardDir::new(dir).open().expect("card");
         let mut card = JpkiCard::new(InProcessCard {
             card: VirtualCard::new(profile, state),
         });
@@ -244,7 +254,9 @@ impl Card {
             "format": "myna-auth:1",
         })
     }
+}
 
+impl Card {
     /// Links this card's certificate to `person` through the registry feed.
     pub async fn link(&self, portal: &Portal, person: &str) {
         let key = certificate_key(&self.certificate()).expect("key");
@@ -275,6 +287,22 @@ pub struct Browser {
     pub csrf: Option<String>,
     /// Sent with every request (e.g. `X-Forwarded-For`).
     pub headers: Vec<(&'static str, String)>,
+    /// The card of the last login: before a write (`server::writes`) the browser has it sign
+    /// exactly that write in a card step of its own, as the SPA does. `None` (set it so) sends
+    /// writes unsigned.
+    pub signer: Option<std::path::PathBuf>,
+}
+
+/// The write an API path makes, and so the purpose its card step signs; `None` for anything
+/// else (the bulk application is covered by the MyNa Point application's signature).
+pub fn write_purpose(method: &str, path: &str) -> Option<&'static str> {
+    (method == "POST").then_some(())?;
+    match path {
+        "/api/v1/insurance/application" => Some("insurance-application"),
+        "/api/v1/mynapoint/reservation" => Some("mynapoint-reservation"),
+        "/api/v1/mynapoint/application" => Some("mynapoint-application"),
+        _ => None,
+    }
 }
 
 pub struct Answer {
@@ -295,7 +323,58 @@ impl Answer {
 }
 
 impl Browser {
+    /// One request; a write is signed first with [`Browser::signer`]'s card.
     pub async fn call(
+        &mut self,
+        portal: &Portal,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        csrf: bool,
+    ) -> Answer {
+        if let (Some(purpose), Some(dir)) = (write_purpose(method, path), self.signer.clone()) {
+            self.sign_write(portal, &dir, purpose, body.clone().unwrap_or(Value::Null))
+                .await;
+        }
+        self.send(portal, method, path, body, csrf).await
+    }
+
+    /// The card step of a write: a challenge bound to the write, the card's signature, the
+    /// login. A challenge refused for its content (a bad field) is left to the write to say.
+    pub async fn sign_write(
+        &mut self,
+        portal: &Portal,
+        dir: &std::path::Path,
+        purpose: &str,
+        body: Value,
+    ) -> Answer {
+        let challenge = self
+            .send(
+                portal,
+                "POST",
+                &format!("/api/v1/auth/challenge?purpose={purpose}"),
+                Some(body),
+                true,
+            )
+            .await;
+        let Some(nonce) = challenge.body["nonce"].as_str() else {
+            return challenge;
+        };
+        let token = sign_with(dir, ORIGIN, nonce);
+        let answer = self
+            .send(portal, "POST", "/api/v1/auth/login", Some(token), true)
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::OK,
+            "the write's login: {}",
+            answer.body
+        );
+        answer
+    }
+
+    /// One request as it is.
+    pub async fn send(
         &mut self,
         portal: &Portal,
         method: &str,
@@ -376,6 +455,20 @@ impl Browser {
         answer.body["nonce"].as_str().unwrap_or_default().to_owned()
     }
 
+    /// A challenge bound to a write of `purpose` with `body` (`server::writes`).
+    pub async fn write_challenge(&mut self, portal: &Portal, purpose: &str, body: Value) -> String {
+        let answer = self
+            .send(
+                portal,
+                "POST",
+                &format!("/api/v1/auth/challenge?purpose={purpose}"),
+                Some(body),
+                true,
+            )
+            .await;
+        answer.body["nonce"].as_str().unwrap_or_default().to_owned()
+    }
+
     pub async fn send_token(&mut self, portal: &Portal, token: Value) -> Answer {
         self.call(portal, "POST", "/api/v1/auth/login", Some(token), true)
             .await
@@ -398,7 +491,11 @@ impl Browser {
         let nonce = self.challenge(portal).await;
         assert!(!nonce.is_empty(), "the challenge was refused");
         let token = card.sign(ORIGIN, &nonce);
-        self.send_token(portal, token).await
+        let answer = self.send_token(portal, token).await;
+        if answer.status == StatusCode::OK {
+            self.signer = Some(card.dir().to_owned());
+        }
+        answer
     }
 
     /// A browser that logged in with `card`, linked to `person`.
@@ -486,6 +583,8 @@ pub struct HttpBrowser {
     base: String,
     cookie: Option<String>,
     csrf: String,
+    /// The card of the last login, which signs [`HttpBrowser::apply`].
+    signer: Option<std::path::PathBuf>,
 }
 
 impl HttpBrowser {
@@ -496,6 +595,7 @@ impl HttpBrowser {
             base: base.to_owned(),
             cookie: None,
             csrf: String::new(),
+            signer: None,
         };
         let (_, body) = browser
             .send(reqwest::Method::GET, "/api/v1/session", None)
@@ -509,8 +609,36 @@ impl HttpBrowser {
         self.base = base.to_owned();
     }
 
-    /// Sends a request; answers the status and the JSON body (`null` when none).
+    /// Sends a request; answers the status and the JSON body (`null` when none). A write is
+    /// signed first by the card of the last login (a challenge bound to it, the signature, the
+    /// login), as the SPA's card step does.
     pub async fn send(
+        &mut self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<(StatusCode, Value), reqwest::Error> {
+        if let (Some(purpose), Some(dir)) =
+            (write_purpose(method.as_str(), path), self.signer.clone())
+        {
+            let (_, challenge) = self
+                .send_as_is(
+                    reqwest::Method::POST,
+                    &format!("/api/v1/auth/challenge?purpose={purpose}"),
+                    Some(body.clone().unwrap_or(Value::Null)),
+                )
+                .await?;
+            if let Some(nonce) = challenge["nonce"].as_str() {
+                let token = sign_with(&dir, ORIGIN, nonce);
+                self.send_as_is(reqwest::Method::POST, "/api/v1/auth/login", Some(token))
+                    .await?;
+            }
+        }
+        self.send_as_is(method, path, body).await
+    }
+
+    /// Sends a request as it is.
+    pub async fn send_as_is(
         &mut self,
         method: reqwest::Method,
         path: &str,
@@ -543,12 +671,14 @@ impl HttpBrowser {
         ))
     }
 
-    /// `POST /insurance/application` without the portal-user opt-in.
+    /// `POST /insurance/application` without the portal-user opt-in, signed first by the card
+    /// of the last login (a challenge bound to it, the signature, the login).
     pub async fn apply(&mut self) -> Result<(StatusCode, Value), reqwest::Error> {
+        let application = json!({"registerPortalUser": false, "termsVersion": "2021-03"});
         self.send(
             reqwest::Method::POST,
             "/api/v1/insurance/application",
-            Some(json!({"registerPortalUser": false, "termsVersion": "2021-03"})),
+            Some(application),
         )
         .await
     }
@@ -563,6 +693,9 @@ impl HttpBrowser {
         let (status, _) = self
             .send(reqwest::Method::POST, "/api/v1/auth/login", Some(token))
             .await?;
+        if status == StatusCode::OK {
+            self.signer = Some(card.dir().to_owned());
+        }
         Ok(status)
     }
 }

@@ -1,0 +1,120 @@
+//! Card-signed writes (issue 14; `docs/contract.md`, "Signed writes").
+//!
+//! A write — the health-insurance application, the MyNa Point reservation and application — is
+//! accepted only with a fresh card signature over a digest of exactly what it writes, bound to
+//! the portal's origin and a server nonce: the login's signing contract with a different nonce.
+//! `POST /auth/challenge?purpose=…` with the write's body answers a nonce of 64 bytes, the
+//! server's 32 random bytes then [`protocol::signing::write_digest`] of the write's canonical
+//! content ([`content`]); the card signs it in the same PIN entry as the login, the login keeps
+//! the verified signature for the session ([`crate::db::SignedWriteRow`]), and the write claims
+//! it once ([`claim`]) — so a session left open cannot write anything its card did not sign,
+//! and the stored signature is the evidence behind the receipt.
+
+use protocol::{
+    api::{InsuranceApplication, PointApplication},
+    signing::{write_digest, WritePurpose},
+};
+
+use crate::{error::ApiError, session::Authenticated, AppState};
+
+/// How long after the login a write may claim its signature (ms): the reservation's 「発行」 →
+/// 「予約確定」 happen on screens after the card step.
+pub const SIGNED_WRITE_TTL_MS: i64 = 10 * 60 * 1000;
+
+/// The purpose under which the F6 bulk application is recorded: the MyNa Point application's
+/// signature covers it (the leaflet files it on the same session, without a second PIN).
+pub const BULK_PURPOSE: &str = "bulk-application";
+
+/// The canonical content of a write: the server's own serialisation of the typed request (so a
+/// page's spacing or key order does not matter), holding what is written and nothing the
+/// server does not keep (the MyNa Point security code is not in it; its payment-service ID only
+/// as the stored key and last four characters).
+///
+/// # Errors
+/// `INVALID_REQUEST` when `body` is not the purpose's request; the purpose's own refusals of
+/// its content (an unknown service, an input field).
+pub fn content(state: &AppState, purpose: WritePurpose, body: &[u8]) -> Result<Vec<u8>, ApiError> {
+    fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+        serde_json::from_slice(body).map_err(|e| ApiError::InvalidRequest(e.to_string()))
+    }
+    match purpose {
+        WritePurpose::InsuranceApplication => {
+            Ok(insurance_content(&parse::<InsuranceApplication>(body)?))
+        }
+        WritePurpose::MynapointReservation => Ok(reservation_content()),
+        WritePurpose::MynapointApplication => {
+            crate::handlers::mynapoint::signed_content(state, &parse::<PointApplication>(body)?)
+        }
+    }
+}
+
+/// F1's content: the request as it is (two fields, nothing secret).
+pub fn insurance_content(application: &InsuranceApplication) -> Vec<u8> {
+    // Serialising a struct of a string and a bool cannot fail.
+    serde_json::to_vec(application).unwrap_or_default()
+}
+
+/// F4's content: the reservation has no fields; the purpose tag is what is signed.
+pub fn reservation_content() -> Vec<u8> {
+    b"{}".to_vec()
+}
+
+/// The digest of `content` for `purpose`, as the database keeps it (hex).
+pub fn digest_hex(purpose: WritePurpose, content: &[u8]) -> String {
+    hex::encode(write_digest(purpose, content))
+}
+
+/// Claims the signature this session's login kept for exactly this write, for `person`.
+///
+/// # Errors
+/// `WRITE_NOT_SIGNED` when there is none (no card step signed it, it signed other content, it
+/// was used already or expired); a database failure.
+pub async fn claim(
+    state: &AppState,
+    auth: &Authenticated,
+    purpose: WritePurpose,
+    content: &[u8],
+    person: &str,
+) -> Result<String, ApiError> {
+    state
+        .db
+        .claim_signed_write(
+            &auth.session.id_hash,
+            purpose.as_str(),
+            &digest_hex(purpose, content),
+            &auth.certificate_key,
+            person,
+            state.now_ms(),
+        )
+        .await?
+        .ok_or(ApiError::WriteNotSigned)
+}
+
+/// F6: records the bulk application under the signature of the MyNa Point application this
+/// session made (the session ends with its idle timeout; a new login is a new session).
+///
+/// # Errors
+/// `WRITE_NOT_SIGNED` when the session made no such application; a database failure.
+pub async fn cover_bulk(
+    state: &AppState,
+    auth: &Authenticated,
+    person: &str,
+) -> Result<(), ApiError> {
+    let now = state.now_ms();
+    let Some(mut row) = state
+        .db
+        .written_signed_write(
+            &auth.session.id_hash,
+            WritePurpose::MynapointApplication.as_str(),
+            &auth.certificate_key,
+            0,
+        )
+        .await?
+    else {
+        return Err(ApiError::WriteNotSigned);
+    };
+    row.id = crate::session::random_token();
+    row.purpose = Some(BULK_PURPOSE.to_owned());
+    state.db.add_covered_write(&row, person, now).await?;
+    Ok(())
+}
