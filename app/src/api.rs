@@ -148,13 +148,23 @@ pub async fn session() -> Result<SessionInfo, ApiErrorBody> {
     Ok(info)
 }
 
-/// A login challenge.
+/// A write the card step signs with its login (`docs/contract.md`, "Signed writes"): the
+/// purpose's wire name and the write's request body, sent again unchanged as the write.
+pub type Write = (protocol::signing::WritePurpose, String);
+
+/// A login challenge; with `write`, bound to that write, so that the card signs it too.
 ///
 /// # Errors
 /// [`ApiErrorBody`]: the server's refusal, or `NETWORK` when the server cannot be reached or
 /// its answer cannot be read.
-pub async fn challenge() -> Result<Challenge, ApiErrorBody> {
-    call("POST", "/auth/challenge", None).await
+pub async fn challenge(write: Option<Write>) -> Result<Challenge, ApiErrorBody> {
+    let (query, body) = write.map_or(("", None), |(purpose, body)| (purpose.as_str(), Some(body)));
+    call("POST", &format!("/auth/challenge?purpose={query}"), body).await
+}
+
+/// `value` as a request body.
+fn body(value: &impl Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 /// Logs in with what the card returned; the session moves to a new id.
@@ -188,23 +198,33 @@ pub async fn logout() -> Result<(), ApiErrorBody> {
         .map(|_| ())
 }
 
-/// F1: the application (idempotent).
+/// F1: the application that the card step signs ([`Write`]).
+pub fn insurance_write(register_portal_user: bool, terms_version: &str) -> Write {
+    (
+        protocol::signing::WritePurpose::InsuranceApplication,
+        body(&InsuranceApplication {
+            register_portal_user,
+            terms_version: terms_version.to_owned(),
+        }),
+    )
+}
+
+/// Sends the write the card step signed.
 ///
 /// # Errors
 /// [`ApiErrorBody`]: the server's refusal, or `NETWORK` when the server cannot be reached or
 /// its answer cannot be read.
-pub async fn apply_insurance(
-    register_portal_user: bool,
-    terms_version: &str,
-) -> Result<InsuranceStatus, ApiErrorBody> {
-    post(
-        "/insurance/application",
-        &InsuranceApplication {
-            register_portal_user,
-            terms_version: terms_version.to_owned(),
-        },
-    )
-    .await
+async fn write<T: DeserializeOwned>(path: &str, (_, body): Write) -> Result<T, ApiErrorBody> {
+    call("POST", path, Some(body)).await
+}
+
+/// F1: the application (idempotent), as [`insurance_write`] made it.
+///
+/// # Errors
+/// [`ApiErrorBody`]: the server's refusal, or `NETWORK` when the server cannot be reached or
+/// its answer cannot be read.
+pub async fn apply_insurance(signed: Write) -> Result<InsuranceStatus, ApiErrorBody> {
+    write("/insurance/application", signed).await
 }
 
 /// F2: the status table.
@@ -224,7 +244,15 @@ pub use protocol::mynapoint::{Receipt, Service};
 /// [`ApiErrorBody`]: the server's refusal, or `NETWORK` when the server cannot be reached or
 /// its answer cannot be read.
 pub async fn reserve() -> Result<Reservation, ApiErrorBody> {
-    call("POST", "/mynapoint/reservation", None).await
+    write("/mynapoint/reservation", reservation_write()).await
+}
+
+/// F4: the reservation the card step signs (no fields: the purpose is what is signed).
+pub fn reservation_write() -> Write {
+    (
+        protocol::signing::WritePurpose::MynapointReservation,
+        "{}".into(),
+    )
 }
 
 /// The MyKey ID already issued.
@@ -264,29 +292,36 @@ pub async fn services(q: &str) -> Result<Vec<Service>, ApiErrorBody> {
 /// # Errors
 /// [`ApiErrorBody`]: the server's refusal, or `NETWORK` when the server cannot be reached or
 /// its answer cannot be read.
-pub async fn apply_point(
-    service_code: &str,
-    input: &crate::validate::PaymentInput,
-    kiosk: bool,
-    check: bool,
-) -> Result<bool, ApiErrorBody> {
-    post::<Option<serde::de::IgnoredAny>>(
+pub async fn apply_point(signed: Write, check: bool) -> Result<bool, ApiErrorBody> {
+    write::<Option<serde::de::IgnoredAny>>(
         if check {
             "/mynapoint/application/check"
         } else {
             "/mynapoint/application"
         },
-        &PointApplication {
+        signed,
+    )
+    .await
+    .map(|receipt| receipt.is_some())
+}
+
+/// F5: the application the final card step signs (and step 5's check sends unsigned).
+pub fn point_write(
+    service_code: &str,
+    input: &crate::validate::PaymentInput,
+    kiosk: bool,
+) -> Write {
+    (
+        protocol::signing::WritePurpose::MynapointApplication,
+        body(&PointApplication {
             service_code: service_code.to_owned(),
             payment_service_id: input.payment_service_id.clone(),
             security_code: input.security_code.clone(),
             phone_last4: input.phone_last4.clone(),
             kiosk,
             terms_version: protocol::site::MYNAPOINT_TERMS_VERSION.to_owned(),
-        },
+        }),
     )
-    .await
-    .map(|receipt| receipt.is_some())
 }
 
 /// The receipt of the citizen's MyNa Point application (`GET /mynapoint/application`; 404

@@ -38,7 +38,8 @@ pub fn Apply() -> impl IntoView {
     let failure = RwSignal::new(None::<Failure>);
     let on_login = Callback::new(move |()| {
         spawn_local(async move {
-            match api::apply_insurance(portal_user.get_untracked(), TERMS_VERSION).await {
+            let signed = api::insurance_write(portal_user.get_untracked(), TERMS_VERSION);
+            match api::apply_insurance(signed).await {
                 Ok(status) => step.set(ApplyStep::Done(status)),
                 Err(error) => failure.set(Some(Failure::Api(error))),
             }
@@ -74,7 +75,8 @@ pub fn Apply() -> impl IntoView {
             ApplyStep::Card => view! {
                 <StepBar current=1/>
                 <StepHeading>{tx(|l| td_string!(l, apply.card_heading))}</StepHeading>
-                <CardStep service=protocol::maintenance::Scope::Insurance submit=tx(|l| td_string!(l, apply.submit)).into_any() on_login failure guide="card-pin-apply"/>
+                <CardStep service=protocol::maintenance::Scope::Insurance submit=tx(|l| td_string!(l, apply.submit)).into_any() on_login failure guide="card-pin-apply"
+                    write=api::insurance_write(portal_user.get_untracked(), TERMS_VERSION)/>
                 <div class="buttons">
                     <button type="button" on:click=move |_| step.set(ApplyStep::Terms)>{tx(|l| td_string!(l, apply.back))}</button>
                 </div>

@@ -5,7 +5,6 @@
 //! to another part is a full page load ([`use_go_to`]).
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 pub use protocol::site::{
     DIAGNOSIS, INFO, INSURANCE_APPLY, INSURANCE_STATUS, MYNAPOINT, MYNAPOINT_APPLY,
@@ -31,11 +30,25 @@ pub fn outside_portal() -> bool {
 #[derive(Clone, Copy)]
 pub struct PageLoad(pub Callback<String>);
 
-/// A function that goes to a path: through the router when this part answers it, else with a
-/// full page load (another part's page: `protocol::site::part_of`), or the [`PageLoad`] a test
-/// provided. Call it when the component is set up (it reads the router and the context).
+/// The router's way to a path of this part, provided under the router by a part that has one
+/// ([`provide_router_moves`]); a part without a router (one route: MyNa Point's application)
+/// has none, and does not link the router's code.
+#[derive(Clone, Copy)]
+pub struct RouterMove(pub Callback<String>);
+
+/// Provides [`RouterMove`]; call it inside `<Router>`.
+pub fn provide_router_moves() {
+    let navigate = leptos_router::hooks::use_navigate();
+    provide_context(RouterMove(Callback::new(move |path: String| {
+        navigate(&path, Default::default())
+    })));
+}
+
+/// A function that goes to a path: through the router when this part answers it and has one,
+/// else with a full page load (another part's page: `protocol::site::part_of`), or the
+/// [`PageLoad`] a test provided. Call it when the component is set up (it reads the context).
 pub(crate) fn use_go_to() -> impl Fn(&str) + Clone + 'static {
-    let navigate = use_navigate();
+    let navigate = use_context::<RouterMove>();
     let load = use_context::<PageLoad>();
     move |path: &str| {
         let window = web_sys::window();
@@ -43,8 +56,11 @@ pub(crate) fn use_go_to() -> impl Fn(&str) + Clone + 'static {
             .as_ref()
             .and_then(|w| w.location().pathname().ok())
             .and_then(|p| protocol::site::part_of(&p));
-        if here.is_some() && here == protocol::site::part_of(path) {
-            navigate(path, Default::default());
+        if let (Some(RouterMove(navigate)), true) = (
+            navigate,
+            here.is_some() && here == protocol::site::part_of(path),
+        ) {
+            navigate.run(path.to_owned());
         } else if let Some(PageLoad(load)) = load {
             load.run(path.to_owned());
         } else if let Some(window) = window {

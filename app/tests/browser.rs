@@ -269,6 +269,8 @@ async fn the_kiosk_warns_after_quiet_then_ends_the_session_and_returns_to_the_st
         view! {
             <Language>
                 <leptos_router::components::Router>
+                    // As the part's shell does: moves within the part go through the router.
+                    {app::routes::provide_router_moves()}
                     <app::mynapoint::IdleGuard clock/>
                 </leptos_router::components::Router>
             </Language>
@@ -609,6 +611,8 @@ async fn a_card_request_under_way_keeps_the_kiosk_awake() {
                     pending.set(Some(activity.pending));
                 }
                 <leptos_router::components::Router>
+                    // As the part's shell does: moves within the part go through the router.
+                    {app::routes::provide_router_moves()}
                     <app::mynapoint::IdleGuard clock/>
                 </leptos_router::components::Router>
             </Language>

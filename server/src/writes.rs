@@ -43,7 +43,7 @@ pub fn content(state: &AppState, purpose: WritePurpose, body: &[u8]) -> Result<V
         }
         WritePurpose::MynapointReservation => Ok(reservation_content()),
         WritePurpose::MynapointApplication => {
-            crate::handlers::mynapoint::signed_content(state, &parse::<PointApplication>(body)?)
+            point_content(state, &parse::<PointApplication>(body)?)
         }
     }
 }
@@ -57,6 +57,47 @@ pub fn insurance_content(application: &InsuranceApplication) -> Vec<u8> {
 /// F4's content: the reservation has no fields; the purpose tag is what is signed.
 pub fn reservation_content() -> Vec<u8> {
     b"{}".to_vec()
+}
+
+/// The canonical content of a MyNa Point application that the card signs (`crate::writes`):
+/// what the server writes — the service, the stored key of the payment-service ID and its last
+/// four characters, the phone's last four digits, the terminal flag and the terms version —
+/// and never the security code, which is not kept.
+///
+/// # Errors
+/// `UNKNOWN_SERVICE`, `INVALID_FIELD`, as the application's own checks.
+pub fn point_content(
+    state: &AppState,
+    application: &PointApplication,
+) -> Result<Vec<u8>, ApiError> {
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Content<'a> {
+        service_code: &'a str,
+        payment_key: String,
+        payment_id_last4: String,
+        phone_last4: Option<String>,
+        kiosk: bool,
+        terms_version: &'a str,
+    }
+    let service = state
+        .catalogue
+        .get(&application.service_code)
+        .ok_or(ApiError::UnknownService)?;
+    let input = crate::domain::mynapoint::parse_input(
+        &application.payment_service_id,
+        &application.security_code,
+        application.phone_last4.as_deref(),
+    )?;
+    let content = Content {
+        service_code: &service.registration_number,
+        payment_key: crate::domain::mynapoint::payment_key(&input, &service.registration_number),
+        payment_id_last4: input.last4(),
+        phone_last4: input.phone_last4.clone(),
+        kiosk: application.kiosk,
+        terms_version: &application.terms_version,
+    };
+    serde_json::to_vec(&content).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 /// The digest of `content` for `purpose`, as the database keeps it (hex).

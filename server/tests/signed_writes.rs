@@ -345,3 +345,33 @@ async fn one_point_application_per_person_across_a_renewal_under_concurrency() {
         assert_eq!(applications, 1, "round {round}");
     }
 }
+
+#[tokio::test]
+async fn an_empty_purpose_is_a_login_alone() {
+    let portal = Portal::new(&[]).await;
+    link(&portal, "person-1").await;
+    let mut browser = Browser::default();
+    browser.start(&portal).await;
+    let answer = browser
+        .send(
+            &portal,
+            "POST",
+            "/api/v1/auth/challenge?purpose=",
+            None,
+            true,
+        )
+        .await;
+    let nonce = answer.body["nonce"].as_str().expect("nonce").to_owned();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(&nonce)
+        .expect("base64");
+    assert_eq!(bytes.len(), 32, "a login's nonce");
+    let answer = browser
+        .send_token(&portal, portal.sign(ORIGIN, &nonce))
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    browser
+        .send(&portal, "POST", INSURANCE, Some(insurance(false)), true)
+        .await
+        .refused(StatusCode::FORBIDDEN, "WRITE_NOT_SIGNED");
+}

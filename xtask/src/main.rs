@@ -17,7 +17,7 @@
 //!   stages those systems' layouts as files).
 //! - `instances` several server instances on one private PostgreSQL behind nginx
 //!   (`server/tests/instances.rs`; `test` runs it on SQLite and on PostgreSQL too).
-//! - `spa`   builds the release SPA into `app/dist`; `spa-test [chromium|firefox]` runs only the
+//! - `spa`   builds the release SPA into `app/dist`; `spa-test [chromium|firefox] [NAME]` runs only the
 //!   SPA's browser tests (against a fresh server).
 //!
 //! Installs are idempotent: each step checks first and skips what is already there. Build output
@@ -88,7 +88,7 @@ fn main() -> anyhow::Result<()> {
                 Some("firefox") => vec![web::Browser::Firefox],
                 _ => vec![web::Browser::Chromium, web::Browser::Firefox],
             };
-            suite::spa_browser_tests(&browsers).map(|counts| {
+            suite::spa_browser_tests(&browsers, args.get(2).map(String::as_str)).map(|counts| {
                 println!(
                     "\nsummary: {} passed, {} failed",
                     counts.passed, counts.failed

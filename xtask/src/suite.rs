@@ -66,10 +66,10 @@ pub(crate) fn test() -> anyhow::Result<()> {
             "warnings",
         ],
     )?;
-    total = total.add(spa_browser_tests(&[
-        web::Browser::Chromium,
-        web::Browser::Firefox,
-    ])?);
+    total = total.add(spa_browser_tests(
+        &[web::Browser::Chromium, web::Browser::Firefox],
+        None,
+    )?);
     // The release build of the SPA, and what it must not contain.
     let dist = web::build_spa(&project_root())?;
     total = total.add(check_release_spa(&dist)?);
@@ -120,7 +120,11 @@ pub(crate) fn e2e(dist: &Path) -> anyhow::Result<Counts> {
 }
 
 /// The SPA's browser tests (`app/tests`) in each of `browsers`, each against a fresh server.
-pub(crate) fn spa_browser_tests(browsers: &[web::Browser]) -> anyhow::Result<Counts> {
+/// `filter` (`cargo xtask spa-test chromium NAME`) runs only the tests whose name holds it.
+pub(crate) fn spa_browser_tests(
+    browsers: &[web::Browser],
+    filter: Option<&str>,
+) -> anyhow::Result<Counts> {
     web::ensure_tools()?;
     let mut total = Counts::default();
     for &browser in browsers {
@@ -130,20 +134,20 @@ pub(crate) fn spa_browser_tests(browsers: &[web::Browser]) -> anyhow::Result<Cou
         env.extend(server.env.iter().cloned());
         let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         eprintln!("the SPA's browser tests in {browser:?}");
-        let counts = cargo_test_with(
-            &[
-                "test",
-                "--locked",
-                "-p",
-                "app",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--features",
-                "simulated-helper",
-            ],
-            &env,
-            &[unset],
-        )?;
+        let mut args = vec![
+            "test",
+            "--locked",
+            "-p",
+            "app",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--features",
+            "simulated-helper",
+        ];
+        if let Some(filter) = filter {
+            args.extend(["--", filter]);
+        }
+        let counts = cargo_test_with(&args, &env, &[unset])?;
         drop(server);
         total = total.add(counts);
     }

@@ -51,6 +51,10 @@ pub fn CardStep(
     /// always `card-pin-kiosk` at the terminal.
     #[prop(optional)]
     guide: Option<&'static str>,
+    /// The write this step's card signs with its login (`docs/contract.md`, "Signed writes"):
+    /// `on_login` then sends it; none for a login alone (F2, MyNa Point's first card step).
+    #[prop(optional)]
+    write: Option<api::Write>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let state = RwSignal::new(None::<Readiness>);
@@ -83,6 +87,7 @@ pub fn CardStep(
         failure.set(None);
         activity.pending.set(true);
         let locale = i18n.get_locale_untracked();
+        let write = write.clone();
         spawn_local(async move {
             let outcome = async {
                 // A window that started since the step asked: said before the PIN window opens.
@@ -93,7 +98,7 @@ pub fn CardStep(
                     _ => {}
                 }
                 api::session().await.map_err(Failure::Api)?;
-                let challenge = api::challenge().await.map_err(Failure::Api)?;
+                let challenge = api::challenge(write).await.map_err(Failure::Api)?;
                 let token = crate::extension::authenticate(challenge.nonce, lang(locale))
                     .await
                     .map_err(Failure::Card)?;

@@ -33,9 +33,11 @@ enum ApplyStep {
         input: PaymentInput,
         confirming: bool,
     },
+    /// Step 7: the card signs exactly this application (`api::point_write`), which is then
+    /// sent unchanged.
     CardAgain {
         service: Service,
-        input: PaymentInput,
+        write: api::Write,
     },
 }
 
@@ -153,8 +155,11 @@ pub fn PointApply() -> impl IntoView {
             checking.set(true);
             // Step 5's errors at step 5: the provider and the one-use rule are asked now.
             spawn_local(async move {
-                let checked =
-                    api::apply_point(&service.registration_number, &input, kiosk, true).await;
+                let checked = api::apply_point(
+                    api::point_write(&service.registration_number, &input, kiosk),
+                    true,
+                )
+                .await;
                 checking.set(false);
                 match checked {
                     Ok(_) => step.set(ApplyStep::Review {
@@ -169,12 +174,12 @@ pub fn PointApply() -> impl IntoView {
         Err(field) => field_error.set(Some(field)),
     };
     let submit_application = Callback::new(move |()| {
-        let ApplyStep::CardAgain { service, input } = step.get_untracked() else {
+        let ApplyStep::CardAgain { service, write } = step.get_untracked() else {
             return;
         };
         let go_to = go_to.clone();
         spawn_local(async move {
-            match api::apply_point(&service.registration_number, &input, kiosk, false).await {
+            match api::apply_point(write, false).await {
                 Ok(true) => {
                     // The security code is not kept once the application is made; the receipt
                     // part reads the receipt from the server (a reload shows it again).
@@ -214,10 +219,10 @@ pub fn PointApply() -> impl IntoView {
                 checking,
                 submit_input,
             ),
-            ApplyStep::Review { service, input, confirming } => review_step(service, input, confirming, step),
-            ApplyStep::CardAgain { .. } => view! {
+            ApplyStep::Review { service, input, confirming } => review_step(service, input, confirming, step, kiosk),
+            ApplyStep::CardAgain { write, .. } => view! {
                 <StepHeading>{tx(|l| td_string!(l, mynapoint.card_again))}</StepHeading>
-                <CardStep service=protocol::maintenance::Scope::Mynapoint submit=tx(|l| td_string!(l, mynapoint.apply_ok)).into_any() on_login=submit_application failure/>
+                <CardStep service=protocol::maintenance::Scope::Mynapoint submit=tx(|l| td_string!(l, mynapoint.apply_ok)).into_any() on_login=submit_application failure write/>
             }
             .into_any(),
         }}
@@ -408,6 +413,7 @@ fn review_step(
     input: PaymentInput,
     confirming: bool,
     step: RwSignal<ApplyStep>,
+    kiosk: bool,
 ) -> AnyView {
     let (s2, i2) = (service.clone(), input.clone());
     let (s3, i3) = (service.clone(), input.clone());
@@ -434,7 +440,10 @@ fn review_step(
                     ok=tx(|l| td_string!(l, mynapoint.apply_ok)).into_any()
                     on_ok=Callback::new({
                         let (service, input) = (s3.clone(), i3.clone());
-                        move |()| step.set(ApplyStep::CardAgain { service: service.clone(), input: input.clone() })
+                        move |()| step.set(ApplyStep::CardAgain {
+                            write: api::point_write(&service.registration_number, &input, kiosk),
+                            service: service.clone(),
+                        })
                     })
                     on_cancel=Callback::new({
                         let (service, input) = (s3.clone(), i3.clone());

@@ -61,18 +61,18 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// MyNa Point's application part (`protocol::site::MYNAPOINT_APPLY_ROUTES`): F5 and F6. A
-/// part of its own so that neither MyNa Point first page passes its size budget; moving
-/// between the parts is a full page load ([`use_go_to`]).
+/// MyNa Point's application part (`protocol::site::MYNAPOINT_APPLY_ROUTES`): F5 up to the
+/// signed application. A part of its own so that neither MyNa Point first page passes its size
+/// budget; moving between the parts is a full page load (`routes::use_go_to`).
 #[component]
 pub fn ApplyApp() -> impl IntoView {
     let kiosk = start_kiosk();
+    // One route, so no router: the path is the part's only route or not found.
+    let found = shell::at_route(protocol::site::MYNAPOINT_APPLY_ROUTES);
     view! {
-        <Shell kiosk>
-            <Routes fallback=NotFound>
-                <Route path=path!("/mynapoint/apply") view=PointApply/>
-            </Routes>
-        </Shell>
+        <shell::PlainShell kiosk>
+            {if found { PointApply().into_any() } else { NotFound().into_any() }}
+        </shell::PlainShell>
     }
 }
 

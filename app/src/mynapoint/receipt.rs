@@ -2,15 +2,9 @@
 //! F5's 申込完了 with the application's information, read from the server so that a reload
 //! shows it again, and F6's bulk application after it ([`super::bulk`]).
 
-use leptos::{prelude::*, task::spawn_local};
-use leptos_router::{
-    components::{Route, Routes},
-    path,
-};
-
 use super::{
     bulk::Bulk,
-    shell::{start_kiosk, Shell},
+    shell::{at_route, start_kiosk, PlainShell},
 };
 use crate::{
     api::{self, ApiErrorBody, Receipt},
@@ -21,6 +15,7 @@ use crate::{
     kiosk::is_terminal,
     routes::{self, use_go_to},
 };
+use leptos::{prelude::*, task::spawn_local};
 
 /// Mounts MyNa Point's receipt part on `<body>` (the `mynapoint_receipt` binary,
 /// `mynapoint/receipt/index.html`).
@@ -32,13 +27,13 @@ pub fn mount_receipt() {
 #[component]
 pub fn ReceiptApp() -> impl IntoView {
     let kiosk = start_kiosk();
+    // One route, so no router (`shell::PlainShell`).
+    let found = at_route(protocol::site::MYNAPOINT_RECEIPT_ROUTES);
     view! {
-        <Shell kiosk>
+        <PlainShell kiosk>
             <crate::components::MaintenanceNotice/>
-            <Routes fallback=NotFound>
-                <Route path=path!("/mynapoint/receipt") view=PointReceipt/>
-            </Routes>
-        </Shell>
+            {if found { PointReceipt().into_any() } else { NotFound().into_any() }}
+        </PlainShell>
     }
 }
 

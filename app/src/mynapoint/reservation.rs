@@ -29,8 +29,14 @@ pub fn Reserve() -> impl IntoView {
             match api::reserve().await {
                 Ok(reservation) => step.set(ReserveStep::Done(reservation.my_key_id)),
                 Err(error) => {
+                    // The card's signature no longer holds (10 minutes passed): the card
+                    // step again, with the refusal shown there.
+                    step.set(if error.code == protocol::api::ApiCode::WriteNotSigned {
+                        ReserveStep::Card
+                    } else {
+                        ReserveStep::Issue { confirming: false }
+                    });
                     failure.set(Some(Failure::Api(error)));
-                    step.set(ReserveStep::Issue { confirming: false });
                 }
             }
         });
@@ -45,7 +51,8 @@ pub fn Reserve() -> impl IntoView {
         {move || match step.get() {
             ReserveStep::Card => view! {
                 <StepHeading>{tx(|l| td_string!(l, mynapoint.issue_heading))}</StepHeading>
-                <CardStep service=protocol::maintenance::Scope::Mynapoint submit=tx(|l| td_string!(l, mynapoint.next)).into_any() on_login failure/>
+                <CardStep service=protocol::maintenance::Scope::Mynapoint submit=tx(|l| td_string!(l, mynapoint.next)).into_any() on_login failure
+                    write=api::reservation_write()/>
             }
             .into_any(),
             ReserveStep::Issue { confirming } => view! {

@@ -30,21 +30,50 @@ pub fn start_kiosk() -> bool {
     kiosk
 }
 
-/// What every MyNa Point part shows around its routes: language context, header, the
-/// certificate notice, the terminal's idle guard.
+/// What every MyNa Point part shows around its routes: language context, the router, header,
+/// the certificate notice, the terminal's idle guard.
 #[component]
 pub fn Shell(kiosk: bool, children: Children) -> impl IntoView {
     view! {
         <Language>
             <Router>
-                <Header/>
-                <main id="main">
-                    <CertificateNotice/>
-                    {children()}
-                </main>
-                <Show when=move || kiosk><IdleGuard/></Show>
+                {routes::provide_router_moves()}
+                <Frame kiosk>{children()}</Frame>
             </Router>
         </Language>
+    }
+}
+
+/// [`Shell`] without a router, for a part of one route (MyNa Point's application and receipt,
+/// [`at_route`]): the router's code (matching, history, link interception: about 33 KB of the
+/// first page, brotli) is not in its wasm; its moves are full page loads to the other parts.
+#[component]
+pub fn PlainShell(kiosk: bool, children: Children) -> impl IntoView {
+    view! {
+        <Language>
+            <Frame kiosk>{children()}</Frame>
+        </Language>
+    }
+}
+
+/// Whether the page's path is one of `routes` (a part of one route, served without a router:
+/// anything else under the part is not found).
+pub fn at_route(routes: &[&str]) -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .is_some_and(|path| routes.contains(&path.trim_end_matches('/')))
+}
+
+/// Header, main with the certificate notice, and the terminal's idle guard.
+#[component]
+fn Frame(kiosk: bool, children: Children) -> impl IntoView {
+    view! {
+        <Header/>
+        <main id="main">
+            <CertificateNotice/>
+            {children()}
+        </main>
+        <Show when=move || kiosk><IdleGuard/></Show>
     }
 }
 

@@ -30,9 +30,10 @@ use protocol::signing::WritePurpose;
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChallengeQuery {
-    /// The write the card step signs, whose request is the body (`crate::writes`); none for a
-    /// login alone.
-    pub purpose: Option<WritePurpose>,
+    /// The write the card step signs (`protocol::signing::WritePurpose`'s wire name), whose
+    /// request is the body (`crate::writes`); absent or empty for a login alone.
+    #[serde(default)]
+    pub purpose: String,
 }
 
 /// `POST /api/v1/auth/challenge`: a single-use nonce bound to the session, valid 5 minutes. A
@@ -63,7 +64,16 @@ pub async fn challenge(
         }
     })?;
     let random: [u8; 32] = rand::random();
-    let nonce = match query.purpose {
+    let purpose = match query.purpose.as_str() {
+        "" => None,
+        name => Some(
+            WritePurpose::ALL
+                .into_iter()
+                .find(|purpose| purpose.as_str() == name)
+                .ok_or_else(|| ApiError::InvalidRequest(format!("unknown purpose {name:?}")))?,
+        ),
+    };
+    let nonce = match purpose {
         None => base64::engine::general_purpose::STANDARD.encode(random),
         Some(purpose) => {
             let content = crate::writes::content(&state, purpose, &body)?;

@@ -150,44 +150,6 @@ fn existing(
     }
 }
 
-/// The canonical content of a MyNa Point application that the card signs (`crate::writes`):
-/// what the server writes — the service, the stored key of the payment-service ID and its last
-/// four characters, the phone's last four digits, the terminal flag and the terms version —
-/// and never the security code, which is not kept.
-///
-/// # Errors
-/// `UNKNOWN_SERVICE`, `INVALID_FIELD`, as the application's own checks.
-pub fn signed_content(state: &AppState, application: &Application) -> Result<Vec<u8>, ApiError> {
-    #[derive(serde::Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Content<'a> {
-        service_code: &'a str,
-        payment_key: String,
-        payment_id_last4: String,
-        phone_last4: Option<String>,
-        kiosk: bool,
-        terms_version: &'a str,
-    }
-    let service = state
-        .catalogue
-        .get(&application.service_code)
-        .ok_or(ApiError::UnknownService)?;
-    let input = mynapoint::parse_input(
-        &application.payment_service_id,
-        &application.security_code,
-        application.phone_last4.as_deref(),
-    )?;
-    let content = Content {
-        service_code: &service.registration_number,
-        payment_key: mynapoint::payment_key(&input, &service.registration_number),
-        payment_id_last4: input.last4(),
-        phone_last4: input.phone_last4.clone(),
-        kiosk: application.kiosk,
-        terms_version: &application.terms_version,
-    };
-    serde_json::to_vec(&content).map_err(|e| ApiError::Internal(e.to_string()))
-}
-
 /// What the checks of an application found: whose it is, and what to store.
 struct Checked {
     person: String,
@@ -307,7 +269,7 @@ pub async fn apply(
         &state,
         &auth,
         protocol::signing::WritePurpose::MynapointApplication,
-        &signed_content(&state, &application)?,
+        &crate::writes::point_content(&state, &application)?,
         &person,
     )
     .await?;
