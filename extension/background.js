@@ -165,6 +165,24 @@ async function answerPage(message, origin, timing) {
       return showPinWindow(origin);
     case "diagnose":
       return diagnose(timing);
+    case "presence":
+      // Is the card that logged in still on its reader (the page asks every second while a
+      // card session is open): the reader's state only, no card access.
+      if (
+        typeof message.reader !== "string" ||
+        message.reader.length === 0 ||
+        message.reader.length > 256 ||
+        !Number.isInteger(message.events) ||
+        Number(message.events) < 0 ||
+        Number(message.events) > 0xffffffff
+      ) {
+        return refusal("INVALID_REQUEST", "presence needs the reader and its card-event count");
+      }
+      return timedBridge(
+        { command: "presence", reader: message.reader, events: message.events },
+        MYNA.STATUS_TIMEOUT_MS,
+        timing,
+      );
     default:
       return refusal("INVALID_REQUEST", "unknown action");
   }

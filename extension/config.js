@@ -15,7 +15,7 @@ globalThis.MYNA = Object.freeze({
   PORTAL_ORIGINS: Object.freeze(["https://myna.example"]),
   // The native-messaging host (the bridge) and the protocol version both sides speak.
   HOST_NAME: "jp.myna.bridge",
-  PROTOCOL: 2,
+  PROTOCOL: 3,
   // How long the bridge may take: `status`, and `authenticate` once the PIN is typed.
   STATUS_TIMEOUT_MS: 20000,
   AUTHENTICATE_TIMEOUT_MS: 30000,

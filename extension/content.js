@@ -2,7 +2,8 @@
 //
 // It marks the page (`data-myna-helper` on <html>), and relays only `{ myna: "request" }`
 // messages that this very window posted: an acknowledgement at once, then the background's
-// answer, both to the page's origin. It forwards the action, the nonce and the language —
+// answer, both to the page's origin. It forwards the action, the nonce, the language and
+// `presence`'s reader and card-event count —
 // never an origin (the background takes it from the browser) and never a PIN (the page has none).
 // @ts-check
 "use strict";
@@ -31,6 +32,8 @@
       action: typeof message.action === "string" ? message.action : "",
       nonce: typeof message.nonce === "string" ? message.nonce : undefined,
       lang: message.lang === "en" ? "en" : "ja",
+      reader: typeof message.reader === "string" ? message.reader : undefined,
+      events: typeof message.events === "number" ? message.events : undefined,
     };
     let sent;
     try {

@@ -193,6 +193,7 @@ pub async fn login(
 /// [`ApiErrorBody`]: the server's refusal, or `NETWORK` when the server cannot be reached or
 /// its answer cannot be read.
 pub async fn logout() -> Result<(), ApiErrorBody> {
+    crate::session_card::forget();
     call::<Option<serde::de::IgnoredAny>>("POST", "/auth/logout", None)
         .await
         .map(|_| ())

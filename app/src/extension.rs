@@ -163,8 +163,14 @@ pub fn present() -> bool {
 
 /// Sends one request and waits for its answer: the JSON text of the result, or a refusal.
 async fn call(action: Action, nonce: Option<String>, lang: Lang) -> Settled {
+    call_with(PageRequest::new(0, action, nonce, lang)).await
+}
+
+/// Sends `request` (its `id` set here) and waits for its answer.
+async fn call_with(mut request: PageRequest) -> Settled {
+    let action = request.action;
     #[cfg(feature = "simulated-helper")]
-    if let Some(answer) = crate::simulated::answer(action, nonce.as_deref()) {
+    if let Some(answer) = crate::simulated::answer(action, request.nonce.as_deref()) {
         return answer;
     }
     let window = web_sys::window().ok_or_else(|| error(ErrorCode::Internal, "no window"))?;
@@ -185,7 +191,7 @@ async fn call(action: Action, nonce: Option<String>, lang: Lang) -> Settled {
             )
         });
     });
-    let request = PageRequest::new(id, action, nonce, lang);
+    request.id = id;
     let origin = window.location().origin().unwrap_or_default();
     let message = serde_json::to_string(&request)
         .ok()
@@ -212,7 +218,9 @@ async fn call(action: Action, nonce: Option<String>, lang: Lang) -> Settled {
         },
     );
     let deadline = match action {
-        Action::Status | Action::ShowPinWindow | Action::Diagnose => STATUS_TIMEOUT_MS,
+        Action::Status | Action::ShowPinWindow | Action::Diagnose | Action::Presence => {
+            STATUS_TIMEOUT_MS
+        }
         Action::Authenticate => AUTHENTICATE_TIMEOUT_MS,
     };
     after(&window, deadline, move || {
@@ -265,4 +273,17 @@ pub async fn authenticate(nonce: String, lang: Lang) -> Result<AuthenticateResul
 /// The extension missing (`EXTENSION_UNAVAILABLE`) or silent (`TIMEOUT`).
 pub async fn diagnose(lang: Lang) -> Result<protocol::page::Diagnosis, ErrorBody> {
     parse(call(Action::Diagnose, None, lang).await?)
+}
+
+/// Whether the card that logged in is still on its reader (`presence`; `reader` and `events`
+/// of the login's `authenticate` answer).
+///
+/// # Errors
+/// The extension's or the bridge's refusal (an older bridge: `VERSION_MISMATCH`).
+pub async fn presence(reader: String, events: u32) -> Result<bool, ErrorBody> {
+    let mut request = PageRequest::new(0, Action::Presence, None, Lang::Ja);
+    request.reader = Some(reader);
+    request.events = Some(events);
+    let answer: protocol::bridge::PresenceResult = parse(call_with(request).await?)?;
+    Ok(answer.present)
 }

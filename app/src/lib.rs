@@ -26,6 +26,7 @@ pub mod kiosk;
 pub mod mynapoint;
 pub mod portal;
 pub mod routes;
+pub mod session_card;
 #[cfg(feature = "simulated-helper")]
 pub mod simulated;
 pub mod validate;
@@ -56,6 +57,7 @@ pub fn App() -> impl IntoView {
                 <main id="main">
                     <components::MaintenanceNotice/>
                     <components::CertificateNotice/>
+                    <components::CardWatch start=routes::TOP/>
                     <Routes fallback=components::NotFound>
                         <Route path=path!("/") view=portal::Top/>
                         <Route path=path!("/insurance/apply") view=insurance::Apply/>

@@ -82,6 +82,7 @@ fn sign(nonce: Option<&str>) -> Result<String, ErrorBody> {
         algorithm: signing::ALGORITHM.into(),
         format: signing::FORMAT.into(),
         reader: READER.into(),
+        events: Some(1),
     })
     .map_err(|_| internal("simulated: encoding"))
 }
@@ -118,6 +119,11 @@ pub fn answer(action: Action, nonce: Option<&str>) -> Option<Result<String, Erro
         })
         .map_err(|_| internal("simulated: encoding")),
         Action::ShowPinWindow => Ok("{\"shown\":true}".to_owned()),
+        // The simulated card stays on its reader (unless the situation takes it away).
+        Action::Presence => Ok(format!(
+            "{{\"present\":{}}}",
+            situation.as_str() != "card-removed"
+        )),
         Action::Diagnose => {
             let reader_name = readers
                 .iter()

@@ -820,3 +820,46 @@ async fn a_maintenance_refusal_says_until_when_or_to_try_later() {
         see(&root, &tr(locale, "api_error.maintenance_open")).await;
     }
 }
+
+/// A card taken off the reader ends the session (issue 14): with a card session open the part
+/// asks the extension every second whether the card of the login is still there; when it has
+/// left, the card is forgotten, the part's start is loaded afresh, and the start says why. A card
+/// still there, or an extension that cannot answer, ends nothing.
+#[wasm_bindgen_test]
+async fn a_card_taken_off_the_reader_ends_the_session_and_the_start_says_why() {
+    let session_storage = || win().session_storage().expect("storage").expect("storage");
+    let root = fresh_root();
+    go("/mynapoint/reserve");
+    // The simulated card is there: nothing happens for a few checks.
+    set_storage("myna-simulated", "ready");
+    session_storage()
+        .set_item("myna-card", "1 Simulated Reader 00 00")
+        .expect("set");
+    let loaded = RwSignal::new(None::<String>);
+    let page_load = app::routes::PageLoad(Callback::new(move |path| loaded.set(Some(path))));
+    let page = mount(&root, move || {
+        provide_context(page_load);
+        view! { <app::mynapoint::App/> }
+    });
+    sleep(2500).await;
+    assert_eq!(loaded.get_untracked(), None, "left with the card there");
+    assert!(app::session_card::watched().is_some());
+    // The card leaves: within two checks the start is loaded, the card forgotten.
+    set_storage("myna-simulated", "card-removed");
+    assert!(
+        until(2500, || loaded.get_untracked().is_some()).await,
+        "still here"
+    );
+    assert_eq!(loaded.get_untracked().as_deref(), Some("/mynapoint"));
+    assert!(
+        app::session_card::watched().is_none(),
+        "the card is still watched"
+    );
+    drop(page);
+    // The start page says why.
+    let root = fresh_root_keeping_session();
+    go("/mynapoint");
+    let _start = mount(&root, app::mynapoint::App);
+    see(&root, &ja("card.removed_logout")).await;
+    assert!(find(&root, ".card-removed[role=status]").is_some());
+}

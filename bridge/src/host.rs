@@ -15,7 +15,7 @@ use native_messaging::host::{decode_message_opt, send_json, NmError};
 use protocol::{
     bridge::{
         parse_request, AuthenticateResult, BrowserRegistration, DiagnoseResult, HelloResult,
-        Outcome, ReleaseResult, Reply, Request, StatusResult, MAX_FRAME,
+        Outcome, PresenceResult, ReleaseResult, Reply, Request, StatusResult, MAX_FRAME,
     },
     PROTOCOL_VERSION,
 };
@@ -43,6 +43,8 @@ pub enum ResultBody {
     Release(ReleaseResult),
     /// `diagnose`.
     Diagnose(DiagnoseResult),
+    /// `presence`.
+    Presence(PresenceResult),
 }
 
 /// The host: configuration, caller and card service.
@@ -86,6 +88,7 @@ impl<S: CardService> Host<S> {
             Request::Release => "release",
             Request::Diagnose => "diagnose",
             Request::Authenticate(_) => "authenticate",
+            Request::Presence(_) => "presence",
         };
         let outcome = match self.dispatch(request) {
             Ok(result) => {
@@ -138,6 +141,10 @@ impl<S: CardService> Host<S> {
                 protocol: PROTOCOL_VERSION,
             })),
             Request::Status => self.service.status().map(ResultBody::Status),
+            Request::Presence(presence) => self
+                .service
+                .presence(&presence.reader, presence.events)
+                .map(|present| ResultBody::Presence(PresenceResult { present })),
             Request::Prepare => self.service.prepare().map(ResultBody::Status),
             Request::Release => self
                 .service

@@ -48,6 +48,21 @@ pub trait CardService {
         }
         result
     }
+    /// Whether a card is on `reader` and the reader's card-event count is still `events` (the
+    /// card that signed has not left; `protocol::bridge::Request::Presence`). A service that
+    /// cannot tell answers from its status: some reader holds a My Number Card.
+    ///
+    /// # Errors
+    /// The PC/SC failures of [`CardService::status`]; an unknown reader is `false`, not an
+    /// error.
+    fn presence(&self, reader: &str, events: u32) -> Result<bool, BridgeError> {
+        let _ = (reader, events);
+        Ok(self
+            .status()?
+            .readers
+            .iter()
+            .any(|r| r.card == protocol::bridge::CardPresence::Jpki))
+    }
     /// Verifies the PIN and signs the challenge of `origin` and `nonce`.
     ///
     /// # Errors

@@ -703,3 +703,49 @@ fn a_reader_held_by_another_program_is_skipped_for_the_one_with_the_card() {
     assert_eq!(error_code(&bridge.authenticate(PIN, false)), "NO_CARD");
     stack.cards[0].set_behaviour(Behaviour::Normal);
 }
+
+/// `presence` (issue 14, a shared terminal): after the card signed, its reader and card-event
+/// count say whether that card is still there — true while it stays (also after the bridge
+/// unpowered it), false once it left, and still false when a card is put back (another card, or
+/// the same one: the session it logged in is over either way), false for a reader unplugged.
+#[test]
+fn presence_tells_the_card_that_signed_from_one_put_there_since() {
+    let stack = Stack::with_card();
+    let mut bridge = stack.bridge();
+    stack.wait_for_cards(&mut bridge, 1);
+    let signed = bridge.authenticate(PIN, false);
+    let reader = signed["result"]["reader"]
+        .as_str()
+        .expect("reader")
+        .to_owned();
+    let events = signed["result"]["events"].as_u64().expect("events");
+    let ask = |bridge: &mut Bridge, events: u64| {
+        bridge.request(json!({"id": 7, "command": "presence", "reader": reader, "events": events}))
+    };
+    // Several times: the unpowering after the signature is no removal.
+    for _ in 0..3 {
+        let reply = ask(&mut bridge, events);
+        assert_eq!(reply["result"]["present"], true, "{reply}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // Another count (a card that came since) is not the same card.
+    assert_eq!(ask(&mut bridge, events + 2)["result"]["present"], false);
+    stack.card().remove();
+    stack.wait_for_cards(&mut bridge, 0);
+    assert_eq!(ask(&mut bridge, events)["result"]["present"], false);
+    stack.card().insert();
+    stack.wait_for_cards(&mut bridge, 1);
+    let reply = ask(&mut bridge, events);
+    assert_eq!(
+        reply["result"]["present"], false,
+        "a card put back is a new session: {reply}"
+    );
+    // A reader that is not there.
+    let reply = bridge.request(
+        json!({"id": 8, "command": "presence", "reader": "No Such Reader 00 00", "events": 0}),
+    );
+    assert_eq!(reply["result"]["present"], false, "{reply}");
+    // A malformed request never reaches PC/SC.
+    let reply = bridge.request(json!({"id": 9, "command": "presence", "reader": reader}));
+    assert_eq!(error_code(&reply), "INVALID_REQUEST", "{reply}");
+}

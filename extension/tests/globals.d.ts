@@ -79,7 +79,7 @@ interface Sender {
 
 /** A bridge request (`protocol::bridge::Request`): the command and its fields. */
 interface BridgeRequest {
-  command: "hello" | "status" | "prepare" | "release" | "diagnose" | "authenticate";
+  command: "hello" | "status" | "prepare" | "release" | "diagnose" | "authenticate" | "presence";
   [field: string]: unknown;
 }
 
@@ -103,6 +103,8 @@ interface PageRequestMessage {
   action: string;
   nonce?: string;
   lang: "ja" | "en";
+  reader?: string;
+  events?: number;
 }
 
 /** The milliseconds an answer to the page reports (BENCHMARKS.md). */

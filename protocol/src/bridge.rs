@@ -6,14 +6,16 @@
 //! `INVALID_REQUEST`.
 //!
 //! ```text
-//! {"id":1,"command":"hello"}                 -> {"id":1,"result":{"version":"0.1.0","protocol":2}}
+//! {"id":1,"command":"hello"}                 -> {"id":1,"result":{"version":"0.1.0","protocol":3}}
 //! {"id":2,"command":"status"}                -> {"id":2,"result":{"readers":[…],"authPinTriesLeft":3,"reader":"…"}}
 //! {"id":4,"command":"prepare"}               -> {"id":4,"result":{…as status…}}  (the card is now held)
 //! {"id":5,"command":"release"}               -> {"id":5,"result":{"released":true}}
 //! {"id":6,"command":"diagnose"}              -> {"id":6,"result":{"version":"0.1.0","pcscProblem":null,"readers":[…],…}}
 //! {"id":3,"command":"authenticate","origin":"https://…","nonce":"<base64>","pin":"1234","confirmLastTry":false}
 //!                                            -> {"id":3,"result":{"certificate":"<b64 DER>","signature":"<b64>",
-//!                                                 "algorithm":"RS256","format":"myna-auth:1","reader":"…"}}
+//!                                                 "algorithm":"RS256","format":"myna-auth:1","reader":"…","events":2}}
+//! {"id":7,"command":"presence","reader":"…","events":2}
+//!                                            -> {"id":7,"result":{"present":true}}
 //! any failure                                -> {"id":n|null,"error":{"code":"…","message":"…","triesLeft":n?}}
 //! ```
 
@@ -49,6 +51,27 @@ pub enum Request {
     Diagnose,
     /// Verify the PIN and sign the login challenge.
     Authenticate(AuthenticateRequest),
+    /// Whether the card that signed is still on its reader ([`PresenceRequest`]): the reader's
+    /// state only, no connection and no APDU, cheap enough to ask every second.
+    Presence(PresenceRequest),
+}
+
+/// The parameters of `presence`: what `authenticate` answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PresenceRequest {
+    /// [`AuthenticateResult::reader`].
+    pub reader: String,
+    /// [`AuthenticateResult::events`]: the reader's card-event count when the card signed.
+    pub events: u32,
+}
+
+/// The result of `presence`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PresenceResult {
+    /// A card is on the reader and no card left or came since it signed (the reader's
+    /// card-event count is unchanged); `false` also when the reader is gone.
+    pub present: bool,
 }
 
 /// The bridge's default deadline for one card operation (milliseconds; `cardTimeoutMs` in
@@ -204,6 +227,13 @@ fn check_keys(
 }
 
 const BARE_KEYS: [&str; 2] = ["id", "command"];
+const PRESENCE_KEYS: [&str; 4] = ["id", "command", "reader", "events"];
+
+#[derive(Deserialize)]
+struct PresenceWire {
+    reader: String,
+    events: u32,
+}
 const AUTHENTICATE_KEYS: [&str; 5] = ["id", "command", "origin", "nonce", "pin"];
 
 #[derive(Deserialize)]
@@ -261,6 +291,19 @@ pub fn parse_request(frame: &[u8]) -> Result<(u32, Request), (Option<u32>, Reque
                 nonce,
                 pin: wire.pin,
                 confirm_last_try: wire.confirm_last_try,
+            })
+        }
+        "presence" => {
+            const COMMAND: &str = "presence";
+            check_keys(text, COMMAND, &PRESENCE_KEYS, &[]).map_err(fail)?;
+            let wire: PresenceWire = serde_json::from_str(text)
+                .map_err(|_| fail(RequestError::WrongType { command: COMMAND }))?;
+            if wire.reader.is_empty() || wire.reader.len() > 256 {
+                return Err(fail(RequestError::WrongType { command: COMMAND }));
+            }
+            Request::Presence(PresenceRequest {
+                reader: wire.reader,
+                events: wire.events,
             })
         }
         _ => return Err(fail(RequestError::UnknownCommand)),
@@ -391,6 +434,10 @@ pub struct AuthenticateResult {
     pub format: String,
     /// The reader that was used.
     pub reader: String,
+    /// The reader's card-event count (PC/SC counts each insertion and removal) once the card
+    /// signed; `presence` compares it to tell the same card from one put there since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<u32>,
 }
 
 #[cfg(test)]
@@ -402,6 +449,36 @@ mod tests {
     }
 
     const NONCE: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="; // 32 bytes
+
+    #[test]
+    fn presence_names_the_reader_and_its_event_count() {
+        let (id, request) =
+            parse(r#"{"id":9,"command":"presence","reader":"Virtual PCD 00 00","events":4}"#)
+                .expect("parses");
+        assert_eq!(id, 9);
+        let Request::Presence(presence) = request else {
+            panic!("not presence");
+        };
+        assert_eq!(
+            presence,
+            PresenceRequest {
+                reader: "Virtual PCD 00 00".into(),
+                events: 4
+            }
+        );
+        assert!(matches!(
+            parse(r#"{"id":9,"command":"presence","reader":"R"}"#),
+            Err((Some(9), RequestError::MissingKey { key: "events", .. }))
+        ));
+        assert!(matches!(
+            parse(r#"{"id":9,"command":"presence","reader":"R","events":-1}"#),
+            Err((Some(9), RequestError::WrongType { .. }))
+        ));
+        assert!(matches!(
+            parse(r#"{"id":9,"command":"presence","reader":"","events":1}"#),
+            Err((Some(9), RequestError::WrongType { .. }))
+        ));
+    }
 
     #[test]
     fn good_requests() {

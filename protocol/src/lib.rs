@@ -21,7 +21,8 @@ pub use error::{ErrorBody, ErrorCode, InstalledPart};
 
 /// Version of the bridge protocol. The extension and the bridge compare it in `hello`.
 /// 2: `prepare` and `release` (the card held from before the PIN window to the signature).
-pub const PROTOCOL_VERSION: u32 = 2;
+/// 3: `presence` (is the card that signed still on its reader), and `authenticate`'s `events`.
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// Name of the native-messaging host, as registered with the browsers.
 pub const NATIVE_HOST_NAME: &str = "jp.myna.bridge";

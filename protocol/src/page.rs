@@ -41,7 +41,15 @@ pub enum Action {
     /// The self-diagnosis: the extension's own version and the bridge's `diagnose`
     /// ([`Diagnosis`]).
     Diagnose,
+    /// Whether the card that logged in is still on its reader (`reader` and `events` of the
+    /// `authenticate` answer; the bridge's `presence`): the page asks every second while a
+    /// card session is open and ends the session when the card has left.
+    Presence,
 }
+
+/// How often the page asks [`Action::Presence`] while a card session is open (milliseconds):
+/// the page ends the session within two of these of the card leaving.
+pub const PRESENCE_INTERVAL_MS: u32 = 1_000;
 
 /// The extension's answer to [`Action::Diagnose`]: itself, and the bridge's diagnosis or why the
 /// bridge could not be asked (`BRIDGE_UNAVAILABLE`, `VERSION_MISMATCH`).
@@ -68,7 +76,7 @@ pub enum Lang {
     En,
 }
 
-/// `{ "myna": "request", "id", "action", "nonce"?, "lang"? }`.
+/// `{ "myna": "request", "id", "action", "nonce"?, "lang"?, "reader"?, "events"? }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PageRequest {
@@ -84,6 +92,12 @@ pub struct PageRequest {
     /// The page's language.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<Lang>,
+    /// `presence`: the reader of the `authenticate` answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reader: Option<String>,
+    /// `presence`: the card-event count of the `authenticate` answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<u32>,
 }
 
 impl PageRequest {
@@ -95,6 +109,8 @@ impl PageRequest {
             action,
             nonce,
             lang: Some(lang),
+            reader: None,
+            events: None,
         }
     }
 }

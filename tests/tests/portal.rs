@@ -594,6 +594,93 @@ async fn reserve_and_apply(
     Ok(())
 }
 
+/// Whether the page's session is logged in with a card, as the server says.
+async fn logged_in(p: &Portal) -> anyhow::Result<bool> {
+    let answer = p
+        .client
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+            fetch('/api/v1/session').then((r) => r.json()).then(
+              (s) => done(s.authenticated === true), () => done(null));"#,
+            vec![],
+        )
+        .await?;
+    answer
+        .as_bool()
+        .ok_or_else(|| anyhow::anyhow!("no session answer: {answer}"))
+}
+
+/// Waits until the page is at `path` (at most `seconds`).
+async fn until_at(p: &Portal, path: &str, seconds: u64) -> anyhow::Result<()> {
+    let give_up = Instant::now() + Duration::from_secs(seconds);
+    while p.path().await? != path {
+        ensure!(Instant::now() < give_up, "not at {path} after {seconds} s");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(())
+}
+
+in_both_browsers!(
+    a_card_taken_off_the_reader_ends_the_session_and_returns_to_the_start,
+    Options::default(),
+    async |p: &mut Portal| {
+        // At the terminal: the reservation's card step, then 「発行」 is on screen.
+        p.open("/mynapoint/kiosk").await?;
+        p.press("a[href='/mynapoint/reserve']").await?;
+        p.read_card().await?;
+        p.enter_pin(PIN).await?;
+        // 「発行」 once the card step has gone.
+        let give_up = Instant::now() + Duration::from_secs(15);
+        while p.client.find(Locator::Css(".card-step")).await.is_ok() {
+            ensure!(Instant::now() < give_up, "the card step stayed");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        p.see("発行").await?;
+        ensure!(logged_in(p).await?, "the card step did not log in");
+        // The card stays: the session stays (the bridge unpowering it after the signature is no
+        // removal), for several of the page's checks.
+        tokio::time::sleep(Duration::from_millis(3000)).await;
+        ensure!(
+            p.path().await? == "/mynapoint/reserve",
+            "left with the card on the reader"
+        );
+        ensure!(
+            logged_in(p).await?,
+            "logged out with the card on the reader"
+        );
+        // The citizen walks away with the card: within two of the page's checks (and the
+        // page load), back at the start, logged out, saying why.
+        p.card()?.remove();
+        let removed = Instant::now();
+        until_at(p, "/mynapoint/kiosk", 10).await?;
+        let took = removed.elapsed();
+        p.see("カードが読み取り機から外されたため、ログアウトしました。")
+            .await?;
+        ensure!(!logged_in(p).await?, "the server session outlived the card");
+        eprintln!("card removed → start in {} ms", took.as_millis());
+        p.screenshot("card-removed").await?;
+        // The next citizen's card starts a new session from the beginning.
+        p.card()?.insert();
+        p.press("a[href='/mynapoint/reserve']").await?;
+        p.see("カード").await?;
+        ensure!(
+            p.client.find(Locator::Css(".card-step")).await.is_ok(),
+            "the next citizen was not asked for the card"
+        );
+        // On a PC, in the portal: the F1 done screen, then the card taken away.
+        p.apply_until_card_step(false).await?;
+        p.read_card().await?;
+        p.enter_pin(PIN).await?;
+        p.see("申し込みを受け付けました").await?;
+        p.card()?.remove();
+        until_at(p, "/", 10).await?;
+        p.see("カードが読み取り機から外されたため、ログアウトしました。")
+            .await?;
+        ensure!(!logged_in(p).await?, "the server session outlived the card");
+        Ok(())
+    }
+);
+
 /// A key of the terminal's on-screen keyboard, by the text on it.
 fn key_xpath(label: &str) -> String {
     format!("//div[contains(@class,'keyboard')]//button[normalize-space(.)='{label}']")
@@ -998,9 +1085,17 @@ in_both_browsers!(
             .await?;
         p.screenshot("diagnosis-report").await?;
         p.press("#main .buttons button.primary").await?;
-        p.client
+        // The copy is asynchronous (the Clipboard API): its status line comes when it is done.
+        let give_up = Instant::now() + Duration::from_secs(10);
+        while p
+            .client
             .find(Locator::Css("#main p[role='status']"))
-            .await?;
+            .await
+            .is_err()
+        {
+            ensure!(Instant::now() < give_up, "the copy said nothing");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         p.press("button.lang-switch").await?;
         p.see("Check your setup").await?;
         p.see("Virtual PCD 00 00 — My Number Card").await?;

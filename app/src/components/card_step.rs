@@ -103,6 +103,8 @@ pub fn CardStep(
                     .await
                     .map_err(Failure::Card)?;
                 let info = api::login(&token).await.map_err(Failure::Api)?;
+                // The card that logged in is watched: taken off the reader, it ends the session.
+                crate::session_card::remember(&token);
                 activity.expires_at.set(info.certificate_expires_at);
                 Ok::<(), Failure>(())
             }

@@ -2,6 +2,7 @@
 //! module (`super::text::tx`), never through this one, so that no two files import each other.
 
 pub mod card_step;
+pub mod card_watch;
 pub mod dialog;
 pub mod fields;
 pub mod keyboard;
@@ -13,6 +14,7 @@ pub mod steps;
 pub mod text;
 
 pub use card_step::{CardStep, Troubleshooting};
+pub use card_watch::{start_of_part, CardWatch};
 pub use dialog::{open_modal, Confirm};
 pub use fields::TextField;
 pub use keyboard::Keyboard;

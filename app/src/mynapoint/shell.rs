@@ -7,7 +7,7 @@ use leptos_router::components::Router;
 
 use super::terminal::IdleGuard;
 use crate::{
-    components::{CertificateNotice, Header, Language},
+    components::{start_of_part, CardWatch, CertificateNotice, Header, Language},
     kiosk::Kiosk,
     routes,
 };
@@ -71,6 +71,7 @@ fn Frame(kiosk: bool, children: Children) -> impl IntoView {
         <Header/>
         <main id="main">
             <CertificateNotice/>
+            <CardWatch start=start_of_part(true, kiosk)/>
             {children()}
         </main>
         <Show when=move || kiosk><IdleGuard/></Show>

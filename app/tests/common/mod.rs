@@ -40,10 +40,15 @@ pub fn path() -> String {
 /// A fresh element to mount into, and a clean slate: no remembered language or simulated
 /// situation, no helper mark, the API on the page's own origin, the address `/`.
 pub fn fresh_root() -> web_sys::HtmlElement {
-    if let Ok(Some(storage)) = win().local_storage() {
+    if let Ok(Some(storage)) = win().session_storage() {
         let _ = storage.clear();
     }
-    if let Ok(Some(storage)) = win().session_storage() {
+    fresh_root_keeping_session()
+}
+
+/// [`fresh_root`] keeping the tab's sessionStorage (what a page load of the same tab keeps).
+pub fn fresh_root_keeping_session() -> web_sys::HtmlElement {
+    if let Ok(Some(storage)) = win().local_storage() {
         let _ = storage.clear();
     }
     app::api::use_server("");

@@ -102,5 +102,6 @@ pub(super) fn authenticate_result(signed: &Signed, reader: String) -> Authentica
         algorithm: signing::ALGORITHM.to_owned(),
         format: signing::FORMAT.to_owned(),
         reader,
+        events: None,
     }
 }

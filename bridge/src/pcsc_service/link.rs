@@ -67,6 +67,39 @@ pub(super) fn reader_states(
     }
 }
 
+/// One reader's state now, `None` when there is no such reader.
+fn one_reader(context: &Context, reader: &str) -> Result<Option<ReaderState>, BridgeError> {
+    let Ok(name) = CString::new(reader) else {
+        return Ok(None);
+    };
+    let mut states = [ReaderState::new(name, State::UNAWARE)];
+    match context.get_status_change(Some(Duration::ZERO), &mut states) {
+        Ok(()) | Err(pcsc::Error::Timeout) => {}
+        Err(pcsc::Error::UnknownReader | pcsc::Error::ReaderUnavailable) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    }
+    let [state] = states;
+    Ok((!state.event_state().contains(State::UNKNOWN)).then_some(state))
+}
+
+/// The reader's card-event count (each insertion and removal counts), when it can be read.
+pub(super) fn reader_events(context: &Context, reader: &str) -> Option<u32> {
+    one_reader(context, reader)
+        .ok()
+        .flatten()
+        .map(|state| state.event_count())
+}
+
+/// Whether a card is on `reader` and no card left or came since its count was `events`.
+pub(super) fn reader_presence(
+    context: &Context,
+    reader: &str,
+    events: u32,
+) -> Result<bool, BridgeError> {
+    Ok(one_reader(context, reader)?
+        .is_some_and(|state| card_present(&state) && state.event_count() == events))
+}
+
 pub(super) fn card_present(state: &ReaderState) -> bool {
     let event = state.event_state();
     event.contains(State::PRESENT) && !event.contains(State::MUTE)

@@ -160,6 +160,22 @@ impl CardService for PcscService {
         result
     }
 
+    fn presence(&self, reader: &str, events: u32) -> Result<bool, BridgeError> {
+        // The reader's state only: no connection, no APDU and not `CARD_IN_USE`, so that it
+        // answers at once even while another request holds the card.
+        let contexts = Arc::clone(&self.context);
+        let reader = reader.to_owned();
+        with_deadline(self.timeout, move |reply| {
+            let look = || context(&contexts).and_then(|c| reader_presence(&c, &reader, events));
+            let mut result = look();
+            if forget_context_on_service_loss(&contexts, &result) {
+                result = look();
+                forget_context_on_service_loss(&contexts, &result);
+            }
+            reply(result);
+        })
+    }
+
     fn release(&self) -> Result<bool, BridgeError> {
         let held = Arc::clone(&self.held);
         with_deadline(self.timeout, move |reply| {
@@ -194,7 +210,12 @@ impl CardService for PcscService {
             };
             if let Some(mut hold) = hold {
                 match sign_with_hold(&mut hold, challenge, &pin, confirm_last_try) {
-                    Some(result) => {
+                    Some(mut result) => {
+                        if let Ok(signed) = &mut result {
+                            signed.events = context(&contexts)
+                                .ok()
+                                .and_then(|c| reader_events(&c, &signed.reader));
+                        }
                         reply(result);
                         drop(hold);
                         return;
@@ -217,6 +238,12 @@ impl CardService for PcscService {
             if forget_context_on_service_loss(&contexts, &result) && connected.is_none() {
                 (result, connected) = attempt();
                 forget_context_on_service_loss(&contexts, &result);
+            }
+            // The reader's card-event count once the card signed: `presence` compares it.
+            if let Ok(signed) = &mut result {
+                signed.events = context(&contexts)
+                    .ok()
+                    .and_then(|c| reader_events(&c, &signed.reader));
             }
             // Answer first: unpowering the card takes a power cycle of the reader, and the card
             // stays exclusively ours until it is done.
