@@ -659,6 +659,12 @@ in_both_browsers!(
         ensure!(!logged_in(p).await?, "the server session outlived the card");
         eprintln!("card removed → start in {} ms", took.as_millis());
         p.screenshot("card-removed").await?;
+        p.press(".lang-switch").await?;
+        p.see("The card was taken off the reader, so you have been logged out.")
+            .await?;
+        p.screenshot("card-removed-en").await?;
+        p.press(".lang-switch").await?;
+        p.see("画面にタッチして開始してください").await?;
         // The next citizen's card starts a new session from the beginning.
         p.card()?.insert();
         p.press("a[href='/mynapoint/reserve']").await?;
@@ -677,6 +683,7 @@ in_both_browsers!(
         p.see("カードが読み取り機から外されたため、ログアウトしました。")
             .await?;
         ensure!(!logged_in(p).await?, "the server session outlived the card");
+        p.screenshot("card-removed-portal").await?;
         Ok(())
     }
 );
