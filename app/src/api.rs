@@ -7,8 +7,8 @@ use std::cell::RefCell;
 use serde::{de::DeserializeOwned, Serialize};
 
 pub use protocol::api::{
-    ApiCode, ApiErrorBody, ApplicationState, Challenge, InsuranceStatus, Registration, Reservation,
-    SessionInfo,
+    ApiCode, ApiErrorBody, ApplicationState, Challenge, HistoryEvent, InsuranceStatus,
+    Registration, Reservation, SessionInfo,
 };
 use protocol::api::{
     BulkApplication, InsuranceApplication, LoginRequest, PointApplication, Services,
@@ -226,6 +226,26 @@ async fn write<T: DeserializeOwned>(path: &str, (_, body): Write) -> Result<T, A
 /// its answer cannot be read.
 pub async fn apply_insurance(signed: Write) -> Result<InsuranceStatus, ApiErrorBody> {
     write("/insurance/application", signed).await
+}
+
+/// 「これは私ではない」 for the link as shown, the write its card step signs ([`Write`]).
+pub fn dispute_write(link: &protocol::api::InsurerLink) -> Write {
+    (
+        protocol::signing::WritePurpose::LinkDispute,
+        body(&protocol::api::LinkDispute {
+            insurer_name: link.insurer_name.clone(),
+            as_of: link.as_of.clone(),
+        }),
+    )
+}
+
+/// Sends the dispute its card step signed; the receipt.
+///
+/// # Errors
+/// [`ApiErrorBody`]: the server's refusal, or `NETWORK` when the server cannot be reached or
+/// its answer cannot be read.
+pub async fn dispute(signed: Write) -> Result<protocol::api::DisputeReceipt, ApiErrorBody> {
+    write("/insurance/link/dispute", signed).await
 }
 
 /// F2: the status table.

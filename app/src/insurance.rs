@@ -124,7 +124,8 @@ pub fn Status() -> impl IntoView {
             Some(found) => view! {
                 <StepHeading>{tx(|l| td_string!(l, status.result_heading))}</StepHeading>
                 <p>{tx(|l| td_string!(l, status.intro))}</p>
-                <StatusTable status=found/>
+                <StatusTable status=found.clone()/>
+                <NotMe status=found on_status=Callback::new(move |found| status.set(Some(found)))/>
                 <button type="button" class="primary" on:click={
                     let navigate = navigate.clone();
                     move |_| finish(navigate.clone())
@@ -133,4 +134,63 @@ pub fn Status() -> impl IntoView {
             .into_any(),
         }}
     }
+}
+
+/// 「これは私ではない」 under the F2 table while a link is shown and not already disputed: what
+/// it changes, then a card step that signs exactly that link, then the receipt and the table
+/// again (issue 14; docs/contract.md, "Links and disputes").
+#[component]
+fn NotMe(status: InsuranceStatus, on_status: Callback<InsuranceStatus>) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let failure = RwSignal::new(None::<Failure>);
+    let frozen = status.registration == Some(api::Registration::Frozen);
+    let Some(link) = status.link.filter(|_| !frozen) else {
+        // Disputed: the report's receipt (also in the history).
+        let receipt = status
+            .history
+            .iter()
+            .rev()
+            .find_map(|entry| entry.receipt_number.clone());
+        return receipt
+            .filter(|_| frozen)
+            .map(|number| view! {
+                <p class="ok" role="status">{tx(|l| td_string!(l, status.not_me_done))}" "
+                    {tx(|l| td_string!(l, status.receipt_number))}": "<span class="receipt-number">{number}</span></p>
+            })
+            .into_any();
+    };
+    let write = api::dispute_write(&link);
+    let on_login = Callback::new({
+        let write = write.clone();
+        move |()| {
+            let write = write.clone();
+            spawn_local(async move {
+                let done = match api::dispute(write).await {
+                    Ok(_) => api::insurance_status().await,
+                    Err(error) => Err(error),
+                };
+                match done {
+                    Ok(found) => on_status.run(found),
+                    Err(error) => failure.set(Some(Failure::Api(error))),
+                }
+            });
+        }
+    });
+    view! {
+        <section class="not-me">
+            <Show when=move || open.get() fallback=move || view! {
+                <button type="button" class="not-me-button" on:click=move |_| open.set(true)>{tx(|l| td_string!(l, status.not_me))}</button>
+            }>
+                <h3>{tx(|l| td_string!(l, status.not_me))}</h3>
+                <p>{tx(|l| td_string!(l, status.not_me_text))}</p>
+                <h4>{tx(|l| td_string!(l, status.not_me_card))}</h4>
+                <CardStep service=protocol::maintenance::Scope::Insurance submit=tx(|l| td_string!(l, status.not_me_submit)).into_any()
+                    on_login failure guide="card-pin-status" write=write.clone()/>
+                <div class="buttons">
+                    <button type="button" on:click=move |_| open.set(false)>{tx(|l| td_string!(l, apply.back))}</button>
+                </div>
+            </Show>
+        </section>
+    }
+    .into_any()
 }

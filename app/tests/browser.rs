@@ -376,6 +376,8 @@ async fn the_status_table_has_the_portal_user_row_only_after_the_opt_in() {
         registration: Some(app::api::Registration::Preparing),
         expected_by: Some("2027-01".into()),
         portal_user,
+        link: None,
+        history: Vec::new(),
     };
     for (portal_user, rows) in [(None, 2), (Some(protocol::api::Received::Received), 3)] {
         let root = fresh_root();
@@ -396,6 +398,59 @@ async fn the_status_table_has_the_portal_user_row_only_after_the_opt_in() {
         see(&root, "2027年1月が近づいてきましたら").await;
         see(&root, &ja("status.note_where")).await;
     }
+    // Linked, then disputed (issue 14): the insurer, the symbol and number masked, the record's
+    // date, the frozen registration and the history with the receipt number.
+    let root = fresh_root();
+    let disputed = app::api::InsuranceStatus {
+        registration: Some(app::api::Registration::Frozen),
+        expected_by: None,
+        link: Some(protocol::api::InsurerLink {
+            insurer_name: "全国健康保険協会".into(),
+            symbol: Some("＊＊45".into()),
+            number: Some("＊＊78".into()),
+            as_of: Some("2026-11-02".into()),
+        }),
+        history: vec![
+            protocol::api::HistoryEntry {
+                at: "2026-11-24T10:00:00+09:00".into(),
+                event: app::api::HistoryEvent::Applied,
+                receipt_number: None,
+            },
+            protocol::api::HistoryEntry {
+                at: "2026-11-25T09:00:00+09:00".into(),
+                event: app::api::HistoryEvent::Linked,
+                receipt_number: None,
+            },
+            protocol::api::HistoryEntry {
+                at: "2026-11-30T12:00:00+09:00".into(),
+                event: app::api::HistoryEvent::Disputed,
+                receipt_number: Some("1234 5678 9012 3456 7890".into()),
+            },
+        ],
+        ..status(None)
+    };
+    let _table = mount(&root, move || {
+        view! { <Language><app::components::StatusTable status=disputed.clone()/></Language> }
+    });
+    see(&root, &ja("status.frozen")).await;
+    assert_eq!(
+        root.query_selector_all("tr").expect("rows").length(),
+        5,
+        "{}",
+        text(&root)
+    );
+    see(&root, "全国健康保険協会").await;
+    see(&root, "＊＊45 ＊＊78").await;
+    see(&root, "2026/11/02").await;
+    see(&root, &ja("status.history_heading")).await;
+    assert_eq!(
+        root.query_selector_all(".history li")
+            .expect("items")
+            .length(),
+        3
+    );
+    see(&root, &ja("status.event_disputed")).await;
+    see(&root, "1234 5678 9012 3456 7890").await;
 }
 
 #[wasm_bindgen_test]

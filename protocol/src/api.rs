@@ -370,6 +370,79 @@ pub enum Registration {
     Completed,
     /// The insurer has no record of the person: ask the insurer.
     ContactInsurer,
+    /// The person said the link is not theirs (「これは私ではない」): frozen until the insurer
+    /// corrects it.
+    Frozen,
+}
+
+/// What the insurer's record links the person to, as the status screen shows it: never the My
+/// Number or the four basic attributes, the symbol and number only by their last characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct InsurerLink {
+    /// The insurer (保険者名).
+    pub insurer_name: String,
+    /// The insured person's symbol (記号), masked but for its last characters (`＊＊45`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symbol: Option<String>,
+    /// The insured person's number (番号), masked but for its last characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// When the insurer's record was last updated (`YYYY-MM-DD`, JST), when the insurer said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
+}
+
+/// One event of the registration's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryEntry {
+    /// When (RFC 3339, JST).
+    pub at: String,
+    /// What happened.
+    pub event: HistoryEvent,
+    /// The receipt's number, for a dispute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt_number: Option<String>,
+}
+
+/// What happened to the registration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum HistoryEvent {
+    /// The application was received.
+    Applied,
+    /// The insurer's record linked the person (registration completed).
+    Linked,
+    /// The person reported that the link is not theirs.
+    Disputed,
+}
+
+/// `POST /insurance/link/dispute`: 「これは私ではない」 for the link as the page showed it (the
+/// card signs exactly this; a link that changed since is not the one disputed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LinkDispute {
+    /// [`InsurerLink::insurer_name`] as shown.
+    pub insurer_name: String,
+    /// [`InsurerLink::as_of`] as shown.
+    #[serde(default)]
+    pub as_of: Option<String>,
+}
+
+/// The receipt of a dispute.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct DisputeReceipt {
+    /// 受付番号 (`XXXX XXXX XXXX XXXX XXXX`).
+    pub receipt_number: String,
+    /// When it was received (RFC 3339, JST).
+    pub reported_at: String,
 }
 
 /// A request that was received (マイナポータルの利用者登録).
@@ -401,6 +474,12 @@ pub struct InsuranceStatus {
     /// マイナポータルの利用者登録, only when the user opted in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub portal_user: Option<Received>,
+    /// What the insurer's record links the person to, once it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<InsurerLink>,
+    /// The registration's history, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<HistoryEntry>,
 }
 
 /// `POST`/`GET /mynapoint/reservation`: the MyKey ID.
@@ -522,10 +601,33 @@ mod tests {
             registration: Some(Registration::ContactInsurer),
             expected_by: None,
             portal_user: Some(Received::Received),
+            link: None,
+            history: Vec::new(),
         };
         assert_eq!(
             serde_json::to_string(&status).expect("serialises"),
             r#"{"application":"received","registration":"contact_insurer","portalUser":"received"}"#
+        );
+        let frozen = InsuranceStatus {
+            registration: Some(Registration::Frozen),
+            link: Some(InsurerLink {
+                insurer_name: "X".into(),
+                symbol: Some("＊＊45".into()),
+                number: None,
+                as_of: Some("2026-11-02".into()),
+            }),
+            history: vec![HistoryEntry {
+                at: "2026-11-20T15:00:00+09:00".into(),
+                event: HistoryEvent::Disputed,
+                receipt_number: Some("1".into()),
+            }],
+            ..status
+        };
+        assert_eq!(
+            serde_json::to_value(&frozen).expect("serialises"),
+            serde_json::json!({"application": "received", "registration": "frozen", "portalUser": "received",
+                "link": {"insurerName": "X", "symbol": "＊＊45", "asOf": "2026-11-02"},
+                "history": [{"at": "2026-11-20T15:00:00+09:00", "event": "disputed", "receiptNumber": "1"}]})
         );
         let none: InsuranceStatus =
             serde_json::from_str(r#"{"application":"not_applied"}"#).expect("parses");

@@ -44,14 +44,17 @@ pub enum WritePurpose {
     /// F5: `POST /mynapoint/application` (and the F6 bulk application on the same session,
     /// which the leaflet files without a second PIN).
     MynapointApplication,
+    /// 「これは私ではない」: `POST /insurance/link/dispute`.
+    LinkDispute,
 }
 
 impl WritePurpose {
     /// Every purpose, for tests and documentation.
-    pub const ALL: [Self; 3] = [
+    pub const ALL: [Self; 4] = [
         Self::InsuranceApplication,
         Self::MynapointReservation,
         Self::MynapointApplication,
+        Self::LinkDispute,
     ];
 
     /// The wire name.
@@ -60,6 +63,7 @@ impl WritePurpose {
             Self::InsuranceApplication => "insurance-application",
             Self::MynapointReservation => "mynapoint-reservation",
             Self::MynapointApplication => "mynapoint-application",
+            Self::LinkDispute => "link-dispute",
         }
     }
 }

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use chrono::DateTime;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::{
     certificate::CertificateId,
@@ -73,6 +73,12 @@ pub enum Record {
         person_id: String,
         /// The insurer, or `None` when the insurer has no record of the person.
         insurer_name: Option<String>,
+        /// The last two characters of the insured person's symbol (記号), when the feed says it.
+        symbol_last: Option<String>,
+        /// The last two characters of the insured person's number (番号), when the feed says it.
+        number_last: Option<String>,
+        /// When the insurer's record was last updated (ms), when the feed says it.
+        as_of_ms: Option<i64>,
     },
 }
 
@@ -110,6 +116,60 @@ struct InsurerRow {
     person_id: String,
     #[serde(default)]
     insurer_name: Option<String>,
+    #[serde(default)]
+    symbol: Option<String>,
+    #[serde(default)]
+    number: Option<String>,
+    #[serde(default)]
+    as_of: Option<String>,
+}
+
+/// How many trailing characters of the insured person's symbol and number are kept: what the
+/// status screen shows behind the mask; the rest is never stored.
+pub const KEPT_CHARACTERS: usize = 2;
+
+/// The last [`KEPT_CHARACTERS`] of a symbol or number of 1–20 letters and digits (full-width
+/// digits as written on insurance cards are read as ASCII); `None` when empty.
+fn last_characters(name: &str, text: Option<&str>) -> Result<Option<String>, String> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let chars: Vec<char> = text
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => {
+                char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')).unwrap_or(c)
+            }
+            other => other,
+        })
+        .collect();
+    if chars.len() > 20 || !chars.iter().all(|c| c.is_alphanumeric() || *c == '-') {
+        return Err(format!("{name} must be 1–20 letters or digits"));
+    }
+    Ok(Some(
+        chars[chars.len().saturating_sub(KEPT_CHARACTERS)..]
+            .iter()
+            .collect(),
+    ))
+}
+
+/// A date (`YYYY-MM-DD`, JST) or an RFC 3339 time, in ms.
+fn as_of(text: Option<&str>) -> Result<Option<i64>, String> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
+        return Ok(Some(time.timestamp_millis()));
+    }
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .and_then(|t| {
+            t.and_local_timezone(chrono::FixedOffset::east_opt(9 * 3600)?)
+                .single()
+        })
+        .map(|t| Some(t.timestamp_millis()))
+        .ok_or_else(|| format!("as_of must be a date (2021-03-01) or RFC 3339 time: {text:?}"))
 }
 
 /// A boolean written as `true`/`false`/`1`/`0` (CSV) or a JSON boolean.
@@ -201,9 +261,18 @@ fn insurer(row: InsurerRow) -> Result<Record, String> {
     if name.is_some_and(|n| n.chars().count() > 200) {
         return Err("insurer_name is longer than 200 characters".into());
     }
+    let symbol_last = last_characters("symbol", row.symbol.as_deref())?;
+    let number_last = last_characters("number", row.number.as_deref())?;
+    let as_of_ms = as_of(row.as_of.as_deref())?;
+    if name.is_none() && (symbol_last.is_some() || number_last.is_some()) {
+        return Err("symbol and number need the insurer_name they belong to".into());
+    }
     Ok(Record::InsurerRecord {
         person_id: person_id(&row.person_id)?,
         insurer_name: name.map(str::to_owned),
+        symbol_last,
+        number_last,
+        as_of_ms,
     })
 }
 
@@ -216,6 +285,73 @@ where
         Feed::CardEvents => card_event(CardEventRow::deserialize(row).map_err(clean)?),
         Feed::CertificateLinks => link(LinkRow::deserialize(row).map_err(clean)?),
         Feed::InsurerRecords => insurer(InsurerRow::deserialize(row).map_err(clean)?),
+    }
+}
+
+/// One dispute as the insurers' export writes it (`myna-server export disputes`).
+#[derive(Debug, Serialize)]
+struct DisputeOut<'a> {
+    receipt_number: &'a str,
+    person_id: &'a str,
+    insurer_name: &'a str,
+    symbol_last: &'a str,
+    number_last: &'a str,
+    as_of: String,
+    reported_at: String,
+}
+
+/// The disputes in `format`: CSV with a header line (the columns of the insurer feed where they
+/// are the same: `person_id`, `insurer_name`), or a JSON array; times in JST, the record's date
+/// as `YYYY-MM-DD`, absent values empty.
+///
+/// # Errors
+/// When the CSV writer fails (it writes to memory: only on a bug).
+pub fn export_disputes(
+    rows: &[crate::db::DisputeRow],
+    format: Format,
+) -> Result<String, std::io::Error> {
+    let out: Vec<DisputeOut<'_>> = rows
+        .iter()
+        .map(|row| DisputeOut {
+            receipt_number: &row.receipt_number,
+            person_id: &row.person_id,
+            insurer_name: row.insurer_name.as_deref().unwrap_or(""),
+            symbol_last: row.symbol_last.as_deref().unwrap_or(""),
+            number_last: row.number_last.as_deref().unwrap_or(""),
+            as_of: row
+                .as_of_ms
+                .map(|ms| crate::rfc3339(ms)[..10].to_owned())
+                .unwrap_or_default(),
+            reported_at: crate::rfc3339(row.reported_ms),
+        })
+        .collect();
+    match format {
+        Format::Json => {
+            let mut text = serde_json::to_string_pretty(&out).map_err(std::io::Error::other)?;
+            text.push('\n');
+            Ok(text)
+        }
+        Format::Csv => {
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            if out.is_empty() {
+                writer
+                    .write_record([
+                        "receipt_number",
+                        "person_id",
+                        "insurer_name",
+                        "symbol_last",
+                        "number_last",
+                        "as_of",
+                        "reported_at",
+                    ])
+                    .map_err(std::io::Error::other)?;
+            }
+            for row in &out {
+                writer.serialize(row).map_err(std::io::Error::other)?;
+            }
+            let bytes = writer.into_inner().map_err(|e| e.into_error())?;
+            String::from_utf8(bytes).map_err(std::io::Error::other)
+        }
     }
 }
 
@@ -311,6 +447,7 @@ fn check_duplicates(records: &[(String, Record)], errors: &mut Vec<RecordError>)
             Record::InsurerRecord {
                 person_id,
                 insurer_name,
+                ..
             } => (person_id.as_str(), insurer_name.as_deref().unwrap_or("")),
             Record::CardEvent { .. } => continue,
         };
@@ -422,8 +559,52 @@ mod tests {
             records,
             [Record::InsurerRecord {
                 person_id: "p-1".into(),
-                insurer_name: None
+                insurer_name: None,
+                symbol_last: None,
+                number_last: None,
+                as_of_ms: None,
             }]
+        );
+    }
+
+    #[test]
+    fn an_insurer_record_keeps_only_the_last_characters_of_symbol_and_number() {
+        let records = parse(
+            Feed::InsurerRecords,
+            Format::Csv,
+            "person_id,insurer_name,symbol,number,as_of\np-1,全国健康保険協会,１２３４５,678,2026-11-02\n",
+        )
+        .expect("valid");
+        assert_eq!(
+            records,
+            [Record::InsurerRecord {
+                person_id: "p-1".into(),
+                insurer_name: Some("全国健康保険協会".into()),
+                symbol_last: Some("45".into()),
+                number_last: Some("78".into()),
+                // 2026-11-02 00:00 JST.
+                as_of_ms: Some(1_793_545_200_000),
+            }]
+        );
+        let errors = parse(
+            Feed::InsurerRecords,
+            Format::Csv,
+            "person_id,insurer_name,symbol,number,as_of\np-1,,123,4,\np-2,X,1,2,tomorrow\np-3,X,1;2,3,\n",
+        )
+        .expect_err("invalid");
+        let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(
+            messages[0].starts_with("line 2: symbol and number need"),
+            "{messages:?}"
+        );
+        assert!(
+            messages[1].starts_with("line 3: as_of must be"),
+            "{messages:?}"
+        );
+        assert!(
+            messages[2].starts_with("line 4: symbol must be"),
+            "{messages:?}"
         );
     }
 }

@@ -158,6 +158,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(auth::logout))
         .routes(routes!(insurance::apply))
         .routes(routes!(insurance::status))
+        .routes(routes!(insurance::dispute))
         .routes(routes!(mynapoint::reserve, mynapoint::reservation))
         .routes(routes!(mynapoint::services))
         .routes(routes!(mynapoint::apply, mynapoint::application))

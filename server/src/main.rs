@@ -46,6 +46,26 @@ enum Command {
         #[command(subcommand)]
         action: MaintenanceAction,
     },
+    /// Write what the insurers need to stdout: `disputes`, the links their persons reported as
+    /// not theirs (「これは私ではない」), oldest first (docs/feeds.md, "Exports").
+    Export {
+        /// What to export.
+        #[arg(value_enum)]
+        what: Exported,
+        /// The output's format.
+        #[arg(long, value_enum, default_value = "csv")]
+        format: Format,
+        /// Only what was reported from this time on (RFC 3339, e.g. 2026-12-01T00:00:00+09:00).
+        #[arg(long)]
+        since: Option<chrono::DateTime<chrono::FixedOffset>>,
+    },
+}
+
+/// What `export` writes.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Exported {
+    /// The disputed links.
+    Disputes,
 }
 
 /// What `maintenance` does.
@@ -145,6 +165,19 @@ async fn main() -> anyhow::Result<()> {
             import(settings, feed, &file, format).await
         }
         Some(Command::Maintenance { action }) => maintenance(settings, action).await,
+        Some(Command::Export {
+            what: Exported::Disputes,
+            format,
+            since,
+        }) => {
+            let db = open_db(&settings).await?;
+            let rows = db
+                .disputes(since.map_or(0, |t| t.timestamp_millis()), None)
+                .await
+                .context("reading the disputes")?;
+            print!("{}", server::feeds::export_disputes(&rows, format)?);
+            Ok(())
+        }
     }
 }
 

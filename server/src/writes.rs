@@ -11,7 +11,7 @@
 //! and the stored signature is the evidence behind the receipt.
 
 use protocol::{
-    api::{InsuranceApplication, PointApplication},
+    api::{InsuranceApplication, LinkDispute, PointApplication},
     signing::{write_digest, WritePurpose},
 };
 
@@ -45,6 +45,7 @@ pub fn content(state: &AppState, purpose: WritePurpose, body: &[u8]) -> Result<V
         WritePurpose::MynapointApplication => {
             point_content(state, &parse::<PointApplication>(body)?)
         }
+        WritePurpose::LinkDispute => Ok(dispute_content(&parse::<LinkDispute>(body)?)),
     }
 }
 
@@ -52,6 +53,12 @@ pub fn content(state: &AppState, purpose: WritePurpose, body: &[u8]) -> Result<V
 pub fn insurance_content(application: &InsuranceApplication) -> Vec<u8> {
     // Serialising a struct of a string and a bool cannot fail.
     serde_json::to_vec(application).unwrap_or_default()
+}
+
+/// A dispute's content: the link as the page showed it.
+pub fn dispute_content(dispute: &LinkDispute) -> Vec<u8> {
+    // Serialising a struct of strings cannot fail.
+    serde_json::to_vec(dispute).unwrap_or_default()
 }
 
 /// F4's content: the reservation has no fields; the purpose tag is what is signed.

@@ -48,6 +48,7 @@ async fn login_apply_status_logout() {
             // Two months after the application: no month was configured.
             "expectedBy": "2027-01",
             "portalUser": "received",
+            "history": [{"at": "2026-11-20T16:00:00+09:00", "event": "applied"}],
         })
     );
     // Idempotent: a second application changes nothing.

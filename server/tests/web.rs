@@ -282,6 +282,7 @@ async fn the_openapi_document_lists_every_endpoint() {
         ("/auth/logout", "post"),
         ("/insurance/application", "post"),
         ("/insurance/status", "get"),
+        ("/insurance/link/dispute", "post"),
         ("/mynapoint/reservation", "post"),
         ("/mynapoint/reservation", "get"),
         ("/mynapoint/services", "get"),
@@ -297,7 +298,7 @@ async fn the_openapi_document_lists_every_endpoint() {
             "{method} {path}"
         );
     }
-    assert_eq!(paths.len(), 13);
+    assert_eq!(paths.len(), 14);
     assert!(document["components"]["schemas"].get("Receipt").is_some());
     assert!(document["components"]["schemas"]
         .get("ApiErrorBody")

@@ -688,6 +688,71 @@ in_both_browsers!(
     }
 );
 
+in_both_browsers!(
+    a_link_that_is_not_mine_is_frozen_with_a_receipt_for_the_insurer,
+    Options::default(),
+    async |p: &mut Portal| {
+        // F1, then the insurer's record links the person (the operator imports the feed).
+        p.apply_until_card_step(false).await?;
+        p.read_card().await?;
+        p.enter_pin(PIN).await?;
+        p.see("申し込みを受け付けました").await?;
+        let feed = p.dir.path().join("insurers.csv");
+        std::fs::write(
+            &feed,
+            format!("person_id,insurer_name,symbol,number,as_of\n{},全国健康保険協会,12345,678,2026-11-02\n", e2e::PERSON),
+        )?;
+        p.operator(&["import", "insurer-records", &feed.to_string_lossy()])?;
+        // F2: the link, masked, its date and the history.
+        p.open("/insurance/status").await?;
+        p.read_card().await?;
+        p.enter_pin(PIN).await?;
+        p.see("全国健康保険協会").await?;
+        p.see("＊＊45 ＊＊78").await?;
+        p.see("2026/11/02").await?;
+        p.see("医療保険者の情報と結び付きました（登録完了）")
+            .await?;
+        ensure!(
+            !p.page_text().await?.contains("12345"),
+            "the full symbol is shown"
+        );
+        p.screenshot("link").await?;
+        // 「これは私ではない」: what it changes, then the card signs exactly this link.
+        p.press("button.not-me-button").await?;
+        p.see("この登録はただちに停止され").await?;
+        p.screenshot("not-me").await?;
+        p.read_card().await?;
+        p.enter_pin(PIN).await?;
+        p.see("ご本人からの申出により、この登録を停止しています。")
+            .await?;
+        p.see("申出を受け付けました。").await?;
+        let number = p
+            .client
+            .find(Locator::Css(
+                ".not-me-done .receipt-number, p.ok .receipt-number",
+            ))
+            .await?
+            .text()
+            .await?;
+        p.screenshot("frozen").await?;
+        p.press(".lang-switch").await?;
+        p.see("Stopped at your report that this is not you.")
+            .await?;
+        p.screenshot("frozen-en").await?;
+        p.press(".lang-switch").await?;
+        // The insurer's export carries the report with the citizen's receipt number.
+        let export = p.operator(&["export", "disputes"])?;
+        ensure!(
+            export.contains(&format!(
+                "{number},{},全国健康保険協会,45,78,2026-11-02,",
+                e2e::PERSON
+            )),
+            "the export lacks the report {number}:\n{export}"
+        );
+        Ok(())
+    }
+);
+
 /// A key of the terminal's on-screen keyboard, by the text on it.
 fn key_xpath(label: &str) -> String {
     format!("//div[contains(@class,'keyboard')]//button[normalize-space(.)='{label}']")

@@ -1,4 +1,5 @@
-//! F2's table: whether the card is registered as the health-insurance card, and since when.
+//! F2's table: whether the card is registered as the health-insurance card, and since when; what
+//! the insurer's record links the person to (masked) and the registration's history (issue 14).
 
 use leptos::prelude::*;
 
@@ -18,6 +19,9 @@ pub fn StatusTable(status: InsuranceStatus) -> impl IntoView {
     let registration = status.registration;
     let expected = status.expected_by.clone().unwrap_or_default();
     let portal_user = status.portal_user.is_some();
+    let link = status.link.clone();
+    let history = status.history.clone();
+    let has_history = !history.is_empty();
     view! {
         <table class="status-table">
             <tbody>
@@ -44,6 +48,7 @@ pub fn StatusTable(status: InsuranceStatus) -> impl IntoView {
                             match registration {
                                 Some(api::Registration::Completed) => view! { <td class="ok">{tx(|l| td_string!(l, status.completed))}</td> }.into_any(),
                                 Some(api::Registration::ContactInsurer) => view! { <td class="warn">{tx(|l| td_string!(l, status.contact_insurer))}</td> }.into_any(),
+                                Some(api::Registration::Frozen) => view! { <td class="warn">{tx(|l| td_string!(l, status.frozen))}</td> }.into_any(),
                                 Some(api::Registration::Preparing) | None => {
                                     let month = StoredValue::new(expected.clone());
                                     let date = move || month.with_value(|m| format::month(m, i18n.get_locale() == Locale::ja));
@@ -62,6 +67,16 @@ pub fn StatusTable(status: InsuranceStatus) -> impl IntoView {
                         }
                     </tr>
                 </Show>
+                {link.map(|link| {
+                    let ids = [link.symbol, link.number].into_iter().flatten().collect::<Vec<_>>().join(" ");
+                    view! {
+                        <tr><th scope="row">{tx(|l| td_string!(l, status.row_insurer))}</th><td>{link.insurer_name}</td></tr>
+                        <tr><th scope="row">{tx(|l| td_string!(l, status.row_card_ids))}</th><td class="masked">{ids}</td></tr>
+                        {link.as_of.map(|at| view! {
+                            <tr><th scope="row">{tx(|l| td_string!(l, status.row_as_of))}</th><td>{at.replace('-', "/")}</td></tr>
+                        })}
+                    }
+                })}
                 <Show when=move || portal_user>
                     <tr>
                         <th scope="row">{tx(|l| td_string!(l, status.row_portal_user))}</th>
@@ -70,5 +85,21 @@ pub fn StatusTable(status: InsuranceStatus) -> impl IntoView {
                 </Show>
             </tbody>
         </table>
+        <Show when=move || has_history>
+            <h3>{tx(|l| td_string!(l, status.history_heading))}</h3>
+            <ul class="history">
+                {history.clone().into_iter().map(|entry| view! {
+                    <li>
+                        <span class="when">{format::slashed(&entry.at)}</span>" "
+                        {match entry.event {
+                            api::HistoryEvent::Applied => tx(|l| td_string!(l, status.event_applied)),
+                            api::HistoryEvent::Linked => tx(|l| td_string!(l, status.event_linked)),
+                            api::HistoryEvent::Disputed => tx(|l| td_string!(l, status.event_disputed)),
+                        }}
+                        {entry.receipt_number.map(|n| view! { " (" {tx(|l| td_string!(l, status.receipt_number))} ": " {n} ")" })}
+                    </li>
+                }).collect_view()}
+            </ul>
+        </Show>
     }
 }

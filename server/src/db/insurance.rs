@@ -12,6 +12,44 @@ pub struct InsuranceStatusRow {
     pub insurer: Option<bool>,
     /// Whether the person applied for the portal-user registration.
     pub portal_user: bool,
+    /// The insurer's link as the feed said it, when there is one.
+    pub link: Option<LinkRow>,
+}
+
+/// What the insurer's record links the person to (what the status screen shows, masked).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRow {
+    /// The insurer.
+    pub insurer_name: String,
+    /// The last characters of the symbol (記号).
+    pub symbol_last: Option<String>,
+    /// The last characters of the number (番号).
+    pub number_last: Option<String>,
+    /// When the insurer's record was last updated.
+    pub as_of_ms: Option<i64>,
+    /// When the feed's record arrived (the registration was completed).
+    pub linked_ms: i64,
+    /// When the person disputed it (the link is frozen since).
+    pub frozen_ms: Option<i64>,
+}
+
+/// A dispute of a link (「これは私ではない」), for its receipt and the insurer's export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisputeRow {
+    /// 受付番号.
+    pub receipt_number: String,
+    /// The person.
+    pub person_id: String,
+    /// The link disputed.
+    pub insurer_name: Option<String>,
+    /// Its symbol's last characters.
+    pub symbol_last: Option<String>,
+    /// Its number's last characters.
+    pub number_last: Option<String>,
+    /// Its record's date.
+    pub as_of_ms: Option<i64>,
+    /// When it was reported.
+    pub reported_ms: i64,
 }
 
 impl Db {
@@ -54,9 +92,14 @@ impl Db {
             insurer_linked_ms: Option<i64>,
             insurer_name: Option<String>,
             portal_user_ms: Option<i64>,
+            symbol_last: Option<String>,
+            number_last: Option<String>,
+            as_of_ms: Option<i64>,
+            frozen_ms: Option<i64>,
         }
         let row: Option<Row> = sqlx::query_as(
-            "SELECT a.applied_ms, i.linked_ms AS insurer_linked_ms, i.insurer_name, p.registered_ms AS portal_user_ms \
+            "SELECT a.applied_ms, i.linked_ms AS insurer_linked_ms, i.insurer_name, p.registered_ms AS portal_user_ms, \
+             i.symbol_last, i.number_last, i.as_of_ms, i.frozen_ms \
              FROM insurance_applications a \
              LEFT JOIN insurer_records i ON i.person_id = a.person_id \
              LEFT JOIN portal_users p ON p.person_id = a.person_id \
@@ -69,6 +112,98 @@ impl Db {
             applied_ms: row.applied_ms,
             insurer: row.insurer_linked_ms.map(|_| row.insurer_name.is_some()),
             portal_user: row.portal_user_ms.is_some(),
+            link: match (row.insurer_name, row.insurer_linked_ms) {
+                (Some(insurer_name), Some(linked_ms)) => Some(LinkRow {
+                    insurer_name,
+                    symbol_last: row.symbol_last,
+                    number_last: row.number_last,
+                    as_of_ms: row.as_of_ms,
+                    linked_ms,
+                    frozen_ms: row.frozen_ms,
+                }),
+                _ => None,
+            },
         }))
+    }
+
+    /// Records a dispute of the person's link and freezes it, in one transaction; `false`
+    /// when the person has no link to dispute.
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
+    pub async fn dispute_link(
+        &self,
+        dispute: &DisputeRow,
+        signed_write_id: &str,
+    ) -> Result<bool, DbError> {
+        let mut tx = self.pool.begin().await?;
+        let frozen = sqlx::query(
+            "UPDATE insurer_records SET frozen_ms = $1 WHERE person_id = $2 AND insurer_name IS NOT NULL",
+        )
+        .bind(dispute.reported_ms)
+        .bind(&dispute.person_id)
+        .execute(&mut *tx)
+        .await?;
+        if frozen.rows_affected() == 0 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO link_disputes (receipt_number, person_id, insurer_name, symbol_last, number_last, \
+             as_of_ms, reported_ms, signed_write_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&dispute.receipt_number)
+        .bind(&dispute.person_id)
+        .bind(&dispute.insurer_name)
+        .bind(&dispute.symbol_last)
+        .bind(&dispute.number_last)
+        .bind(dispute.as_of_ms)
+        .bind(dispute.reported_ms)
+        .bind(signed_write_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The disputes reported since `since_ms`, oldest first, for `persons` or everyone.
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
+    pub async fn disputes(
+        &self,
+        since_ms: i64,
+        person: Option<&str>,
+    ) -> Result<Vec<DisputeRow>, DbError> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            receipt_number: String,
+            person_id: String,
+            insurer_name: Option<String>,
+            symbol_last: Option<String>,
+            number_last: Option<String>,
+            as_of_ms: Option<i64>,
+            reported_ms: i64,
+        }
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT receipt_number, person_id, insurer_name, symbol_last, number_last, as_of_ms, reported_ms \
+             FROM link_disputes WHERE reported_ms >= $1 AND ($2 = '' OR person_id = $2) \
+             ORDER BY reported_ms, receipt_number",
+        )
+        .bind(since_ms)
+        .bind(person.unwrap_or(""))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| DisputeRow {
+                receipt_number: r.receipt_number,
+                person_id: r.person_id,
+                insurer_name: r.insurer_name,
+                symbol_last: r.symbol_last,
+                number_last: r.number_last,
+                as_of_ms: r.as_of_ms,
+                reported_ms: r.reported_ms,
+            })
+            .collect())
     }
 }

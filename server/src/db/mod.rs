@@ -19,7 +19,7 @@ mod revocation;
 mod sessions;
 mod writes;
 
-pub use insurance::InsuranceStatusRow;
+pub use insurance::{DisputeRow, InsuranceStatusRow, LinkRow};
 pub use maintenance::MaintenanceRow;
 pub use mynapoint::PointApplicationRow;
 pub use revocation::{CrlImport, CrlRow};

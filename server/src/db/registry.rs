@@ -50,16 +50,27 @@ impl Db {
                 .bind(event.as_str())
                 .bind(*occurred_ms)
                 .bind(i64::from(*auth_certificate_revoked)),
+                // A link frozen by its person's dispute stays frozen until the insurer sends a
+                // record dated after the report (docs/feeds.md).
                 Record::InsurerRecord {
                     person_id,
                     insurer_name,
+                    symbol_last,
+                    number_last,
+                    as_of_ms,
                 } => sqlx::query(
-                    "INSERT INTO insurer_records (person_id, insurer_name, linked_ms) VALUES ($1, $2, $3) \
-                     ON CONFLICT (person_id) DO UPDATE SET insurer_name = excluded.insurer_name, linked_ms = excluded.linked_ms",
+                    "INSERT INTO insurer_records (person_id, insurer_name, linked_ms, symbol_last, number_last, as_of_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6) \
+                     ON CONFLICT (person_id) DO UPDATE SET insurer_name = excluded.insurer_name, linked_ms = excluded.linked_ms, \
+                     symbol_last = excluded.symbol_last, number_last = excluded.number_last, as_of_ms = excluded.as_of_ms, \
+                     frozen_ms = CASE WHEN excluded.as_of_ms > insurer_records.frozen_ms THEN NULL ELSE insurer_records.frozen_ms END",
                 )
                 .bind(person_id)
                 .bind(insurer_name)
-                .bind(now_ms),
+                .bind(now_ms)
+                .bind(symbol_last)
+                .bind(number_last)
+                .bind(*as_of_ms),
             };
             query.execute(&mut *tx).await?;
         }

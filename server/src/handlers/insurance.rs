@@ -15,9 +15,12 @@ use crate::{
 };
 
 use protocol::api::{
-    ApplicationState, InsuranceApplication as Application, InsuranceStatus as Status, Received,
-    Registration,
+    ApplicationState, DisputeReceipt, HistoryEntry, HistoryEvent,
+    InsuranceApplication as Application, InsuranceStatus as Status, InsurerLink, LinkDispute,
+    Received, Registration,
 };
+
+use crate::db::{DisputeRow, LinkRow};
 
 async fn status_of(state: &AppState, person: &str) -> Result<Status, ApiError> {
     let Some(row) = state.db.insurance_status(person).await? else {
@@ -27,13 +30,36 @@ async fn status_of(state: &AppState, person: &str) -> Result<Status, ApiError> {
             registration: None,
             expected_by: None,
             portal_user: None,
+            link: None,
+            history: Vec::new(),
         });
     };
-    let registration = match row.insurer {
-        Some(true) => Registration::Completed,
-        Some(false) => Registration::ContactInsurer,
-        None => Registration::Preparing,
+    let registration = match (&row.link, row.insurer) {
+        (Some(link), _) if link.frozen_ms.is_some() => Registration::Frozen,
+        (_, Some(true)) => Registration::Completed,
+        (_, Some(false)) => Registration::ContactInsurer,
+        (_, None) => Registration::Preparing,
     };
+    let mut history = vec![HistoryEntry {
+        at: crate::rfc3339(row.applied_ms),
+        event: HistoryEvent::Applied,
+        receipt_number: None,
+    }];
+    if let Some(link) = &row.link {
+        history.push(HistoryEntry {
+            at: crate::rfc3339(link.linked_ms),
+            event: HistoryEvent::Linked,
+            receipt_number: None,
+        });
+    }
+    for dispute in state.db.disputes(0, Some(person)).await? {
+        history.push(HistoryEntry {
+            at: crate::rfc3339(dispute.reported_ms),
+            event: HistoryEvent::Disputed,
+            receipt_number: Some(dispute.receipt_number),
+        });
+    }
+    history.sort_by(|a, b| a.at.cmp(&b.at));
     Ok(Status {
         application: ApplicationState::Received,
         applied_at: Some(crate::rfc3339(row.applied_ms)),
@@ -47,7 +73,79 @@ async fn status_of(state: &AppState, person: &str) -> Result<Status, ApiError> {
             .to_string()
         }),
         portal_user: row.portal_user.then_some(Received::Received),
+        link: row.link.as_ref().map(shown_link),
+        history,
     })
+}
+
+/// A masked symbol or number: a full-width asterisk for each of two hidden characters, then the
+/// kept ones (the feed keeps no more, `feeds::KEPT_CHARACTERS`).
+fn masked(last: &str) -> String {
+    format!("＊＊{last}")
+}
+
+/// The link as the status screen shows it.
+fn shown_link(link: &LinkRow) -> InsurerLink {
+    InsurerLink {
+        insurer_name: link.insurer_name.clone(),
+        symbol: link.symbol_last.as_deref().map(masked),
+        number: link.number_last.as_deref().map(masked),
+        as_of: link.as_of_ms.map(|ms| crate::rfc3339(ms)[..10].to_owned()),
+    }
+}
+
+/// `POST /api/v1/insurance/link/dispute`: 「これは私ではない」. Freezes the person's link at once
+/// (the registration shows as frozen, and the insurer's export carries the report) and answers
+/// the receipt. The card signs exactly the link disputed (`crate::writes`); a link that changed
+/// since the page showed it is refused with `INVALID_REQUEST`, and nothing is written.
+#[utoipa::path(post, path = "/insurance/link/dispute", tag = "insurance", request_body = LinkDispute,
+    params(("X-CSRF-Token" = String, Header)),
+    responses((status = 200, body = DisputeReceipt), (status = "4XX", body = protocol::api::ApiErrorBody)))]
+/// # Errors
+/// [`ApiError`]: the refusals this route's OpenAPI responses list (`#[utoipa::path]`).
+pub async fn dispute(
+    State(state): State<AppState>,
+    AuthenticatedCsrf(auth): AuthenticatedCsrf,
+    ApiJson(request): ApiJson<LinkDispute>,
+) -> Result<ApiJson<DisputeReceipt>, ApiError> {
+    let person = auth.person()?.to_owned();
+    let row = state.db.insurance_status(&person).await?;
+    let Some(link) = row.as_ref().and_then(|row| row.link.as_ref()) else {
+        return Err(ApiError::NotFound("no link to dispute"));
+    };
+    let shown = shown_link(link);
+    if shown.insurer_name != request.insurer_name || shown.as_of != request.as_of {
+        return Err(ApiError::InvalidRequest(
+            "the link changed since it was shown: read it again".into(),
+        ));
+    }
+    let signature = crate::writes::claim(
+        &state,
+        &auth,
+        protocol::signing::WritePurpose::LinkDispute,
+        &crate::writes::dispute_content(&request),
+        &person,
+    )
+    .await?;
+    let now = state.now_ms();
+    let dispute = DisputeRow {
+        receipt_number: crate::domain::mynapoint::new_receipt_number(),
+        person_id: person.clone(),
+        insurer_name: Some(link.insurer_name.clone()),
+        symbol_last: link.symbol_last.clone(),
+        number_last: link.number_last.clone(),
+        as_of_ms: link.as_of_ms,
+        reported_ms: now,
+    };
+    if !state.db.dispute_link(&dispute, &signature).await? {
+        state.db.release_signed_write(&signature).await?;
+        return Err(ApiError::NotFound("no link to dispute"));
+    }
+    tracing::info!("link disputed");
+    Ok(ApiJson(DisputeReceipt {
+        receipt_number: dispute.receipt_number,
+        reported_at: crate::rfc3339(now),
+    }))
 }
 
 /// `POST /api/v1/insurance/application`: idempotent; refused with `NOT_YET_ELIGIBLE` and the exact

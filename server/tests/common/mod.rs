@@ -301,6 +301,7 @@ pub fn write_purpose(method: &str, path: &str) -> Option<&'static str> {
         "/api/v1/insurance/application" => Some("insurance-application"),
         "/api/v1/mynapoint/reservation" => Some("mynapoint-reservation"),
         "/api/v1/mynapoint/application" => Some("mynapoint-application"),
+        "/api/v1/insurance/link/dispute" => Some("link-dispute"),
         _ => None,
     }
 }
@@ -512,7 +513,8 @@ impl Browser {
 /// Imports a feed given as CSV, the way `myna-server import` does.
 pub async fn import(portal: &Portal, feed: Feed, csv: &str) {
     let records = feeds::parse(feed, Format::Csv, csv).expect("valid feed");
-    portal.state.db.import(&records, 0).await.expect("import");
+    let now = portal.now.load(Ordering::SeqCst);
+    portal.state.db.import(&records, now).await.expect("import");
 }
 
 pub async fn link(portal: &Portal, person: &str) {
