@@ -349,19 +349,15 @@ impl Browser {
         purpose: &str,
         body: Value,
     ) -> Answer {
-        let challenge = self
-            .send(
-                portal,
-                "POST",
-                &format!("/api/v1/auth/challenge?purpose={purpose}"),
-                Some(body),
-                true,
-            )
-            .await;
-        let Some(nonce) = challenge.body["nonce"].as_str() else {
-            return challenge;
-        };
-        let token = sign_with(dir, ORIGIN, nonce);
+        let nonce = self.write_challenge(portal, purpose, body).await;
+        if nonce.is_empty() {
+            // Refused for its content: the write itself says why.
+            return Answer {
+                status: StatusCode::BAD_REQUEST,
+                body: Value::Null,
+            };
+        }
+        let token = sign_with(dir, ORIGIN, &nonce);
         let answer = self
             .send(portal, "POST", "/api/v1/auth/login", Some(token), true)
             .await;
