@@ -96,6 +96,13 @@ pub fn month(text: &str, japanese: bool) -> String {
     }
 }
 
+/// A date (`YYYY-MM-DD`) in the receipt's form, `2020/10/13`.
+pub fn slashed_date(date: &str) -> String {
+    date.chars()
+        .map(|c| if c == '-' { '/' } else { c })
+        .collect()
+}
+
 /// The receipt's form, `2020/10/13 17:00`.
 pub fn slashed(text: &str) -> String {
     match parse(text) {

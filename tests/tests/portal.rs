@@ -984,6 +984,68 @@ in_both_browsers!(
 );
 
 in_both_browsers!(
+    a_signature_over_other_content_writes_nothing,
+    Options::default(),
+    async |p: &mut Portal| {
+        p.open("/").await?;
+        p.see("健康保険証利用の申込").await?;
+        // A page (or anyone holding the session) has the card sign one application, then sends
+        // another: the server refuses it and writes nothing; the signed one is accepted.
+        let sent = p
+            .client
+            .execute_async(
+                r#"const done = arguments[arguments.length - 1];
+                (async () => {
+                  const session = await (await fetch('/api/v1/session')).json();
+                  const signed = JSON.stringify({ registerPortalUser: false, termsVersion: '2021-03' });
+                  const challenge = await (await fetch('/api/v1/auth/challenge?purpose=insurance-application', {
+                    method: 'POST', headers: { 'X-CSRF-Token': session.csrfToken, 'Content-Type': 'application/json' },
+                    body: signed })).json();
+                  const answer = new Promise((resolve) => window.addEventListener('message', (e) => {
+                    if (e.data && e.data.myna === 'response' && e.data.id === 4343) resolve(e.data);
+                  }));
+                  window.mynaWrite = { answer, csrf: session.csrfToken, signed };
+                  window.postMessage({ myna: 'request', id: 4343, action: 'authenticate',
+                    nonce: challenge.nonce, lang: 'ja' }, location.origin);
+                  done('sent');
+                })();"#,
+                vec![],
+            )
+            .await?;
+        ensure!(sent == "sent", "{sent}");
+        p.enter_pin(PIN).await?;
+        let outcome = p
+            .client
+            .execute_async(
+                r#"const done = arguments[arguments.length - 1];
+                window.mynaWrite.answer.then(async (reply) => {
+                  if (!reply.ok) { done(reply.error.code); return; }
+                  const r = reply.result;
+                  const login = await fetch('/api/v1/auth/login', { method: 'POST',
+                    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': window.mynaWrite.csrf },
+                    body: JSON.stringify({ certificate: r.certificate, signature: r.signature,
+                      algorithm: r.algorithm, format: r.format }) });
+                  const csrf = (await login.json()).csrfToken;
+                  const post = (body) => fetch('/api/v1/insurance/application', { method: 'POST',
+                    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body });
+                  const other = await post(JSON.stringify({ registerPortalUser: true, termsVersion: '2021-03' }));
+                  const otherCode = (await other.json()).code;
+                  const status = await (await fetch('/api/v1/insurance/status')).json();
+                  const same = await post(window.mynaWrite.signed);
+                  done([login.status, other.status, otherCode, status.application, same.status].join(' '));
+                });"#,
+                vec![],
+            )
+            .await?;
+        ensure!(
+            outcome == "200 403 WRITE_NOT_SIGNED not_applied 200",
+            "login, other content, its code, the status between, the signed content: {outcome}"
+        );
+        Ok(())
+    }
+);
+
+in_both_browsers!(
     an_older_bridge_is_named_as_what_to_update,
     Options {
         extension_protocol: Some(protocol::PROTOCOL_VERSION + 1),

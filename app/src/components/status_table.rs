@@ -73,7 +73,7 @@ pub fn StatusTable(status: InsuranceStatus) -> impl IntoView {
                         <tr><th scope="row">{tx(|l| td_string!(l, status.row_insurer))}</th><td>{link.insurer_name}</td></tr>
                         <tr><th scope="row">{tx(|l| td_string!(l, status.row_card_ids))}</th><td class="masked">{ids}</td></tr>
                         {link.as_of.map(|at| view! {
-                            <tr><th scope="row">{tx(|l| td_string!(l, status.row_as_of))}</th><td>{at.replace('-', "/")}</td></tr>
+                            <tr><th scope="row">{tx(|l| td_string!(l, status.row_as_of))}</th><td>{format::slashed_date(&at)}</td></tr>
                         })}
                     }
                 })}
