@@ -234,6 +234,8 @@ pub fn dispute_write(link: &protocol::api::InsurerLink) -> Write {
         protocol::signing::WritePurpose::LinkDispute,
         body(&protocol::api::LinkDispute {
             insurer_name: link.insurer_name.clone(),
+            symbol: link.symbol.clone(),
+            number: link.number.clone(),
             as_of: link.as_of.clone(),
         }),
     )

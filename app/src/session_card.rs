@@ -12,9 +12,14 @@ fn storage() -> Option<web_sys::Storage> {
 /// Remembers the card of a login (the `authenticate` answer's reader and card-event count);
 /// an answer without a count (an older bridge) is not watched.
 pub fn remember(token: &protocol::bridge::AuthenticateResult) {
-    if let (Some(storage), Some(events)) = (storage(), token.events) {
-        let _ = storage.set_item(KEY, &format!("{events} {}", token.reader));
-    }
+    let Some(storage) = storage() else {
+        return;
+    };
+    let _ = match token.events {
+        Some(events) => storage.set_item(KEY, &format!("{events} {}", token.reader)),
+        // An earlier login's card is not this session's.
+        None => storage.remove_item(KEY),
+    };
 }
 
 /// Forgets the card (the session ended).

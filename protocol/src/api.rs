@@ -429,6 +429,12 @@ pub enum HistoryEvent {
 pub struct LinkDispute {
     /// [`InsurerLink::insurer_name`] as shown.
     pub insurer_name: String,
+    /// [`InsurerLink::symbol`] as shown (masked).
+    #[serde(default)]
+    pub symbol: Option<String>,
+    /// [`InsurerLink::number`] as shown (masked).
+    #[serde(default)]
+    pub number: Option<String>,
     /// [`InsurerLink::as_of`] as shown.
     #[serde(default)]
     pub as_of: Option<String>,

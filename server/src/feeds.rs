@@ -129,7 +129,8 @@ struct InsurerRow {
 pub const KEPT_CHARACTERS: usize = 2;
 
 /// The last [`KEPT_CHARACTERS`] of a symbol or number of 1–20 letters and digits (full-width
-/// digits as written on insurance cards are read as ASCII); `None` when empty.
+/// digits as written on insurance cards are read as ASCII), and never the whole of a short one;
+/// `None` when empty (or when one character is all there is).
 fn last_characters(name: &str, text: Option<&str>) -> Result<Option<String>, String> {
     let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(None);
@@ -146,11 +147,9 @@ fn last_characters(name: &str, text: Option<&str>) -> Result<Option<String>, Str
     if chars.len() > 20 || !chars.iter().all(|c| c.is_alphanumeric() || *c == '-') {
         return Err(format!("{name} must be 1–20 letters or digits"));
     }
-    Ok(Some(
-        chars[chars.len().saturating_sub(KEPT_CHARACTERS)..]
-            .iter()
-            .collect(),
-    ))
+    // A short one keeps one character fewer than it has, so that none is kept whole.
+    let kept = KEPT_CHARACTERS.min(chars.len() - 1);
+    Ok((kept > 0).then(|| chars[chars.len() - kept..].iter().collect()))
 }
 
 /// A date (`YYYY-MM-DD`, JST) or an RFC 3339 time, in ms.
@@ -605,6 +604,25 @@ mod tests {
         assert!(
             messages[2].starts_with("line 4: symbol must be"),
             "{messages:?}"
+        );
+        // A short symbol or number is never kept whole.
+        let records = parse(
+            Feed::InsurerRecords,
+            Format::Csv,
+            "person_id,insurer_name,symbol,number\np-1,X,7,12\n",
+        )
+        .expect("valid");
+        let Record::InsurerRecord {
+            symbol_last,
+            number_last,
+            ..
+        } = &records[0]
+        else {
+            panic!("not an insurer record");
+        };
+        assert_eq!(
+            (symbol_last.as_deref(), number_last.as_deref()),
+            (None, Some("2"))
         );
     }
 }

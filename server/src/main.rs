@@ -58,6 +58,10 @@ enum Command {
         /// Only what was reported from this time on (RFC 3339, e.g. 2026-12-01T00:00:00+09:00).
         #[arg(long)]
         since: Option<chrono::DateTime<chrono::FixedOffset>>,
+        /// Only the links of this insurer (its name as in the insurer feed): each insurer gets
+        /// its own persons' reports.
+        #[arg(long)]
+        insurer: Option<String>,
     },
 }
 
@@ -169,12 +173,16 @@ async fn main() -> anyhow::Result<()> {
             what: Exported::Disputes,
             format,
             since,
+            insurer,
         }) => {
             let db = open_db(&settings).await?;
-            let rows = db
+            let mut rows = db
                 .disputes(since.map_or(0, |t| t.timestamp_millis()), None)
                 .await
                 .context("reading the disputes")?;
+            if let Some(insurer) = insurer {
+                rows.retain(|row| row.insurer_name.as_deref() == Some(insurer.as_str()));
+            }
             print!("{}", server::feeds::export_disputes(&rows, format)?);
             Ok(())
         }

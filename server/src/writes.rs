@@ -18,7 +18,8 @@ use protocol::{
 use crate::{error::ApiError, session::Authenticated, AppState};
 
 /// How long after the login a write may claim its signature (ms): the reservation's 「発行」 →
-/// 「予約確定」 happen on screens after the card step.
+/// 「予約確定」 happen on screens after the card step; and how long after the MyNa Point
+/// application its bulk application (F6) may follow.
 pub const SIGNED_WRITE_TTL_MS: i64 = 10 * 60 * 1000;
 
 /// The purpose under which the F6 bulk application is recorded: the MyNa Point application's
@@ -139,7 +140,7 @@ pub async fn claim(
 }
 
 /// F6: records the bulk application under the signature of the MyNa Point application this
-/// session made (the session ends with its idle timeout; a new login is a new session).
+/// session made within [`SIGNED_WRITE_TTL_MS`]; one application covers one bulk application.
 ///
 /// # Errors
 /// `WRITE_NOT_SIGNED` when the session made no such application; a database failure.
@@ -151,11 +152,12 @@ pub async fn cover_bulk(
     let now = state.now_ms();
     let Some(mut row) = state
         .db
-        .written_signed_write(
+        .take_written_signed_write(
             &auth.session.id_hash,
             WritePurpose::MynapointApplication.as_str(),
             &auth.certificate_key,
-            0,
+            now - SIGNED_WRITE_TTL_MS,
+            now,
         )
         .await?
     else {

@@ -25,7 +25,7 @@ async fn insurer_record(portal: &Portal, person: &str, as_of: &str) {
 }
 
 fn shown(name: &str, as_of: &str) -> Value {
-    json!({"insurerName": name, "asOf": as_of})
+    json!({"insurerName": name, "symbol": "＊＊45", "number": "＊＊78", "asOf": as_of})
 }
 
 #[tokio::test]
@@ -76,6 +76,12 @@ async fn the_status_shows_the_link_masked_and_a_dispute_freezes_it_with_a_receip
     browser.signer = Some(portal.card.dir().to_owned());
     browser
         .post(&portal, DISPUTE, shown("全国健康保険協会", "2026-10-01"))
+        .await
+        .refused(StatusCode::BAD_REQUEST, "INVALID_REQUEST");
+    let mut other_number = shown("全国健康保険協会", "2026-11-02");
+    other_number["number"] = json!("＊＊79");
+    browser
+        .post(&portal, DISPUTE, other_number)
         .await
         .refused(StatusCode::BAD_REQUEST, "INVALID_REQUEST");
     assert_eq!(
@@ -136,12 +142,37 @@ async fn the_status_shows_the_link_masked_and_a_dispute_freezes_it_with_a_receip
     let json: Value = serde_json::from_str(&export("json")).expect("json");
     assert_eq!(json[0]["receipt_number"].as_str(), Some(number.as_str()));
     assert_eq!(json[0]["insurer_name"], "全国健康保険協会");
-    // An insurer record dated before the report does not lift the freeze; one dated after does.
-    insurer_record(&portal, "person-1", "2026-11-02").await;
+    // Only another insurer's export lacks it.
+    let output = server_command()
+        .args([
+            "--database-url",
+            &url,
+            "export",
+            "disputes",
+            "--insurer",
+            "健康保険組合X",
+        ])
+        .output()
+        .expect("runs");
     assert_eq!(
-        browser.get(&portal, STATUS).await.body["registration"],
-        "frozen"
+        String::from_utf8_lossy(&output.stdout).lines().count(),
+        1,
+        "only the header"
     );
+    // The same record again (the insurer's feed sent whole) does not lift the freeze, nor move
+    // the link's date in the history; the same record dated later (the insurer checked it)
+    // does, as a different one would.
+    portal.advance(60_000);
+    insurer_record(&portal, "person-1", "2026-11-02").await;
+    let status = browser.get(&portal, STATUS).await.body;
+    assert_eq!(status["registration"], "frozen");
+    let events: Vec<&str> = status["history"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .filter_map(|e| e["event"].as_str())
+        .collect();
+    assert_eq!(events, ["applied", "linked", "disputed"]);
     insurer_record(&portal, "person-1", "2026-11-30").await;
     let status = browser.get(&portal, STATUS).await.body;
     assert_eq!(status["registration"], "completed", "{status}");

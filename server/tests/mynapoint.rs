@@ -432,6 +432,15 @@ async fn the_bulk_application_uses_the_card_session() {
     assert_eq!(answer.body["portalUser"], "received");
     assert_eq!(answer.body["insurance"]["application"], "received");
     assert_eq!(answer.body["insurance"]["portalUser"], "received");
+    // One signed MyNa Point application covers one bulk application.
+    browser
+        .post(
+            &portal,
+            bulk,
+            json!({"portalUser": true, "insurance": false}),
+        )
+        .await
+        .refused(StatusCode::FORBIDDEN, "WRITE_NOT_SIGNED");
     let status = browser.get(&portal, "/api/v1/insurance/status").await;
     assert_eq!(status.body, answer.body["insurance"]);
 

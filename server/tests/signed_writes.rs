@@ -375,3 +375,27 @@ async fn an_empty_purpose_is_a_login_alone() {
         .await
         .refused(StatusCode::FORBIDDEN, "WRITE_NOT_SIGNED");
 }
+
+/// A write signed in one tab survives a card step in another tab of the same session (the
+/// login moves the session to a new id; the signature follows, as the challenges do).
+#[tokio::test]
+async fn a_signature_survives_another_tabs_login() {
+    let portal = Portal::new(&[]).await;
+    let mut browser = unsigned(&portal, &portal.card, "person-1").await;
+    card_step(
+        &mut browser,
+        &portal,
+        &portal.card,
+        "insurance-application",
+        insurance(false),
+    )
+    .await;
+    // The other tab's card step: a login alone, same card.
+    let nonce = browser.challenge(&portal).await;
+    let answer = browser
+        .send_token(&portal, portal.sign(ORIGIN, &nonce))
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let answer = browser.post(&portal, INSURANCE, insurance(false)).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+}

@@ -137,11 +137,19 @@ impl Db {
         signed_write_id: &str,
     ) -> Result<bool, DbError> {
         let mut tx = self.pool.begin().await?;
+        // Only the link disputed: an insurer's record that changed since it was read is not
+        // frozen (the caller compared it; this holds under a concurrent import too).
         let frozen = sqlx::query(
-            "UPDATE insurer_records SET frozen_ms = $1 WHERE person_id = $2 AND insurer_name IS NOT NULL",
+            "UPDATE insurer_records SET frozen_ms = $1 WHERE person_id = $2 AND insurer_name = $3 \
+             AND COALESCE(symbol_last, '') = COALESCE($4, '') AND COALESCE(number_last, '') = COALESCE($5, '') \
+             AND COALESCE(as_of_ms, -1) = COALESCE($6, -1)",
         )
         .bind(dispute.reported_ms)
         .bind(&dispute.person_id)
+        .bind(&dispute.insurer_name)
+        .bind(&dispute.symbol_last)
+        .bind(&dispute.number_last)
+        .bind(dispute.as_of_ms)
         .execute(&mut *tx)
         .await?;
         if frozen.rows_affected() == 0 {

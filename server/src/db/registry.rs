@@ -51,7 +51,9 @@ impl Db {
                 .bind(*occurred_ms)
                 .bind(i64::from(*auth_certificate_revoked)),
                 // A link frozen by its person's dispute stays frozen until the insurer sends a
-                // record dated after the report (docs/feeds.md).
+                // different record, or the same one dated after the disputed one: its correction
+                // or its confirmation after checking (docs/feeds.md). The link's date in the
+                // history moves only when what it links to changes.
                 Record::InsurerRecord {
                     person_id,
                     insurer_name,
@@ -61,9 +63,17 @@ impl Db {
                 } => sqlx::query(
                     "INSERT INTO insurer_records (person_id, insurer_name, linked_ms, symbol_last, number_last, as_of_ms) \
                      VALUES ($1, $2, $3, $4, $5, $6) \
-                     ON CONFLICT (person_id) DO UPDATE SET insurer_name = excluded.insurer_name, linked_ms = excluded.linked_ms, \
-                     symbol_last = excluded.symbol_last, number_last = excluded.number_last, as_of_ms = excluded.as_of_ms, \
-                     frozen_ms = CASE WHEN excluded.as_of_ms > insurer_records.frozen_ms THEN NULL ELSE insurer_records.frozen_ms END",
+                     ON CONFLICT (person_id) DO UPDATE SET insurer_name = excluded.insurer_name, \
+                     linked_ms = CASE WHEN COALESCE(excluded.insurer_name, '') = COALESCE(insurer_records.insurer_name, '') \
+                       AND COALESCE(excluded.symbol_last, '') = COALESCE(insurer_records.symbol_last, '') \
+                       AND COALESCE(excluded.number_last, '') = COALESCE(insurer_records.number_last, '') \
+                       THEN insurer_records.linked_ms ELSE excluded.linked_ms END, \
+                     frozen_ms = CASE WHEN COALESCE(excluded.insurer_name, '') = COALESCE(insurer_records.insurer_name, '') \
+                       AND COALESCE(excluded.symbol_last, '') = COALESCE(insurer_records.symbol_last, '') \
+                       AND COALESCE(excluded.number_last, '') = COALESCE(insurer_records.number_last, '') \
+                       AND COALESCE(excluded.as_of_ms, -1) <= COALESCE(insurer_records.as_of_ms, -1) \
+                       THEN insurer_records.frozen_ms ELSE NULL END, \
+                     symbol_last = excluded.symbol_last, number_last = excluded.number_last, as_of_ms = excluded.as_of_ms",
                 )
                 .bind(person_id)
                 .bind(insurer_name)

@@ -116,17 +116,19 @@ impl Db {
         Ok(())
     }
 
-    /// The session's newest write of `purpose` made since `since_ms` by `certificate_key`
-    /// (the MyNa Point application the F6 bulk application follows).
+    /// Takes the session's newest write of `purpose` made since `since_ms` by
+    /// `certificate_key` that covered nothing yet, marking it as covering one more write now
+    /// (the MyNa Point application the F6 bulk application follows): once, in one statement.
     ///
     /// # Errors
     /// [`DbError`] when the database fails.
-    pub async fn written_signed_write(
+    pub async fn take_written_signed_write(
         &self,
         session_id_hash: &str,
         purpose: &str,
         certificate_key: &str,
         since_ms: i64,
+        now_ms: i64,
     ) -> Result<Option<SignedWriteRow>, DbError> {
         #[derive(sqlx::FromRow)]
         struct Row {
@@ -139,10 +141,13 @@ impl Db {
             expires_ms: i64,
         }
         let row: Option<Row> = sqlx::query_as(
-            "SELECT id, digest, nonce, signature, certificate, signed_ms, expires_ms FROM signed_writes \
-             WHERE session_id_hash = $1 AND purpose = $2 AND certificate_key = $3 AND written_ms >= $4 \
-             ORDER BY written_ms DESC LIMIT 1",
+            "UPDATE signed_writes SET covered_ms = $1 WHERE id = (\
+                SELECT id FROM signed_writes WHERE session_id_hash = $2 AND purpose = $3 \
+                AND certificate_key = $4 AND written_ms >= $5 AND covered_ms IS NULL \
+                ORDER BY written_ms DESC LIMIT 1) AND covered_ms IS NULL \
+             RETURNING id, digest, nonce, signature, certificate, signed_ms, expires_ms",
         )
+        .bind(now_ms)
         .bind(session_id_hash)
         .bind(purpose)
         .bind(certificate_key)
@@ -161,6 +166,20 @@ impl Db {
             signed_ms: row.signed_ms,
             expires_ms: row.expires_ms,
         }))
+    }
+
+    /// Moves a session's signatures to its new id after a login of the same person (as its
+    /// other tabs' challenges move): a write signed in one tab survives a card step in another.
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
+    pub async fn move_signed_writes(&self, from: &str, to: &str) -> Result<(), DbError> {
+        sqlx::query("UPDATE signed_writes SET session_id_hash = $1 WHERE session_id_hash = $2")
+            .bind(to)
+            .bind(from)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Records a write that another write's signature covers (F6 after F5), as written now.

@@ -43,7 +43,7 @@ pub struct ChallengeQuery {
 /// login it signs then allows that one write.
 #[utoipa::path(post, path = "/auth/challenge", tag = "auth",
     params(("X-CSRF-Token" = String, Header),
-        ("purpose" = Option<String>, Query, description = "insurance-application, mynapoint-reservation or mynapoint-application: the body is that write's request")),
+        ("purpose" = Option<String>, Query, description = "insurance-application, mynapoint-reservation, mynapoint-application or link-dispute: the body is that write's request")),
     responses((status = 200, body = Challenge), (status = "4XX", body = protocol::api::ApiErrorBody)))]
 /// # Errors
 /// [`ApiError`]: the refusals this route's OpenAPI responses list (`#[utoipa::path]`).
@@ -214,6 +214,10 @@ pub async fn login(
     // The other tabs' challenges follow the session to its new id (same person only).
     if new_csrf.is_none() {
         restore(Some(verified.nonce_index), new_id_hash.clone()).await?;
+        state
+            .db
+            .move_signed_writes(&session.id_hash, &new_id_hash)
+            .await?;
     }
     if let Some(digest) = write {
         state

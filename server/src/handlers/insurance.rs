@@ -114,7 +114,11 @@ pub async fn dispute(
         return Err(ApiError::NotFound("no link to dispute"));
     };
     let shown = shown_link(link);
-    if shown.insurer_name != request.insurer_name || shown.as_of != request.as_of {
+    if shown.insurer_name != request.insurer_name
+        || shown.symbol != request.symbol
+        || shown.number != request.number
+        || shown.as_of != request.as_of
+    {
         return Err(ApiError::InvalidRequest(
             "the link changed since it was shown: read it again".into(),
         ));
