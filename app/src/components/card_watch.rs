@@ -59,8 +59,12 @@ pub fn CardWatch(start: &'static str) -> impl IntoView {
         move || alive.store(false, Ordering::Relaxed)
     });
     spawn_local(async move {
-        while alive.load(Ordering::Relaxed) {
+        loop {
             sleep(protocol::page::PRESENCE_INTERVAL_MS).await;
+            // Unmounted meanwhile: this watch is over (another may have started).
+            if !alive.load(Ordering::Relaxed) {
+                return;
+            }
             let Some((reader, events)) = session_card::watched() else {
                 continue;
             };
@@ -68,7 +72,10 @@ pub fn CardWatch(start: &'static str) -> impl IntoView {
             // (restarting, an older bridge) is no proof the card left. The login may have
             // changed meanwhile (a second card step): only the card asked about counts.
             let left = crate::extension::presence(reader, events).await == Ok(false);
-            if !left || session_card::watched().is_none_or(|(_, now)| now != events) {
+            if !left
+                || !alive.load(Ordering::Relaxed)
+                || session_card::watched().is_none_or(|(_, now)| now != events)
+            {
                 continue;
             }
             if let Some(storage) = storage() {
