@@ -3,8 +3,8 @@
 
 use super::{Db, DbError};
 
-/// A signature over a write's content, as the login verified it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A signature over a write's content, as the login verified it (a row of `signed_writes`).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SignedWriteRow {
     /// Random id (hex).
     pub id: String,
@@ -130,22 +130,13 @@ impl Db {
         since_ms: i64,
         now_ms: i64,
     ) -> Result<Option<SignedWriteRow>, DbError> {
-        #[derive(sqlx::FromRow)]
-        struct Row {
-            id: String,
-            digest: String,
-            nonce: String,
-            signature: String,
-            certificate: String,
-            signed_ms: i64,
-            expires_ms: i64,
-        }
-        let row: Option<Row> = sqlx::query_as(
+        sqlx::query_as(
             "UPDATE signed_writes SET covered_ms = $1 WHERE id = (\
                 SELECT id FROM signed_writes WHERE session_id_hash = $2 AND purpose = $3 \
                 AND certificate_key = $4 AND written_ms >= $5 AND covered_ms IS NULL \
                 ORDER BY written_ms DESC LIMIT 1) AND covered_ms IS NULL \
-             RETURNING id, digest, nonce, signature, certificate, signed_ms, expires_ms",
+             RETURNING id, session_id_hash, purpose, digest, nonce, signature, certificate, \
+             certificate_key, signed_ms, expires_ms",
         )
         .bind(now_ms)
         .bind(session_id_hash)
@@ -153,19 +144,8 @@ impl Db {
         .bind(certificate_key)
         .bind(since_ms)
         .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|row| SignedWriteRow {
-            id: row.id,
-            session_id_hash: session_id_hash.to_owned(),
-            purpose: Some(purpose.to_owned()),
-            digest: row.digest,
-            nonce: row.nonce,
-            signature: row.signature,
-            certificate: row.certificate,
-            certificate_key: certificate_key.to_owned(),
-            signed_ms: row.signed_ms,
-            expires_ms: row.expires_ms,
-        }))
+        .await
+        .map_err(DbError::from)
     }
 
     /// Moves a session's signatures to its new id after a login of the same person (as its
@@ -206,20 +186,12 @@ impl Db {
         person_id: &str,
     ) -> Result<Vec<(SignedWriteRow, i64)>, DbError> {
         #[derive(sqlx::FromRow)]
-        struct Row {
-            id: String,
-            session_id_hash: String,
-            purpose: Option<String>,
-            digest: String,
-            nonce: String,
-            signature: String,
-            certificate: String,
-            certificate_key: String,
-            signed_ms: i64,
-            expires_ms: i64,
+        struct Written {
+            #[sqlx(flatten)]
+            row: SignedWriteRow,
             written_ms: i64,
         }
-        let rows: Vec<Row> = sqlx::query_as(
+        let rows: Vec<Written> = sqlx::query_as(
             "SELECT id, session_id_hash, purpose, digest, nonce, signature, certificate, certificate_key, \
              signed_ms, expires_ms, written_ms FROM signed_writes WHERE person_id = $1 \
              AND written_ms IS NOT NULL ORDER BY written_ms, id",
@@ -227,26 +199,7 @@ impl Db {
         .bind(person_id)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| {
-                (
-                    SignedWriteRow {
-                        id: row.id,
-                        session_id_hash: row.session_id_hash,
-                        purpose: row.purpose,
-                        digest: row.digest,
-                        nonce: row.nonce,
-                        signature: row.signature,
-                        certificate: row.certificate,
-                        certificate_key: row.certificate_key,
-                        signed_ms: row.signed_ms,
-                        expires_ms: row.expires_ms,
-                    },
-                    row.written_ms,
-                )
-            })
-            .collect())
+        Ok(rows.into_iter().map(|w| (w.row, w.written_ms)).collect())
     }
 
     /// Forgets signatures no write claimed before they expired; the number forgotten.
