@@ -250,6 +250,49 @@ pub async fn dispute(signed: Write) -> Result<protocol::api::DisputeReceipt, Api
     write("/insurance/link/dispute", signed).await
 }
 
+/// The registration's cancellation, the write its card step signs ([`Write`]).
+pub fn cancellation_write(request_certificate: bool) -> Write {
+    (
+        protocol::signing::WritePurpose::InsuranceCancellation,
+        body(&protocol::api::InsuranceCancellation {
+            request_certificate,
+        }),
+    )
+}
+
+/// The eligibility certificate's request on its own, the write its card step signs (no
+/// fields: the purpose is what is signed).
+pub fn certificate_write() -> Write {
+    (
+        protocol::signing::WritePurpose::CertificateRequest,
+        "{}".into(),
+    )
+}
+
+/// Sends the cancellation or the certificate's request its card step signed; the receipt.
+///
+/// # Errors
+/// [`ApiErrorBody`]: the server's refusal, or `NETWORK` when the server cannot be reached or
+/// its answer cannot be read.
+pub async fn insurance_request(
+    signed: Write,
+) -> Result<protocol::api::RequestReceipt, ApiErrorBody> {
+    let path = match signed.0 {
+        protocol::signing::WritePurpose::InsuranceCancellation => "/insurance/cancellation",
+        _ => "/insurance/certificate",
+    };
+    write(path, signed).await
+}
+
+/// やりとり履歴: every receipt of the card that logged in, newest first.
+///
+/// # Errors
+/// [`ApiErrorBody`]: the server's refusal, or `NETWORK` when the server cannot be reached or
+/// its answer cannot be read.
+pub async fn receipts() -> Result<protocol::api::Receipts, ApiErrorBody> {
+    call("GET", "/receipts", None).await
+}
+
 /// F2: the status table.
 ///
 /// # Errors

@@ -1,14 +1,50 @@
-//! F1 (the health-insurance use registration: terms → card → done) and F2 (its status).
+//! The health-insurance part: F1 (the health-insurance use registration: terms → card → done)
+//! and F2 (its status, the link's dispute). A part of its own without a router
+//! (`protocol::site::INSURANCE_ROUTES`): moving to the portal is a full page load.
 
 use leptos::{prelude::*, task::spawn_local};
-use leptos_router::hooks::use_navigate;
+
+use protocol::api::RequestReceipt;
 
 use crate::{
     api::{self, InsuranceStatus},
-    components::{tx, CardStep, Failure, StatusTable, StepBar, StepHeading},
+    components::{
+        tx, CardStep, CardWatch, CertificateNotice, Failure, Header, Language, MaintenanceNotice,
+        NotFound, StatusTable, StepBar, StepHeading,
+    },
     i18n::*,
     routes,
 };
+
+/// Mounts the health-insurance part on `<body>` (the `insurance` binary, `insurance.html`).
+pub fn mount() {
+    leptos::mount::mount_to_body(InsuranceApp);
+}
+
+/// The health-insurance part: the portal's header and notices around F1 or F2, whichever the
+/// path names (anything else under the part is not found).
+#[component]
+pub fn InsuranceApp() -> impl IntoView {
+    let path = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .map(|p| p.trim_end_matches('/').to_owned())
+        .unwrap_or_default();
+    view! {
+        <Language>
+            <Header/>
+            <main id="main">
+                <MaintenanceNotice/>
+                <CertificateNotice/>
+                <CardWatch start=routes::TOP/>
+                {match path.as_str() {
+                    routes::INSURANCE_APPLY => Apply().into_any(),
+                    routes::INSURANCE_STATUS => Status().into_any(),
+                    _ => NotFound().into_any(),
+                }}
+            </main>
+        </Language>
+    }
+}
 
 /// The version of the terms this build shows; the server refuses others (`TERMS_CHANGED`).
 pub const TERMS_VERSION: &str = protocol::site::PORTAL_TERMS_VERSION;
@@ -22,17 +58,17 @@ enum ApplyStep {
 }
 
 /// Logs out (best effort) and goes back to the top page.
-fn finish(navigate: impl Fn(&str, leptos_router::NavigateOptions) + 'static) {
+fn finish(go_to: impl Fn(&str) + 'static) {
     spawn_local(async move {
         let _ = api::logout().await;
-        navigate(routes::TOP, Default::default());
+        go_to(routes::TOP);
     });
 }
 
 /// F1: terms with the portal-user opt-in → card → done with the F2 table.
 #[component]
 pub fn Apply() -> impl IntoView {
-    let navigate = use_navigate();
+    let go_to = routes::use_go_to();
     let step = RwSignal::new(ApplyStep::Terms);
     let portal_user = RwSignal::new(true);
     let failure = RwSignal::new(None::<Failure>);
@@ -88,8 +124,8 @@ pub fn Apply() -> impl IntoView {
                 <p>{tx(|l| td_string!(l, apply.done_text))}</p>
                 <StatusTable status/>
                 <button type="button" class="primary" on:click={
-                    let navigate = navigate.clone();
-                    move |_| finish(navigate.clone())
+                    let go_to = go_to.clone();
+                    move |_| finish(go_to.clone())
                 }>{tx(|l| td_string!(l, apply.finish))}</button>
             }
             .into_any(),
@@ -100,9 +136,11 @@ pub fn Apply() -> impl IntoView {
 /// F2: card → the status table → 「終了」.
 #[component]
 pub fn Status() -> impl IntoView {
-    let navigate = use_navigate();
+    let go_to = routes::use_go_to();
     let status = RwSignal::new(None::<InsuranceStatus>);
     let failure = RwSignal::new(None::<Failure>);
+    // The receipt of a cancellation (`true`) or a certificate's request made on this screen.
+    let receipt = RwSignal::new(None::<(bool, RequestReceipt)>);
     let on_login = Callback::new(move |()| {
         spawn_local(async move {
             match api::insurance_status().await {
@@ -125,10 +163,12 @@ pub fn Status() -> impl IntoView {
                 <StepHeading>{tx(|l| td_string!(l, status.result_heading))}</StepHeading>
                 <p>{tx(|l| td_string!(l, status.intro))}</p>
                 <StatusTable status=found.clone()/>
-                <NotMe status=found on_status=Callback::new(move |found| status.set(Some(found)))/>
+                <NotMe status=found.clone() on_status=Callback::new(move |found| status.set(Some(found)))/>
+                <Requests status=found receipt on_status=Callback::new(move |found| status.set(Some(found)))/>
+                <p><a href=routes::HISTORY rel="external">{tx(|l| td_string!(l, status.history_link))}</a></p>
                 <button type="button" class="primary" on:click={
-                    let navigate = navigate.clone();
-                    move |_| finish(navigate.clone())
+                    let go_to = go_to.clone();
+                    move |_| finish(go_to.clone())
                 }>{tx(|l| td_string!(l, apply.finish))}</button>
             }
             .into_any(),
@@ -190,6 +230,131 @@ fn NotMe(status: InsuranceStatus, on_status: Callback<InsuranceStatus>) -> impl 
                     <button type="button" on:click=move |_| open.set(false)>{tx(|l| td_string!(l, apply.back))}</button>
                 </div>
             </Show>
+        </section>
+    }
+    .into_any()
+}
+
+/// Under the F2 table: the registration's cancellation while registered, else the eligibility
+/// certificate's request (資格確認書). The cancellation says what it changes, lets the citizen
+/// also ask for the certificate, then shows exactly what will be sent beside a card step that
+/// signs it; the certificate's request explains itself beside its card step. Either ends with
+/// the receipt, and the table again (issue 14; docs/contract.md, "Cancellation and the
+/// eligibility certificate").
+#[component]
+fn Requests(
+    status: InsuranceStatus,
+    /// The receipt of the request made on this screen, `true` for a cancellation (kept by the
+    /// status screen, which shows this anew with the new status).
+    receipt: RwSignal<Option<(bool, RequestReceipt)>>,
+    on_status: Callback<InsuranceStatus>,
+) -> impl IntoView {
+    let registered = status.application == api::ApplicationState::Received;
+    let asked = status
+        .history
+        .last()
+        .is_some_and(|entry| entry.event == api::HistoryEvent::CertificateRequested);
+    // 0: closed; 1: explained; 2: confirmed, the card step.
+    let stage = RwSignal::new(0u8);
+    let certificate = RwSignal::new(true);
+    let failure = RwSignal::new(None::<Failure>);
+    let on_login = Callback::new(move |()| {
+        let signed = if registered {
+            api::cancellation_write(certificate.get_untracked())
+        } else {
+            api::certificate_write()
+        };
+        spawn_local(async move {
+            let done = match api::insurance_request(signed).await {
+                Ok(made) => api::insurance_status().await.map(|found| (made, found)),
+                Err(error) => Err(error),
+            };
+            match done {
+                Ok((made, found)) => {
+                    receipt.set(Some((registered, made)));
+                    on_status.run(found);
+                }
+                Err(error) => failure.set(Some(Failure::Api(error))),
+            }
+        });
+    });
+    if let Some((cancelled, made)) = receipt.get_untracked() {
+        return view! {
+            <section class="insurance-request">
+                <p class="ok" role="status">
+                    {if cancelled {
+                        tx(|l| td_string!(l, status.cancel_done))
+                    } else {
+                        tx(|l| td_string!(l, status.certificate_done))
+                    }}" "
+                    {tx(|l| td_string!(l, status.receipt_number))}": "<span class="receipt-number">{made.receipt_number.clone()}</span>
+                </p>
+                <Show when=move || made.certificate><p>{tx(|l| td_string!(l, status.certificate_sent))}</p></Show>
+            </section>
+        }
+        .into_any();
+    }
+    if !registered && asked {
+        return ().into_any();
+    }
+    let back = move |_| stage.update(|s| *s = s.saturating_sub(1));
+    view! {
+        <section class="insurance-request">
+            {move || match (stage.get(), registered) {
+                (0, true) => view! {
+                    <button type="button" class="cancel-button" on:click=move |_| stage.set(1)>{tx(|l| td_string!(l, status.cancel))}</button>
+                }.into_any(),
+                (0, false) => view! {
+                    <button type="button" class="certificate-button" on:click=move |_| stage.set(2)>{tx(|l| td_string!(l, status.certificate))}</button>
+                }.into_any(),
+                (1, _) => view! {
+                    <h3>{tx(|l| td_string!(l, status.cancel))}</h3>
+                    <p>{tx(|l| td_string!(l, status.cancel_text))}</p>
+                    <ul>
+                        <li>{tx(|l| td_string!(l, status.cancel_effect_1))}</li>
+                        <li>{tx(|l| td_string!(l, status.cancel_effect_2))}</li>
+                        <li>{tx(|l| td_string!(l, status.cancel_effect_3))}</li>
+                        <li>{tx(|l| td_string!(l, status.cancel_effect_4))}</li>
+                    </ul>
+                    <label class="checkbox">
+                        <input type="checkbox" name="certificate"
+                            prop:checked=move || certificate.get()
+                            on:change=move |ev| certificate.set(event_target_checked(&ev))/>
+                        {tx(|l| td_string!(l, status.cancel_certificate))}
+                    </label>
+                    <div class="buttons">
+                        <button type="button" on:click=back>{tx(|l| td_string!(l, apply.back))}</button>
+                        <button type="button" class="primary" on:click=move |_| stage.set(2)>{tx(|l| td_string!(l, status.cancel_next))}</button>
+                    </div>
+                }.into_any(),
+                (_, true) => view! {
+                    <h3>{tx(|l| td_string!(l, status.cancel_confirm_heading))}</h3>
+                    <ul class="confirm-list">
+                        <li>{tx(|l| td_string!(l, status.cancel_confirm_what))}</li>
+                        <li>{if certificate.get_untracked() {
+                            tx(|l| td_string!(l, status.cancel_confirm_certificate))
+                        } else {
+                            tx(|l| td_string!(l, status.cancel_confirm_no_certificate))
+                        }}</li>
+                    </ul>
+                    <h4>{tx(|l| td_string!(l, status.cancel_card))}</h4>
+                    <CardStep service=protocol::maintenance::Scope::Insurance submit=tx(|l| td_string!(l, status.cancel_submit)).into_any()
+                        on_login failure guide="card-pin-status" write=api::cancellation_write(certificate.get_untracked())/>
+                    <div class="buttons">
+                        <button type="button" on:click=back>{tx(|l| td_string!(l, apply.back))}</button>
+                    </div>
+                }.into_any(),
+                (_, false) => view! {
+                    <h3>{tx(|l| td_string!(l, status.certificate))}</h3>
+                    <p>{tx(|l| td_string!(l, status.certificate_text))}</p>
+                    <h4>{tx(|l| td_string!(l, status.certificate_card))}</h4>
+                    <CardStep service=protocol::maintenance::Scope::Insurance submit=tx(|l| td_string!(l, status.certificate_submit)).into_any()
+                        on_login failure guide="card-pin-status" write=api::certificate_write()/>
+                    <div class="buttons">
+                        <button type="button" on:click=move |_| stage.set(0)>{tx(|l| td_string!(l, apply.back))}</button>
+                    </div>
+                }.into_any(),
+            }}
         </section>
     }
     .into_any()

@@ -1,7 +1,8 @@
 //! The portal's single-page app (Leptos, client-side rendered).
 //!
-//! Four parts, each its own binary and wasm: the portal ([`App`], `src/main.rs`: `portal`,
-//! `insurance`, `diagnosis`) and MyNa Point's three ([`mynapoint`], `src/bin/`). Every path is
+//! Six parts, each its own binary and wasm: the portal ([`App`], `src/main.rs`: `portal`), the
+//! health-insurance part ([`insurance`]), MyNa Point's three ([`mynapoint`]) and the
+//! self-diagnosis ([`diagnosis`]) (`src/bin/`). Every path is
 //! named in `routes`; `components` holds what the screens share, one concern per file; each
 //! flow has its module. Pure logic (`card`, `format`, `kiosk`, `validate`, `diagnosis::checks`)
 //! is tested natively; `api` and `extension` talk to the server and the extension.
@@ -21,6 +22,7 @@ pub mod content;
 pub mod diagnosis;
 pub mod extension;
 pub mod format;
+pub mod history;
 pub mod insurance;
 pub mod kiosk;
 pub mod mynapoint;
@@ -42,10 +44,11 @@ pub fn mount() {
     leptos::mount::mount_to_body(App);
 }
 
-/// The portal: F0 top page, F1 application, F2 status, F7 information, the terms; any other
-/// path is 「ページが見つかりません」 (the server answers it with 404: `protocol::site`). MyNa Point is
-/// three parts of its own (`mynapoint::App`, `mynapoint::ApplyApp`, `mynapoint::ReceiptApp`)
-/// and the self-diagnosis one more (`diagnosis::DiagnosisApp`), each with its own wasm, so that
+/// The portal: F0 top page, やりとり履歴, F7 information, the terms; any other path is
+/// 「ページが見つかりません」 (the server answers it with 404: `protocol::site`). F1 and F2 are a
+/// part of their own (`insurance::InsuranceApp`), MyNa Point three (`mynapoint::App`,
+/// `mynapoint::ApplyApp`, `mynapoint::ReceiptApp`) and the self-diagnosis one more
+/// (`diagnosis::DiagnosisApp`), each with its own wasm, so that
 /// no part's first page loads the others' screens; links between the parts are full page loads
 /// (`rel="external"`).
 #[component]
@@ -60,8 +63,7 @@ pub fn App() -> impl IntoView {
                     <components::CardWatch start=routes::TOP/>
                     <Routes fallback=components::NotFound>
                         <Route path=path!("/") view=portal::Top/>
-                        <Route path=path!("/insurance/apply") view=insurance::Apply/>
-                        <Route path=path!("/insurance/status") view=insurance::Status/>
+                        <Route path=path!("/history") view=history::History/>
                         <Route path=path!("/info") view=portal::Info/>
                         <Route path=path!("/terms") view=portal::Terms/>
                         <Route path=path!("/terms/mynapoint") view=portal::PointTerms/>

@@ -17,8 +17,8 @@ pub fn Top() -> impl IntoView {
         <section class="card-panel" aria-labelledby="insurance-title">
             <h2 id="insurance-title">{tx(|l| td_string!(l, top.insurance_title))}</h2>
             <ul class="actions">
-                <li><a class="button primary" href=routes::INSURANCE_APPLY>{tx(|l| td_string!(l, top.apply))}</a></li>
-                <li><a class="button" href=routes::INSURANCE_STATUS>{tx(|l| td_string!(l, top.check_status))}</a></li>
+                <li><a class="button primary" href=routes::INSURANCE_APPLY rel="external">{tx(|l| td_string!(l, top.apply))}</a></li>
+                <li><a class="button" href=routes::INSURANCE_STATUS rel="external">{tx(|l| td_string!(l, top.check_status))}</a></li>
                 <li><a class="button" href=routes::INFO>{tx(|l| td_string!(l, top.details))}</a></li>
             </ul>
             <p class="note">{tx(|l| td_string!(l, top.card_needed))}</p>
@@ -30,6 +30,13 @@ pub fn Top() -> impl IntoView {
                 <li><a class="button" href=routes::MYNAPOINT_APPLY rel="external">{tx(|l| td_string!(l, top.mynapoint_apply))}</a></li>
             </ul>
             <p>{tx(|l| td_string!(l, top.mynapoint_text))}</p>
+        </section>
+        <section class="card-panel" aria-labelledby="history-title">
+            <h2 id="history-title">{tx(|l| td_string!(l, history.title))}</h2>
+            <p>{tx(|l| td_string!(l, top.history_text))}</p>
+            <ul class="actions">
+                <li><a class="button" href=routes::HISTORY>{tx(|l| td_string!(l, top.history))}</a></li>
+            </ul>
         </section>
         <section class="card-panel" aria-labelledby="prepare-title">
             <h2 id="prepare-title">{tx(|l| td_string!(l, top.prepare_title))}</h2>

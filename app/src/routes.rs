@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 
 pub use protocol::site::{
-    DIAGNOSIS, INFO, INSURANCE_APPLY, INSURANCE_STATUS, MYNAPOINT, MYNAPOINT_APPLY,
+    DIAGNOSIS, HISTORY, INFO, INSURANCE_APPLY, INSURANCE_STATUS, MYNAPOINT, MYNAPOINT_APPLY,
     MYNAPOINT_KIOSK, MYNAPOINT_RECEIPT, MYNAPOINT_RESERVE, TERMS, TERMS_MYNAPOINT, TOP,
 };
 
@@ -16,13 +16,14 @@ pub const INSTALL: &str = "/info#install";
 /// F5 continued right after a reservation (the MyKey ID is read from the session).
 pub const MYNAPOINT_APPLY_CONTINUE: &str = "/mynapoint/apply?continue=1";
 
-/// Whether the page is another part's than the portal's (MyNa Point's, the self-diagnosis):
+/// Whether the page is another part's than the portal's (health insurance, MyNa Point's, the
+/// self-diagnosis):
 /// links to the portal's pages are then full page loads (`rel="external"`), which the router
 /// leaves to the browser.
 pub fn outside_portal() -> bool {
     web_sys::window()
         .and_then(|w| w.location().pathname().ok())
-        .is_some_and(|path| path.starts_with(MYNAPOINT) || path.starts_with(DIAGNOSIS))
+        .is_some_and(|path| protocol::site::part_of(&path).is_none_or(|part| !part.is_empty()))
 }
 
 /// What a page load to another part does instead, where one would end the page: a browser

@@ -36,19 +36,17 @@ async fn read_card(root: &web_sys::HtmlElement) {
     press(root, ".card-step button.primary").await;
 }
 
-async fn at(expected: &str) {
-    assert!(
-        until(5000, || path() == expected).await,
-        "expected {expected}, at {}",
-        path()
-    );
-}
-
 #[wasm_bindgen_test]
 async fn f1_application_with_the_portal_user_opt_in_then_f2_status() {
     let root = start("ready");
     go("/insurance/apply");
-    let _app = mount(&root, app::App);
+    // Where the part sends the citizen with a full page load (which would end this test's page).
+    let loaded = RwSignal::new(None::<String>);
+    let page_load = app::routes::PageLoad(Callback::new(move |path| loaded.set(Some(path))));
+    let apply = mount(&root, move || {
+        provide_context(page_load);
+        view! { <app::insurance::InsuranceApp/> }
+    });
     // Step 1: terms, the opt-in checked by default, the step bar on step 1.
     see(&root, &ja("apply.terms_heading")).await;
     let current = find(&root, "li[aria-current=step]").expect("current step");
@@ -82,10 +80,25 @@ async fn f1_application_with_the_portal_user_opt_in_then_f2_status() {
     assert!(text(&root).contains(&ja("status.row_portal_user")));
     assert!(text(&root).contains(&ja("status.received")));
     press(&root, "button.primary").await;
-    at("/").await;
+    assert!(
+        until(5000, || loaded.get_untracked().as_deref() == Some("/")).await,
+        "「終了」 goes back to the top page: {:?}",
+        loaded.get_untracked()
+    );
+    drop(apply);
+    // F2 from the top page (a link to the other part): the card, then the same table.
+    let root = start("ready");
+    go("/");
+    let top = mount(&root, app::App);
     see(&root, &ja("top.check_status")).await;
-    // F2 from the top page: the card, then the same table.
-    press(&root, "a[href='/insurance/status']").await;
+    assert!(find(&root, "a[href='/insurance/status'][rel=external]").is_some());
+    drop(top);
+    let root = start("ready");
+    go("/insurance/status");
+    let _status = mount(&root, move || {
+        provide_context(page_load);
+        view! { <app::insurance::InsuranceApp/> }
+    });
     see(&root, &ja("status.card_heading")).await;
     read_card(&root).await;
     see(&root, &ja("status.result_heading")).await;

@@ -81,6 +81,10 @@ pub enum ApiCode {
     /// session (never signed, signed for other content, already used, or expired;
     /// `docs/contract.md`, "Signed writes").
     WriteNotSigned,
+    /// The card is registered as the health-insurance card: the eligibility certificate
+    /// (資格確認書) is for people without the registration (cancel it first; the cancellation
+    /// can ask for the certificate).
+    StillRegistered,
     /// An internal failure (logged by the server, never described on the wire).
     Internal,
     /// Never sent by the server: the page could not reach it, or could not read its answer.
@@ -93,7 +97,7 @@ pub enum ApiCode {
 
 impl ApiCode {
     /// Every code, for tests that each has its text and its wire spelling.
-    pub const ALL: [Self; 36] = [
+    pub const ALL: [Self; 37] = [
         Self::InvalidRequest,
         Self::TooLarge,
         Self::CsrfFailed,
@@ -127,6 +131,7 @@ impl ApiCode {
         Self::NotFound,
         Self::Maintenance,
         Self::WriteNotSigned,
+        Self::StillRegistered,
         Self::Internal,
         Self::Network,
         Self::Unknown,
@@ -168,6 +173,7 @@ impl ApiCode {
             Self::NotFound => "NOT_FOUND",
             Self::Maintenance => "MAINTENANCE",
             Self::WriteNotSigned => "WRITE_NOT_SIGNED",
+            Self::StillRegistered => "STILL_REGISTERED",
             Self::Internal => "INTERNAL",
             Self::Network => "NETWORK",
             Self::Unknown => "UNKNOWN",
@@ -357,6 +363,9 @@ pub enum ApplicationState {
     Received,
     /// Not applied yet.
     NotApplied,
+    /// The registration was cancelled (`POST /insurance/cancellation`); a new application
+    /// registers again.
+    Cancelled,
 }
 
 /// 健康保険証としての登録状況.
@@ -403,7 +412,7 @@ pub struct HistoryEntry {
     pub at: String,
     /// What happened.
     pub event: HistoryEvent,
-    /// The receipt's number, for a dispute.
+    /// The receipt's number, where the event is a write with one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receipt_number: Option<String>,
 }
@@ -419,6 +428,10 @@ pub enum HistoryEvent {
     Linked,
     /// The person reported that the link is not theirs.
     Disputed,
+    /// The person cancelled the registration.
+    Cancelled,
+    /// The person asked for the eligibility certificate (資格確認書).
+    CertificateRequested,
 }
 
 /// `POST /insurance/link/dispute`: 「これは私ではない」 for the link as the page showed it (the
@@ -449,6 +462,103 @@ pub struct DisputeReceipt {
     pub receipt_number: String,
     /// When it was received (RFC 3339, JST).
     pub reported_at: String,
+}
+
+/// `POST /insurance/cancellation`: cancels the health-insurance use registration (the card
+/// signs exactly this, `docs/contract.md`, "Cancellation and the eligibility certificate").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InsuranceCancellation {
+    /// Also ask the insurer for the eligibility certificate (資格確認書).
+    pub request_certificate: bool,
+}
+
+/// `POST /insurance/certificate`: asks the insurer for the eligibility certificate (資格確認書)
+/// without the registration. Nothing but the request itself: the insurer sends it to the
+/// address it holds (the portal never stores an address).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CertificateRequest {}
+
+/// The receipt of a cancellation or an eligibility certificate's request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct RequestReceipt {
+    /// 受付番号 (`XXXX XXXX XXXX XXXX XXXX`).
+    pub receipt_number: String,
+    /// When it was received (RFC 3339, JST).
+    pub received_at: String,
+    /// Whether the insurer is asked for the eligibility certificate.
+    pub certificate: bool,
+}
+
+/// What a receipt of やりとり履歴 is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ReceiptKind {
+    /// F1 (or F6's bulk application): the health-insurance use registration.
+    InsuranceApplication,
+    /// Its cancellation.
+    InsuranceCancellation,
+    /// The eligibility certificate's request, on its own.
+    CertificateRequest,
+    /// 「これは私ではない」.
+    LinkDispute,
+    /// F4: the MyKey ID's reservation.
+    MynapointReservation,
+    /// F5: the MyNa Point application.
+    MynapointApplication,
+}
+
+/// Where a receipt's write stands now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ReceiptStatus {
+    /// Received; nothing further is expected of the portal (a request passed to the insurer, a
+    /// MyNa Point application).
+    Received,
+    /// The registration waits for the insurer's record.
+    Preparing,
+    /// Done: the registration is complete, the MyKey ID is set.
+    Completed,
+    /// The insurer has no record of the person: ask the insurer.
+    ContactInsurer,
+    /// The registration's link is frozen by a dispute.
+    Frozen,
+    /// The registration was cancelled later.
+    Cancelled,
+    /// A dispute the insurer has answered with a different or newer record.
+    Resolved,
+}
+
+/// One receipt of やりとり履歴 (`GET /receipts`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ReceiptEntry {
+    /// What was written.
+    pub kind: ReceiptKind,
+    /// When (RFC 3339, JST).
+    pub at: String,
+    /// 受付番号; absent for a write received before receipts were numbered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt_number: Option<String>,
+    /// Where it stands now.
+    pub status: ReceiptStatus,
+}
+
+/// `GET /receipts`: every receipt of the person, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Receipts {
+    /// The receipts, newest first.
+    pub receipts: Vec<ReceiptEntry>,
 }
 
 /// A request that was received (マイナポータルの利用者登録).

@@ -46,15 +46,21 @@ pub enum WritePurpose {
     MynapointApplication,
     /// 「これは私ではない」: `POST /insurance/link/dispute`.
     LinkDispute,
+    /// The registration's cancellation: `POST /insurance/cancellation`.
+    InsuranceCancellation,
+    /// The eligibility certificate's request: `POST /insurance/certificate`.
+    CertificateRequest,
 }
 
 impl WritePurpose {
     /// Every purpose, for tests and documentation.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 6] = [
         Self::InsuranceApplication,
         Self::MynapointReservation,
         Self::MynapointApplication,
         Self::LinkDispute,
+        Self::InsuranceCancellation,
+        Self::CertificateRequest,
     ];
 
     /// The wire name.
@@ -64,6 +70,8 @@ impl WritePurpose {
             Self::MynapointReservation => "mynapoint-reservation",
             Self::MynapointApplication => "mynapoint-application",
             Self::LinkDispute => "link-dispute",
+            Self::InsuranceCancellation => "insurance-cancellation",
+            Self::CertificateRequest => "certificate-request",
         }
     }
 }

@@ -16,15 +16,19 @@ pub const TERMS: &str = "/terms";
 /// MyNa Point's terms.
 pub const TERMS_MYNAPOINT: &str = "/terms/mynapoint";
 
+/// やりとり履歴: every receipt of the person, after a card login (issue 14).
+pub const HISTORY: &str = "/history";
+
 /// The portal's client-side routes (`app/src/lib.rs`).
-pub const PORTAL_ROUTES: &[&str] = &[
-    TOP,
-    INSURANCE_APPLY,
-    INSURANCE_STATUS,
-    INFO,
-    TERMS,
-    TERMS_MYNAPOINT,
-];
+pub const PORTAL_ROUTES: &[&str] = &[TOP, HISTORY, INFO, TERMS, TERMS_MYNAPOINT];
+
+/// The health-insurance part (F1, F2 with the link's dispute, the cancellation and the
+/// eligibility certificate's request): its entry page is `insurance/index.html`. A part of its
+/// own, without a router, so that the portal's first page keeps room (BENCHMARKS.md, "SPA").
+pub const INSURANCE_PREFIX: &str = "/insurance";
+
+/// The routes of the health-insurance part (`app/src/insurance.rs`, `InsuranceApp`).
+pub const INSURANCE_ROUTES: &[&str] = &[INSURANCE_APPLY, INSURANCE_STATUS];
 
 /// MyNa Point's start and reservation part: its entry page is `mynapoint/index.html`.
 pub const MYNAPOINT_PREFIX: &str = "/mynapoint";
@@ -70,10 +74,11 @@ pub const DIAGNOSIS_ROUTES: &[&str] = &[DIAGNOSIS];
 
 /// The routes of the part whose entry page is answered under `prefix` (`""` for the portal,
 /// [`MYNAPOINT_PREFIX`], [`MYNAPOINT_APPLY_PREFIX`], [`MYNAPOINT_RECEIPT_PREFIX`],
-/// [`DIAGNOSIS_PREFIX`]); none for an unknown part.
+/// [`DIAGNOSIS_PREFIX`], [`INSURANCE_PREFIX`]); none for an unknown part.
 pub fn routes(prefix: &str) -> &'static [&'static str] {
     match prefix {
         "" => PORTAL_ROUTES,
+        INSURANCE_PREFIX => INSURANCE_ROUTES,
         MYNAPOINT_PREFIX => MYNAPOINT_ROUTES,
         MYNAPOINT_APPLY_PREFIX => MYNAPOINT_APPLY_ROUTES,
         MYNAPOINT_RECEIPT_PREFIX => MYNAPOINT_RECEIPT_ROUTES,
@@ -91,6 +96,7 @@ pub fn part_of(path: &str) -> Option<&'static str> {
         MYNAPOINT_RECEIPT_PREFIX,
         MYNAPOINT_PREFIX,
         DIAGNOSIS_PREFIX,
+        INSURANCE_PREFIX,
         "",
     ]
     .into_iter()
@@ -116,6 +122,7 @@ mod tests {
             .chain(MYNAPOINT_APPLY_ROUTES)
             .chain(MYNAPOINT_RECEIPT_ROUTES)
             .chain(DIAGNOSIS_ROUTES)
+            .chain(INSURANCE_ROUTES)
             .copied()
             .collect();
         assert!(all
@@ -130,6 +137,7 @@ mod tests {
                 + MYNAPOINT_APPLY_ROUTES.len()
                 + MYNAPOINT_RECEIPT_ROUTES.len()
                 + DIAGNOSIS_ROUTES.len()
+                + INSURANCE_ROUTES.len()
         );
         assert!(!PORTAL_ROUTES
             .iter()
@@ -150,6 +158,8 @@ mod tests {
             Some(MYNAPOINT_RECEIPT_PREFIX)
         );
         assert_eq!(part_of("/diagnosis"), Some(DIAGNOSIS_PREFIX));
+        assert_eq!(part_of("/insurance/status"), Some(INSURANCE_PREFIX));
+        assert_eq!(part_of("/history"), Some(""));
         assert_eq!(part_of("/mynapoint/nope"), None);
     }
 
@@ -159,6 +169,9 @@ mod tests {
         assert!(routes(MYNAPOINT_PREFIX)
             .iter()
             .all(|r| r.starts_with(MYNAPOINT_PREFIX)));
+        assert!(routes(INSURANCE_PREFIX)
+            .iter()
+            .all(|r| r.starts_with(INSURANCE_PREFIX)));
         assert!(routes("/other").is_empty());
     }
 }

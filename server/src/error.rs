@@ -101,6 +101,9 @@ pub enum ApiError {
     /// (`crate::writes`).
     #[error("this write needs the card's signature over its content: read the card again")]
     WriteNotSigned,
+    /// The eligibility certificate while the card is registered.
+    #[error("the card is registered as the health-insurance card: cancel the registration first")]
+    StillRegistered,
     /// An internal failure (logged, never shown).
     #[error("internal error")]
     Internal(String),
@@ -161,6 +164,7 @@ impl ApiError {
             Self::NotFound(_) => ApiCode::NotFound,
             Self::Maintenance { .. } => ApiCode::Maintenance,
             Self::WriteNotSigned => ApiCode::WriteNotSigned,
+            Self::StillRegistered => ApiCode::StillRegistered,
             Self::Internal(_) => ApiCode::Internal,
         }
     }
@@ -174,7 +178,8 @@ impl ApiError {
             Self::KioskNotAvailable
             | Self::MykeyRequired
             | Self::AlreadyApplied
-            | Self::PaymentIdTaken => StatusCode::CONFLICT,
+            | Self::PaymentIdTaken
+            | Self::StillRegistered => StatusCode::CONFLICT,
             Self::ProviderRejected => StatusCode::UNPROCESSABLE_ENTITY,
             Self::ProviderUnavailable => StatusCode::BAD_GATEWAY,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,

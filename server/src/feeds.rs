@@ -324,28 +324,98 @@ pub fn export_disputes(
             reported_at: crate::rfc3339(row.reported_ms),
         })
         .collect();
+    write_rows(
+        &out,
+        &[
+            "receipt_number",
+            "person_id",
+            "insurer_name",
+            "symbol_last",
+            "number_last",
+            "as_of",
+            "reported_at",
+        ],
+        format,
+    )
+}
+
+/// One cancellation or eligibility certificate's request as the insurers' export writes it
+/// (`myna-server export requests`).
+#[derive(Debug, Serialize)]
+struct RequestOut<'a> {
+    receipt_number: &'a str,
+    person_id: &'a str,
+    kind: &'a str,
+    certificate: bool,
+    insurer_name: &'a str,
+    symbol_last: &'a str,
+    number_last: &'a str,
+    application_receipt: &'a str,
+    received_at: String,
+}
+
+/// The columns of [`export_requests`], in order.
+const REQUEST_COLUMNS: [&str; 9] = [
+    "receipt_number",
+    "person_id",
+    "kind",
+    "certificate",
+    "insurer_name",
+    "symbol_last",
+    "number_last",
+    "application_receipt",
+    "received_at",
+];
+
+/// The cancellations (`kind` `cancellation`: the insurer stops treating the card as the
+/// insurance card; `certificate` `true` when the person also asked for the eligibility
+/// certificate) and the certificate requests on their own (`kind` `certificate`) in `format`,
+/// as [`export_disputes`] writes: CSV with a header line or a JSON array, times in JST, absent
+/// values empty.
+///
+/// # Errors
+/// When the CSV writer fails (it writes to memory: only on a bug).
+pub fn export_requests(
+    rows: &[crate::db::InsuranceRequestRow],
+    format: Format,
+) -> Result<String, std::io::Error> {
+    let out: Vec<RequestOut<'_>> = rows
+        .iter()
+        .map(|row| RequestOut {
+            receipt_number: &row.receipt_number,
+            person_id: &row.person_id,
+            kind: row.kind.as_str(),
+            certificate: row.certificate,
+            insurer_name: row.insurer_name.as_deref().unwrap_or(""),
+            symbol_last: row.symbol_last.as_deref().unwrap_or(""),
+            number_last: row.number_last.as_deref().unwrap_or(""),
+            application_receipt: row.application_receipt.as_deref().unwrap_or(""),
+            received_at: crate::rfc3339(row.made_ms),
+        })
+        .collect();
+    write_rows(&out, &REQUEST_COLUMNS, format)
+}
+
+/// `rows` as CSV (a header line of `columns`, also when there are no rows) or as a JSON array.
+fn write_rows<T: Serialize>(
+    rows: &[T],
+    columns: &[&str],
+    format: Format,
+) -> Result<String, std::io::Error> {
     match format {
         Format::Json => {
-            let mut text = serde_json::to_string_pretty(&out).map_err(std::io::Error::other)?;
+            let mut text = serde_json::to_string_pretty(rows).map_err(std::io::Error::other)?;
             text.push('\n');
             Ok(text)
         }
         Format::Csv => {
             let mut writer = csv::Writer::from_writer(Vec::new());
-            if out.is_empty() {
+            if rows.is_empty() {
                 writer
-                    .write_record([
-                        "receipt_number",
-                        "person_id",
-                        "insurer_name",
-                        "symbol_last",
-                        "number_last",
-                        "as_of",
-                        "reported_at",
-                    ])
+                    .write_record(columns)
                     .map_err(std::io::Error::other)?;
             }
-            for row in &out {
+            for row in rows {
                 writer.serialize(row).map_err(std::io::Error::other)?;
             }
             let bytes = writer.into_inner().map_err(|e| e.into_error())?;

@@ -148,7 +148,7 @@ struct ApiDoc;
 
 /// The API's routes (relative to `/api/v1`) and the OpenAPI document generated from them.
 fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    use handlers::{auth, insurance, mynapoint, service, session};
+    use handlers::{auth, insurance, mynapoint, receipts, service, session};
     use utoipa::OpenApi as _;
     use utoipa_axum::{router::OpenApiRouter, routes};
     OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -159,6 +159,9 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(insurance::apply))
         .routes(routes!(insurance::status))
         .routes(routes!(insurance::dispute))
+        .routes(routes!(insurance::cancel))
+        .routes(routes!(insurance::request_certificate))
+        .routes(routes!(receipts::list))
         .routes(routes!(mynapoint::reserve, mynapoint::reservation))
         .routes(routes!(mynapoint::services))
         .routes(routes!(mynapoint::apply, mynapoint::application))

@@ -46,8 +46,10 @@ enum Command {
         #[command(subcommand)]
         action: MaintenanceAction,
     },
-    /// Write what the insurers need to stdout: `disputes`, the links their persons reported as
-    /// not theirs (「これは私ではない」), oldest first (docs/feeds.md, "Exports").
+    /// Write what the insurers need to stdout, oldest first (docs/feeds.md, "Exports"):
+    /// `disputes`, the links their persons reported as not theirs (「これは私ではない」);
+    /// `requests`, the registrations cancelled online and the eligibility certificates asked
+    /// for.
     Export {
         /// What to export.
         #[arg(value_enum)]
@@ -55,11 +57,11 @@ enum Command {
         /// The output's format.
         #[arg(long, value_enum, default_value = "csv")]
         format: Format,
-        /// Only what was reported from this time on (RFC 3339, e.g. 2026-12-01T00:00:00+09:00).
+        /// Only what was received from this time on (RFC 3339, e.g. 2026-12-01T00:00:00+09:00).
         #[arg(long)]
         since: Option<chrono::DateTime<chrono::FixedOffset>>,
-        /// Only the links of this insurer (its name as in the insurer feed): each insurer gets
-        /// its own persons' reports.
+        /// Only this insurer's (its name as in the insurer feed): each insurer gets its own
+        /// persons' reports and requests.
         #[arg(long)]
         insurer: Option<String>,
     },
@@ -70,6 +72,8 @@ enum Command {
 enum Exported {
     /// The disputed links.
     Disputes,
+    /// The cancellations and the eligibility certificate's requests.
+    Requests,
 }
 
 /// What `maintenance` does.
@@ -170,20 +174,37 @@ async fn main() -> anyhow::Result<()> {
         }
         Some(Command::Maintenance { action }) => maintenance(settings, action).await,
         Some(Command::Export {
-            what: Exported::Disputes,
+            what,
             format,
             since,
             insurer,
         }) => {
             let db = open_db(&settings).await?;
-            let mut rows = db
-                .disputes(since.map_or(0, |t| t.timestamp_millis()), None)
-                .await
-                .context("reading the disputes")?;
-            if let Some(insurer) = insurer {
-                rows.retain(|row| row.insurer_name.as_deref() == Some(insurer.as_str()));
-            }
-            print!("{}", server::feeds::export_disputes(&rows, format)?);
+            let since = since.map_or(0, |t| t.timestamp_millis());
+            let of_insurer = |name: &Option<String>| {
+                insurer
+                    .as_deref()
+                    .is_none_or(|insurer| name.as_deref() == Some(insurer))
+            };
+            let text = match what {
+                Exported::Disputes => {
+                    let mut rows = db
+                        .disputes(since, None)
+                        .await
+                        .context("reading the disputes")?;
+                    rows.retain(|row| of_insurer(&row.insurer_name));
+                    server::feeds::export_disputes(&rows, format)?
+                }
+                Exported::Requests => {
+                    let mut rows = db
+                        .insurance_requests(since, None)
+                        .await
+                        .context("reading the requests")?;
+                    rows.retain(|row| of_insurer(&row.insurer_name));
+                    server::feeds::export_requests(&rows, format)?
+                }
+            };
+            print!("{text}");
             Ok(())
         }
     }

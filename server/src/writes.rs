@@ -11,7 +11,10 @@
 //! and the stored signature is the evidence behind the receipt.
 
 use protocol::{
-    api::{InsuranceApplication, LinkDispute, PointApplication},
+    api::{
+        CertificateRequest, InsuranceApplication, InsuranceCancellation, LinkDispute,
+        PointApplication,
+    },
     signing::{write_digest, WritePurpose},
 };
 
@@ -47,7 +50,25 @@ pub fn content(state: &AppState, purpose: WritePurpose, body: &[u8]) -> Result<V
             point_content(state, &parse::<PointApplication>(body)?)
         }
         WritePurpose::LinkDispute => Ok(dispute_content(&parse::<LinkDispute>(body)?)),
+        WritePurpose::InsuranceCancellation => {
+            Ok(cancellation_content(&parse::<InsuranceCancellation>(body)?))
+        }
+        WritePurpose::CertificateRequest => {
+            parse::<CertificateRequest>(body)?;
+            Ok(certificate_content())
+        }
     }
+}
+
+/// A cancellation's content: the request as it is (one flag).
+pub fn cancellation_content(cancellation: &InsuranceCancellation) -> Vec<u8> {
+    // Serialising a struct of a bool cannot fail.
+    serde_json::to_vec(cancellation).unwrap_or_default()
+}
+
+/// The eligibility certificate's request has no fields: the purpose tag is what is signed.
+pub fn certificate_content() -> Vec<u8> {
+    b"{}".to_vec()
 }
 
 /// F1's content: the request as it is (two fields, nothing secret).

@@ -201,6 +201,7 @@ fn check_first_pages(dist: &std::path::Path) -> anyhow::Result<Counts> {
         "mynapoint/apply",
         "mynapoint/receipt",
         "diagnosis",
+        "insurance",
     ] {
         let directory = dist.join(part);
         let mut total = 0;

@@ -174,7 +174,8 @@ pub fn geckodriver() -> PathBuf {
 /// (`index.html`) at its root, MyNa Point (`mynapoint.html`) in `dist/mynapoint/` and its
 /// application part (`mynapoint_apply.html`) in `dist/mynapoint/apply/`, its receipt part
 /// (`mynapoint_receipt.html`) in `dist/mynapoint/receipt/`, the self-diagnosis
-/// (`diagnosis.html`) in `dist/diagnosis/`, each part with its own wasm. The parts are built in
+/// (`diagnosis.html`) in `dist/diagnosis/`, the health-insurance part (`insurance.html`) in
+/// `dist/insurance/`, each part with its own wasm. The parts are built in
 /// that order: Trunk empties a `--dist` directory first.
 ///
 /// # Errors
@@ -182,7 +183,7 @@ pub fn geckodriver() -> PathBuf {
 pub fn build_spa(root: &Path) -> anyhow::Result<PathBuf> {
     ensure_tools()?;
     let app = root.join("app");
-    let parts: [&[&str]; 5] = [
+    let parts: [&[&str]; 6] = [
         &["build", "--release"],
         &[
             "build",
@@ -219,6 +220,15 @@ pub fn build_spa(root: &Path) -> anyhow::Result<PathBuf> {
             "dist/diagnosis",
             "--public-url",
             "/diagnosis/",
+        ],
+        &[
+            "build",
+            "insurance.html",
+            "--release",
+            "--dist",
+            "dist/insurance",
+            "--public-url",
+            "/insurance/",
         ],
     ];
     for args in parts {

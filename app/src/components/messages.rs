@@ -123,6 +123,7 @@ pub fn api_message(error: &ApiErrorBody) -> AnyView {
             tx(|l| td_string!(l, mynapoint.kiosk_not_applicable)).into_any()
         }
         ApiCode::MykeyRequired => tx(|l| td_string!(l, mynapoint.reserve_first)).into_any(),
+        ApiCode::StillRegistered => tx(|l| td_string!(l, api_error.still_registered)).into_any(),
         ApiCode::Maintenance => match error.until.clone() {
             Some(at) => sentence(vec![
                 Piece::Text(|l| td_string!(l, api_error.maintenance)),

@@ -16,6 +16,7 @@ use crate::{
 pub fn StatusTable(status: InsuranceStatus) -> impl IntoView {
     let i18n = use_i18n();
     let applied = status.application == api::ApplicationState::Received;
+    let cancelled = status.application == api::ApplicationState::Cancelled;
     let registration = status.registration;
     let expected = status.expected_by.clone().unwrap_or_default();
     let portal_user = status.portal_user.is_some();
@@ -32,9 +33,17 @@ pub fn StatusTable(status: InsuranceStatus) -> impl IntoView {
                             tx(|l| td_string!(l, status.received)).into_any()
                         } else {
                             view! {
-                                {tx(|l| td_string!(l, status.not_applied))}
+                                {if cancelled {
+                                    tx(|l| td_string!(l, status.cancelled))
+                                } else {
+                                    tx(|l| td_string!(l, status.not_applied))
+                                }}
                                 " "
-                                <a href=routes::INSURANCE_APPLY>{tx(|l| td_string!(l, status.apply_now))}</a>
+                                <a href=routes::INSURANCE_APPLY>{if cancelled {
+                                    tx(|l| td_string!(l, status.apply_again))
+                                } else {
+                                    tx(|l| td_string!(l, status.apply_now))
+                                }}</a>
                             }
                             .into_any()
                         }}
@@ -95,6 +104,8 @@ pub fn StatusTable(status: InsuranceStatus) -> impl IntoView {
                             api::HistoryEvent::Applied => tx(|l| td_string!(l, status.event_applied)),
                             api::HistoryEvent::Linked => tx(|l| td_string!(l, status.event_linked)),
                             api::HistoryEvent::Disputed => tx(|l| td_string!(l, status.event_disputed)),
+                            api::HistoryEvent::Cancelled => tx(|l| td_string!(l, status.event_cancelled)),
+                            api::HistoryEvent::CertificateRequested => tx(|l| td_string!(l, status.event_certificate)),
                         }}
                         {entry.receipt_number.map(|n| view! { " (" {tx(|l| td_string!(l, status.receipt_number))} ": " {n} ")" })}
                     </li>

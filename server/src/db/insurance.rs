@@ -7,6 +7,8 @@ use super::{Db, DbError};
 pub struct InsuranceStatusRow {
     /// When the application was received.
     pub applied_ms: i64,
+    /// Its 受付番号 (none for an application received before receipts were numbered).
+    pub receipt_number: Option<String>,
     /// What the insurer feed says: `None` nothing yet, `Some(true)` linked, `Some(false)` no
     /// insurer record.
     pub insurer: Option<bool>,
@@ -52,8 +54,208 @@ pub struct DisputeRow {
     pub reported_ms: i64,
 }
 
+/// What an [`InsuranceRequestRow`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestKind {
+    /// The registration's cancellation.
+    Cancellation,
+    /// The eligibility certificate's request on its own.
+    Certificate,
+}
+
+impl RequestKind {
+    /// As stored (`insurance_requests.kind`) and exported.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Cancellation => "cancellation",
+            Self::Certificate => "certificate",
+        }
+    }
+
+    fn parse(text: &str) -> Result<Self, DbError> {
+        match text {
+            "cancellation" => Ok(Self::Cancellation),
+            "certificate" => Ok(Self::Certificate),
+            other => Err(DbError::Corrupt(format!(
+                "insurance request kind {other:?}"
+            ))),
+        }
+    }
+}
+
+/// A cancellation of the registration or a request for the eligibility certificate (資格確認書),
+/// for its receipt, the status screen and the insurer's export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InsuranceRequestRow {
+    /// 受付番号.
+    pub receipt_number: String,
+    /// The person.
+    pub person_id: String,
+    /// What it is.
+    pub kind: RequestKind,
+    /// Whether the insurer is asked for the eligibility certificate.
+    pub certificate: bool,
+    /// The insurer's link when it was made (the insurer who acts on it), if any.
+    pub insurer_name: Option<String>,
+    /// Its symbol's last characters.
+    pub symbol_last: Option<String>,
+    /// Its number's last characters.
+    pub number_last: Option<String>,
+    /// A cancellation: the receipt of the application it cancelled.
+    pub application_receipt: Option<String>,
+    /// A cancellation: when that application was received.
+    pub applied_ms: Option<i64>,
+    /// When it was made.
+    pub made_ms: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct RequestRecord {
+    receipt_number: String,
+    person_id: String,
+    kind: String,
+    certificate: i64,
+    insurer_name: Option<String>,
+    symbol_last: Option<String>,
+    number_last: Option<String>,
+    application_receipt: Option<String>,
+    applied_ms: Option<i64>,
+    made_ms: i64,
+}
+
+impl TryFrom<RequestRecord> for InsuranceRequestRow {
+    type Error = DbError;
+
+    fn try_from(r: RequestRecord) -> Result<Self, DbError> {
+        Ok(Self {
+            receipt_number: r.receipt_number,
+            person_id: r.person_id,
+            kind: RequestKind::parse(&r.kind)?,
+            certificate: r.certificate != 0,
+            insurer_name: r.insurer_name,
+            symbol_last: r.symbol_last,
+            number_last: r.number_last,
+            application_receipt: r.application_receipt,
+            applied_ms: r.applied_ms,
+            made_ms: r.made_ms,
+        })
+    }
+}
+
 impl Db {
-    /// Records an application; a second one for the same person changes nothing (idempotent).
+    /// Cancels the person's registration in one transaction: removes the application (a new
+    /// one registers again) and records the cancellation with a snapshot of the application
+    /// and of the insurer's link. `None` when there is no registration to cancel (never
+    /// applied, or a concurrent cancellation won); else the recorded row.
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
+    pub async fn cancel_insurance(
+        &self,
+        person_id: &str,
+        receipt_number: &str,
+        certificate: bool,
+        now_ms: i64,
+        signed_write_id: &str,
+    ) -> Result<Option<InsuranceRequestRow>, DbError> {
+        let mut tx = self.pool.begin().await?;
+        // The DELETE decides: of two cancellations at once, one removes the row.
+        let removed: Option<(i64, Option<String>)> = sqlx::query_as(
+            "DELETE FROM insurance_applications WHERE person_id = $1 RETURNING applied_ms, receipt_number",
+        )
+        .bind(person_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((applied_ms, application_receipt)) = removed else {
+            return Ok(None);
+        };
+        let link: Option<(Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT insurer_name, symbol_last, number_last FROM insurer_records WHERE person_id = $1",
+        )
+        .bind(person_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (insurer_name, symbol_last, number_last) = link.unwrap_or_default();
+        let row = InsuranceRequestRow {
+            receipt_number: receipt_number.to_owned(),
+            person_id: person_id.to_owned(),
+            kind: RequestKind::Cancellation,
+            certificate,
+            insurer_name,
+            symbol_last,
+            number_last,
+            application_receipt,
+            applied_ms: Some(applied_ms),
+            made_ms: now_ms,
+        };
+        insert_request(&mut tx, &row, signed_write_id).await?;
+        tx.commit().await?;
+        Ok(Some(row))
+    }
+
+    /// Records a request for the eligibility certificate, with the insurer's link as the feed
+    /// says it now.
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
+    pub async fn request_certificate(
+        &self,
+        person_id: &str,
+        receipt_number: &str,
+        now_ms: i64,
+        signed_write_id: &str,
+    ) -> Result<InsuranceRequestRow, DbError> {
+        let mut tx = self.pool.begin().await?;
+        let link: Option<(Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT insurer_name, symbol_last, number_last FROM insurer_records WHERE person_id = $1",
+        )
+        .bind(person_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (insurer_name, symbol_last, number_last) = link.unwrap_or_default();
+        let row = InsuranceRequestRow {
+            receipt_number: receipt_number.to_owned(),
+            person_id: person_id.to_owned(),
+            kind: RequestKind::Certificate,
+            certificate: true,
+            insurer_name,
+            symbol_last,
+            number_last,
+            application_receipt: None,
+            applied_ms: None,
+            made_ms: now_ms,
+        };
+        insert_request(&mut tx, &row, signed_write_id).await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// The cancellations and certificate requests made since `since_ms`, oldest first, of
+    /// `person` or everyone.
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails, or a stored kind is unknown.
+    pub async fn insurance_requests(
+        &self,
+        since_ms: i64,
+        person: Option<&str>,
+    ) -> Result<Vec<InsuranceRequestRow>, DbError> {
+        let rows: Vec<RequestRecord> = sqlx::query_as(
+            "SELECT receipt_number, person_id, kind, certificate, insurer_name, symbol_last, number_last, \
+             application_receipt, applied_ms, made_ms FROM insurance_requests \
+             WHERE made_ms >= $1 AND ($2 = '' OR person_id = $2) ORDER BY made_ms, receipt_number",
+        )
+        .bind(since_ms)
+        .bind(person.unwrap_or(""))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(InsuranceRequestRow::try_from)
+            .collect()
+    }
+
+    /// Records an application with its receipt; a second one for the same person changes nothing
+    /// (idempotent).
     ///
     /// # Errors
     /// [`DbError`] when the database fails.
@@ -62,16 +264,18 @@ impl Db {
         person_id: &str,
         register_portal_user: bool,
         terms_version: &str,
+        receipt_number: &str,
         now_ms: i64,
     ) -> Result<(), DbError> {
         sqlx::query(
-            "INSERT INTO insurance_applications (person_id, register_portal_user, terms_version, applied_ms) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT (person_id) DO NOTHING",
+            "INSERT INTO insurance_applications (person_id, register_portal_user, terms_version, applied_ms, receipt_number) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (person_id) DO NOTHING",
         )
         .bind(person_id)
         .bind(i64::from(register_portal_user))
         .bind(terms_version)
         .bind(now_ms)
+        .bind(receipt_number)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -89,6 +293,7 @@ impl Db {
         #[derive(sqlx::FromRow)]
         struct Row {
             applied_ms: i64,
+            receipt_number: Option<String>,
             insurer_linked_ms: Option<i64>,
             insurer_name: Option<String>,
             portal_user_ms: Option<i64>,
@@ -98,7 +303,7 @@ impl Db {
             frozen_ms: Option<i64>,
         }
         let row: Option<Row> = sqlx::query_as(
-            "SELECT a.applied_ms, i.linked_ms AS insurer_linked_ms, i.insurer_name, p.registered_ms AS portal_user_ms, \
+            "SELECT a.applied_ms, a.receipt_number, i.linked_ms AS insurer_linked_ms, i.insurer_name, p.registered_ms AS portal_user_ms, \
              i.symbol_last, i.number_last, i.as_of_ms, i.frozen_ms \
              FROM insurance_applications a \
              LEFT JOIN insurer_records i ON i.person_id = a.person_id \
@@ -110,6 +315,7 @@ impl Db {
         .await?;
         Ok(row.map(|row| InsuranceStatusRow {
             applied_ms: row.applied_ms,
+            receipt_number: row.receipt_number,
             insurer: row.insurer_linked_ms.map(|_| row.insurer_name.is_some()),
             portal_user: row.portal_user_ms.is_some(),
             link: match (row.insurer_name, row.insurer_linked_ms) {
@@ -214,4 +420,31 @@ impl Db {
             })
             .collect())
     }
+}
+
+/// Inserts a request row in `tx`.
+async fn insert_request(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    row: &InsuranceRequestRow,
+    signed_write_id: &str,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO insurance_requests (receipt_number, person_id, kind, certificate, insurer_name, \
+         symbol_last, number_last, application_receipt, applied_ms, made_ms, signed_write_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&row.receipt_number)
+    .bind(&row.person_id)
+    .bind(row.kind.as_str())
+    .bind(i64::from(row.certificate))
+    .bind(&row.insurer_name)
+    .bind(&row.symbol_last)
+    .bind(&row.number_last)
+    .bind(&row.application_receipt)
+    .bind(row.applied_ms)
+    .bind(row.made_ms)
+    .bind(signed_write_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

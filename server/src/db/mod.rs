@@ -19,7 +19,7 @@ mod revocation;
 mod sessions;
 mod writes;
 
-pub use insurance::{DisputeRow, InsuranceStatusRow, LinkRow};
+pub use insurance::{DisputeRow, InsuranceRequestRow, InsuranceStatusRow, LinkRow, RequestKind};
 pub use maintenance::MaintenanceRow;
 pub use mynapoint::PointApplicationRow;
 pub use revocation::{CrlImport, CrlRow};
@@ -37,6 +37,9 @@ pub enum DbError {
     /// Migrations failed.
     #[error("migrations: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A stored value this build does not know (written by a newer build, or by hand).
+    #[error("stored value: {0}")]
+    Corrupt(String),
 }
 
 /// The pool and which engine is behind it.

@@ -23,7 +23,7 @@ pub struct PointApplicationRow {
 }
 
 impl Db {
-    /// Reserves `candidate` as the person's MyKey ID unless they have one; returns the person's
+    /// Reserves `candidate` as the person's MyKey ID, with its receipt, unless they have one; returns the person's
     /// ID, or `None` when `candidate` is already someone else's (the caller draws again).
     ///
     /// # Errors
@@ -32,14 +32,17 @@ impl Db {
         &self,
         person_id: &str,
         candidate: &str,
+        receipt_number: &str,
         now_ms: i64,
     ) -> Result<Option<String>, DbError> {
         sqlx::query(
-            "INSERT INTO mykey_ids (person_id, mykey_id, reserved_ms) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            "INSERT INTO mykey_ids (person_id, mykey_id, reserved_ms, receipt_number) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT DO NOTHING",
         )
         .bind(person_id)
         .bind(candidate)
         .bind(now_ms)
+        .bind(receipt_number)
         .execute(&self.pool)
         .await?;
         self.mykey_of(person_id).await
@@ -56,6 +59,25 @@ impl Db {
                 .fetch_optional(&self.pool)
                 .await?;
         Ok(row.map(|(id,)| id))
+    }
+
+    /// When the person's MyKey ID was reserved, and its 受付番号 (none for a reservation made
+    /// before receipts were numbered): やりとり履歴.
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
+    pub async fn reservation_receipt(
+        &self,
+        person_id: &str,
+    ) -> Result<Option<(i64, Option<String>)>, DbError> {
+        Ok(
+            sqlx::query_as(
+                "SELECT reserved_ms, receipt_number FROM mykey_ids WHERE person_id = $1",
+            )
+            .bind(person_id)
+            .fetch_optional(&self.pool)
+            .await?,
+        )
     }
 
     /// Whether a payment-service ID (by its key) is already used by anyone.

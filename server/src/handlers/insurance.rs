@@ -15,50 +15,101 @@ use crate::{
 };
 
 use protocol::api::{
-    ApplicationState, DisputeReceipt, HistoryEntry, HistoryEvent,
-    InsuranceApplication as Application, InsuranceStatus as Status, InsurerLink, LinkDispute,
-    Received, Registration,
+    ApplicationState, CertificateRequest, DisputeReceipt, HistoryEntry, HistoryEvent,
+    InsuranceApplication as Application, InsuranceCancellation, InsuranceStatus as Status,
+    InsurerLink, LinkDispute, Received, Registration, RequestReceipt,
 };
 
-use crate::db::{DisputeRow, LinkRow};
+use crate::db::{DisputeRow, InsuranceStatusRow, LinkRow, RequestKind};
+
+/// The registration's state from the application's row: frozen by a dispute, completed, the
+/// insurer without a record, or waiting for the insurer's record.
+pub fn registration_of(row: &InsuranceStatusRow) -> Registration {
+    match (&row.link, row.insurer) {
+        (Some(link), _) if link.frozen_ms.is_some() => Registration::Frozen,
+        (_, Some(true)) => Registration::Completed,
+        (_, Some(false)) => Registration::ContactInsurer,
+        (_, None) => Registration::Preparing,
+    }
+}
+
+fn entry(at_ms: i64, event: HistoryEvent, receipt_number: Option<String>) -> HistoryEntry {
+    HistoryEntry {
+        at: crate::rfc3339(at_ms),
+        event,
+        receipt_number,
+    }
+}
 
 async fn status_of(state: &AppState, person: &str) -> Result<Status, ApiError> {
+    let requests = state.db.insurance_requests(0, Some(person)).await?;
+    let mut history = Vec::new();
+    // Each cancelled application (its receipt kept by the cancellation), the cancellations and
+    // the certificate requests.
+    for request in &requests {
+        if let Some(applied_ms) = request.applied_ms {
+            history.push(entry(
+                applied_ms,
+                HistoryEvent::Applied,
+                request.application_receipt.clone(),
+            ));
+        }
+        if request.kind == RequestKind::Cancellation {
+            history.push(entry(
+                request.made_ms,
+                HistoryEvent::Cancelled,
+                Some(request.receipt_number.clone()),
+            ));
+        }
+        if request.certificate {
+            history.push(entry(
+                request.made_ms,
+                HistoryEvent::CertificateRequested,
+                Some(request.receipt_number.clone()),
+            ));
+        }
+    }
+    for dispute in state.db.disputes(0, Some(person)).await? {
+        history.push(entry(
+            dispute.reported_ms,
+            HistoryEvent::Disputed,
+            Some(dispute.receipt_number),
+        ));
+    }
     let Some(row) = state.db.insurance_status(person).await? else {
+        history.sort_by(|a, b| a.at.cmp(&b.at));
+        let cancelled = requests
+            .iter()
+            .any(|request| request.kind == RequestKind::Cancellation);
         return Ok(Status {
-            application: ApplicationState::NotApplied,
+            application: if cancelled {
+                ApplicationState::Cancelled
+            } else {
+                ApplicationState::NotApplied
+            },
             applied_at: None,
             registration: None,
             expected_by: None,
             portal_user: None,
             link: None,
-            history: Vec::new(),
+            history,
         });
     };
-    let registration = match (&row.link, row.insurer) {
-        (Some(link), _) if link.frozen_ms.is_some() => Registration::Frozen,
-        (_, Some(true)) => Registration::Completed,
-        (_, Some(false)) => Registration::ContactInsurer,
-        (_, None) => Registration::Preparing,
-    };
-    let mut history = vec![HistoryEntry {
-        at: crate::rfc3339(row.applied_ms),
-        event: HistoryEvent::Applied,
-        receipt_number: None,
-    }];
+    let registration = registration_of(&row);
+    history.push(entry(
+        row.applied_ms,
+        HistoryEvent::Applied,
+        row.receipt_number.clone(),
+    ));
     if let Some(link) = &row.link {
-        history.push(HistoryEntry {
-            at: crate::rfc3339(link.linked_ms),
-            event: HistoryEvent::Linked,
-            receipt_number: None,
-        });
+        // A record that was there before a new application links it on arrival.
+        history.push(entry(
+            link.linked_ms.max(row.applied_ms),
+            HistoryEvent::Linked,
+            None,
+        ));
     }
-    for dispute in state.db.disputes(0, Some(person)).await? {
-        history.push(HistoryEntry {
-            at: crate::rfc3339(dispute.reported_ms),
-            event: HistoryEvent::Disputed,
-            receipt_number: Some(dispute.receipt_number),
-        });
-    }
+    // Oldest first; at one instant, in the order written.
     history.sort_by(|a, b| a.at.cmp(&b.at));
     Ok(Status {
         application: ApplicationState::Received,
@@ -149,6 +200,113 @@ pub async fn dispute(
     Ok(ApiJson(DisputeReceipt {
         receipt_number: dispute.receipt_number,
         reported_at: crate::rfc3339(now),
+    }))
+}
+
+/// `POST /api/v1/insurance/cancellation`: cancels the health-insurance use registration online
+/// (the official one is on paper through the insurer). The card signs exactly this request
+/// (`crate::writes`); the application is removed (a new one registers again), the cancellation
+/// kept with its receipt for the status screen, やりとり履歴 and the insurer's export
+/// (`myna-server export requests`), with the eligibility certificate's request when asked.
+/// Nothing to cancel: `NOT_FOUND`, and nothing is written.
+#[utoipa::path(post, path = "/insurance/cancellation", tag = "insurance", request_body = InsuranceCancellation,
+    params(("X-CSRF-Token" = String, Header)),
+    responses((status = 200, body = RequestReceipt), (status = "4XX", body = protocol::api::ApiErrorBody)))]
+/// # Errors
+/// [`ApiError`]: the refusals this route's OpenAPI responses list (`#[utoipa::path]`).
+pub async fn cancel(
+    State(state): State<AppState>,
+    AuthenticatedCsrf(auth): AuthenticatedCsrf,
+    ApiJson(request): ApiJson<InsuranceCancellation>,
+) -> Result<ApiJson<RequestReceipt>, ApiError> {
+    let person = auth.person()?.to_owned();
+    if state.db.insurance_status(&person).await?.is_none() {
+        return Err(ApiError::NotFound("no registration to cancel"));
+    }
+    let signature = crate::writes::claim(
+        &state,
+        &auth,
+        protocol::signing::WritePurpose::InsuranceCancellation,
+        &crate::writes::cancellation_content(&request),
+        &person,
+    )
+    .await?;
+    let receipt_number = crate::domain::mynapoint::new_receipt_number();
+    let Some(row) = state
+        .db
+        .cancel_insurance(
+            &person,
+            &receipt_number,
+            request.request_certificate,
+            state.now_ms(),
+            &signature,
+        )
+        .await?
+    else {
+        // Another tab's cancellation won: this signature wrote nothing.
+        state.db.release_signed_write(&signature).await?;
+        return Err(ApiError::NotFound("no registration to cancel"));
+    };
+    tracing::info!(certificate = row.certificate, "registration cancelled");
+    Ok(ApiJson(RequestReceipt {
+        receipt_number: row.receipt_number,
+        received_at: crate::rfc3339(row.made_ms),
+        certificate: row.certificate,
+    }))
+}
+
+/// `POST /api/v1/insurance/certificate`: asks the insurer for the eligibility certificate
+/// (資格確認書), which people without the registration use instead of the insurance card. The
+/// card signs the request (`crate::writes`). Registered: `STILL_REGISTERED` (the cancellation
+/// asks for it). Asked already since the last cancellation: the same receipt again, nothing
+/// written twice.
+#[utoipa::path(post, path = "/insurance/certificate", tag = "insurance", request_body = CertificateRequest,
+    params(("X-CSRF-Token" = String, Header)),
+    responses((status = 200, body = RequestReceipt), (status = "4XX", body = protocol::api::ApiErrorBody)))]
+/// # Errors
+/// [`ApiError`]: the refusals this route's OpenAPI responses list (`#[utoipa::path]`).
+pub async fn request_certificate(
+    State(state): State<AppState>,
+    AuthenticatedCsrf(auth): AuthenticatedCsrf,
+    ApiJson(_request): ApiJson<CertificateRequest>,
+) -> Result<ApiJson<RequestReceipt>, ApiError> {
+    let person = auth.person()?.to_owned();
+    if state.db.insurance_status(&person).await?.is_some() {
+        return Err(ApiError::StillRegistered);
+    }
+    let latest = state
+        .db
+        .insurance_requests(0, Some(&person))
+        .await?
+        .into_iter()
+        .next_back();
+    let signature = crate::writes::claim(
+        &state,
+        &auth,
+        protocol::signing::WritePurpose::CertificateRequest,
+        &crate::writes::certificate_content(),
+        &person,
+    )
+    .await?;
+    let row = match latest.filter(|request| request.certificate) {
+        // Asked already (and not registered since): that request stands.
+        Some(asked) => {
+            state.db.release_signed_write(&signature).await?;
+            asked
+        }
+        None => {
+            let receipt_number = crate::domain::mynapoint::new_receipt_number();
+            state
+                .db
+                .request_certificate(&person, &receipt_number, state.now_ms(), &signature)
+                .await?
+        }
+    };
+    tracing::info!("eligibility certificate requested");
+    Ok(ApiJson(RequestReceipt {
+        receipt_number: row.receipt_number,
+        received_at: crate::rfc3339(row.made_ms),
+        certificate: true,
     }))
 }
 
@@ -252,6 +410,7 @@ pub async fn apply_for(
             person,
             register_portal_user,
             &state.settings.terms_version,
+            &crate::domain::mynapoint::new_receipt_number(),
             now,
         )
         .await?;

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod health;
 pub mod insurance;
 pub mod mynapoint;
+pub mod receipts;
 pub mod service;
 pub mod session;
 

@@ -40,11 +40,12 @@ pub async fn reserve(
         &person,
     )
     .await?;
+    let receipt_number = mynapoint::new_receipt_number();
     for _ in 0..MYKEY_DRAWS {
         let candidate = mynapoint::new_mykey_id();
         if let Some(my_key_id) = state
             .db
-            .reserve_mykey(&person, &candidate, state.now_ms())
+            .reserve_mykey(&person, &candidate, &receipt_number, state.now_ms())
             .await?
         {
             return Ok(ApiJson(Reservation { my_key_id }));
