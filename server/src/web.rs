@@ -152,6 +152,9 @@ fn part(dir: &Path, prefix: &str) -> Router {
     }
     router.fallback_service(
         ServeDir::new(dir)
+            // A part's directory is no page of its own: `/insurance` is not one of the
+            // health-insurance part's routes, so it is not found (its routes are above).
+            .append_index_html_on_directories(false)
             .precompressed_br()
             .precompressed_gzip()
             .fallback(SetStatus::new(entry, StatusCode::NOT_FOUND)),

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::http::StatusCode;
 use common::*;
-use serde_json::json;
+use serde_json::{json, Value};
 use server::{config::Settings, feeds::Feed};
 
 #[tokio::test]
@@ -39,8 +39,21 @@ async fn login_apply_status_logout() {
     assert_eq!(answer.body, json!({"application": "not_applied"}));
     let answer = browser.apply(&portal, &apply).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    // The application's receipt (受付番号: random, 20 digits in groups of four; the same after
+    // the idempotent second application below).
+    let mut shown = answer.body.clone();
+    let receipt = shown["history"][0]
+        .as_object_mut()
+        .and_then(|entry| entry.remove("receiptNumber"));
+    assert!(
+        receipt
+            .as_ref()
+            .and_then(Value::as_str)
+            .is_some_and(|n| n.len() == 24),
+        "{receipt:?}"
+    );
     assert_eq!(
-        answer.body,
+        shown,
         json!({
             "application": "received",
             "appliedAt": "2026-11-20T16:00:00+09:00",

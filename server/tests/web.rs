@@ -75,8 +75,14 @@ fn spa_dir() -> tempfile::TempDir {
     write("mynapoint/apply/index.html", APPLY_INDEX.as_bytes());
     std::fs::create_dir(dir.path().join("mynapoint/receipt")).expect("mkdir");
     write("mynapoint/receipt/index.html", RECEIPT_INDEX.as_bytes());
+    std::fs::create_dir(dir.path().join("insurance")).expect("mkdir");
+    write("insurance/index.html", INSURANCE_INDEX.as_bytes());
     dir
 }
+
+const INSURANCE_INDEX: &str = r#"<!DOCTYPE html><html lang="ja"><head>
+<script type="module">import init from '/insurance/insurance-0123456789abcdef.js';init();</script>
+</head><body></body></html>"#;
 
 const RECEIPT_INDEX: &str = r#"<!DOCTYPE html><html lang="ja"><head>
 <script type="module">import init from '/mynapoint/receipt/mynapoint_receipt-0123456789abcdef.js';init();</script>
@@ -112,7 +118,7 @@ async fn the_spa_is_served_with_cache_rules_compression_and_csp() {
     assert_eq!(index.header(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
 
     // A client-side route answers index.html.
-    let route = get(&portal, "/insurance/apply", None).await;
+    let route = get(&portal, "/info", None).await;
     assert_eq!(
         (route.status, route.body.as_slice()),
         (StatusCode::OK, INDEX.as_bytes())
@@ -121,7 +127,7 @@ async fn the_spa_is_served_with_cache_rules_compression_and_csp() {
 
     // Each MyNa Point part has an entry page of its own for its routes, and its own loader is
     // allowed by hash too.
-    assert_eq!(csp.matches("'sha256-").count(), 4, "{csp}");
+    assert_eq!(csp.matches("'sha256-").count(), 5, "{csp}");
     for path in ["/mynapoint", "/mynapoint/", "/mynapoint/kiosk"] {
         let point = get(&portal, path, None).await;
         assert_eq!(
@@ -191,6 +197,19 @@ async fn the_spa_is_served_with_cache_rules_compression_and_csp() {
             "{route}"
         );
     }
+    // The health-insurance part answers F1 and F2 (the portal's part does not).
+    for route in protocol::site::INSURANCE_ROUTES
+        .iter()
+        .map(|r| (*r).to_owned())
+        .chain(["/insurance/status/".to_owned()])
+    {
+        let got = get(&portal, &route, None).await;
+        assert_eq!(
+            (got.status, got.body.as_slice()),
+            (StatusCode::OK, INSURANCE_INDEX.as_bytes()),
+            "{route}"
+        );
+    }
     // Sibling parts: the receipt's beside the application's.
     for route in ["/mynapoint/receipt", "/mynapoint/receipt/"] {
         let got = get(&portal, route, None).await;
@@ -203,7 +222,8 @@ async fn the_spa_is_served_with_cache_rules_compression_and_csp() {
     for (path, page) in [
         ("/mynapoint/receipt/x", RECEIPT_INDEX),
         ("/no-such-page", INDEX),
-        ("/insurance", INDEX),
+        ("/insurance", INSURANCE_INDEX),
+        ("/insurance/cancel", INSURANCE_INDEX),
         ("/terms/other", INDEX),
         ("/info/", INDEX),
         ("/app-0123456789abcdef.css", INDEX),
@@ -283,6 +303,9 @@ async fn the_openapi_document_lists_every_endpoint() {
         ("/insurance/application", "post"),
         ("/insurance/status", "get"),
         ("/insurance/link/dispute", "post"),
+        ("/insurance/cancellation", "post"),
+        ("/insurance/certificate", "post"),
+        ("/receipts", "get"),
         ("/mynapoint/reservation", "post"),
         ("/mynapoint/reservation", "get"),
         ("/mynapoint/services", "get"),
@@ -298,7 +321,7 @@ async fn the_openapi_document_lists_every_endpoint() {
             "{method} {path}"
         );
     }
-    assert_eq!(paths.len(), 14);
+    assert_eq!(paths.len(), 17);
     assert!(document["components"]["schemas"].get("Receipt").is_some());
     assert!(document["components"]["schemas"]
         .get("ApiErrorBody")

@@ -302,6 +302,8 @@ pub fn write_purpose(method: &str, path: &str) -> Option<&'static str> {
         "/api/v1/mynapoint/reservation" => Some("mynapoint-reservation"),
         "/api/v1/mynapoint/application" => Some("mynapoint-application"),
         "/api/v1/insurance/link/dispute" => Some("link-dispute"),
+        "/api/v1/insurance/cancellation" => Some("insurance-cancellation"),
+        "/api/v1/insurance/certificate" => Some("certificate-request"),
         _ => None,
     }
 }
