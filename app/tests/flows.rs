@@ -107,6 +107,67 @@ async fn f1_application_with_the_portal_user_opt_in_then_f2_status() {
 }
 
 #[wasm_bindgen_test]
+async fn f2_cancellation_with_the_certificate_then_the_receipts() {
+    let root = start("ready");
+    go("/insurance/apply");
+    let loaded = RwSignal::new(None::<String>);
+    let page_load = app::routes::PageLoad(Callback::new(move |path| loaded.set(Some(path))));
+    let part = move || {
+        provide_context(page_load);
+        view! { <app::insurance::InsuranceApp/> }
+    };
+    // Registered first (F1; idempotent when another test registered already).
+    let apply = mount(&root, part);
+    see(&root, &ja("apply.terms_heading")).await;
+    press(&root, "button.primary").await;
+    read_card(&root).await;
+    see(&root, &ja("apply.done_heading")).await;
+    drop(apply);
+    let root = start("ready");
+    go("/insurance/status");
+    let _status = mount(&root, part);
+    read_card(&root).await;
+    see(&root, &ja("status.result_heading")).await;
+    // What it changes, the certificate asked for by default, then exactly what is sent.
+    press(&root, ".cancel-button").await;
+    see(&root, &ja("status.cancel_effect_1")).await;
+    see(&root, &ja("status.cancel_effect_4")).await;
+    let certificate = find(&root, "input[name=certificate]")
+        .expect("the certificate's choice")
+        .unchecked_into::<web_sys::HtmlInputElement>();
+    assert!(certificate.checked());
+    press(&root, ".insurance-request button.primary").await;
+    see(&root, &ja("status.cancel_confirm_heading")).await;
+    see(&root, &ja("status.cancel_confirm_certificate")).await;
+    read_card(&root).await;
+    // The receipt, and the table says it.
+    see(&root, &ja("status.cancel_done")).await;
+    see(&root, &ja("status.certificate_sent")).await;
+    let number = find(&root, ".insurance-request .receipt-number")
+        .and_then(|e| e.text_content())
+        .unwrap_or_default();
+    assert_eq!(number.len(), 24, "{}", text(&root));
+    see(&root, &ja("status.cancelled")).await;
+    see(&root, &ja("status.event_cancelled")).await;
+    see(&root, &ja("status.event_certificate")).await;
+    assert!(find(&root, ".cancel-button").is_none(), "nothing left to cancel");
+    // やりとり履歴 (the portal's page) shows it with the same number, newest first.
+    let root = start("ready");
+    go("/history");
+    let _history = mount(&root, app::App);
+    see(&root, &ja("history.card_heading")).await;
+    read_card(&root).await;
+    see(&root, &ja("history.kind_insurance_cancellation")).await;
+    let first = find(&root, ".receipts .receipt").expect("a receipt");
+    let first = first.text_content().unwrap_or_default();
+    assert!(
+        first.contains(&ja("history.kind_insurance_cancellation")) && first.contains(&number),
+        "{first}"
+    );
+    see(&root, &ja("history.status_cancelled")).await;
+}
+
+#[wasm_bindgen_test]
 async fn every_card_error_has_its_own_message_in_both_languages() {
     for locale in ["ja", "en"] {
         for code in ErrorCode::ALL {
