@@ -753,6 +753,106 @@ in_both_browsers!(
     }
 );
 
+in_both_browsers!(
+    a_cancellation_then_a_new_registration,
+    Options::default(),
+    async |p: &mut Portal| {
+        // Registered and linked by the insurer's record.
+        p.apply_until_card_step(false).await?;
+        p.read_card().await?;
+        p.enter_pin(PIN).await?;
+        p.see("申し込みを受け付けました").await?;
+        let feed = p.dir.path().join("insurers.csv");
+        std::fs::write(
+            &feed,
+            format!("person_id,insurer_name,symbol,number,as_of\n{},全国健康保険協会,12345,678,2026-11-02\n", e2e::PERSON),
+        )?;
+        p.operator(&["import", "insurer-records", &feed.to_string_lossy()])?;
+        p.open("/insurance/status").await?;
+        p.read_card().await?;
+        p.enter_pin(PIN).await?;
+        p.see("登録完了").await?;
+        // The cancellation: what it changes, the certificate's choice (declined here), then
+        // exactly what is sent beside the card step.
+        p.press("button.cancel-button").await?;
+        p.see("医療機関・薬局で、マイナンバーカードを健康保険証として利用できなくなります。")
+            .await?;
+        p.see("紙の届出は必要ありません").await?;
+        p.screenshot("cancel-explained").await?;
+        p.press("input[name=certificate]").await?;
+        p.press(".insurance-request button.primary").await?;
+        p.see("解除する内容の確認").await?;
+        p.see("資格確認書の交付は申請しません。").await?;
+        p.screenshot("cancel-confirm").await?;
+        p.read_card().await?;
+        p.enter_pin(PIN).await?;
+        p.see("利用登録の解除を受け付けました。").await?;
+        p.see("利用登録は解除されています").await?;
+        p.see("利用登録の解除を受け付けました").await?;
+        let cancellation = receipt_number(p).await?;
+        p.screenshot("cancelled").await?;
+        p.press(".lang-switch").await?;
+        p.see("The registration was cancelled").await?;
+        p.screenshot("cancelled-en").await?;
+        p.press(".lang-switch").await?;
+        // Without the registration: the eligibility certificate on its own.
+        p.open("/insurance/status").await?;
+        p.read_card().await?;
+        p.enter_pin(PIN).await?;
+        p.press("button.certificate-button").await?;
+        p.see("資格確認書を医療機関・薬局で提示して受診できます").await?;
+        p.screenshot("certificate").await?;
+        p.read_card().await?;
+        p.enter_pin(PIN).await?;
+        p.see("資格確認書の交付申請を受け付けました。").await?;
+        p.see("届け出ている住所に送付されます").await?;
+        let certificate = receipt_number(p).await?;
+        p.screenshot("certificate-done").await?;
+        // The insurer's export carries both.
+        let export = p.operator(&["export", "requests"])?;
+        for line in [
+            format!("{cancellation},{},cancellation,false,全国健康保険協会,45,78,", e2e::PERSON),
+            format!("{certificate},{},certificate,true,全国健康保険協会,45,78,,", e2e::PERSON),
+        ] {
+            ensure!(export.contains(&line), "the export lacks {line}:\n{export}");
+        }
+        // やりとり履歴: each write with its number and where it stands.
+        p.open("/").await?;
+        p.press("a[href='/history']").await?;
+        p.read_card().await?;
+        p.enter_pin(PIN).await?;
+        p.see("資格確認書の交付申請").await?;
+        p.see(&cancellation).await?;
+        p.see(&certificate).await?;
+        p.see("解除済み").await?;
+        p.screenshot("history").await?;
+        p.press(".lang-switch").await?;
+        p.see("Cancellation of the registration").await?;
+        p.screenshot("history-en").await?;
+        p.press(".lang-switch").await?;
+        // A new registration afterwards: the insurer's record links it at once.
+        p.apply_until_card_step(false).await?;
+        p.read_card().await?;
+        p.enter_pin(PIN).await?;
+        p.see("申し込みを受け付けました").await?;
+        p.see("登録完了").await?;
+        p.screenshot("registered-again").await?;
+        Ok(())
+    }
+);
+
+/// The receipt number the insurance part's request shows.
+async fn receipt_number(p: &Portal) -> anyhow::Result<String> {
+    let number = p
+        .client
+        .find(Locator::Css(".insurance-request .receipt-number"))
+        .await?
+        .text()
+        .await?;
+    ensure!(number.len() == 24, "receipt number {number:?}");
+    Ok(number)
+}
+
 /// A key of the terminal's on-screen keyboard, by the text on it.
 fn key_xpath(label: &str) -> String {
     format!("//div[contains(@class,'keyboard')]//button[normalize-space(.)='{label}']")
