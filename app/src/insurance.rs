@@ -278,8 +278,10 @@ fn Requests(
             }
         });
     });
-    if let Some((cancelled, made)) = receipt.get_untracked() {
-        return view! {
+    // The receipt of what was just sent; after a cancellation without the certificate, its
+    // request follows below.
+    let done = receipt.get_untracked().map(|(cancelled, made)| {
+        view! {
             <section class="insurance-request">
                 <p class="ok" role="status">
                     {if cancelled {
@@ -292,13 +294,13 @@ fn Requests(
                 <Show when=move || made.certificate><p>{tx(|l| td_string!(l, status.certificate_sent))}</p></Show>
             </section>
         }
-        .into_any();
-    }
+    });
     if !registered && asked {
-        return ().into_any();
+        return done.into_any();
     }
     let back = move |_| stage.update(|s| *s = s.saturating_sub(1));
     view! {
+        {done}
         <section class="insurance-request">
             {move || match (stage.get(), registered) {
                 (0, true) => view! {

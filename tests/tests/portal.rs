@@ -795,10 +795,7 @@ in_both_browsers!(
         p.see("The registration was cancelled").await?;
         p.screenshot("cancelled-en").await?;
         p.press(".lang-switch").await?;
-        // Without the registration: the eligibility certificate on its own.
-        p.open("/insurance/status").await?;
-        p.read_card().await?;
-        p.enter_pin(PIN).await?;
+        // Without the registration: the eligibility certificate on its own, offered at once.
         p.press("button.certificate-button").await?;
         p.see("資格確認書を医療機関・薬局で提示して受診できます").await?;
         p.screenshot("certificate").await?;
