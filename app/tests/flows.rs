@@ -150,7 +150,10 @@ async fn f2_cancellation_with_the_certificate_then_the_receipts() {
     see(&root, &ja("status.cancelled")).await;
     see(&root, &ja("status.event_cancelled")).await;
     see(&root, &ja("status.event_certificate")).await;
-    assert!(find(&root, ".cancel-button").is_none(), "nothing left to cancel");
+    assert!(
+        find(&root, ".cancel-button").is_none(),
+        "nothing left to cancel"
+    );
     // やりとり履歴 (the portal's page) shows it with the same number, newest first.
     let root = start("ready");
     go("/history");

@@ -85,6 +85,9 @@ pub enum ApiCode {
     /// (資格確認書) is for people without the registration (cancel it first; the cancellation
     /// can ask for the certificate).
     StillRegistered,
+    /// No registration to cancel, or not the one the page showed: another window cancelled or
+    /// applied since (the page reads the status again).
+    NotRegistered,
     /// An internal failure (logged by the server, never described on the wire).
     Internal,
     /// Never sent by the server: the page could not reach it, or could not read its answer.
@@ -97,7 +100,7 @@ pub enum ApiCode {
 
 impl ApiCode {
     /// Every code, for tests that each has its text and its wire spelling.
-    pub const ALL: [Self; 37] = [
+    pub const ALL: [Self; 38] = [
         Self::InvalidRequest,
         Self::TooLarge,
         Self::CsrfFailed,
@@ -132,6 +135,7 @@ impl ApiCode {
         Self::Maintenance,
         Self::WriteNotSigned,
         Self::StillRegistered,
+        Self::NotRegistered,
         Self::Internal,
         Self::Network,
         Self::Unknown,
@@ -174,6 +178,7 @@ impl ApiCode {
             Self::Maintenance => "MAINTENANCE",
             Self::WriteNotSigned => "WRITE_NOT_SIGNED",
             Self::StillRegistered => "STILL_REGISTERED",
+            Self::NotRegistered => "NOT_REGISTERED",
             Self::Internal => "INTERNAL",
             Self::Network => "NETWORK",
             Self::Unknown => "UNKNOWN",
@@ -472,6 +477,11 @@ pub struct DisputeReceipt {
 pub struct InsuranceCancellation {
     /// Also ask the insurer for the eligibility certificate (資格確認書).
     pub request_certificate: bool,
+    /// The receipt of the application cancelled, as the status showed it (absent for one
+    /// received before receipts were numbered): the card signs the cancellation of that
+    /// registration, not of a later one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application_receipt: Option<String>,
 }
 
 /// `POST /insurance/certificate`: asks the insurer for the eligibility certificate (資格確認書)
@@ -512,6 +522,8 @@ pub enum ReceiptKind {
     MynapointReservation,
     /// F5: the MyNa Point application.
     MynapointApplication,
+    /// マイナポータルの利用者登録 (with F1, or F6's bulk application).
+    PortalUser,
 }
 
 /// Where a receipt's write stands now.

@@ -104,6 +104,9 @@ pub enum ApiError {
     /// The eligibility certificate while the card is registered.
     #[error("the card is registered as the health-insurance card: cancel the registration first")]
     StillRegistered,
+    /// A cancellation without the registration it names.
+    #[error("no registration to cancel, or not the one shown: read the status again")]
+    NotRegistered,
     /// An internal failure (logged, never shown).
     #[error("internal error")]
     Internal(String),
@@ -165,6 +168,7 @@ impl ApiError {
             Self::Maintenance { .. } => ApiCode::Maintenance,
             Self::WriteNotSigned => ApiCode::WriteNotSigned,
             Self::StillRegistered => ApiCode::StillRegistered,
+            Self::NotRegistered => ApiCode::NotRegistered,
             Self::Internal(_) => ApiCode::Internal,
         }
     }
@@ -179,7 +183,8 @@ impl ApiError {
             | Self::MykeyRequired
             | Self::AlreadyApplied
             | Self::PaymentIdTaken
-            | Self::StillRegistered => StatusCode::CONFLICT,
+            | Self::StillRegistered
+            | Self::NotRegistered => StatusCode::CONFLICT,
             Self::ProviderRejected => StatusCode::UNPROCESSABLE_ENTITY,
             Self::ProviderUnavailable => StatusCode::BAD_GATEWAY,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -19,35 +19,13 @@ const RECEIPTS: &str = "/api/v1/receipts";
 const DISPUTE: &str = "/api/v1/insurance/link/dispute";
 const RESERVE: &str = "/api/v1/mynapoint/reservation";
 
+/// A cancellation of the application with `receipt`, asking for the certificate or not.
+fn cancel_body(certificate: bool, receipt: &str) -> Value {
+    json!({"requestCertificate": certificate, "applicationReceipt": receipt})
+}
+
 fn application() -> Value {
     json!({"registerPortalUser": false, "termsVersion": "2021-03"})
-}
-
-async fn insurer_record(portal: &Portal, person: &str) {
-    import(
-        portal,
-        Feed::InsurerRecords,
-        &format!(
-            "person_id,insurer_name,symbol,number,as_of\n{person},全国健康保険協会,１２３４５,00678,2026-11-02\n"
-        ),
-    )
-    .await;
-}
-
-/// `myna-server export requests` with `extra`, on the portal's database: its standard output.
-fn export(portal: &Portal, extra: &[&str]) -> String {
-    let url = portal.state.settings.database_url();
-    let output = server_command()
-        .args(["--database-url", &url, "export", "requests"])
-        .args(extra)
-        .output()
-        .expect("runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("utf-8")
 }
 
 fn events(status: &Value) -> Vec<String> {
@@ -91,7 +69,7 @@ async fn a_cancellation_then_a_new_registration() {
     browser
         .post(&portal, CANCEL, json!({"requestCertificate": false}))
         .await
-        .refused(StatusCode::NOT_FOUND, "NOT_FOUND");
+        .refused(StatusCode::CONFLICT, "NOT_REGISTERED");
     let answer = browser.post(&portal, APPLY, application()).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     let first_receipt = answer.body["history"][0]["receiptNumber"]
@@ -100,7 +78,7 @@ async fn a_cancellation_then_a_new_registration() {
         .to_owned();
     assert_eq!(first_receipt.len(), 24, "{first_receipt}");
     portal.advance(60_000);
-    insurer_record(&portal, "person-1").await;
+    insurer_record(&portal, "person-1", "2026-11-02").await;
     assert_eq!(
         browser.get(&portal, STATUS).await.body["registration"],
         "completed"
@@ -109,7 +87,7 @@ async fn a_cancellation_then_a_new_registration() {
     // Unsigned, or signed over the other choice: refused, still registered.
     browser.signer = None;
     browser
-        .post(&portal, CANCEL, json!({"requestCertificate": true}))
+        .post(&portal, CANCEL, cancel_body(true, &first_receipt))
         .await
         .refused(StatusCode::FORBIDDEN, "WRITE_NOT_SIGNED");
     let card = portal.card.dir().to_owned();
@@ -118,11 +96,11 @@ async fn a_cancellation_then_a_new_registration() {
             &portal,
             &card,
             "insurance-cancellation",
-            json!({"requestCertificate": false}),
+            cancel_body(false, &first_receipt),
         )
         .await;
     browser
-        .post(&portal, CANCEL, json!({"requestCertificate": true}))
+        .post(&portal, CANCEL, cancel_body(true, &first_receipt))
         .await
         .refused(StatusCode::FORBIDDEN, "WRITE_NOT_SIGNED");
     assert_eq!(
@@ -135,7 +113,7 @@ async fn a_cancellation_then_a_new_registration() {
         .post(
             &portal,
             CANCEL,
-            json!({"requestCertificate": true, "address": "x"}),
+            json!({"requestCertificate": true, "applicationReceipt": first_receipt, "address": "x"}),
         )
         .await
         .refused(StatusCode::BAD_REQUEST, "INVALID_REQUEST");
@@ -143,7 +121,7 @@ async fn a_cancellation_then_a_new_registration() {
     // Signed: cancelled at once, with a receipt, the certificate asked for.
     portal.advance(60_000);
     let receipt = browser
-        .post(&portal, CANCEL, json!({"requestCertificate": true}))
+        .post(&portal, CANCEL, cancel_body(true, &first_receipt))
         .await;
     assert_eq!(receipt.status, StatusCode::OK, "{}", receipt.body);
     assert_eq!(receipt.body["certificate"], true);
@@ -171,9 +149,9 @@ async fn a_cancellation_then_a_new_registration() {
     );
     // Twice: nothing left to cancel.
     browser
-        .post(&portal, CANCEL, json!({"requestCertificate": true}))
+        .post(&portal, CANCEL, cancel_body(true, &first_receipt))
         .await
-        .refused(StatusCode::NOT_FOUND, "NOT_FOUND");
+        .refused(StatusCode::CONFLICT, "NOT_REGISTERED");
     // The certificate asked for with the cancellation: asking again answers that receipt.
     let again = browser.post(&portal, CERTIFICATE, json!({})).await;
     assert_eq!(again.status, StatusCode::OK, "{}", again.body);
@@ -183,7 +161,7 @@ async fn a_cancellation_then_a_new_registration() {
     );
 
     // The insurer's export carries it (CSV and JSON, from the binary; only that insurer's).
-    let csv = export(&portal, &[]);
+    let csv = export(&portal, "requests", &[]);
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
@@ -197,11 +175,12 @@ async fn a_cancellation_then_a_new_registration() {
         "{line}"
     );
     assert_eq!(lines.next(), None, "asked twice, exported once");
-    let json: Value = serde_json::from_str(&export(&portal, &["--format", "json"])).expect("json");
+    let json: Value =
+        serde_json::from_str(&export(&portal, "requests", &["--format", "json"])).expect("json");
     assert_eq!(json[0]["kind"], "cancellation");
     assert_eq!(json[0]["certificate"], true);
     assert_eq!(
-        export(&portal, &["--insurer", "健康保険組合X"])
+        export(&portal, "requests", &["--insurer", "健康保険組合X"])
             .lines()
             .count(),
         1,
@@ -239,12 +218,27 @@ async fn a_cancellation_then_a_new_registration() {
         pairs(&[
             ("insurance_application", "completed"),
             ("insurance_cancellation", "received"),
+            ("certificate_request", "received"),
             ("insurance_application", "cancelled"),
         ])
     );
     assert_eq!(
-        list.body["receipts"][2]["receiptNumber"].as_str(),
+        list.body["receipts"][1]["receiptNumber"], list.body["receipts"][2]["receiptNumber"],
+        "the cancellation asked for the certificate under its own number"
+    );
+    assert_eq!(
+        list.body["receipts"][3]["receiptNumber"].as_str(),
         Some(first_receipt.as_str())
+    );
+    // The cancellation the card signed named the first registration: it cannot cancel the
+    // new one (a signature left over from a stale window).
+    browser
+        .post(&portal, CANCEL, cancel_body(false, &first_receipt))
+        .await
+        .refused(StatusCode::CONFLICT, "NOT_REGISTERED");
+    assert_eq!(
+        browser.get(&portal, STATUS).await.body["registration"],
+        "completed"
     );
     assert!(list.body["receipts"][0]["at"]
         .as_str()
@@ -255,7 +249,7 @@ async fn a_cancellation_then_a_new_registration() {
 async fn the_certificate_without_a_registration() {
     let portal = Portal::new(&[]).await;
     let mut browser = Browser::logged_in(&portal, &portal.card, "person-2").await;
-    insurer_record(&portal, "person-2").await;
+    insurer_record(&portal, "person-2", "2026-11-02").await;
     // Unsigned: refused.
     browser.signer = None;
     browser
@@ -278,6 +272,7 @@ async fn the_certificate_without_a_registration() {
     assert_eq!(second.body["receiptNumber"].as_str(), Some(number.as_str()));
     let json: Value = serde_json::from_str(&export(
         &portal,
+        "requests",
         &["--format", "json", "--insurer", "全国健康保険協会"],
     ))
     .expect("json");
@@ -296,20 +291,19 @@ async fn two_tabs_cancelling_at_once_cancel_once() {
     let mut first = Browser::logged_in(&portal, &portal.card, "person-3").await;
     let answer = first.post(&portal, APPLY, application()).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let receipt = answer.body["history"][0]["receiptNumber"]
+        .as_str()
+        .expect("receipt")
+        .to_owned();
     let mut second = Browser::logged_in(&portal, &portal.card, "person-3").await;
     let card = portal.card.dir().to_owned();
+    let body = cancel_body(false, &receipt);
     for browser in [&mut first, &mut second] {
         browser
-            .sign_write(
-                &portal,
-                &card,
-                "insurance-cancellation",
-                json!({"requestCertificate": false}),
-            )
+            .sign_write(&portal, &card, "insurance-cancellation", body.clone())
             .await;
         browser.signer = None;
     }
-    let body = json!({"requestCertificate": false});
     let (a, b) = tokio::join!(
         first.post(&portal, CANCEL, body.clone()),
         second.post(&portal, CANCEL, body)
@@ -323,7 +317,7 @@ async fn two_tabs_cancelling_at_once_cancel_once() {
         outcomes,
         [
             (StatusCode::OK, String::new()),
-            (StatusCode::NOT_FOUND, "NOT_FOUND".to_owned())
+            (StatusCode::CONFLICT, "NOT_REGISTERED".to_owned())
         ],
         "{} / {}",
         a.body,
@@ -368,7 +362,7 @@ async fn receipts_follow_every_write_and_only_the_card_s_own() {
     // The insurer's record completes the registration; a dispute freezes it; a newer record
     // answers the dispute.
     portal.advance(60_000);
-    insurer_record(&portal, "person-4").await;
+    insurer_record(&portal, "person-4", "2026-11-02").await;
     portal.advance(60_000);
     let answer = browser
         .post(
@@ -416,5 +410,105 @@ async fn receipts_follow_every_write_and_only_the_card_s_own() {
     assert_eq!(
         theirs.get(&portal, RECEIPTS).await.body,
         json!({"receipts": []})
+    );
+}
+
+#[tokio::test]
+async fn two_tabs_asking_for_the_certificate_at_once_ask_once_and_a_new_insurer_anew() {
+    let portal = Portal::new(&[]).await;
+    let mut first = Browser::logged_in(&portal, &portal.card, "person-6").await;
+    insurer_record(&portal, "person-6", "2026-11-02").await;
+    let mut second = Browser::logged_in(&portal, &portal.card, "person-6").await;
+    let card = portal.card.dir().to_owned();
+    for browser in [&mut first, &mut second] {
+        browser
+            .sign_write(&portal, &card, "certificate-request", json!({}))
+            .await;
+        browser.signer = None;
+    }
+    let (a, b) = tokio::join!(
+        first.post(&portal, CERTIFICATE, json!({})),
+        second.post(&portal, CERTIFICATE, json!({}))
+    );
+    assert_eq!((a.status, b.status), (StatusCode::OK, StatusCode::OK));
+    assert_eq!(
+        a.body["receiptNumber"], b.body["receiptNumber"],
+        "one request, one receipt"
+    );
+    let rows = portal
+        .state
+        .db
+        .insurance_requests(0, Some("person-6"))
+        .await
+        .expect("read");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    // The person moves to another insurer: that insurer is asked anew.
+    import(
+        &portal,
+        Feed::InsurerRecords,
+        "person_id,insurer_name,symbol,number,as_of\nperson-6,健康保険組合X,9911,2233,2026-11-25\n",
+    )
+    .await;
+    first.signer = Some(card);
+    let again = first.post(&portal, CERTIFICATE, json!({})).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    assert_ne!(again.body["receiptNumber"], a.body["receiptNumber"]);
+    let csv = export(&portal, "requests", &["--insurer", "健康保険組合X"]);
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(
+        csv.contains(",certificate,true,健康保険組合X,11,33,,"),
+        "{csv}"
+    );
+}
+
+#[tokio::test]
+async fn a_dispute_stays_frozen_through_a_cancellation_and_the_portal_user_has_its_receipt() {
+    let portal = Portal::new(&[]).await;
+    let mut browser = Browser::logged_in(&portal, &portal.card, "person-7").await;
+    let answer = browser
+        .post(
+            &portal,
+            APPLY,
+            json!({"registerPortalUser": true, "termsVersion": "2021-03"}),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let receipt = answer.body["history"][0]["receiptNumber"]
+        .as_str()
+        .expect("receipt")
+        .to_owned();
+    insurer_record(&portal, "person-7", "2026-11-02").await;
+    portal.advance(60_000);
+    let answer = browser
+        .post(
+            &portal,
+            DISPUTE,
+            json!({"insurerName": "全国健康保険協会", "symbol": "＊＊45", "number": "＊＊78", "asOf": "2026-11-02"}),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    portal.advance(60_000);
+    let answer = browser
+        .post(&portal, CANCEL, cancel_body(false, &receipt))
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let list = browser.get(&portal, RECEIPTS).await.body;
+    assert_eq!(
+        receipts(&list),
+        pairs(&[
+            ("insurance_cancellation", "received"),
+            ("link_dispute", "frozen"),
+            ("insurance_application", "cancelled"),
+            ("portal_user", "completed"),
+        ])
+    );
+    // The portal-user registration outlives the cancellation on F2 too.
+    let status = browser.get(&portal, STATUS).await.body;
+    assert_eq!(status["application"], "cancelled");
+    assert_eq!(status["portalUser"], "received", "{status}");
+    assert_eq!(
+        events(&status),
+        ["applied", "disputed", "cancelled"],
+        "in the order of their milliseconds"
     );
 }

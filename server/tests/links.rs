@@ -8,37 +8,9 @@ mod common;
 use axum::http::StatusCode;
 use common::*;
 use serde_json::{json, Value};
-use server::feeds::Feed;
 
 const STATUS: &str = "/api/v1/insurance/status";
 const DISPUTE: &str = "/api/v1/insurance/link/dispute";
-
-async fn insurer_record(portal: &Portal, person: &str, as_of: &str) {
-    import(
-        portal,
-        Feed::InsurerRecords,
-        &format!(
-            "person_id,insurer_name,symbol,number,as_of\n{person},全国健康保険協会,１２３４５,00678,{as_of}\n"
-        ),
-    )
-    .await;
-}
-
-/// `myna-server export disputes` with `extra`, on the portal's database: its standard output.
-fn export(portal: &Portal, extra: &[&str]) -> String {
-    let url = portal.state.settings.database_url();
-    let output = server_command()
-        .args(["--database-url", &url, "export", "disputes"])
-        .args(extra)
-        .output()
-        .expect("runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("utf-8")
-}
 
 fn shown(name: &str, as_of: &str) -> Value {
     json!({"insurerName": name, "symbol": "＊＊45", "number": "＊＊78", "asOf": as_of})
@@ -121,7 +93,7 @@ async fn the_status_shows_the_link_masked_and_a_dispute_freezes_it_with_a_receip
     assert_eq!(last["event"], "disputed");
     assert_eq!(last["receiptNumber"].as_str(), Some(number.as_str()));
     // The insurer's export carries it: CSV and JSON, from the binary.
-    let csv = export(&portal, &["--format", "csv"]);
+    let csv = export(&portal, "disputes", &["--format", "csv"]);
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
@@ -135,12 +107,13 @@ async fn the_status_shows_the_link_masked_and_a_dispute_freezes_it_with_a_receip
         "{line}"
     );
     assert_eq!(lines.next(), None);
-    let json: Value = serde_json::from_str(&export(&portal, &["--format", "json"])).expect("json");
+    let json: Value =
+        serde_json::from_str(&export(&portal, "disputes", &["--format", "json"])).expect("json");
     assert_eq!(json[0]["receipt_number"].as_str(), Some(number.as_str()));
     assert_eq!(json[0]["insurer_name"], "全国健康保険協会");
     // Only another insurer's export lacks it.
     assert_eq!(
-        export(&portal, &["--insurer", "健康保険組合X"])
+        export(&portal, "disputes", &["--insurer", "健康保険組合X"])
             .lines()
             .count(),
         1,
@@ -176,7 +149,7 @@ async fn nothing_to_dispute_without_a_link() {
         .refused(StatusCode::NOT_FOUND, "NOT_FOUND");
     // The export of no dispute is its header.
     assert_eq!(
-        export(&portal, &[]),
+        export(&portal, "disputes", &[]),
         "receipt_number,person_id,insurer_name,symbol_last,number_last,as_of,reported_at\n"
     );
 }

@@ -688,25 +688,33 @@ in_both_browsers!(
     }
 );
 
+/// F1, then the insurer's record links the person (the operator imports the feed: 全国健康保険協会,
+/// symbol 12345, number 678, as of 2026-11-02), then F2 after the card.
+async fn registered_and_linked(p: &mut Portal) -> anyhow::Result<()> {
+    p.apply_until_card_step(false).await?;
+    p.read_card().await?;
+    p.enter_pin(PIN).await?;
+    p.see("申し込みを受け付けました").await?;
+    let feed = p.dir.path().join("insurers.csv");
+    std::fs::write(
+        &feed,
+        format!(
+            "person_id,insurer_name,symbol,number,as_of\n{},全国健康保険協会,12345,678,2026-11-02\n",
+            e2e::PERSON
+        ),
+    )?;
+    p.operator(&["import", "insurer-records", &feed.to_string_lossy()])?;
+    p.open("/insurance/status").await?;
+    p.read_card().await?;
+    p.enter_pin(PIN).await
+}
+
 in_both_browsers!(
     a_link_that_is_not_mine_is_frozen_with_a_receipt_for_the_insurer,
     Options::default(),
     async |p: &mut Portal| {
-        // F1, then the insurer's record links the person (the operator imports the feed).
-        p.apply_until_card_step(false).await?;
-        p.read_card().await?;
-        p.enter_pin(PIN).await?;
-        p.see("申し込みを受け付けました").await?;
-        let feed = p.dir.path().join("insurers.csv");
-        std::fs::write(
-            &feed,
-            format!("person_id,insurer_name,symbol,number,as_of\n{},全国健康保険協会,12345,678,2026-11-02\n", e2e::PERSON),
-        )?;
-        p.operator(&["import", "insurer-records", &feed.to_string_lossy()])?;
+        registered_and_linked(p).await?;
         // F2: the link, masked, its date and the history.
-        p.open("/insurance/status").await?;
-        p.read_card().await?;
-        p.enter_pin(PIN).await?;
         p.see("全国健康保険協会").await?;
         p.see("＊＊45 ＊＊78").await?;
         p.see("2026/11/02").await?;
@@ -757,20 +765,7 @@ in_both_browsers!(
     a_cancellation_then_a_new_registration,
     Options::default(),
     async |p: &mut Portal| {
-        // Registered and linked by the insurer's record.
-        p.apply_until_card_step(false).await?;
-        p.read_card().await?;
-        p.enter_pin(PIN).await?;
-        p.see("申し込みを受け付けました").await?;
-        let feed = p.dir.path().join("insurers.csv");
-        std::fs::write(
-            &feed,
-            format!("person_id,insurer_name,symbol,number,as_of\n{},全国健康保険協会,12345,678,2026-11-02\n", e2e::PERSON),
-        )?;
-        p.operator(&["import", "insurer-records", &feed.to_string_lossy()])?;
-        p.open("/insurance/status").await?;
-        p.read_card().await?;
-        p.enter_pin(PIN).await?;
+        registered_and_linked(p).await?;
         p.see("登録完了").await?;
         // The cancellation: what it changes, the certificate's choice (declined here), then
         // exactly what is sent beside the card step.
@@ -797,7 +792,8 @@ in_both_browsers!(
         p.press(".lang-switch").await?;
         // Without the registration: the eligibility certificate on its own, offered at once.
         p.press("button.certificate-button").await?;
-        p.see("資格確認書を医療機関・薬局で提示して受診できます").await?;
+        p.see("資格確認書を医療機関・薬局で提示して受診できます")
+            .await?;
         p.screenshot("certificate").await?;
         p.read_card().await?;
         p.enter_pin(PIN).await?;
@@ -808,8 +804,14 @@ in_both_browsers!(
         // The insurer's export carries both.
         let export = p.operator(&["export", "requests"])?;
         for line in [
-            format!("{cancellation},{},cancellation,false,全国健康保険協会,45,78,", e2e::PERSON),
-            format!("{certificate},{},certificate,true,全国健康保険協会,45,78,,", e2e::PERSON),
+            format!(
+                "{cancellation},{},cancellation,false,全国健康保険協会,45,78,",
+                e2e::PERSON
+            ),
+            format!(
+                "{certificate},{},certificate,true,全国健康保険協会,45,78,,",
+                e2e::PERSON
+            ),
         ] {
             ensure!(export.contains(&line), "the export lacks {line}:\n{export}");
         }

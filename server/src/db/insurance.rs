@@ -54,6 +54,20 @@ pub struct DisputeRow {
     pub reported_ms: i64,
 }
 
+/// The insurer's record of a person as it stands: name (`None`: the insurer has no record),
+/// the symbol's and the number's last characters, when a dispute froze it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, sqlx::FromRow)]
+pub struct InsurerSnapshot {
+    /// The insurer.
+    pub insurer_name: Option<String>,
+    /// The symbol's last characters.
+    pub symbol_last: Option<String>,
+    /// The number's last characters.
+    pub number_last: Option<String>,
+    /// When a dispute froze it.
+    pub frozen_ms: Option<i64>,
+}
+
 /// What an [`InsuranceRequestRow`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RequestKind {
@@ -143,91 +157,118 @@ impl TryFrom<RequestRecord> for InsuranceRequestRow {
 }
 
 impl Db {
-    /// Cancels the person's registration in one transaction: removes the application (a new
-    /// one registers again) and records the cancellation with a snapshot of the application
-    /// and of the insurer's link. `None` when there is no registration to cancel (never
-    /// applied, or a concurrent cancellation won); else the recorded row.
+    /// Cancels the person's registration in one transaction: removes the application whose
+    /// receipt is `application_receipt` (`None`: one received before receipts were numbered; a
+    /// new one registers again) and records the cancellation with a snapshot of the
+    /// application and of the insurer's link. `None` when there is no such registration to
+    /// cancel (never applied, a concurrent cancellation won, or it is another application now);
+    /// else the recorded row.
     ///
     /// # Errors
     /// [`DbError`] when the database fails.
+    #[allow(clippy::too_many_arguments)]
     pub async fn cancel_insurance(
         &self,
         person_id: &str,
+        application_receipt: Option<&str>,
         receipt_number: &str,
         certificate: bool,
         now_ms: i64,
         signed_write_id: &str,
     ) -> Result<Option<InsuranceRequestRow>, DbError> {
         let mut tx = self.pool.begin().await?;
-        // The DELETE decides: of two cancellations at once, one removes the row.
+        // The DELETE decides: of two cancellations at once, one removes the row; and only the
+        // application the card signed for (a new one since is not cancelled by it).
         let removed: Option<(i64, Option<String>)> = sqlx::query_as(
-            "DELETE FROM insurance_applications WHERE person_id = $1 RETURNING applied_ms, receipt_number",
+            "DELETE FROM insurance_applications WHERE person_id = $1 AND COALESCE(receipt_number, '') = $2 \
+             RETURNING applied_ms, receipt_number",
         )
         .bind(person_id)
+        .bind(application_receipt.unwrap_or(""))
         .fetch_optional(&mut *tx)
         .await?;
         let Some((applied_ms, application_receipt)) = removed else {
             return Ok(None);
         };
-        let link: Option<(Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
-            "SELECT insurer_name, symbol_last, number_last FROM insurer_records WHERE person_id = $1",
+        let row = record_request(
+            &mut tx,
+            Request {
+                person_id,
+                receipt_number,
+                kind: RequestKind::Cancellation,
+                certificate,
+                application: Some((applied_ms, application_receipt)),
+                now_ms,
+            },
+            signed_write_id,
         )
-        .bind(person_id)
-        .fetch_optional(&mut *tx)
         .await?;
-        let (insurer_name, symbol_last, number_last) = link.unwrap_or_default();
-        let row = InsuranceRequestRow {
-            receipt_number: receipt_number.to_owned(),
-            person_id: person_id.to_owned(),
-            kind: RequestKind::Cancellation,
-            certificate,
-            insurer_name,
-            symbol_last,
-            number_last,
-            application_receipt,
-            applied_ms: Some(applied_ms),
-            made_ms: now_ms,
-        };
-        insert_request(&mut tx, &row, signed_write_id).await?;
         tx.commit().await?;
         Ok(Some(row))
     }
 
-    /// Records a request for the eligibility certificate, with the insurer's link as the feed
-    /// says it now.
+    /// Records `request` (a request for the eligibility certificate on its own) under `key`,
+    /// one per key: `false` when a request under `key` exists already (another tab's) and
+    /// nothing was written. One statement, so SQLite takes its write lock first.
     ///
     /// # Errors
     /// [`DbError`] when the database fails.
     pub async fn request_certificate(
         &self,
-        person_id: &str,
-        receipt_number: &str,
-        now_ms: i64,
+        request: &InsuranceRequestRow,
+        key: &str,
         signed_write_id: &str,
-    ) -> Result<InsuranceRequestRow, DbError> {
+    ) -> Result<bool, DbError> {
         let mut tx = self.pool.begin().await?;
-        let link: Option<(Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
-            "SELECT insurer_name, symbol_last, number_last FROM insurer_records WHERE person_id = $1",
+        let written = insert_request(&mut tx, request, signed_write_id, Some(key)).await?;
+        tx.commit().await?;
+        Ok(written)
+    }
+
+    /// The certificate's request recorded under `key`.
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails, or a stored kind is unknown.
+    pub async fn request_by_key(&self, key: &str) -> Result<Option<InsuranceRequestRow>, DbError> {
+        let row: Option<RequestRecord> = sqlx::query_as(
+            "SELECT receipt_number, person_id, kind, certificate, insurer_name, symbol_last, number_last, \
+             application_receipt, applied_ms, made_ms FROM insurance_requests WHERE certificate_key = $1",
+        )
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(InsuranceRequestRow::try_from).transpose()
+    }
+
+    /// The person's insurer link as the feed says it now (name, the symbol's and the number's
+    /// last characters), and when it was frozen by a dispute; `None` without a record.
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
+    pub async fn insurer_link(&self, person_id: &str) -> Result<Option<InsurerSnapshot>, DbError> {
+        Ok(sqlx::query_as(
+            "SELECT insurer_name, symbol_last, number_last, frozen_ms FROM insurer_records WHERE person_id = $1",
         )
         .bind(person_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let (insurer_name, symbol_last, number_last) = link.unwrap_or_default();
-        let row = InsuranceRequestRow {
-            receipt_number: receipt_number.to_owned(),
-            person_id: person_id.to_owned(),
-            kind: RequestKind::Certificate,
-            certificate: true,
-            insurer_name,
-            symbol_last,
-            number_last,
-            application_receipt: None,
-            applied_ms: None,
-            made_ms: now_ms,
-        };
-        insert_request(&mut tx, &row, signed_write_id).await?;
-        tx.commit().await?;
-        Ok(row)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// When the person registered as a portal user, and its receipt (none before receipts were
+    /// numbered): their receipts, and F2 after a cancellation.
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
+    pub async fn portal_user_receipt(
+        &self,
+        person_id: &str,
+    ) -> Result<Option<(i64, Option<String>)>, DbError> {
+        Ok(sqlx::query_as(
+            "SELECT registered_ms, receipt_number FROM portal_users WHERE person_id = $1",
+        )
+        .bind(person_id)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     /// The cancellations and certificate requests made since `since_ms`, oldest first, of
@@ -422,16 +463,60 @@ impl Db {
     }
 }
 
-/// Inserts a request row in `tx`.
+/// What a cancellation or a certificate's request records, besides the insurer's link.
+struct Request<'a> {
+    person_id: &'a str,
+    receipt_number: &'a str,
+    kind: RequestKind,
+    certificate: bool,
+    /// A cancellation: when the cancelled application was received, and its receipt.
+    application: Option<(i64, Option<String>)>,
+    now_ms: i64,
+}
+
+/// Records `request` in `tx` with the person's insurer link as it stands (the insurer who acts
+/// on it), and returns the row.
+async fn record_request(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    request: Request<'_>,
+    signed_write_id: &str,
+) -> Result<InsuranceRequestRow, DbError> {
+    let link: Option<(Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT insurer_name, symbol_last, number_last FROM insurer_records WHERE person_id = $1",
+    )
+    .bind(request.person_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let (insurer_name, symbol_last, number_last) = link.unwrap_or_default();
+    let (applied_ms, application_receipt) = request.application.unzip();
+    let row = InsuranceRequestRow {
+        receipt_number: request.receipt_number.to_owned(),
+        person_id: request.person_id.to_owned(),
+        kind: request.kind,
+        certificate: request.certificate,
+        insurer_name,
+        symbol_last,
+        number_last,
+        application_receipt: application_receipt.flatten(),
+        applied_ms,
+        made_ms: request.now_ms,
+    };
+    insert_request(tx, &row, signed_write_id, None).await?;
+    Ok(row)
+}
+
+/// Inserts `row` in `tx` (a certificate's request on its own under `key`): `false` when a row
+/// under `key` exists already.
 async fn insert_request(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     row: &InsuranceRequestRow,
     signed_write_id: &str,
-) -> Result<(), DbError> {
-    sqlx::query(
+    key: Option<&str>,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
         "INSERT INTO insurance_requests (receipt_number, person_id, kind, certificate, insurer_name, \
-         symbol_last, number_last, application_receipt, applied_ms, made_ms, signed_write_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         symbol_last, number_last, application_receipt, applied_ms, made_ms, signed_write_id, certificate_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (certificate_key) DO NOTHING",
     )
     .bind(&row.receipt_number)
     .bind(&row.person_id)
@@ -444,7 +529,8 @@ async fn insert_request(
     .bind(row.applied_ms)
     .bind(row.made_ms)
     .bind(signed_write_id)
+    .bind(key)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }

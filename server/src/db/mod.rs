@@ -19,7 +19,9 @@ mod revocation;
 mod sessions;
 mod writes;
 
-pub use insurance::{DisputeRow, InsuranceRequestRow, InsuranceStatusRow, LinkRow, RequestKind};
+pub use insurance::{
+    DisputeRow, InsuranceRequestRow, InsuranceStatusRow, InsurerSnapshot, LinkRow, RequestKind,
+};
 pub use maintenance::MaintenanceRow;
 pub use mynapoint::PointApplicationRow;
 pub use revocation::{CrlImport, CrlRow};

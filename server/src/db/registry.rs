@@ -114,14 +114,17 @@ impl Db {
         &self,
         person_id: &str,
         terms_version: &str,
+        receipt_number: &str,
         now_ms: i64,
     ) -> Result<(), DbError> {
         sqlx::query(
-            "INSERT INTO portal_users (person_id, registered_ms, terms_version) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            "INSERT INTO portal_users (person_id, registered_ms, terms_version, receipt_number) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT DO NOTHING",
         )
         .bind(person_id)
         .bind(now_ms)
         .bind(terms_version)
+        .bind(receipt_number)
         .execute(&self.pool)
         .await?;
         Ok(())

@@ -43,7 +43,7 @@ pub struct ChallengeQuery {
 /// login it signs then allows that one write.
 #[utoipa::path(post, path = "/auth/challenge", tag = "auth",
     params(("X-CSRF-Token" = String, Header),
-        ("purpose" = Option<String>, Query, description = "insurance-application, mynapoint-reservation, mynapoint-application or link-dispute: the body is that write's request")),
+        ("purpose" = Option<String>, Query, description = "insurance-application, mynapoint-reservation, mynapoint-application, link-dispute, insurance-cancellation or certificate-request: the body is that write's request")),
     responses((status = 200, body = Challenge), (status = "4XX", body = protocol::api::ApiErrorBody)))]
 /// # Errors
 /// [`ApiError`]: the refusals this route's OpenAPI responses list (`#[utoipa::path]`).

@@ -20,7 +20,7 @@ use protocol::api::{
     InsurerLink, LinkDispute, Received, Registration, RequestReceipt,
 };
 
-use crate::db::{DisputeRow, InsuranceStatusRow, LinkRow, RequestKind};
+use crate::db::{DisputeRow, InsuranceRequestRow, InsuranceStatusRow, LinkRow, RequestKind};
 
 /// The registration's state from the application's row: frozen by a dispute, completed, the
 /// insurer without a record, or waiting for the insurer's record.
@@ -33,12 +33,24 @@ pub fn registration_of(row: &InsuranceStatusRow) -> Registration {
     }
 }
 
-fn entry(at_ms: i64, event: HistoryEvent, receipt_number: Option<String>) -> HistoryEntry {
-    HistoryEntry {
-        at: crate::rfc3339(at_ms),
-        event,
-        receipt_number,
-    }
+/// A history entry at `at_ms`, kept with its time in ms for sorting (the entry's text is to the
+/// second only).
+fn entry(at_ms: i64, event: HistoryEvent, receipt_number: Option<String>) -> (i64, HistoryEntry) {
+    (
+        at_ms,
+        HistoryEntry {
+            at: crate::rfc3339(at_ms),
+            event,
+            receipt_number,
+        },
+    )
+}
+
+/// The history oldest first, by the ms of each entry; entries of one instant in the order
+/// written (a stable sort).
+fn sorted(mut history: Vec<(i64, HistoryEntry)>) -> Vec<HistoryEntry> {
+    history.sort_by_key(|(at_ms, _)| *at_ms);
+    history.into_iter().map(|(_, entry)| entry).collect()
 }
 
 async fn status_of(state: &AppState, person: &str) -> Result<Status, ApiError> {
@@ -77,10 +89,12 @@ async fn status_of(state: &AppState, person: &str) -> Result<Status, ApiError> {
         ));
     }
     let Some(row) = state.db.insurance_status(person).await? else {
-        history.sort_by(|a, b| a.at.cmp(&b.at));
         let cancelled = requests
             .iter()
             .any(|request| request.kind == RequestKind::Cancellation);
+        // The portal-user registration is not the insurance's: it outlives a cancellation, and
+        // F6 may have made it alone.
+        let portal_user = state.db.portal_user_receipt(person).await?.is_some();
         return Ok(Status {
             application: if cancelled {
                 ApplicationState::Cancelled
@@ -90,9 +104,9 @@ async fn status_of(state: &AppState, person: &str) -> Result<Status, ApiError> {
             applied_at: None,
             registration: None,
             expected_by: None,
-            portal_user: None,
+            portal_user: portal_user.then_some(Received::Received),
             link: None,
-            history,
+            history: sorted(history),
         });
     };
     let registration = registration_of(&row);
@@ -109,8 +123,7 @@ async fn status_of(state: &AppState, person: &str) -> Result<Status, ApiError> {
             None,
         ));
     }
-    // Oldest first; at one instant, in the order written.
-    history.sort_by(|a, b| a.at.cmp(&b.at));
+    let history = sorted(history);
     Ok(Status {
         application: ApplicationState::Received,
         applied_at: Some(crate::rfc3339(row.applied_ms)),
@@ -220,8 +233,13 @@ pub async fn cancel(
     ApiJson(request): ApiJson<InsuranceCancellation>,
 ) -> Result<ApiJson<RequestReceipt>, ApiError> {
     let person = auth.person()?.to_owned();
-    if state.db.insurance_status(&person).await?.is_none() {
-        return Err(ApiError::NotFound("no registration to cancel"));
+    // The registration the page showed (by its receipt), or none to cancel: refused before the
+    // signature is claimed, so that the page can read the status again.
+    let shown = state.db.insurance_status(&person).await?;
+    if shown.as_ref().map(|row| row.receipt_number.as_deref())
+        != Some(request.application_receipt.as_deref())
+    {
+        return Err(ApiError::NotRegistered);
     }
     let signature = crate::writes::claim(
         &state,
@@ -232,20 +250,20 @@ pub async fn cancel(
     )
     .await?;
     let receipt_number = crate::domain::mynapoint::new_receipt_number();
-    let Some(row) = state
+    let cancelled = state
         .db
         .cancel_insurance(
             &person,
+            request.application_receipt.as_deref(),
             &receipt_number,
             request.request_certificate,
             state.now_ms(),
             &signature,
         )
-        .await?
-    else {
-        // Another tab's cancellation won: this signature wrote nothing.
-        state.db.release_signed_write(&signature).await?;
-        return Err(ApiError::NotFound("no registration to cancel"));
+        .await;
+    let Some(row) = written_or_released(&state, &signature, cancelled).await? else {
+        // Another tab's cancellation (or application) came first: this signature wrote nothing.
+        return Err(ApiError::NotRegistered);
     };
     tracing::info!(certificate = row.certificate, "registration cancelled");
     Ok(ApiJson(RequestReceipt {
@@ -255,11 +273,34 @@ pub async fn cancel(
     }))
 }
 
+/// `outcome` of a write under the claimed `signature`; the signature given back when the
+/// write failed or wrote nothing (`None`), so that it is no evidence of a write that did not
+/// happen.
+async fn written_or_released<T>(
+    state: &AppState,
+    signature: &str,
+    outcome: Result<Option<T>, crate::db::DbError>,
+) -> Result<Option<T>, ApiError> {
+    match outcome {
+        Ok(Some(written)) => Ok(Some(written)),
+        Ok(None) => {
+            state.db.release_signed_write(signature).await?;
+            Ok(None)
+        }
+        Err(error) => {
+            if let Err(release) = state.db.release_signed_write(signature).await {
+                tracing::warn!(%release, "a failed write's signature was not given back");
+            }
+            Err(error.into())
+        }
+    }
+}
+
 /// `POST /api/v1/insurance/certificate`: asks the insurer for the eligibility certificate
 /// (資格確認書), which people without the registration use instead of the insurance card. The
 /// card signs the request (`crate::writes`). Registered: `STILL_REGISTERED` (the cancellation
-/// asks for it). Asked already since the last cancellation: the same receipt again, nothing
-/// written twice.
+/// asks for it). Asked already of the same insurer since the last cancellation (with it, or on
+/// its own, also by another tab at the same time): that receipt again, nothing written twice.
 #[utoipa::path(post, path = "/insurance/certificate", tag = "insurance", request_body = CertificateRequest,
     params(("X-CSRF-Token" = String, Header)),
     responses((status = 200, body = RequestReceipt), (status = "4XX", body = protocol::api::ApiErrorBody)))]
@@ -274,12 +315,18 @@ pub async fn request_certificate(
     if state.db.insurance_status(&person).await?.is_some() {
         return Err(ApiError::StillRegistered);
     }
-    let latest = state
-        .db
-        .insurance_requests(0, Some(&person))
-        .await?
-        .into_iter()
-        .next_back();
+    let link = state.db.insurer_link(&person).await?.unwrap_or_default();
+    let requests = state.db.insurance_requests(0, Some(&person)).await?;
+    let last_cancellation = requests
+        .iter()
+        .rposition(|request| request.kind == RequestKind::Cancellation);
+    // What stands: a request of this period (since the last cancellation, that one included)
+    // that asked this insurer for the certificate. A different insurer since is asked anew.
+    let standing = requests[last_cancellation.unwrap_or(0)..]
+        .iter()
+        .rev()
+        .find(|request| request.certificate && request.insurer_name == link.insurer_name)
+        .cloned();
     let signature = crate::writes::claim(
         &state,
         &auth,
@@ -288,18 +335,44 @@ pub async fn request_certificate(
         &person,
     )
     .await?;
-    let row = match latest.filter(|request| request.certificate) {
-        // Asked already (and not registered since): that request stands.
+    let row = match standing {
         Some(asked) => {
             state.db.release_signed_write(&signature).await?;
             asked
         }
         None => {
-            let receipt_number = crate::domain::mynapoint::new_receipt_number();
-            state
+            // One per person, period and insurer, also for two tabs at once.
+            let key = format!(
+                "{person}|{}|{}",
+                last_cancellation.map_or("-", |i| requests[i].receipt_number.as_str()),
+                link.insurer_name.as_deref().unwrap_or("")
+            );
+            let request = InsuranceRequestRow {
+                receipt_number: crate::domain::mynapoint::new_receipt_number(),
+                person_id: person.clone(),
+                kind: RequestKind::Certificate,
+                certificate: true,
+                insurer_name: link.insurer_name,
+                symbol_last: link.symbol_last,
+                number_last: link.number_last,
+                application_receipt: None,
+                applied_ms: None,
+                made_ms: state.now_ms(),
+            };
+            let written = state
                 .db
-                .request_certificate(&person, &receipt_number, state.now_ms(), &signature)
-                .await?
+                .request_certificate(&request, &key, &signature)
+                .await
+                .map(|written| written.then_some(()));
+            match written_or_released(&state, &signature, written).await? {
+                Some(()) => request,
+                // Another tab's request under the same key came first: that one stands.
+                None => state
+                    .db
+                    .request_by_key(&key)
+                    .await?
+                    .ok_or(ApiError::Internal("a certificate request vanished".into()))?,
+            }
         }
     };
     tracing::info!("eligibility certificate requested");
@@ -417,7 +490,12 @@ pub async fn apply_for(
     if register_portal_user {
         state
             .db
-            .register_portal_user(person, &state.settings.terms_version, now)
+            .register_portal_user(
+                person,
+                &state.settings.terms_version,
+                &crate::domain::mynapoint::new_receipt_number(),
+                now,
+            )
             .await?;
     }
     Ok(())

@@ -364,7 +364,12 @@ pub async fn bulk(
             .await?;
         state
             .db
-            .register_portal_user(&person, &state.settings.terms_version, state.now_ms())
+            .register_portal_user(
+                &person,
+                &state.settings.terms_version,
+                &mynapoint::new_receipt_number(),
+                state.now_ms(),
+            )
             .await?;
     }
     Ok(ApiJson(BulkResult {

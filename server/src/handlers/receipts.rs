@@ -37,8 +37,8 @@ fn receipt(
 
 /// Every receipt of `person`, newest first: the health-insurance application (now, and each
 /// one cancelled since), its cancellations, the eligibility certificate's requests, the link
-/// disputes, the MyKey ID's reservation and the MyNa Point application — each with where it
-/// stands now.
+/// disputes, the portal-user registration, the MyKey ID's reservation and the MyNa Point
+/// application — each with where it stands now.
 ///
 /// # Errors
 /// [`ApiError::Internal`] when the database fails.
@@ -62,30 +62,40 @@ pub async fn receipts_of(state: &AppState, person: &str) -> Result<Vec<ReceiptEn
                 ReceiptStatus::Cancelled,
             ));
         }
-        let kind = match request.kind {
-            RequestKind::Cancellation => ReceiptKind::InsuranceCancellation,
-            RequestKind::Certificate => ReceiptKind::CertificateRequest,
-        };
-        found.push(receipt(
-            kind,
-            request.made_ms,
-            Some(request.receipt_number),
-            ReceiptStatus::Received,
-        ));
+        // What was written: a cancellation that also asked for the certificate is both, under
+        // one number.
+        if request.kind == RequestKind::Cancellation {
+            found.push(receipt(
+                ReceiptKind::InsuranceCancellation,
+                request.made_ms,
+                Some(request.receipt_number.clone()),
+                ReceiptStatus::Received,
+            ));
+        }
+        if request.certificate {
+            found.push(receipt(
+                ReceiptKind::CertificateRequest,
+                request.made_ms,
+                Some(request.receipt_number),
+                ReceiptStatus::Received,
+            ));
+        }
     }
-    // The newest dispute holds the freeze while the link is frozen; the others were answered by
-    // a different or newer record (which lifts a freeze).
-    let frozen = application
-        .as_ref()
-        .and_then(|row| row.link.as_ref())
+    // The newest dispute holds the freeze while the insurer's record is frozen (with or
+    // without a registration now); the others were answered by a different or newer record
+    // (which lifts a freeze).
+    let frozen = state
+        .db
+        .insurer_link(person)
+        .await?
         .is_some_and(|link| link.frozen_ms.is_some());
     let disputes = state.db.disputes(0, Some(person)).await?;
     let newest = disputes.len().checked_sub(1);
     for (index, dispute) in disputes.into_iter().enumerate() {
-        let status = match (Some(index) == newest, frozen, application.is_some()) {
-            (true, true, _) => ReceiptStatus::Frozen,
-            (_, _, false) => ReceiptStatus::Received,
-            _ => ReceiptStatus::Resolved,
+        let status = if Some(index) == newest && frozen {
+            ReceiptStatus::Frozen
+        } else {
+            ReceiptStatus::Resolved
         };
         found.push(receipt(
             ReceiptKind::LinkDispute,
@@ -98,6 +108,14 @@ pub async fn receipts_of(state: &AppState, person: &str) -> Result<Vec<ReceiptEn
         found.push(receipt(
             ReceiptKind::MynapointReservation,
             reserved_ms,
+            receipt_number,
+            ReceiptStatus::Completed,
+        ));
+    }
+    if let Some((registered_ms, receipt_number)) = state.db.portal_user_receipt(person).await? {
+        found.push(receipt(
+            ReceiptKind::PortalUser,
+            registered_ms,
             receipt_number,
             ReceiptStatus::Completed,
         ));

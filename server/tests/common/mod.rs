@@ -519,6 +519,35 @@ pub async fn link(portal: &Portal, person: &str) {
     portal.card.link(portal, person).await;
 }
 
+/// The insurer's record of `person` (`全国健康保険協会`, symbol 12345, number 00678) dated
+/// `as_of`, imported as `myna-server import insurer-records` does.
+pub async fn insurer_record(portal: &Portal, person: &str, as_of: &str) {
+    import(
+        portal,
+        Feed::InsurerRecords,
+        &format!(
+            "person_id,insurer_name,symbol,number,as_of\n{person},全国健康保険協会,１２３４５,00678,{as_of}\n"
+        ),
+    )
+    .await;
+}
+
+/// `myna-server export WHAT` with `extra`, on the portal's database: its standard output.
+pub fn export(portal: &Portal, what: &str, extra: &[&str]) -> String {
+    let url = portal.state.settings.database_url();
+    let output = server_command()
+        .args(["--database-url", &url, "export", what])
+        .args(extra)
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("utf-8")
+}
+
 /// The `myna-server` binary, its settings only from each test's arguments (the environment's
 /// `MYNA_…` and `DATABASE_URL` removed), logging warnings.
 pub fn server_command() -> std::process::Command {
