@@ -250,12 +250,14 @@ pub async fn dispute(signed: Write) -> Result<protocol::api::DisputeReceipt, Api
     write("/insurance/link/dispute", signed).await
 }
 
-/// The registration's cancellation, the write its card step signs ([`Write`]).
-pub fn cancellation_write(request_certificate: bool) -> Write {
+/// The cancellation of the registration whose application has `application_receipt`, the
+/// write its card step signs ([`Write`]).
+pub fn cancellation_write(request_certificate: bool, application_receipt: Option<String>) -> Write {
     (
         protocol::signing::WritePurpose::InsuranceCancellation,
         body(&protocol::api::InsuranceCancellation {
             request_certificate,
+            application_receipt,
         }),
     )
 }

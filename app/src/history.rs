@@ -30,6 +30,7 @@ fn kind_text(kind: ReceiptKind) -> impl Fn() -> &'static str + Copy {
         ReceiptKind::MynapointApplication => {
             tx(|l| td_string!(l, history.kind_mynapoint_application))
         }
+        ReceiptKind::PortalUser => tx(|l| td_string!(l, history.kind_portal_user)),
     }
 }
 

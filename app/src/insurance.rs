@@ -141,6 +141,8 @@ pub fn Status() -> impl IntoView {
     let failure = RwSignal::new(None::<Failure>);
     // The receipt of a cancellation (`true`) or a certificate's request made on this screen.
     let receipt = RwSignal::new(None::<(bool, RequestReceipt)>);
+    // Whether another window changed the registration under this screen (it was read again).
+    let changed = RwSignal::new(false);
     let on_login = Callback::new(move |()| {
         spawn_local(async move {
             match api::insurance_status().await {
@@ -164,7 +166,7 @@ pub fn Status() -> impl IntoView {
                 <p>{tx(|l| td_string!(l, status.intro))}</p>
                 <StatusTable status=found.clone()/>
                 <NotMe status=found.clone() on_status=Callback::new(move |found| status.set(Some(found)))/>
-                <Requests status=found receipt on_status=Callback::new(move |found| status.set(Some(found)))/>
+                <Requests status=found receipt changed on_status=Callback::new(move |found| status.set(Some(found)))/>
                 <p><a href=routes::HISTORY rel="external">{tx(|l| td_string!(l, status.history_link))}</a></p>
                 <button type="button" class="primary" on:click={
                     let go_to = go_to.clone();
@@ -238,15 +240,19 @@ fn NotMe(status: InsuranceStatus, on_status: Callback<InsuranceStatus>) -> impl 
 /// Under the F2 table: the registration's cancellation while registered, else the eligibility
 /// certificate's request (資格確認書). The cancellation says what it changes, lets the citizen
 /// also ask for the certificate, then shows exactly what will be sent beside a card step that
-/// signs it; the certificate's request explains itself beside its card step. Either ends with
-/// the receipt, and the table again (issue 14; docs/contract.md, "Cancellation and the
-/// eligibility certificate").
+/// signs it (naming the registration shown, so that it cancels no later one); the
+/// certificate's request explains itself beside its card step. Either ends with the receipt,
+/// and the table again. When another window cancelled or applied meanwhile, the status is read
+/// again and the screen says so (issue 14; docs/contract.md, "Cancellation and the eligibility
+/// certificate").
 #[component]
 fn Requests(
     status: InsuranceStatus,
     /// The receipt of the request made on this screen, `true` for a cancellation (kept by the
     /// status screen, which shows this anew with the new status).
     receipt: RwSignal<Option<(bool, RequestReceipt)>>,
+    /// Set when another window changed the registration meanwhile (kept by the status screen).
+    changed: RwSignal<bool>,
     on_status: Callback<InsuranceStatus>,
 ) -> impl IntoView {
     let registered = status.application == api::ApplicationState::Received;
@@ -254,52 +260,91 @@ fn Requests(
         .history
         .last()
         .is_some_and(|entry| entry.event == api::HistoryEvent::CertificateRequested);
-    // 0: closed; 1: explained; 2: confirmed, the card step.
+    // The registration shown: its application's receipt (the newest application's).
+    let application = status
+        .history
+        .iter()
+        .rev()
+        .find(|entry| entry.event == api::HistoryEvent::Applied)
+        .and_then(|entry| entry.receipt_number.clone());
+    // 0: closed; 1: explained; 2: confirmed, the card step; 3: sent.
     let stage = RwSignal::new(0u8);
     let certificate = RwSignal::new(true);
     let failure = RwSignal::new(None::<Failure>);
-    let on_login = Callback::new(move |()| {
-        let signed = if registered {
-            api::cancellation_write(certificate.get_untracked())
-        } else {
-            api::certificate_write()
-        };
-        spawn_local(async move {
-            let done = match api::insurance_request(signed).await {
-                Ok(made) => api::insurance_status().await.map(|found| (made, found)),
-                Err(error) => Err(error),
-            };
-            match done {
-                Ok((made, found)) => {
-                    receipt.set(Some((registered, made)));
-                    on_status.run(found);
-                }
-                Err(error) => failure.set(Some(Failure::Api(error))),
+    let write = {
+        let application = application.clone();
+        move || {
+            if registered {
+                api::cancellation_write(certificate.get_untracked(), application.clone())
+            } else {
+                api::certificate_write()
             }
-        });
-    });
-    // The receipt of what was just sent; after a cancellation without the certificate, its
-    // request follows below.
-    let done = receipt.get_untracked().map(|(cancelled, made)| {
-        view! {
-            <section class="insurance-request">
-                <p class="ok" role="status">
-                    {if cancelled {
-                        tx(|l| td_string!(l, status.cancel_done))
-                    } else {
-                        tx(|l| td_string!(l, status.certificate_done))
-                    }}" "
-                    {tx(|l| td_string!(l, status.receipt_number))}": "<span class="receipt-number">{made.receipt_number.clone()}</span>
-                </p>
-                <Show when=move || made.certificate><p>{tx(|l| td_string!(l, status.certificate_sent))}</p></Show>
-            </section>
+        }
+    };
+    let on_login = Callback::new({
+        let write = write.clone();
+        move |()| {
+            let signed = write();
+            spawn_local(async move {
+                match api::insurance_request(signed).await {
+                    Ok(made) => {
+                        // The receipt first: a status that cannot be read now loses nothing.
+                        receipt.set(Some((registered, made)));
+                        stage.set(3);
+                        if let Ok(found) = api::insurance_status().await {
+                            on_status.run(found);
+                        }
+                    }
+                    Err(error)
+                        if matches!(
+                            error.code,
+                            api::ApiCode::NotRegistered | api::ApiCode::StillRegistered
+                        ) =>
+                    {
+                        match api::insurance_status().await {
+                            Ok(found) => {
+                                changed.set(true);
+                                on_status.run(found);
+                            }
+                            Err(_) => failure.set(Some(Failure::Api(error))),
+                        }
+                    }
+                    Err(error) => failure.set(Some(Failure::Api(error))),
+                }
+            });
         }
     });
+    // What was just sent, or that the registration changed elsewhere; after a cancellation
+    // without the certificate, its request follows below.
+    let done = move || {
+        receipt.get().map(|(cancelled, made)| {
+            let certificate = made.certificate;
+            view! {
+                <section class="insurance-request">
+                    <p class="ok" role="status">
+                        {if cancelled {
+                            tx(|l| td_string!(l, status.cancel_done))
+                        } else {
+                            tx(|l| td_string!(l, status.certificate_done))
+                        }}" "
+                        {tx(|l| td_string!(l, status.receipt_number))}": "<span class="receipt-number">{made.receipt_number}</span>
+                    </p>
+                    <Show when=move || certificate><p>{tx(|l| td_string!(l, status.certificate_sent))}</p></Show>
+                </section>
+            }
+        })
+    };
+    let notice = move || {
+        changed.get().then(|| view! {
+            <p class="warning" role="status">{tx(|l| td_string!(l, status.changed_elsewhere))}</p>
+        })
+    };
     if !registered && asked {
-        return done.into_any();
+        return view! { {notice} {done} }.into_any();
     }
     let back = move |_| stage.update(|s| *s = s.saturating_sub(1));
     view! {
+        {notice}
         {done}
         <section class="insurance-request">
             {move || match (stage.get(), registered) {
@@ -329,6 +374,7 @@ fn Requests(
                         <button type="button" class="primary" on:click=move |_| stage.set(2)>{tx(|l| td_string!(l, status.cancel_next))}</button>
                     </div>
                 }.into_any(),
+                (3, _) => ().into_any(),
                 (_, true) => view! {
                     <h3>{tx(|l| td_string!(l, status.cancel_confirm_heading))}</h3>
                     <ul class="confirm-list">
@@ -341,7 +387,7 @@ fn Requests(
                     </ul>
                     <h4>{tx(|l| td_string!(l, status.cancel_card))}</h4>
                     <CardStep service=protocol::maintenance::Scope::Insurance submit=tx(|l| td_string!(l, status.cancel_submit)).into_any()
-                        on_login failure guide="card-pin-status" write=api::cancellation_write(certificate.get_untracked())/>
+                        on_login failure guide="card-pin-status" write=write()/>
                     <div class="buttons">
                         <button type="button" on:click=back>{tx(|l| td_string!(l, apply.back))}</button>
                     </div>
@@ -351,7 +397,7 @@ fn Requests(
                     <p>{tx(|l| td_string!(l, status.certificate_text))}</p>
                     <h4>{tx(|l| td_string!(l, status.certificate_card))}</h4>
                     <CardStep service=protocol::maintenance::Scope::Insurance submit=tx(|l| td_string!(l, status.certificate_submit)).into_any()
-                        on_login failure guide="card-pin-status" write=api::certificate_write()/>
+                        on_login failure guide="card-pin-status" write=write()/>
                     <div class="buttons">
                         <button type="button" on:click=move |_| stage.set(0)>{tx(|l| td_string!(l, apply.back))}</button>
                     </div>

@@ -124,6 +124,7 @@ pub fn api_message(error: &ApiErrorBody) -> AnyView {
         }
         ApiCode::MykeyRequired => tx(|l| td_string!(l, mynapoint.reserve_first)).into_any(),
         ApiCode::StillRegistered => tx(|l| td_string!(l, api_error.still_registered)).into_any(),
+        ApiCode::NotRegistered => tx(|l| td_string!(l, status.changed_elsewhere)).into_any(),
         ApiCode::Maintenance => match error.until.clone() {
             Some(at) => sentence(vec![
                 Piece::Text(|l| td_string!(l, api_error.maintenance)),
