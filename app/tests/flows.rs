@@ -171,6 +171,64 @@ async fn f2_cancellation_with_the_certificate_then_the_receipts() {
 }
 
 #[wasm_bindgen_test]
+async fn a_cancellation_from_a_stale_window_reads_the_status_again() {
+    let root = start("ready");
+    go("/insurance/apply");
+    let page_load = app::routes::PageLoad(Callback::new(|_| {}));
+    let part = move || {
+        provide_context(page_load);
+        view! { <app::insurance::InsuranceApp/> }
+    };
+    let apply = mount(&root, part);
+    see(&root, &ja("apply.terms_heading")).await;
+    press(&root, "button.primary").await;
+    read_card(&root).await;
+    see(&root, &ja("apply.done_heading")).await;
+    drop(apply);
+    // Two windows of one browser show F2 with the registration.
+    let first = start("ready");
+    go("/insurance/status");
+    let _first = mount(&first, part);
+    read_card(&first).await;
+    see(&first, &ja("status.result_heading")).await;
+    let second = doc()
+        .create_element("div")
+        .expect("div")
+        .dyn_into::<web_sys::HtmlElement>()
+        .expect("element");
+    second.set_class_name("test-root");
+    doc()
+        .body()
+        .expect("body")
+        .append_child(&second)
+        .expect("append");
+    let _second = mount(&second, part);
+    read_card(&second).await;
+    see(&second, &ja("status.result_heading")).await;
+    // The first cancels; the second, still showing the registration, tries too.
+    press(&first, ".cancel-button").await;
+    press(&first, ".insurance-request button.primary").await;
+    read_card(&first).await;
+    see(&first, &ja("status.cancel_done")).await;
+    press(&second, ".cancel-button").await;
+    press(&second, ".insurance-request button.primary").await;
+    read_card(&second).await;
+    // Read again and said, not an error to retry: no cancellation left to offer.
+    see(&second, &ja("status.changed_elsewhere")).await;
+    see(&second, &ja("status.cancelled")).await;
+    assert!(
+        find(&second, ".cancel-button").is_none(),
+        "{}",
+        text(&second)
+    );
+    assert!(
+        find(&second, ".certificate-button").is_none(),
+        "asked with the cancellation: {}",
+        text(&second)
+    );
+}
+
+#[wasm_bindgen_test]
 async fn every_card_error_has_its_own_message_in_both_languages() {
     for locale in ["ja", "en"] {
         for code in ErrorCode::ALL {
