@@ -61,7 +61,7 @@ enum Command {
         #[arg(long)]
         since: Option<chrono::DateTime<chrono::FixedOffset>>,
         /// Only this insurer's (its name as in the insurer feed): each insurer gets its own
-        /// persons' reports and requests.
+        /// persons' reports and requests. `''`: those no insurer's record names yet.
         #[arg(long)]
         insurer: Option<String>,
     },
@@ -181,10 +181,11 @@ async fn main() -> anyhow::Result<()> {
         }) => {
             let db = open_db(&settings).await?;
             let since = since.map_or(0, |t| t.timestamp_millis());
+            // `--insurer ''`: the rows no insurer's record names (the operator routes them).
             let of_insurer = |name: &Option<String>| {
                 insurer
                     .as_deref()
-                    .is_none_or(|insurer| name.as_deref() == Some(insurer))
+                    .is_none_or(|insurer| name.as_deref().unwrap_or("") == insurer)
             };
             let text = match what {
                 Exported::Disputes => {

@@ -283,6 +283,18 @@ async fn the_certificate_without_a_registration() {
         receipts(&browser.get(&portal, RECEIPTS).await.body),
         pairs(&[("certificate_request", "received")])
     );
+    // A person no insurer's record names: kept for the operator, `--insurer ''` lists it.
+    let other = Card::another_person();
+    let mut theirs = Browser::logged_in(&portal, &other, "person-8").await;
+    let answer = theirs.post(&portal, CERTIFICATE, json!({})).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let unnamed = export(&portal, "requests", &["--insurer", ""]);
+    let rows: Vec<&str> = unnamed.lines().skip(1).collect();
+    assert_eq!(rows.len(), 1, "{unnamed}");
+    assert!(
+        rows[0].contains(",person-8,certificate,true,,,,,"),
+        "{unnamed}"
+    );
 }
 
 #[tokio::test]
