@@ -817,6 +817,8 @@ in_both_browsers!(
         }
         // やりとり履歴: each write with its number and where it stands.
         p.open("/").await?;
+        p.see("やりとり履歴を見る").await?;
+        p.screenshot("top-with-history").await?;
         p.press("a[href='/history']").await?;
         p.read_card().await?;
         p.enter_pin(PIN).await?;
