@@ -10,7 +10,7 @@ use crate::{
     api::{self, InsuranceStatus},
     components::{
         tx, CardStep, CardWatch, CertificateNotice, Failure, Header, Language, MaintenanceNotice,
-        NotFound, StatusTable, StepBar, StepHeading,
+        NotFound, SectionHeading, StatusTable, StepBar, StepHeading,
     },
     i18n::*,
     routes,
@@ -223,7 +223,7 @@ fn NotMe(status: InsuranceStatus, on_status: Callback<InsuranceStatus>) -> impl 
             <Show when=move || open.get() fallback=move || view! {
                 <button type="button" class="not-me-button" on:click=move |_| open.set(true)>{tx(|l| td_string!(l, status.not_me))}</button>
             }>
-                <h3>{tx(|l| td_string!(l, status.not_me))}</h3>
+                <SectionHeading>{tx(|l| td_string!(l, status.not_me))}</SectionHeading>
                 <p>{tx(|l| td_string!(l, status.not_me_text))}</p>
                 <h4>{tx(|l| td_string!(l, status.not_me_card))}</h4>
                 <CardStep service=protocol::maintenance::Scope::Insurance submit=tx(|l| td_string!(l, status.not_me_submit)).into_any()
@@ -355,7 +355,7 @@ fn Requests(
                     <button type="button" class="certificate-button" on:click=move |_| stage.set(2)>{tx(|l| td_string!(l, status.certificate))}</button>
                 }.into_any(),
                 (1, _) => view! {
-                    <h3>{tx(|l| td_string!(l, status.cancel))}</h3>
+                    <SectionHeading>{tx(|l| td_string!(l, status.cancel))}</SectionHeading>
                     <p>{tx(|l| td_string!(l, status.cancel_text))}</p>
                     <ul>
                         <li>{tx(|l| td_string!(l, status.cancel_effect_1))}</li>
@@ -376,7 +376,7 @@ fn Requests(
                 }.into_any(),
                 (3, _) => ().into_any(),
                 (_, true) => view! {
-                    <h3>{tx(|l| td_string!(l, status.cancel_confirm_heading))}</h3>
+                    <SectionHeading>{tx(|l| td_string!(l, status.cancel_confirm_heading))}</SectionHeading>
                     <ul class="confirm-list">
                         <li>{tx(|l| td_string!(l, status.cancel_confirm_what))}</li>
                         <li>{if certificate.get_untracked() {
@@ -393,7 +393,7 @@ fn Requests(
                     </div>
                 }.into_any(),
                 (_, false) => view! {
-                    <h3>{tx(|l| td_string!(l, status.certificate))}</h3>
+                    <SectionHeading>{tx(|l| td_string!(l, status.certificate))}</SectionHeading>
                     <p>{tx(|l| td_string!(l, status.certificate_text))}</p>
                     <h4>{tx(|l| td_string!(l, status.certificate_card))}</h4>
                     <CardStep service=protocol::maintenance::Scope::Insurance submit=tx(|l| td_string!(l, status.certificate_submit)).into_any()

@@ -24,5 +24,5 @@ pub use messages::{
     api_message, card_message, readiness_message, update_hint, Failure, FailureMessage,
 };
 pub use status_table::StatusTable;
-pub use steps::{StepBar, StepHeading};
+pub use steps::{SectionHeading, StepBar, StepHeading};
 pub use text::{lang, remembered_locale, tx};

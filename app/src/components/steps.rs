@@ -18,6 +18,19 @@ pub fn StepHeading(children: Children) -> impl IntoView {
     view! { <h1 node_ref=heading tabindex="-1">{children()}</h1> }
 }
 
+/// A section's heading (`h3`) that takes the focus when it appears: a step opened within a
+/// screen (the cancellation's explanation, its confirmation) is scrolled to and announced.
+#[component]
+pub fn SectionHeading(children: Children) -> impl IntoView {
+    let heading = NodeRef::<html::H3>::new();
+    Effect::new(move |_| {
+        if let Some(element) = heading.get() {
+            let _ = element.focus();
+        }
+    });
+    view! { <h3 node_ref=heading tabindex="-1">{children()}</h3> }
+}
+
 /// 「ステップ1 ステップ2 完了」 with the current one marked.
 #[component]
 pub fn StepBar(current: usize) -> impl IntoView {
