@@ -25,6 +25,8 @@ pub fn SectionHeading(children: Children) -> impl IntoView {
     let heading = NodeRef::<html::H3>::new();
     Effect::new(move |_| {
         if let Some(element) = heading.get() {
+            // At the top of the view, not just inside it: what follows the heading is the step.
+            element.scroll_into_view();
             let _ = element.focus();
         }
     });
