@@ -7,8 +7,9 @@
 //! server's 32 random bytes then [`protocol::signing::write_digest`] of the write's canonical
 //! content ([`content`]); the card signs it in the same PIN entry as the login, the login keeps
 //! the verified signature for the session ([`crate::db::SignedWriteRow`]), and the write claims
-//! it once ([`claim`]) — so a session left open cannot write anything its card did not sign,
-//! and the stored signature is the evidence behind the receipt.
+//! it once, in the write's own transaction ([`begin`]) — so a session left open cannot write
+//! anything its card did not sign, and the stored signature is the evidence behind the receipt
+//! of a write that was made (never of one that was not).
 
 use protocol::{
     api::{
@@ -18,7 +19,12 @@ use protocol::{
     signing::{write_digest, WritePurpose},
 };
 
-use crate::{error::ApiError, session::Authenticated, AppState};
+use crate::{
+    db::{Claim, Cover, SignedWrite},
+    error::ApiError,
+    session::Authenticated,
+    AppState,
+};
 
 /// How long after the login a write may claim its signature (ms): the reservation's 「発行」 →
 /// 「予約確定」 happen on screens after the card step; and how long after the MyNa Point
@@ -134,58 +140,60 @@ pub fn digest_hex(purpose: WritePurpose, content: &[u8]) -> String {
     hex::encode(write_digest(purpose, content))
 }
 
-/// Claims the signature this session's login kept for exactly this write, for `person`.
+/// Begins the write of exactly this content for `person` by claiming the signature this
+/// session's login kept for it: the write's statements then run in the returned transaction,
+/// which keeps them and the claim together on commit, or neither.
 ///
 /// # Errors
 /// `WRITE_NOT_SIGNED` when there is none (no card step signed it, it signed other content, it
 /// was used already or expired); a database failure.
-pub async fn claim(
+pub async fn begin(
     state: &AppState,
     auth: &Authenticated,
     purpose: WritePurpose,
     content: &[u8],
     person: &str,
-) -> Result<String, ApiError> {
+) -> Result<SignedWrite, ApiError> {
+    let digest = digest_hex(purpose, content);
     state
         .db
-        .claim_signed_write(
-            &auth.session.id_hash,
-            purpose.as_str(),
-            &digest_hex(purpose, content),
-            &auth.certificate_key,
-            person,
-            state.now_ms(),
-        )
+        .begin_signed(&Claim {
+            session_id_hash: &auth.session.id_hash,
+            purpose: purpose.as_str(),
+            digest: &digest,
+            certificate_key: &auth.certificate_key,
+            person_id: person,
+            now_ms: state.now_ms(),
+        })
         .await?
         .ok_or(ApiError::WriteNotSigned)
 }
 
-/// F6: records the bulk application under the signature of the MyNa Point application this
-/// session made within [`SIGNED_WRITE_TTL_MS`]; one application covers one bulk application.
+/// F6: begins the bulk application under the signature of the MyNa Point application this
+/// session made within [`SIGNED_WRITE_TTL_MS`] (one application covers one bulk application),
+/// recorded as [`BULK_PURPOSE`] in the returned transaction, as [`begin`].
 ///
 /// # Errors
 /// `WRITE_NOT_SIGNED` when the session made no such application; a database failure.
-pub async fn cover_bulk(
+pub async fn begin_bulk(
     state: &AppState,
     auth: &Authenticated,
     person: &str,
-) -> Result<(), ApiError> {
+) -> Result<SignedWrite, ApiError> {
     let now = state.now_ms();
-    let Some(mut row) = state
+    let id = crate::session::random_token();
+    state
         .db
-        .take_written_signed_write(
-            &auth.session.id_hash,
-            WritePurpose::MynapointApplication.as_str(),
-            &auth.certificate_key,
-            now - SIGNED_WRITE_TTL_MS,
-            now,
-        )
+        .begin_covered(&Cover {
+            session_id_hash: &auth.session.id_hash,
+            purpose: WritePurpose::MynapointApplication.as_str(),
+            certificate_key: &auth.certificate_key,
+            since_ms: now - SIGNED_WRITE_TTL_MS,
+            id: &id,
+            covered_purpose: BULK_PURPOSE,
+            person_id: person,
+            now_ms: now,
+        })
         .await?
-    else {
-        return Err(ApiError::WriteNotSigned);
-    };
-    row.id = crate::session::random_token();
-    row.purpose = Some(BULK_PURPOSE.to_owned());
-    state.db.add_covered_write(&row, person, now).await?;
-    Ok(())
+        .ok_or(ApiError::WriteNotSigned)
 }

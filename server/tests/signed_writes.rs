@@ -399,3 +399,97 @@ async fn a_signature_survives_another_tabs_login() {
     let answer = browser.post(&portal, INSURANCE, insurance(false)).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
 }
+
+/// The database refuses every row of `table` (a full disk, a constraint an operator added):
+/// a trigger, in SQLite's or PostgreSQL's dialect. Returns the statement that lifts it.
+async fn refuse_rows(portal: &Portal, table: &str) -> String {
+    use sqlx::Connection as _;
+    let url = portal.state.settings.database_url();
+    let mut conn = sqlx::AnyConnection::connect(&url).await.expect("connect");
+    if url.starts_with("postgres") {
+        sqlx::query(
+            "CREATE FUNCTION refuse_rows() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'refused'; END $$",
+        )
+        .execute(&mut conn)
+        .await
+        .expect("function");
+        sqlx::query(&format!(
+            "CREATE TRIGGER refuse_rows BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION refuse_rows()"
+        ))
+        .execute(&mut conn)
+        .await
+        .expect("trigger");
+        format!("DROP TRIGGER refuse_rows ON {table}")
+    } else {
+        sqlx::query(&format!(
+            "CREATE TRIGGER refuse_rows BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        ))
+        .execute(&mut conn)
+        .await
+        .expect("trigger");
+        "DROP TRIGGER refuse_rows".to_owned()
+    }
+}
+
+#[tokio::test]
+async fn a_write_the_database_fails_keeps_no_evidence_and_its_signature_stays_unused() {
+    let portal = Portal::new(&[]).await;
+    let mut browser = unsigned(&portal, &portal.card, "person-1").await;
+    let application = json!({"registerPortalUser": true, "termsVersion": "2021-03"});
+    card_step(
+        &mut browser,
+        &portal,
+        &portal.card,
+        "insurance-application",
+        application.clone(),
+    )
+    .await;
+    // The portal-user row fails after the application's row was written in the same write.
+    let lift = refuse_rows(&portal, "portal_users").await;
+    let answer = browser
+        .post(
+            &portal,
+            "/api/v1/insurance/application",
+            application.clone(),
+        )
+        .await;
+    assert_eq!(
+        answer.status,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "{}",
+        answer.body
+    );
+    // Nothing of it was kept: no application, no evidence of a write that did not happen.
+    let status = browser.get(&portal, "/api/v1/insurance/status").await.body;
+    assert_eq!(status["application"], "not_applied", "{status}");
+    let evidence = portal
+        .state
+        .db
+        .signed_writes_of("person-1")
+        .await
+        .expect("read");
+    assert!(evidence.is_empty(), "{evidence:?}");
+    // The database works again: the same signature (no second PIN) makes the write, once.
+    {
+        use sqlx::Connection as _;
+        let url = portal.state.settings.database_url();
+        let mut conn = sqlx::AnyConnection::connect(&url).await.expect("connect");
+        sqlx::query(&lift).execute(&mut conn).await.expect("lift");
+    }
+    let answer = browser
+        .post(&portal, "/api/v1/insurance/application", application)
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(answer.body["portalUser"], "received");
+    assert_eq!(
+        portal
+            .state
+            .db
+            .signed_writes_of("person-1")
+            .await
+            .expect("read")
+            .len(),
+        1
+    );
+}

@@ -1,6 +1,6 @@
 //! F1 and F2: the health-insurance use registration and its status.
 
-use super::{Db, DbError};
+use super::{Db, DbError, SignedWrite};
 
 /// The F2 table's data.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,74 +157,6 @@ impl TryFrom<RequestRecord> for InsuranceRequestRow {
 }
 
 impl Db {
-    /// Cancels the person's registration in one transaction: removes the application whose
-    /// receipt is `application_receipt` (`None`: one received before receipts were numbered; a
-    /// new one registers again) and records the cancellation with a snapshot of the
-    /// application and of the insurer's link. `None` when there is no such registration to
-    /// cancel (never applied, a concurrent cancellation won, or it is another application now);
-    /// else the recorded row.
-    ///
-    /// # Errors
-    /// [`DbError`] when the database fails.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn cancel_insurance(
-        &self,
-        person_id: &str,
-        application_receipt: Option<&str>,
-        receipt_number: &str,
-        certificate: bool,
-        now_ms: i64,
-        signed_write_id: &str,
-    ) -> Result<Option<InsuranceRequestRow>, DbError> {
-        let mut tx = self.pool.begin().await?;
-        // The DELETE decides: of two cancellations at once, one removes the row; and only the
-        // application the card signed for (a new one since is not cancelled by it).
-        let removed: Option<(i64, Option<String>)> = sqlx::query_as(
-            "DELETE FROM insurance_applications WHERE person_id = $1 AND COALESCE(receipt_number, '') = $2 \
-             RETURNING applied_ms, receipt_number",
-        )
-        .bind(person_id)
-        .bind(application_receipt.unwrap_or(""))
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some((applied_ms, application_receipt)) = removed else {
-            return Ok(None);
-        };
-        let row = record_request(
-            &mut tx,
-            Request {
-                person_id,
-                receipt_number,
-                kind: RequestKind::Cancellation,
-                certificate,
-                application: Some((applied_ms, application_receipt)),
-                now_ms,
-            },
-            signed_write_id,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(Some(row))
-    }
-
-    /// Records `request` (a request for the eligibility certificate on its own) under `key`,
-    /// one per key: `false` when a request under `key` exists already (another tab's) and
-    /// nothing was written. One statement, so SQLite takes its write lock first.
-    ///
-    /// # Errors
-    /// [`DbError`] when the database fails.
-    pub async fn request_certificate(
-        &self,
-        request: &InsuranceRequestRow,
-        key: &str,
-        signed_write_id: &str,
-    ) -> Result<bool, DbError> {
-        let mut tx = self.pool.begin().await?;
-        let written = insert_request(&mut tx, request, signed_write_id, Some(key)).await?;
-        tx.commit().await?;
-        Ok(written)
-    }
-
     /// The certificate's request recorded under `key`.
     ///
     /// # Errors
@@ -295,33 +227,6 @@ impl Db {
             .collect()
     }
 
-    /// Records an application with its receipt; a second one for the same person changes nothing
-    /// (idempotent).
-    ///
-    /// # Errors
-    /// [`DbError`] when the database fails.
-    pub async fn apply_insurance(
-        &self,
-        person_id: &str,
-        register_portal_user: bool,
-        terms_version: &str,
-        receipt_number: &str,
-        now_ms: i64,
-    ) -> Result<(), DbError> {
-        sqlx::query(
-            "INSERT INTO insurance_applications (person_id, register_portal_user, terms_version, applied_ms, receipt_number) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (person_id) DO NOTHING",
-        )
-        .bind(person_id)
-        .bind(i64::from(register_portal_user))
-        .bind(terms_version)
-        .bind(now_ms)
-        .bind(receipt_number)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
     /// The person's application with what the insurer feed says and whether they applied for
     /// the portal-user registration: the F2 table in one query.
     ///
@@ -373,53 +278,6 @@ impl Db {
         }))
     }
 
-    /// Records a dispute of the person's link and freezes it, in one transaction; `false`
-    /// when the person has no link to dispute.
-    ///
-    /// # Errors
-    /// [`DbError`] when the database fails.
-    pub async fn dispute_link(
-        &self,
-        dispute: &DisputeRow,
-        signed_write_id: &str,
-    ) -> Result<bool, DbError> {
-        let mut tx = self.pool.begin().await?;
-        // Only the link disputed: an insurer's record that changed since it was read is not
-        // frozen (the caller compared it; this holds under a concurrent import too).
-        let frozen = sqlx::query(
-            "UPDATE insurer_records SET frozen_ms = $1 WHERE person_id = $2 AND insurer_name = $3 \
-             AND COALESCE(symbol_last, '') = COALESCE($4, '') AND COALESCE(number_last, '') = COALESCE($5, '') \
-             AND COALESCE(as_of_ms, -1) = COALESCE($6, -1)",
-        )
-        .bind(dispute.reported_ms)
-        .bind(&dispute.person_id)
-        .bind(&dispute.insurer_name)
-        .bind(&dispute.symbol_last)
-        .bind(&dispute.number_last)
-        .bind(dispute.as_of_ms)
-        .execute(&mut *tx)
-        .await?;
-        if frozen.rows_affected() == 0 {
-            return Ok(false);
-        }
-        sqlx::query(
-            "INSERT INTO link_disputes (receipt_number, person_id, insurer_name, symbol_last, number_last, \
-             as_of_ms, reported_ms, signed_write_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(&dispute.receipt_number)
-        .bind(&dispute.person_id)
-        .bind(&dispute.insurer_name)
-        .bind(&dispute.symbol_last)
-        .bind(&dispute.number_last)
-        .bind(dispute.as_of_ms)
-        .bind(dispute.reported_ms)
-        .bind(signed_write_id)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(true)
-    }
-
     /// The disputes reported since `since_ms`, oldest first, for `persons` or everyone.
     ///
     /// # Errors
@@ -463,6 +321,140 @@ impl Db {
     }
 }
 
+/// The health-insurance writes, each in its signed write's transaction (`super::SignedWrite`).
+impl SignedWrite {
+    /// Records an application with its receipt; a second one for the same person changes nothing
+    /// (idempotent).
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
+    pub async fn apply_insurance(
+        &mut self,
+        person_id: &str,
+        register_portal_user: bool,
+        terms_version: &str,
+        receipt_number: &str,
+        now_ms: i64,
+    ) -> Result<(), DbError> {
+        sqlx::query(
+            "INSERT INTO insurance_applications (person_id, register_portal_user, terms_version, applied_ms, receipt_number) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (person_id) DO NOTHING",
+        )
+        .bind(person_id)
+        .bind(i64::from(register_portal_user))
+        .bind(terms_version)
+        .bind(now_ms)
+        .bind(receipt_number)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Records a dispute of the person's link and freezes it, in the write's transaction; `false`
+    /// when the person has no link to dispute.
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
+    pub async fn dispute_link(&mut self, dispute: &DisputeRow) -> Result<bool, DbError> {
+        let signed_write_id = self.id().to_owned();
+        // Only the link disputed: an insurer's record that changed since it was read is not
+        // frozen (the caller compared it; this holds under a concurrent import too).
+        let frozen = sqlx::query(
+            "UPDATE insurer_records SET frozen_ms = $1 WHERE person_id = $2 AND insurer_name = $3 \
+             AND COALESCE(symbol_last, '') = COALESCE($4, '') AND COALESCE(number_last, '') = COALESCE($5, '') \
+             AND COALESCE(as_of_ms, -1) = COALESCE($6, -1)",
+        )
+        .bind(dispute.reported_ms)
+        .bind(&dispute.person_id)
+        .bind(&dispute.insurer_name)
+        .bind(&dispute.symbol_last)
+        .bind(&dispute.number_last)
+        .bind(dispute.as_of_ms)
+        .execute(self.conn())
+        .await?;
+        if frozen.rows_affected() == 0 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO link_disputes (receipt_number, person_id, insurer_name, symbol_last, number_last, \
+             as_of_ms, reported_ms, signed_write_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&dispute.receipt_number)
+        .bind(&dispute.person_id)
+        .bind(&dispute.insurer_name)
+        .bind(&dispute.symbol_last)
+        .bind(&dispute.number_last)
+        .bind(dispute.as_of_ms)
+        .bind(dispute.reported_ms)
+        .bind(&signed_write_id)
+        .execute(self.conn())
+        .await?;
+        Ok(true)
+    }
+
+    /// Cancels the person's registration in the write's transaction: removes the application whose
+    /// receipt is `application_receipt` (`None`: one received before receipts were numbered; a
+    /// new one registers again) and records the cancellation with a snapshot of the
+    /// application and of the insurer's link. `None` when there is no such registration to
+    /// cancel (never applied, a concurrent cancellation won, or it is another application now);
+    /// else the recorded row.
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
+    pub async fn cancel_insurance(
+        &mut self,
+        person_id: &str,
+        application_receipt: Option<&str>,
+        receipt_number: &str,
+        certificate: bool,
+        now_ms: i64,
+    ) -> Result<Option<InsuranceRequestRow>, DbError> {
+        let signed_write_id = self.id().to_owned();
+        // The DELETE decides: of two cancellations at once, one removes the row; and only the
+        // application the card signed for (a new one since is not cancelled by it).
+        let removed: Option<(i64, Option<String>)> = sqlx::query_as(
+            "DELETE FROM insurance_applications WHERE person_id = $1 AND COALESCE(receipt_number, '') = $2 \
+             RETURNING applied_ms, receipt_number",
+        )
+        .bind(person_id)
+        .bind(application_receipt.unwrap_or(""))
+        .fetch_optional(self.conn())
+        .await?;
+        let Some((applied_ms, application_receipt)) = removed else {
+            return Ok(None);
+        };
+        let row = record_request(
+            self.conn(),
+            Request {
+                person_id,
+                receipt_number,
+                kind: RequestKind::Cancellation,
+                certificate,
+                application: Some((applied_ms, application_receipt)),
+                now_ms,
+            },
+            &signed_write_id,
+        )
+        .await?;
+        Ok(Some(row))
+    }
+
+    /// Records `request` (a request for the eligibility certificate on its own) under `key`,
+    /// one per key: `false` when a request under `key` exists already (another tab's) and
+    /// nothing was written.
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
+    pub async fn request_certificate(
+        &mut self,
+        request: &InsuranceRequestRow,
+        key: &str,
+    ) -> Result<bool, DbError> {
+        let signed_write_id = self.id().to_owned();
+        insert_request(self.conn(), request, &signed_write_id, Some(key)).await
+    }
+}
+
 /// What a cancellation or a certificate's request records, besides the insurer's link.
 struct Request<'a> {
     person_id: &'a str,
@@ -477,7 +469,7 @@ struct Request<'a> {
 /// Records `request` in `tx` with the person's insurer link as it stands (the insurer who acts
 /// on it), and returns the row.
 async fn record_request(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    conn: &mut sqlx::AnyConnection,
     request: Request<'_>,
     signed_write_id: &str,
 ) -> Result<InsuranceRequestRow, DbError> {
@@ -485,7 +477,7 @@ async fn record_request(
         "SELECT insurer_name, symbol_last, number_last FROM insurer_records WHERE person_id = $1",
     )
     .bind(request.person_id)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *conn)
     .await?;
     let (insurer_name, symbol_last, number_last) = link.unwrap_or_default();
     let (applied_ms, application_receipt) = request.application.unzip();
@@ -501,14 +493,14 @@ async fn record_request(
         applied_ms,
         made_ms: request.now_ms,
     };
-    insert_request(tx, &row, signed_write_id, None).await?;
+    insert_request(conn, &row, signed_write_id, None).await?;
     Ok(row)
 }
 
 /// Inserts `row` in `tx` (a certificate's request on its own under `key`): `false` when a row
 /// under `key` exists already.
 async fn insert_request(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    conn: &mut sqlx::AnyConnection,
     row: &InsuranceRequestRow,
     signed_write_id: &str,
     key: Option<&str>,
@@ -530,7 +522,7 @@ async fn insert_request(
     .bind(row.made_ms)
     .bind(signed_write_id)
     .bind(key)
-    .execute(&mut **tx)
+    .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
 }

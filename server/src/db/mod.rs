@@ -28,7 +28,7 @@ pub use revocation::{CrlImport, CrlRow};
 pub use sessions::{
     ChallengeRow, SessionLogin, SessionRow, TakenChallenges, MAX_CHALLENGES, TOUCH_GRANULARITY_MS,
 };
-pub use writes::SignedWriteRow;
+pub use writes::{Claim, Cover, SignedWrite, SignedWriteRow};
 
 /// A database error, with the detail kept for the log.
 #[derive(Debug, thiserror::Error)]

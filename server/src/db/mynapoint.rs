@@ -1,6 +1,6 @@
 //! F3 to F5: MyNa Point reservations (the MyKey ID) and applications.
 
-use super::{Db, DbError};
+use super::{Db, DbError, SignedWrite};
 
 /// A MyNa Point application row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,31 +23,6 @@ pub struct PointApplicationRow {
 }
 
 impl Db {
-    /// Reserves `candidate` as the person's MyKey ID, with its receipt, unless they have one; returns the person's
-    /// ID, or `None` when `candidate` is already someone else's (the caller draws again).
-    ///
-    /// # Errors
-    /// [`DbError`] when the database fails.
-    pub async fn reserve_mykey(
-        &self,
-        person_id: &str,
-        candidate: &str,
-        receipt_number: &str,
-        now_ms: i64,
-    ) -> Result<Option<String>, DbError> {
-        sqlx::query(
-            "INSERT INTO mykey_ids (person_id, mykey_id, reserved_ms, receipt_number) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(person_id)
-        .bind(candidate)
-        .bind(now_ms)
-        .bind(receipt_number)
-        .execute(&self.pool)
-        .await?;
-        self.mykey_of(person_id).await
-    }
-
     /// The person's MyKey ID.
     ///
     /// # Errors
@@ -93,35 +68,6 @@ impl Db {
         Ok(row.is_some())
     }
 
-    /// Stores a MyNa Point application; `false` when the person already applied or the ID is
-    /// already used (the uniqueness of both is the database's, so concurrent requests cannot
-    /// both win).
-    ///
-    /// # Errors
-    /// [`DbError`] when the database fails. A second application of the same person is a unique-key violation (the caller answers
-    /// `ALREADY_APPLIED`).
-    pub async fn insert_point_application(
-        &self,
-        row: &PointApplicationRow,
-        person_id: &str,
-    ) -> Result<bool, DbError> {
-        let done = sqlx::query(
-            "INSERT INTO point_applications (person_id, service_code, payment_key, payment_id_last4, phone_last4, receipt_number, applied_ms, terms_version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
-        )
-        .bind(person_id)
-        .bind(&row.service_code)
-        .bind(&row.payment_key)
-        .bind(&row.payment_id_last4)
-        .bind(&row.phone_last4)
-        .bind(&row.receipt_number)
-        .bind(row.applied_ms)
-        .bind(&row.terms_version)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
     /// The person's MyNa Point application.
     ///
     /// # Errors
@@ -159,5 +105,67 @@ impl Db {
                 }
             },
         ))
+    }
+}
+
+/// The MyNa Point writes, each in its signed write's transaction (`super::SignedWrite`).
+impl SignedWrite {
+    /// Reserves `candidate` as the person's MyKey ID, with its receipt, unless they have one; returns the person's
+    /// ID, or `None` when `candidate` is already someone else's (the caller draws again).
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails.
+    pub async fn reserve_mykey(
+        &mut self,
+        person_id: &str,
+        candidate: &str,
+        receipt_number: &str,
+        now_ms: i64,
+    ) -> Result<Option<String>, DbError> {
+        sqlx::query(
+            "INSERT INTO mykey_ids (person_id, mykey_id, reserved_ms, receipt_number) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(person_id)
+        .bind(candidate)
+        .bind(now_ms)
+        .bind(receipt_number)
+        .execute(self.conn())
+        .await?;
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT mykey_id FROM mykey_ids WHERE person_id = $1")
+                .bind(person_id)
+                .fetch_optional(self.conn())
+                .await?;
+        Ok(row.map(|(id,)| id))
+    }
+
+    /// Stores a MyNa Point application; `false` when the person already applied or the ID is
+    /// already used (the uniqueness of both is the database's, so concurrent requests cannot
+    /// both win).
+    ///
+    /// # Errors
+    /// [`DbError`] when the database fails. A second application of the same person is a unique-key violation (the caller answers
+    /// `ALREADY_APPLIED`).
+    pub async fn insert_point_application(
+        &mut self,
+        row: &PointApplicationRow,
+        person_id: &str,
+    ) -> Result<bool, DbError> {
+        let done = sqlx::query(
+            "INSERT INTO point_applications (person_id, service_code, payment_key, payment_id_last4, phone_last4, receipt_number, applied_ms, terms_version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+        )
+        .bind(person_id)
+        .bind(&row.service_code)
+        .bind(&row.payment_key)
+        .bind(&row.payment_id_last4)
+        .bind(&row.phone_last4)
+        .bind(&row.receipt_number)
+        .bind(row.applied_ms)
+        .bind(&row.terms_version)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 }

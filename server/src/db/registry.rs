@@ -1,7 +1,7 @@
 //! The registry link: which person a card's certificate belongs to, the imported feeds of the
 //! insurers and the card-event feed, and the portal's users.
 
-use super::{Db, DbError};
+use super::{Db, DbError, SignedWrite};
 use crate::feeds::Record;
 
 impl Db {
@@ -105,13 +105,16 @@ impl Db {
         .await?;
         Ok(row.map(|(kind, at, revoked)| (kind, at, revoked != 0)))
     }
+}
 
+/// The portal-user registration, in its signed write's transaction (`super::SignedWrite`).
+impl SignedWrite {
     /// Registers the person as a portal user (idempotent).
     ///
     /// # Errors
     /// [`DbError`] when the database fails.
     pub async fn register_portal_user(
-        &self,
+        &mut self,
         person_id: &str,
         terms_version: &str,
         receipt_number: &str,
@@ -125,7 +128,7 @@ impl Db {
         .bind(now_ms)
         .bind(terms_version)
         .bind(receipt_number)
-        .execute(&self.pool)
+        .execute(self.conn())
         .await?;
         Ok(())
     }

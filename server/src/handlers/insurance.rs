@@ -20,7 +20,9 @@ use protocol::api::{
     InsurerLink, LinkDispute, Received, Registration, RequestReceipt,
 };
 
-use crate::db::{DisputeRow, InsuranceRequestRow, InsuranceStatusRow, LinkRow, RequestKind};
+use crate::db::{
+    DisputeRow, InsuranceRequestRow, InsuranceStatusRow, LinkRow, RequestKind, SignedWrite,
+};
 
 /// The registration's state from the application's row: frozen by a dispute, completed, the
 /// insurer without a record, or waiting for the insurer's record.
@@ -187,7 +189,7 @@ pub async fn dispute(
             "the link changed since it was shown: read it again".into(),
         ));
     }
-    let signature = crate::writes::claim(
+    let mut write = crate::writes::begin(
         &state,
         &auth,
         protocol::signing::WritePurpose::LinkDispute,
@@ -205,10 +207,11 @@ pub async fn dispute(
         as_of_ms: link.as_of_ms,
         reported_ms: now,
     };
-    if !state.db.dispute_link(&dispute, &signature).await? {
-        state.db.release_signed_write(&signature).await?;
+    if !write.dispute_link(&dispute).await? {
+        write.abandon().await?;
         return Err(ApiError::NotFound("no link to dispute"));
     }
+    write.commit().await?;
     tracing::info!("link disputed");
     Ok(ApiJson(DisputeReceipt {
         receipt_number: dispute.receipt_number,
@@ -241,7 +244,7 @@ pub async fn cancel(
     {
         return Err(ApiError::NotRegistered);
     }
-    let signature = crate::writes::claim(
+    let mut write = crate::writes::begin(
         &state,
         &auth,
         protocol::signing::WritePurpose::InsuranceCancellation,
@@ -250,50 +253,28 @@ pub async fn cancel(
     )
     .await?;
     let receipt_number = crate::domain::mynapoint::new_receipt_number();
-    let cancelled = state
-        .db
+    let Some(row) = write
         .cancel_insurance(
             &person,
             request.application_receipt.as_deref(),
             &receipt_number,
             request.request_certificate,
             state.now_ms(),
-            &signature,
         )
-        .await;
-    let Some(row) = written_or_released(&state, &signature, cancelled).await? else {
-        // Another tab's cancellation (or application) came first: this signature wrote nothing.
+        .await?
+    else {
+        // Another tab's cancellation (or application) came first: this signature writes
+        // nothing and stays unused.
+        write.abandon().await?;
         return Err(ApiError::NotRegistered);
     };
+    write.commit().await?;
     tracing::info!(certificate = row.certificate, "registration cancelled");
     Ok(ApiJson(RequestReceipt {
         receipt_number: row.receipt_number,
         received_at: crate::rfc3339(row.made_ms),
         certificate: row.certificate,
     }))
-}
-
-/// `outcome` of a write under the claimed `signature`; the signature given back when the
-/// write failed or wrote nothing (`None`), so that it is no evidence of a write that did not
-/// happen.
-async fn written_or_released<T>(
-    state: &AppState,
-    signature: &str,
-    outcome: Result<Option<T>, crate::db::DbError>,
-) -> Result<Option<T>, ApiError> {
-    match outcome {
-        Ok(Some(written)) => Ok(Some(written)),
-        Ok(None) => {
-            state.db.release_signed_write(signature).await?;
-            Ok(None)
-        }
-        Err(error) => {
-            if let Err(release) = state.db.release_signed_write(signature).await {
-                tracing::warn!(%release, "a failed write's signature was not given back");
-            }
-            Err(error.into())
-        }
-    }
 }
 
 /// `POST /api/v1/insurance/certificate`: asks the insurer for the eligibility certificate
@@ -327,7 +308,7 @@ pub async fn request_certificate(
         .rev()
         .find(|request| request.certificate && request.insurer_name == link.insurer_name)
         .cloned();
-    let signature = crate::writes::claim(
+    let mut write = crate::writes::begin(
         &state,
         &auth,
         protocol::signing::WritePurpose::CertificateRequest,
@@ -337,7 +318,8 @@ pub async fn request_certificate(
     .await?;
     let row = match standing {
         Some(asked) => {
-            state.db.release_signed_write(&signature).await?;
+            // Nothing to write: the signature stays unused.
+            write.abandon().await?;
             asked
         }
         None => {
@@ -359,19 +341,17 @@ pub async fn request_certificate(
                 applied_ms: None,
                 made_ms: state.now_ms(),
             };
-            let written = state
-                .db
-                .request_certificate(&request, &key, &signature)
-                .await
-                .map(|written| written.then_some(()));
-            match written_or_released(&state, &signature, written).await? {
-                Some(()) => request,
+            if write.request_certificate(&request, &key).await? {
+                write.commit().await?;
+                request
+            } else {
                 // Another tab's request under the same key came first: that one stands.
-                None => state
+                write.abandon().await?;
+                state
                     .db
                     .request_by_key(&key)
                     .await?
-                    .ok_or(ApiError::Internal("a certificate request vanished".into()))?,
+                    .ok_or(ApiError::Internal("a certificate request vanished".into()))?
             }
         }
     };
@@ -442,22 +422,23 @@ pub enum Signed<'a> {
 }
 
 impl Signed<'_> {
-    /// Claims the signature for `person`'s write.
+    /// Begins `person`'s write by claiming its signature (`crate::writes::begin`).
     ///
     /// # Errors
     /// `WRITE_NOT_SIGNED`, or a database failure.
-    pub async fn claim(&self, state: &AppState, person: &str) -> Result<(), ApiError> {
+    pub async fn begin(&self, state: &AppState, person: &str) -> Result<SignedWrite, ApiError> {
         match self {
-            Self::Write(auth, content) => crate::writes::claim(
-                state,
-                auth,
-                protocol::signing::WritePurpose::InsuranceApplication,
-                content,
-                person,
-            )
-            .await
-            .map(|_| ()),
-            Self::Bulk(auth) => crate::writes::cover_bulk(state, auth, person).await,
+            Self::Write(auth, content) => {
+                crate::writes::begin(
+                    state,
+                    auth,
+                    protocol::signing::WritePurpose::InsuranceApplication,
+                    content,
+                    person,
+                )
+                .await
+            }
+            Self::Bulk(auth) => crate::writes::begin_bulk(state, auth, person).await,
         }
     }
 }
@@ -476,9 +457,8 @@ pub async fn apply_for(
 ) -> Result<(), ApiError> {
     let now = state.now_ms();
     check_eligible(state, person, now).await?;
-    signed.claim(state, person).await?;
-    state
-        .db
+    let mut write = signed.begin(state, person).await?;
+    write
         .apply_insurance(
             person,
             register_portal_user,
@@ -488,8 +468,7 @@ pub async fn apply_for(
         )
         .await?;
     if register_portal_user {
-        state
-            .db
+        write
             .register_portal_user(
                 person,
                 &state.settings.terms_version,
@@ -498,6 +477,7 @@ pub async fn apply_for(
             )
             .await?;
     }
+    write.commit().await?;
     Ok(())
 }
 

@@ -32,7 +32,7 @@ pub async fn reserve(
     AuthenticatedCsrf(auth): AuthenticatedCsrf,
 ) -> Result<ApiJson<Reservation>, ApiError> {
     let person = auth.person()?.to_owned();
-    crate::writes::claim(
+    let mut write = crate::writes::begin(
         &state,
         &auth,
         protocol::signing::WritePurpose::MynapointReservation,
@@ -43,14 +43,15 @@ pub async fn reserve(
     let receipt_number = mynapoint::new_receipt_number();
     for _ in 0..MYKEY_DRAWS {
         let candidate = mynapoint::new_mykey_id();
-        if let Some(my_key_id) = state
-            .db
+        if let Some(my_key_id) = write
             .reserve_mykey(&person, &candidate, &receipt_number, state.now_ms())
             .await?
         {
+            write.commit().await?;
             return Ok(ApiJson(Reservation { my_key_id }));
         }
     }
+    // Dropped: nothing kept, the signature unused.
     Err(ApiError::Internal("no free MyKey ID in 5 draws".into()))
 }
 
@@ -264,9 +265,10 @@ pub async fn apply(
         // A retry of the same request: its receipt (nothing is written).
         return Ok(ApiJson(receipt(&state, my_key_id, &row)?));
     }
-    // The card's signature over exactly this application, claimed before the row is written
-    // and given back when the database keeps another one (the evidence is of writes made).
-    let signature = crate::writes::claim(
+    // The card's signature over exactly this application, claimed in the row's transaction:
+    // kept with it, or not at all when the database keeps another one (the evidence is of
+    // writes made).
+    let mut write = crate::writes::begin(
         &state,
         &auth,
         protocol::signing::WritePurpose::MynapointApplication,
@@ -284,11 +286,12 @@ pub async fn apply(
         applied_ms: state.now_ms(),
         terms_version: Some(application.terms_version.clone()),
     };
-    if state.db.insert_point_application(&row, &person).await? {
+    if write.insert_point_application(&row, &person).await? {
+        write.commit().await?;
         tracing::info!(service = code, "MyNa Point application");
         return Ok(ApiJson(receipt(&state, my_key_id, &row)?));
     }
-    state.db.release_signed_write(&signature).await?;
+    write.abandon().await?;
     // A concurrent request won: by this person (same or other ID), or by someone else with
     // this ID. (A clash of two random 20-digit receipt numbers is left to the client's retry.)
     match state.db.point_application(&person).await? {
@@ -359,11 +362,10 @@ pub async fn bulk(
         )
         .await?;
     } else {
-        insurance::Signed::Bulk(&auth)
-            .claim(&state, &person)
+        let mut write = insurance::Signed::Bulk(&auth)
+            .begin(&state, &person)
             .await?;
-        state
-            .db
+        write
             .register_portal_user(
                 &person,
                 &state.settings.terms_version,
@@ -371,6 +373,7 @@ pub async fn bulk(
                 state.now_ms(),
             )
             .await?;
+        write.commit().await?;
     }
     Ok(ApiJson(BulkResult {
         portal_user: request.portal_user.then_some(Received::Received),
