@@ -106,6 +106,21 @@ async fn f1_application_with_the_portal_user_opt_in_then_f2_status() {
     assert!(text(&root).contains(&ja("status.received")));
 }
 
+/// F1 through the health-insurance part `part` mounted on `root` (at `/insurance/apply`), up
+/// to 「申し込みを受け付けました」; the part unmounted after.
+async fn registered<F, N>(root: &web_sys::HtmlElement, part: F)
+where
+    F: FnOnce() -> N + 'static,
+    N: IntoView + 'static,
+{
+    let apply = mount(root, part);
+    see(root, &ja("apply.terms_heading")).await;
+    press(root, "button.primary").await;
+    read_card(root).await;
+    see(root, &ja("apply.done_heading")).await;
+    drop(apply);
+}
+
 #[wasm_bindgen_test]
 async fn f2_cancellation_with_the_certificate_then_the_receipts() {
     let root = start("ready");
@@ -117,12 +132,7 @@ async fn f2_cancellation_with_the_certificate_then_the_receipts() {
         view! { <app::insurance::InsuranceApp/> }
     };
     // Registered first (F1; idempotent when another test registered already).
-    let apply = mount(&root, part);
-    see(&root, &ja("apply.terms_heading")).await;
-    press(&root, "button.primary").await;
-    read_card(&root).await;
-    see(&root, &ja("apply.done_heading")).await;
-    drop(apply);
+    registered(&root, part).await;
     let root = start("ready");
     go("/insurance/status");
     let _status = mount(&root, part);
@@ -179,12 +189,7 @@ async fn a_cancellation_from_a_stale_window_reads_the_status_again() {
         provide_context(page_load);
         view! { <app::insurance::InsuranceApp/> }
     };
-    let apply = mount(&root, part);
-    see(&root, &ja("apply.terms_heading")).await;
-    press(&root, "button.primary").await;
-    read_card(&root).await;
-    see(&root, &ja("apply.done_heading")).await;
-    drop(apply);
+    registered(&root, part).await;
     // Two windows of one browser show F2 with the registration.
     let first = start("ready");
     go("/insurance/status");

@@ -24,6 +24,11 @@ fn cancel_body(certificate: bool, receipt: &str) -> Value {
     json!({"requestCertificate": certificate, "applicationReceipt": receipt})
 }
 
+/// 「これは私ではない」 for the link `insurer_record` makes, as F2 shows it.
+fn shown_link() -> Value {
+    json!({"insurerName": "全国健康保険協会", "symbol": "＊＊45", "number": "＊＊78", "asOf": "2026-11-02"})
+}
+
 fn application() -> Value {
     json!({"registerPortalUser": false, "termsVersion": "2021-03"})
 }
@@ -376,13 +381,7 @@ async fn receipts_follow_every_write_and_only_the_card_s_own() {
     portal.advance(60_000);
     insurer_record(&portal, "person-4", "2026-11-02").await;
     portal.advance(60_000);
-    let answer = browser
-        .post(
-            &portal,
-            DISPUTE,
-            json!({"insurerName": "全国健康保険協会", "symbol": "＊＊45", "number": "＊＊78", "asOf": "2026-11-02"}),
-        )
-        .await;
+    let answer = browser.post(&portal, DISPUTE, shown_link()).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     let list = browser.get(&portal, RECEIPTS).await.body;
     assert_eq!(
@@ -491,13 +490,7 @@ async fn a_dispute_stays_frozen_through_a_cancellation_and_the_portal_user_has_i
         .to_owned();
     insurer_record(&portal, "person-7", "2026-11-02").await;
     portal.advance(60_000);
-    let answer = browser
-        .post(
-            &portal,
-            DISPUTE,
-            json!({"insurerName": "全国健康保険協会", "symbol": "＊＊45", "number": "＊＊78", "asOf": "2026-11-02"}),
-        )
-        .await;
+    let answer = browser.post(&portal, DISPUTE, shown_link()).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     portal.advance(60_000);
     let answer = browser
