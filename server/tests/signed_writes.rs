@@ -178,7 +178,9 @@ async fn a_signature_belongs_to_the_session_of_its_card_step() {
 async fn the_stored_signature_verifies_on_its_own() {
     let portal = Portal::new(&[]).await;
     let mut browser = Browser::logged_in(&portal, &portal.card, "person-1").await;
-    let answer = browser.post(&portal, INSURANCE, insurance(true)).await;
+    // Without the portal-user registration: the bulk application below makes it (a repeat
+    // would write nothing and keep no evidence).
+    let answer = browser.post(&portal, INSURANCE, insurance(false)).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     portal.advance(1000);
     browser.post(&portal, RESERVE, json!({})).await;
@@ -238,7 +240,7 @@ async fn the_stored_signature_verifies_on_its_own() {
     // The insurance application's digest is that of exactly what was written.
     let written = server::writes::digest_hex(
         protocol::signing::WritePurpose::InsuranceApplication,
-        &serde_json::to_vec(&insurance(true)).expect("json"),
+        &serde_json::to_vec(&insurance(false)).expect("json"),
     );
     assert_eq!(evidence[0].0.digest, written);
     // Nothing personal is in the evidence: no security code, no payment-service ID in clear.
@@ -332,7 +334,7 @@ async fn one_point_application_per_person_across_a_renewal_under_concurrency() {
             winner.body["receiptNumber"].as_str(),
             Some(kept.receipt_number.as_str())
         );
-        // The loser's signature was given back: the evidence lists the one application.
+        // The loser's signature stayed unused: the evidence lists the one application.
         let applications = portal
             .state
             .db
@@ -446,7 +448,7 @@ async fn a_write_the_database_fails_keeps_no_evidence_and_its_signature_stays_un
     )
     .await;
     // The portal-user row fails after the application's row was written in the same write.
-    let lift = refuse_rows(&portal, "portal_users").await;
+    let lifting = refuse_rows(&portal, "portal_users").await;
     let answer = browser
         .post(
             &portal,
@@ -471,12 +473,7 @@ async fn a_write_the_database_fails_keeps_no_evidence_and_its_signature_stays_un
         .expect("read");
     assert!(evidence.is_empty(), "{evidence:?}");
     // The database works again: the same signature (no second PIN) makes the write, once.
-    {
-        use sqlx::Connection as _;
-        let url = portal.state.settings.database_url();
-        let mut conn = sqlx::AnyConnection::connect(&url).await.expect("connect");
-        sqlx::query(&lift).execute(&mut conn).await.expect("lift");
-    }
+    lift(&portal, &lifting).await;
     let answer = browser
         .post(&portal, "/api/v1/insurance/application", application)
         .await;
@@ -491,5 +488,90 @@ async fn a_write_the_database_fails_keeps_no_evidence_and_its_signature_stays_un
             .expect("read")
             .len(),
         1
+    );
+}
+
+/// The purposes the evidence of `person` holds, sorted (writes of one millisecond have no
+/// order).
+async fn evidence_of(portal: &Portal, person: &str) -> Vec<String> {
+    let mut purposes: Vec<String> = portal
+        .state
+        .db
+        .signed_writes_of(person)
+        .await
+        .expect("evidence")
+        .into_iter()
+        .map(|(row, _)| row.purpose.unwrap_or_default())
+        .collect();
+    purposes.sort();
+    purposes
+}
+
+/// Lifts what [`refuse_rows`] set.
+async fn lift(portal: &Portal, statement: &str) {
+    use sqlx::Connection as _;
+    let url = portal.state.settings.database_url();
+    let mut conn = sqlx::AnyConnection::connect(&url).await.expect("connect");
+    sqlx::query(statement)
+        .execute(&mut conn)
+        .await
+        .expect("lift");
+}
+
+#[tokio::test]
+async fn a_repeat_writes_nothing_and_keeps_no_evidence() {
+    let portal = Portal::new(&[]).await;
+    let mut browser = Browser::logged_in(&portal, &portal.card, "person-1").await;
+    for _ in 0..2 {
+        let answer = browser.post(&portal, INSURANCE, insurance(true)).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        let answer = browser.post(&portal, RESERVE, json!({})).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        portal.advance(1000);
+    }
+    assert_eq!(
+        evidence_of(&portal, "person-1").await,
+        ["insurance-application", "mynapoint-reservation"],
+        "one piece of evidence per write made"
+    );
+}
+
+#[tokio::test]
+async fn a_bulk_application_the_database_fails_leaves_its_cover_for_a_retry() {
+    let portal = Portal::new(&[]).await;
+    let mut browser = Browser::logged_in(&portal, &portal.card, "person-1").await;
+    browser.post(&portal, RESERVE, json!({})).await;
+    let answer = browser.post(&portal, APPLY, point("99998888")).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let bulk = json!({"portalUser": true, "insurance": false});
+    let statement = refuse_rows(&portal, "portal_users").await;
+    let answer = browser
+        .post(&portal, "/api/v1/bulk-application", bulk.clone())
+        .await;
+    assert_eq!(
+        answer.status,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "{}",
+        answer.body
+    );
+    assert_eq!(
+        evidence_of(&portal, "person-1").await,
+        ["mynapoint-application", "mynapoint-reservation"],
+        "no evidence of the bulk application that was not made"
+    );
+    // The database works again: the MyNa Point application still covers one bulk application.
+    lift(&portal, &statement).await;
+    portal.advance(1000);
+    let answer = browser
+        .post(&portal, "/api/v1/bulk-application", bulk)
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(
+        evidence_of(&portal, "person-1").await,
+        [
+            "bulk-application",
+            "mynapoint-application",
+            "mynapoint-reservation"
+        ]
     );
 }

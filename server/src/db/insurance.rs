@@ -324,7 +324,7 @@ impl Db {
 /// The health-insurance writes, each in its signed write's transaction (`super::SignedWrite`).
 impl SignedWrite {
     /// Records an application with its receipt; a second one for the same person changes nothing
-    /// (idempotent).
+    /// (idempotent): `false` then.
     ///
     /// # Errors
     /// [`DbError`] when the database fails.
@@ -335,8 +335,8 @@ impl SignedWrite {
         terms_version: &str,
         receipt_number: &str,
         now_ms: i64,
-    ) -> Result<(), DbError> {
-        sqlx::query(
+    ) -> Result<bool, DbError> {
+        let done = sqlx::query(
             "INSERT INTO insurance_applications (person_id, register_portal_user, terms_version, applied_ms, receipt_number) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (person_id) DO NOTHING",
         )
@@ -347,7 +347,7 @@ impl SignedWrite {
         .bind(receipt_number)
         .execute(self.conn())
         .await?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
     /// Records a dispute of the person's link and freezes it, in the write's transaction; `false`

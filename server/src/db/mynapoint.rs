@@ -110,8 +110,9 @@ impl Db {
 
 /// The MyNa Point writes, each in its signed write's transaction (`super::SignedWrite`).
 impl SignedWrite {
-    /// Reserves `candidate` as the person's MyKey ID, with its receipt, unless they have one; returns the person's
-    /// ID, or `None` when `candidate` is already someone else's (the caller draws again).
+    /// Reserves `candidate` as the person's MyKey ID, with its receipt, unless they have one;
+    /// returns the person's ID and whether this call reserved it, or `None` when `candidate` is
+    /// already someone else's (the caller draws again).
     ///
     /// # Errors
     /// [`DbError`] when the database fails.
@@ -121,8 +122,8 @@ impl SignedWrite {
         candidate: &str,
         receipt_number: &str,
         now_ms: i64,
-    ) -> Result<Option<String>, DbError> {
-        sqlx::query(
+    ) -> Result<Option<(String, bool)>, DbError> {
+        let done = sqlx::query(
             "INSERT INTO mykey_ids (person_id, mykey_id, reserved_ms, receipt_number) VALUES ($1, $2, $3, $4) \
              ON CONFLICT DO NOTHING",
         )
@@ -137,7 +138,7 @@ impl SignedWrite {
                 .bind(person_id)
                 .fetch_optional(self.conn())
                 .await?;
-        Ok(row.map(|(id,)| id))
+        Ok(row.map(|(id,)| (id, done.rows_affected() == 1)))
     }
 
     /// Stores a MyNa Point application; `false` when the person already applied or the ID is
@@ -145,7 +146,8 @@ impl SignedWrite {
     /// both win).
     ///
     /// # Errors
-    /// [`DbError`] when the database fails. A second application of the same person is a unique-key violation (the caller answers
+    /// [`DbError`] when the database fails. A second application of the same person, or a used
+    /// ID, inserts nothing (`ON CONFLICT DO NOTHING`: the caller answers
     /// `ALREADY_APPLIED`).
     pub async fn insert_point_application(
         &mut self,

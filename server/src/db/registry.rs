@@ -109,7 +109,8 @@ impl Db {
 
 /// The portal-user registration, in its signed write's transaction (`super::SignedWrite`).
 impl SignedWrite {
-    /// Registers the person as a portal user (idempotent).
+    /// Registers the person as a portal user, with its receipt (idempotent: `false` when they
+    /// were already).
     ///
     /// # Errors
     /// [`DbError`] when the database fails.
@@ -119,8 +120,8 @@ impl SignedWrite {
         terms_version: &str,
         receipt_number: &str,
         now_ms: i64,
-    ) -> Result<(), DbError> {
-        sqlx::query(
+    ) -> Result<bool, DbError> {
+        let done = sqlx::query(
             "INSERT INTO portal_users (person_id, registered_ms, terms_version, receipt_number) VALUES ($1, $2, $3, $4) \
              ON CONFLICT DO NOTHING",
         )
@@ -130,6 +131,6 @@ impl SignedWrite {
         .bind(receipt_number)
         .execute(self.conn())
         .await?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 }

@@ -159,21 +159,31 @@ impl Db {
     /// # Errors
     /// [`DbError`] when the database fails.
     pub async fn begin_signed(&self, claim: &Claim<'_>) -> Result<Option<SignedWrite>, DbError> {
-        let mut tx = self.pool.begin().await?;
-        let row: Option<(String,)> = sqlx::query_as(
+        // PostgreSQL: of two writes at once over identical content (two tabs each signed `{}`),
+        // the second takes the other unused signature instead of waiting for the first's, which
+        // its transaction holds until it commits. (SQLite waits for the write lock before it
+        // picks a row.)
+        let skip_locked = if self.postgres {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
+        let sql = format!(
             "UPDATE signed_writes SET written_ms = $1, person_id = $2, purpose = $3 WHERE id = (\
                 SELECT id FROM signed_writes WHERE session_id_hash = $4 AND digest = $5 \
                 AND certificate_key = $6 AND written_ms IS NULL AND expires_ms >= $1 \
-                ORDER BY signed_ms DESC LIMIT 1) AND written_ms IS NULL RETURNING id",
-        )
-        .bind(claim.now_ms)
-        .bind(claim.person_id)
-        .bind(claim.purpose)
-        .bind(claim.session_id_hash)
-        .bind(claim.digest)
-        .bind(claim.certificate_key)
-        .fetch_optional(&mut *tx)
-        .await?;
+                ORDER BY signed_ms DESC LIMIT 1{skip_locked}) AND written_ms IS NULL RETURNING id"
+        );
+        let mut tx = self.pool.begin().await?;
+        let row: Option<(String,)> = sqlx::query_as(&sql)
+            .bind(claim.now_ms)
+            .bind(claim.person_id)
+            .bind(claim.purpose)
+            .bind(claim.session_id_hash)
+            .bind(claim.digest)
+            .bind(claim.certificate_key)
+            .fetch_optional(&mut *tx)
+            .await?;
         match row {
             Some((id,)) => Ok(Some(SignedWrite { tx, id })),
             None => {

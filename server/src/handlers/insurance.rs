@@ -458,7 +458,7 @@ pub async fn apply_for(
     let now = state.now_ms();
     check_eligible(state, person, now).await?;
     let mut write = signed.begin(state, person).await?;
-    write
+    let mut written = write
         .apply_insurance(
             person,
             register_portal_user,
@@ -468,7 +468,7 @@ pub async fn apply_for(
         )
         .await?;
     if register_portal_user {
-        write
+        written |= write
             .register_portal_user(
                 person,
                 &state.settings.terms_version,
@@ -477,7 +477,12 @@ pub async fn apply_for(
             )
             .await?;
     }
-    write.commit().await?;
+    // A repeat changes nothing: its signature is no evidence of a write (and stays unused).
+    if written {
+        write.commit().await?;
+    } else {
+        write.abandon().await?;
+    }
     Ok(())
 }
 

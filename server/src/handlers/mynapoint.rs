@@ -43,11 +43,16 @@ pub async fn reserve(
     let receipt_number = mynapoint::new_receipt_number();
     for _ in 0..MYKEY_DRAWS {
         let candidate = mynapoint::new_mykey_id();
-        if let Some(my_key_id) = write
+        if let Some((my_key_id, reserved)) = write
             .reserve_mykey(&person, &candidate, &receipt_number, state.now_ms())
             .await?
         {
-            write.commit().await?;
+            // Reserved before (a repeat, another tab): the same ID, nothing written.
+            if reserved {
+                write.commit().await?;
+            } else {
+                write.abandon().await?;
+            }
             return Ok(ApiJson(Reservation { my_key_id }));
         }
     }
@@ -365,7 +370,7 @@ pub async fn bulk(
         let mut write = insurance::Signed::Bulk(&auth)
             .begin(&state, &person)
             .await?;
-        write
+        let registered = write
             .register_portal_user(
                 &person,
                 &state.settings.terms_version,
@@ -373,7 +378,12 @@ pub async fn bulk(
                 state.now_ms(),
             )
             .await?;
-        write.commit().await?;
+        // Registered before: nothing written, F5's signature still covers a bulk application.
+        if registered {
+            write.commit().await?;
+        } else {
+            write.abandon().await?;
+        }
     }
     Ok(ApiJson(BulkResult {
         portal_user: request.portal_user.then_some(Received::Received),
