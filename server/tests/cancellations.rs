@@ -325,21 +325,7 @@ async fn two_tabs_cancelling_at_once_cancel_once() {
         first.post(&portal, CANCEL, body.clone()),
         second.post(&portal, CANCEL, body)
     );
-    let mut outcomes = [
-        (a.status, a.code().to_owned()),
-        (b.status, b.code().to_owned()),
-    ];
-    outcomes.sort();
-    assert_eq!(
-        outcomes,
-        [
-            (StatusCode::OK, String::new()),
-            (StatusCode::CONFLICT, "NOT_REGISTERED".to_owned())
-        ],
-        "{} / {}",
-        a.body,
-        b.body
-    );
+    one_won(&a, &b, StatusCode::CONFLICT, "NOT_REGISTERED", "two tabs");
     let rows = portal
         .state
         .db

@@ -307,20 +307,12 @@ async fn one_point_application_per_person_across_a_renewal_under_concurrency() {
             before.post(&portal, APPLY, point(&first_id)),
             after.post(&portal, APPLY, point(&second_id))
         );
-        let mut outcomes = [
-            (a.status, a.code().to_owned()),
-            (b.status, b.code().to_owned()),
-        ];
-        outcomes.sort();
-        assert_eq!(
-            outcomes,
-            [
-                (StatusCode::OK, String::new()),
-                (StatusCode::CONFLICT, "ALREADY_APPLIED".to_owned())
-            ],
-            "round {round}: {} / {}",
-            a.body,
-            b.body
+        one_won(
+            &a,
+            &b,
+            StatusCode::CONFLICT,
+            "ALREADY_APPLIED",
+            &format!("round {round}"),
         );
         let kept = portal
             .state

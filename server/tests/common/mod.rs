@@ -308,6 +308,23 @@ pub fn write_purpose(method: &str, path: &str) -> Option<&'static str> {
     }
 }
 
+/// Two answers to the same write sent at once: exactly one made it, the other was refused
+/// with `status` and `code` (the database decided, not the order of arrival).
+pub fn one_won(a: &Answer, b: &Answer, status: StatusCode, code: &str, context: &str) {
+    let mut outcomes = [
+        (a.status, a.code().to_owned()),
+        (b.status, b.code().to_owned()),
+    ];
+    outcomes.sort();
+    assert_eq!(
+        outcomes,
+        [(StatusCode::OK, String::new()), (status, code.to_owned())],
+        "{context}: {} / {}",
+        a.body,
+        b.body
+    );
+}
+
 pub struct Answer {
     pub status: StatusCode,
     pub body: Value,
