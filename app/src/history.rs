@@ -114,13 +114,7 @@ pub fn History() -> impl IntoView {
                         }
                         .into_any()
                     }}
-                    <button type="button" class="primary" on:click=move |_| {
-                        let go_to = go_to.clone();
-                        spawn_local(async move {
-                            let _ = api::logout().await;
-                            go_to(routes::TOP);
-                        });
-                    }>{tx(|l| td_string!(l, history.finish))}</button>
+                    <button type="button" class="primary" on:click=move |_| routes::log_out_to_top(go_to.clone())>{tx(|l| td_string!(l, history.finish))}</button>
                 }
                 .into_any()
             }

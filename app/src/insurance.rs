@@ -57,14 +57,6 @@ enum ApplyStep {
     Done(InsuranceStatus),
 }
 
-/// Logs out (best effort) and goes back to the top page.
-fn finish(go_to: impl Fn(&str) + 'static) {
-    spawn_local(async move {
-        let _ = api::logout().await;
-        go_to(routes::TOP);
-    });
-}
-
 /// F1: terms with the portal-user opt-in → card → done with the F2 table.
 #[component]
 pub fn Apply() -> impl IntoView {
@@ -125,7 +117,7 @@ pub fn Apply() -> impl IntoView {
                 <StatusTable status/>
                 <button type="button" class="primary" on:click={
                     let go_to = go_to.clone();
-                    move |_| finish(go_to.clone())
+                    move |_| routes::log_out_to_top(go_to.clone())
                 }>{tx(|l| td_string!(l, apply.finish))}</button>
             }
             .into_any(),
@@ -170,7 +162,7 @@ pub fn Status() -> impl IntoView {
                 <p><a href=routes::HISTORY rel="external">{tx(|l| td_string!(l, status.history_link))}</a></p>
                 <button type="button" class="primary" on:click={
                     let go_to = go_to.clone();
-                    move |_| finish(go_to.clone())
+                    move |_| routes::log_out_to_top(go_to.clone())
                 }>{tx(|l| td_string!(l, apply.finish))}</button>
             }
             .into_any(),

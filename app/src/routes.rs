@@ -26,6 +26,15 @@ pub fn outside_portal() -> bool {
         .is_some_and(|path| protocol::site::part_of(&path).is_none_or(|part| !part.is_empty()))
 }
 
+/// Logs out (best effort), then goes to the portal's top page with `go_to` ([`use_go_to`]):
+/// 「終了」 of F1, F2 and やりとり履歴.
+pub(crate) fn log_out_to_top(go_to: impl Fn(&str) + 'static) {
+    leptos::task::spawn_local(async move {
+        let _ = crate::api::logout().await;
+        go_to(TOP);
+    });
+}
+
 /// What a page load to another part does instead, where one would end the page: a browser
 /// test provides it around a part to see where the part sends the citizen.
 #[derive(Clone, Copy)]

@@ -33,18 +33,6 @@ fn application() -> Value {
     json!({"registerPortalUser": false, "termsVersion": "2021-03"})
 }
 
-fn events(status: &Value) -> Vec<String> {
-    status["history"]
-        .as_array()
-        .map(|history| {
-            history
-                .iter()
-                .filter_map(|e| e["event"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// The receipts' kinds and statuses, newest first.
 fn receipts(list: &Value) -> Vec<(String, String)> {
     list["receipts"]

@@ -40,13 +40,7 @@ async fn the_status_shows_the_link_masked_and_a_dispute_freezes_it_with_a_receip
         status["link"],
         json!({"insurerName": "全国健康保険協会", "symbol": "＊＊45", "number": "＊＊78", "asOf": "2026-11-02"})
     );
-    let events: Vec<&str> = status["history"]
-        .as_array()
-        .expect("history")
-        .iter()
-        .filter_map(|e| e["event"].as_str())
-        .collect();
-    assert_eq!(events, ["applied", "linked"]);
+    assert_eq!(events(&status), ["applied", "linked"]);
     // Nothing of the full symbol or number is kept anywhere it could be shown.
     assert!(!status.to_string().contains("12345") && !status.to_string().contains("678"));
 
@@ -126,13 +120,7 @@ async fn the_status_shows_the_link_masked_and_a_dispute_freezes_it_with_a_receip
     insurer_record(&portal, "person-1", "2026-11-02").await;
     let status = browser.get(&portal, STATUS).await.body;
     assert_eq!(status["registration"], "frozen");
-    let events: Vec<&str> = status["history"]
-        .as_array()
-        .expect("history")
-        .iter()
-        .filter_map(|e| e["event"].as_str())
-        .collect();
-    assert_eq!(events, ["applied", "linked", "disputed"]);
+    assert_eq!(events(&status), ["applied", "linked", "disputed"]);
     insurer_record(&portal, "person-1", "2026-11-30").await;
     let status = browser.get(&portal, STATUS).await.body;
     assert_eq!(status["registration"], "completed", "{status}");

@@ -325,6 +325,19 @@ pub fn one_won(a: &Answer, b: &Answer, status: StatusCode, code: &str, context: 
     );
 }
 
+/// The events of a status's `history`, oldest first.
+pub fn events(status: &Value) -> Vec<String> {
+    status["history"]
+        .as_array()
+        .map(|history| {
+            history
+                .iter()
+                .filter_map(|e| e["event"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 pub struct Answer {
     pub status: StatusCode,
     pub body: Value,
